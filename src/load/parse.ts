@@ -1,0 +1,212 @@
+/**
+ * YAML text → Kubernetes objects with positions. Every problem is returned as data: a broken
+ * document never hides the good documents around it, and nothing here throws on bad input.
+ */
+import jsYaml from 'js-yaml';
+import { createTrace, lineStarts, offsetOf, positionAt, skipBlank, type Trace } from './positions.js';
+import type { LoadProblem, Position, ProblemCode, SourceText } from './types.js';
+import { KUBERNETES_YAML_SCHEMA } from './yaml11.js';
+
+/** Largest input accepted per file. The Kubernetes API server rejects requests over 3 MiB, so a
+ * manifest file a thousand times larger than any one object is certainly not a manifest set. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** Aliases per document: real manifests use a handful; a billion-laughs document uses thousands. */
+export const MAX_ALIASES = 500;
+/** Nesting depth: Kubernetes objects nest about 15 levels deep. */
+export const MAX_DEPTH = 64;
+
+/** One YAML document of a source, as parsed. */
+export interface ParsedDocument {
+  readonly source: SourceText;
+  /** 0-based index of the document in its source. */
+  readonly index: number;
+  /** Offset of the document's text in the source. */
+  readonly offset: number;
+  readonly value: unknown;
+  /** Node positions, for finding the line of a JSON Pointer. */
+  readonly trace: Trace;
+}
+
+const startsCache = new WeakMap<SourceText, number[]>();
+
+function startsOf(source: SourceText): number[] {
+  let starts = startsCache.get(source);
+  if (!starts) {
+    starts = lineStarts(source.text);
+    startsCache.set(source, starts);
+  }
+  return starts;
+}
+
+/** 1-based position of a source offset. */
+export function positionInSource(source: SourceText, offset: number): Position {
+  return positionAt(startsOf(source), offset);
+}
+
+/** 1-based position of the node at `pointer` inside a parsed document. */
+export function locate(doc: ParsedDocument, pointer: string): Position {
+  const local = offsetOf(doc.trace, pointer);
+  const text = doc.source.text;
+  return positionInSource(doc.source, skipBlank(text, doc.offset + local));
+}
+
+interface Chunk {
+  readonly offset: number;
+  readonly text: string;
+}
+
+/** A line that is a document marker: `---` or `...` at column 0, then space or end of line. */
+const MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+
+/**
+ * Splits a YAML stream at document markers. YAML forbids content lines starting with `---` or
+ * `...` at column 0 inside a document, so the split is exact. Each chunk keeps its `---` line so
+ * that `--- value` documents parse.
+ */
+export function splitDocuments(text: string): Chunk[] {
+  const chunks: Chunk[] = [];
+  let start = 0;
+  MARKER.lastIndex = 0;
+  for (let m = MARKER.exec(text); m; m = MARKER.exec(text)) {
+    if (m[0] === '---') {
+      if (m.index > start) chunks.push({ offset: start, text: text.slice(start, m.index) });
+      start = m.index;
+    } else {
+      // `...` ends a document: the text up to and including the marker line is one chunk.
+      const eol = text.indexOf('\n', m.index);
+      const end = eol === -1 ? text.length : eol + 1;
+      chunks.push({ offset: start, text: text.slice(start, end) });
+      start = end;
+      MARKER.lastIndex = end;
+    }
+  }
+  if (start < text.length) chunks.push({ offset: start, text: text.slice(start) });
+  return chunks;
+}
+
+/** True when a chunk holds nothing but comments, blank lines, directives and markers. */
+function isBlank(text: string): boolean {
+  return /^(?:\s*|#.*|---\s*(?:#.*)?|\.\.\.\s*|%.*)$/.test(text.replace(/\r?\n/g, '\n').split('\n').find((l) => !/^(?:\s*|\s*#.*|---\s*(?:#.*)?|\.\.\.\s*|%.*)$/.test(l)) ?? '');
+}
+
+const HELM_ACTION = /\{\{-?\s*(?:[.$]|include\b|template\b|toYaml\b|tpl\b|if\b|else\b|end\b|range\b|with\b|define\b|default\b|quote\b|printf\b|required\b|\/\*)/;
+
+/**
+ * Finds an unrendered Helm/Go template action outside block scalars (a ConfigMap may carry Go
+ * templates for another program inside a `|` block, which is fine). Returns the chunk offset.
+ */
+export function findTemplateAction(text: string): number {
+  if (!text.includes('{{')) return -1;
+  let blockIndent = -1;
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    const indent = line.search(/\S/);
+    if (blockIndent >= 0 && (indent === -1 || indent > blockIndent)) {
+      offset += line.length + 1;
+      continue;
+    }
+    blockIndent = -1;
+    const m = HELM_ACTION.exec(line);
+    if (m) {
+      const before = line.slice(0, m.index);
+      const inPlainPlace = /^\s*(?:-\s*)*$|:\s*["']?$|^\s*-\s+["']?$|\s["']?$/.test(before) || before.trim() === '';
+      if (inPlainPlace || /["']\{\{/.test(line)) return offset + m.index;
+    }
+    if (/(?:^|[:\-]\s*)[|>][-+0-9]*\s*(?:#.*)?$/.test(line) && indent >= 0) blockIndent = indent;
+    offset += line.length + 1;
+  }
+  return -1;
+}
+
+function countAliases(text: string): number {
+  let n = 0;
+  const re = /(?:^|[\s[{,:])\*[^\s,[\]{}]+/g;
+  while (re.exec(text)) n++;
+  return n;
+}
+
+interface YamlError {
+  reason?: string;
+  message?: string;
+  mark?: { position?: number; line?: number; column?: number };
+}
+
+function classify(reason: string): ProblemCode {
+  if (/duplicated mapping key/.test(reason)) return 'duplicate-key';
+  if (/\btab/i.test(reason)) return 'tab-indentation';
+  if (/maxDepth|nesting/.test(reason)) return 'too-deep';
+  return 'yaml-syntax';
+}
+
+function explain(code: ProblemCode, reason: string): string {
+  switch (code) {
+    case 'duplicate-key':
+      return `${reason}: the API server rejects a manifest with a key given twice`;
+    case 'tab-indentation':
+      return `${reason}: YAML does not allow tabs for indentation; indent with spaces`;
+    case 'too-deep':
+      return `document nests deeper than ${MAX_DEPTH} levels; not a Kubernetes manifest`;
+    default:
+      return `YAML syntax error: ${reason}`;
+  }
+}
+
+/** Result of parsing one source. */
+export interface ParseResult {
+  readonly documents: ParsedDocument[];
+  readonly problems: LoadProblem[];
+}
+
+function problemAt(source: SourceText, code: ProblemCode, message: string, offset: number): LoadProblem {
+  const pos = positionInSource(source, Math.max(0, Math.min(offset, source.text.length)));
+  return { code, message, file: source.path, line: pos.line, column: pos.column, path: '' };
+}
+
+/** Parses a YAML (or JSON) stream into documents; problems come back as data. */
+export function parseSource(source: SourceText): ParseResult {
+  const documents: ParsedDocument[] = [];
+  const problems: LoadProblem[] = [];
+  if (source.text.length > MAX_FILE_BYTES) {
+    problems.push(problemAt(source, 'too-large', `input is ${(source.text.length / 1048576).toFixed(1)} MiB; the limit is ${MAX_FILE_BYTES / 1048576} MiB per file`, 0));
+    return { documents, problems };
+  }
+  if (source.text.includes('\0')) {
+    problems.push(problemAt(source, 'yaml-syntax', 'input contains NUL bytes: a binary file, not YAML', source.text.indexOf('\0')));
+    return { documents, problems };
+  }
+  let index = 0;
+  for (const chunk of splitDocuments(source.text)) {
+    const docIndex = index++;
+    if (isBlank(chunk.text)) {
+      index--;
+      continue;
+    }
+    const helm = findTemplateAction(chunk.text);
+    if (helm >= 0) {
+      problems.push(problemAt(source, 'helm-template', 'unrendered Helm template: render the chart first, e.g. `helm template RELEASE CHART | rollsafe check -`', chunk.offset + helm));
+      continue;
+    }
+    if (countAliases(chunk.text) > MAX_ALIASES) {
+      problems.push(problemAt(source, 'alias-bomb', `document uses more than ${MAX_ALIASES} YAML aliases; refused as a possible alias bomb`, chunk.offset));
+      continue;
+    }
+    const { trace, listener } = createTrace();
+    try {
+      const value: unknown = jsYaml.load(chunk.text, {
+        schema: KUBERNETES_YAML_SCHEMA,
+        filename: source.path,
+        listener,
+        maxDepth: MAX_DEPTH,
+      } as jsYaml.LoadOptions);
+      if (value === undefined || value === null) continue;
+      documents.push({ source, index: docIndex, offset: chunk.offset, value, trace });
+    } catch (error: unknown) {
+      const e = error as YamlError;
+      const reason = typeof e.reason === 'string' ? e.reason : String(e.message ?? error);
+      const code = classify(reason);
+      const at = typeof e.mark?.position === 'number' ? e.mark.position : 0;
+      problems.push(problemAt(source, code, explain(code, reason), chunk.offset + at));
+    }
+  }
+  return { documents, problems };
+}

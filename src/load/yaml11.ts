@@ -1,0 +1,27 @@
+/**
+ * The YAML schema Kubernetes reads manifests with. The API machinery decodes YAML with a YAML 1.1
+ * parser (sigs.k8s.io/yaml over go-yaml v2), so plain `on`, `off`, `yes`, `no`, `y`, `n` are
+ * booleans there, unlike in YAML 1.2. Reading them the same way shows users what the API server
+ * will see: `connection-drain: on` is a boolean, and an annotation must be a string.
+ */
+import jsYaml from 'js-yaml';
+
+const TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
+const FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
+
+const yaml11Bool = new jsYaml.Type('tag:yaml.org,2002:bool', {
+  kind: 'scalar',
+  resolve: (data: unknown) => typeof data === 'string' && (TRUE.has(data) || FALSE.has(data)),
+  construct: (data: string) => TRUE.has(data),
+  predicate: (object: unknown) => typeof object === 'boolean',
+  represent: { lowercase: (object: object) => (object.valueOf() ? 'true' : 'false') },
+  defaultStyle: 'lowercase',
+});
+
+/** Core schema with YAML 1.1 booleans, as the Kubernetes decoder reads them. */
+export const KUBERNETES_YAML_SCHEMA = jsYaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Bool] });
+
+/** The plain scalars that are booleans only under YAML 1.1 (a hint for the user). */
+export function isYaml11OnlyBoolean(text: string): boolean {
+  return (TRUE.has(text) || FALSE.has(text)) && !/^(true|false|True|False|TRUE|FALSE)$/.test(text);
+}

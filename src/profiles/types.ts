@@ -1,0 +1,93 @@
+/**
+ * A cluster profile: the environment manifests run in. Every default of a built-in profile cites
+ * its source in docs/profiles.md (facts from knowledge/ and the Kubernetes docs).
+ * Durations are in seconds.
+ */
+
+/** A latency distribution, in seconds. */
+export interface Latency {
+  readonly p50: number;
+  readonly p99: number;
+}
+
+export type Provider = 'generic' | 'alibaba' | 'aws' | 'gcp' | 'azure' | 'bare-metal';
+
+/** Where a cloud load balancer sends traffic. */
+export type LbBackend = 'node' | 'pod';
+
+/** The cloud load balancer in front of LoadBalancer Services (or the Ingress). */
+export interface LoadBalancerProfile {
+  /** Short name, e.g. `clb`, `alb`, `nlb`, `neg`. */
+  readonly kind: string;
+  /** `node`: nodes are the backends and kube-proxy forwards; `pod`: pods are the backends. */
+  readonly backend: LbBackend;
+  /** Endpoint change → LB stops sending to the backend (deregistration propagation). */
+  readonly deregister: Latency;
+  /** Endpoint change → LB sends to a new backend (registration + health checks). */
+  readonly register: Latency;
+  readonly healthCheck: {
+    readonly intervalSeconds: number;
+    readonly healthyThreshold: number;
+    readonly unhealthyThreshold: number;
+  };
+  /** The provider's connection-drain setting, when the LB has one. */
+  readonly drain?: {
+    /** Where it is set: on the Service, or on another object (BackendConfig, Ingress). */
+    readonly on: 'service' | 'backendconfig' | 'ingress';
+    /** Annotation keys that enable it (all must be set), e.g. the ACK pair. */
+    readonly annotations: readonly string[];
+    /** Valid timeout range in seconds, from the provider's docs. */
+    readonly timeoutRange: readonly [number, number];
+    /** The timeout rollsafe proposes when it fixes a missing drain setting. */
+    readonly recommendedTimeoutSeconds: number;
+  };
+  /** The pod readiness gate condition that holds a rollout until the LB registered the pod. */
+  readonly readinessGate?: string;
+}
+
+export interface Profile {
+  readonly name: string;
+  readonly description: string;
+  readonly provider: Provider;
+  readonly networkPlugin: string;
+  readonly kubeProxyMode: 'iptables' | 'ipvs' | 'nftables' | 'none';
+  /** Kubernetes minor version, e.g. `1.30`. */
+  readonly k8sVersion: string;
+  readonly nodes: number;
+  /** Endpoint change → kube-proxy rules updated on every node. */
+  readonly proxySync: Latency;
+  /** Endpoint change → ingress controller stops routing (only with an ingress layer). */
+  readonly ingress?: { readonly name: string; readonly sync: Latency };
+  readonly loadBalancer?: LoadBalancerProfile;
+  readonly app: {
+    /** Time from container start until the app accepts requests. */
+    readonly startupSeconds: number;
+    /** Time the app needs after SIGTERM to finish in-flight work. */
+    readonly drainSeconds: number;
+    readonly sigterm: 'graceful' | 'exit' | 'ignore';
+  };
+  readonly traffic: {
+    readonly rps: number;
+    /** Share of requests sent on reused keep-alive connections, 0..1. */
+    readonly keepAliveShare: number;
+    readonly requestSeconds: number;
+  };
+}
+
+/**
+ * The propagation budget: how long after a pod starts terminating some layer may still send it
+ * new requests (p99 of the slowest path: kube-proxy, ingress, cloud LB).
+ */
+export function propagationBudget(profile: Profile, options: { readonly viaLoadBalancer: boolean; readonly viaIngress: boolean }): { seconds: number; path: string } {
+  let seconds = profile.proxySync.p99;
+  let path = 'endpoint → kube-proxy';
+  if (options.viaIngress && profile.ingress && profile.ingress.sync.p99 > seconds) {
+    seconds = profile.ingress.sync.p99;
+    path = `endpoint → ${profile.ingress.name}`;
+  }
+  if (options.viaLoadBalancer && profile.loadBalancer && profile.loadBalancer.deregister.p99 > seconds) {
+    seconds = profile.loadBalancer.deregister.p99;
+    path = `endpoint → ${profile.loadBalancer.kind.toUpperCase()} deregistration`;
+  }
+  return { seconds, path };
+}
