@@ -112,7 +112,7 @@ export function findTemplateAction(text: string): number {
       const inPlainPlace = /^\s*(?:-\s*)*$|:\s*["']?$|^\s*-\s+["']?$|\s["']?$/.test(before) || before.trim() === '';
       if (inPlainPlace || /["']\{\{/.test(line)) return offset + m.index;
     }
-    if (/(?:^|[:\-]\s*)[|>][-+0-9]*\s*(?:#.*)?$/.test(line) && indent >= 0) blockIndent = indent;
+    if (/(?:^|[:-]\s*)[|>][-+0-9]*\s*(?:#.*)?$/.test(line) && indent >= 0) blockIndent = indent;
     offset += line.length + 1;
   }
   return -1;

@@ -40,6 +40,8 @@ export interface LoadBalancerProfile {
     readonly timeoutRange: readonly [number, number];
     /** The timeout rollsafe proposes when it fixes a missing drain setting. */
     readonly recommendedTimeoutSeconds: number;
+    /** Set when the LB drains by default (e.g. ELBv2 deregistration delay 300 s): the timeout used when no annotation sets it. */
+    readonly defaultTimeoutSeconds?: number;
   };
   /** The pod readiness gate condition that holds a rollout until the LB registered the pod. */
   readonly readinessGate?: string;

@@ -1,0 +1,180 @@
+/**
+ * The command line: `main(argv, io)` returns an exit code; only bin.ts touches `process`.
+ * Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, I/O or internal error.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, parseConfig, parseRuleSetting, type Config, type FailOn } from '../engine/config.js';
+import { checkSources } from '../engine/run.js';
+import { severityRank, type Severity } from '../engine/types.js';
+import { InputError, readSources } from '../load/files.js';
+import { BUILTIN_PROFILES } from '../profiles/builtin.js';
+import { ProfileError, resolveProfile, withK8sVersion } from '../profiles/load.js';
+import type { Profile } from '../profiles/types.js';
+import { formatGithub } from '../report/github.js';
+import { formatJson } from '../report/json.js';
+import { formatSarif } from '../report/sarif.js';
+import { formatText } from '../report/text.js';
+import { VERSION } from '../version.js';
+import { explainRule, formatRules } from './rules.js';
+
+/** What the CLI may touch, injected so tests run it in-process. */
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Reads all of stdin (only called for the `-` path). */
+  readonly stdin: () => string;
+  readonly readFile: (path: string) => string;
+  readonly fileExists: (path: string) => boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly isTTY: boolean;
+}
+
+/** A usage error: exit code 2 with the message and a pointer to --help. */
+class UsageError extends Error {
+  readonly code = 'usage';
+}
+
+const HELP = `rollsafe ${VERSION}: find, explain and fix the causes of dropped requests during Kubernetes rollouts
+
+Usage:
+  rollsafe check [options] PATH...     analyze manifests (files, folders, - for stdin)
+  rollsafe rules [--format table|json|markdown]
+                                       list the rule catalog
+  rollsafe explain RULE-ID             a rule's cause, evidence and fix
+  rollsafe --version | --help
+
+Check options:
+  -p, --profile NAME|FILE   cluster profile (default generic); built in: ${[...BUILTIN_PROFILES.keys()].join(', ')}; add +ingress-nginx to any
+      --k8s-version 1.N     Kubernetes version of the cluster (default: the profile's, 1.30)
+  -f, --format FORMAT       text (default), json, sarif, github
+      --fail-on LEVEL       exit 1 when a finding is at or above: error (default), warning, info, none
+      --rule ID=LEVEL       set a rule's severity or turn it off (error|warning|info|off); repeatable
+  -c, --config FILE         config file (default: ./.rollsafe.yaml when present)
+      --no-color            no colour in text output (also NO_COLOR=1, or when piped)
+
+Suppress a rule on one object with the annotation  rollsafe.io/ignore: rule-id[,rule-id]
+
+Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, unreadable input or internal error.
+`;
+
+const FORMATS = new Set(['text', 'json', 'sarif', 'github']);
+const FAIL_ON = new Set(['error', 'warning', 'info', 'none']);
+
+function loadConfig(path: string | undefined, io: Io): Config {
+  const file = path ?? '.rollsafe.yaml';
+  if (path === undefined && !io.fileExists(file)) return { rules: {} };
+  let text: string;
+  try {
+    text = io.readFile(file);
+  } catch {
+    throw new ConfigError(`${file}: cannot read the config file`);
+  }
+  return parseConfig(text, file);
+}
+
+function resolveCheckProfile(name: string, version: string | undefined, io: Io): Profile {
+  const profile = resolveProfile(name, io.readFile);
+  return version === undefined ? profile : withK8sVersion(profile, version);
+}
+
+function runCheck(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      profile: { type: 'string', short: 'p' },
+      'k8s-version': { type: 'string' },
+      format: { type: 'string', short: 'f', default: 'text' },
+      'fail-on': { type: 'string' },
+      rule: { type: 'string', multiple: true },
+      config: { type: 'string', short: 'c' },
+      'no-color': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('check needs at least one PATH (a file, a folder, or - for stdin)');
+  const format = values.format ?? 'text';
+  if (!FORMATS.has(format)) throw new UsageError(`unknown --format ${format}; use text, json, sarif or github`);
+  const config = loadConfig(values.config, io);
+  const failOn = (values['fail-on'] ?? config.failOn ?? 'error') as FailOn;
+  if (!FAIL_ON.has(failOn)) throw new UsageError(`unknown --fail-on ${failOn}; use error, warning, info or none`);
+  const ruleSeverities: Record<string, Severity | 'off'> = { ...config.rules };
+  for (const setting of values.rule ?? []) parseRuleSetting(setting, ruleSeverities);
+  const profile = resolveCheckProfile(values.profile ?? config.profile ?? 'generic', values['k8s-version'] ?? config.k8sVersion, io);
+
+  const sources = readSources(positionals, io.stdin);
+  const result = checkSources(sources, { profile, ruleSeverities });
+  const color = format === 'text' && io.isTTY && !values['no-color'] && !io.env['NO_COLOR'];
+  const out = format === 'json' ? formatJson(result) : format === 'sarif' ? formatSarif(result) : format === 'github' ? formatGithub(result) : formatText(result, { color });
+  io.stdout(out);
+  if (failOn === 'none') return 0;
+  const threshold = severityRank(failOn);
+  return result.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
+}
+
+function runRules(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: { format: { type: 'string', short: 'f', default: 'table' } } });
+  const format = values.format ?? 'table';
+  if (format !== 'table' && format !== 'json' && format !== 'markdown') throw new UsageError(`unknown --format ${format}; use table, json or markdown`);
+  io.stdout(formatRules(format));
+  return 0;
+}
+
+function runExplain(args: string[], io: Io): number {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const [id] = positionals;
+  if (id === undefined || positionals.length !== 1) throw new UsageError('explain takes one RULE-ID (see `rollsafe rules`)');
+  const text = explainRule(id, io.readFile);
+  if (text === undefined) throw new UsageError(`unknown rule \`${id}\` (see \`rollsafe rules\`)`);
+  io.stdout(text);
+  return 0;
+}
+
+/** Runs the CLI; returns the exit code. */
+export function main(argv: readonly string[], io: Io): number {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'check':
+        return runCheck(rest, io);
+      case 'rules':
+        return runRules(rest, io);
+      case 'explain':
+        return runExplain(rest, io);
+      case '--version':
+      case '-v':
+      case 'version':
+        io.stdout(`${VERSION}\n`);
+        return 0;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command \`${command}\``);
+    }
+  } catch (error: unknown) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: Io): number {
+  const code = (error as { code?: unknown }).code;
+  if (error instanceof UsageError || (error instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+    io.stderr(`rollsafe: ${error.message}\nRun \`rollsafe --help\` for usage.\n`);
+  } else if (error instanceof InputError || error instanceof ConfigError || error instanceof ProfileError) {
+    io.stderr(`rollsafe: ${error.message}\n`);
+  } else {
+    // An internal error: say so plainly; the stack only when asked for.
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`rollsafe: internal error: ${message}\n`);
+    if (io.env['ROLLSAFE_DEBUG'] && error instanceof Error && error.stack) io.stderr(error.stack + '\n');
+  }
+  return 2;
+}

@@ -1,0 +1,31 @@
+/** `rollsafe rules` and `rollsafe explain`. */
+import { RULES } from '../rules/index.js';
+
+/** The catalog as a table, JSON or Markdown. */
+export function formatRules(format: 'table' | 'json' | 'markdown'): string {
+  const rules = [...RULES.values()].map((r) => r.meta);
+  if (format === 'json') {
+    return JSON.stringify(rules.map(({ id, category, severity, description, fixable, serviceDependent }) => ({ id, category, severity, description, fixable, serviceDependent, docs: `docs/rules/${id}.md` })), null, 2) + '\n';
+  }
+  if (format === 'markdown') {
+    const rows = rules.map((m) => `| [\`${m.id}\`](docs/rules/${m.id}.md) | ${m.category} | ${m.severity}${m.serviceDependent ? ' (warning without a Service)' : ''} | ${m.fixable ? 'yes' : 'no'} | ${m.description} |`);
+    return ['| rule | category | severity | fix | fires when |', '|---|---|---|---|---|', ...rows].join('\n') + '\n';
+  }
+  const idWidth = Math.max(...rules.map((m) => m.id.length));
+  const lines = rules.map((m) => `${m.id.padEnd(idWidth)}  ${m.category.padEnd(12)}  ${m.severity.padEnd(7)}  ${m.fixable ? 'fix' : '   '}  ${m.description}`);
+  return [`${'RULE'.padEnd(idWidth)}  ${'CATEGORY'.padEnd(12)}  ${'LEVEL'.padEnd(7)}  FIX  FIRES WHEN`, ...lines].join('\n') + '\n';
+}
+
+/** A rule's metadata and its docs page (read through `readFile`), or undefined for an unknown id. */
+export function explainRule(id: string, readFile: (path: string) => string): string | undefined {
+  const rule = RULES.get(id);
+  if (!rule) return undefined;
+  const m = rule.meta;
+  let page = '';
+  try {
+    page = readFile(new URL(`../../docs/rules/${id}.md`, import.meta.url).pathname);
+  } catch {
+    page = `(docs/rules/${id}.md is not installed)\n`;
+  }
+  return `${m.id} — ${m.description}\ncategory: ${m.category} · severity: ${m.severity}${m.serviceDependent ? ' (error when a Service selects the workload, warning when the input has no Service)' : ''} · fix: ${m.fixable ? 'yes' : 'no'}\n\n${page}`;
+}

@@ -1,0 +1,118 @@
+/** Runs the rules over a loaded input: severities, suppression, positions, sorting. */
+import { loadSources } from '../load/objects.js';
+import type { LoadNote, SourceText } from '../load/types.js';
+import { buildGraph } from '../model/graph.js';
+import { positionOf, type Resource } from '../model/resource.js';
+import type { Profile } from '../profiles/types.js';
+import { RULES } from '../rules/index.js';
+import type { Finding, Report, Rule, Severity } from './types.js';
+
+/** The annotation that turns rules off for one object: `rollsafe.io/ignore: rule-id[,rule-id]`. */
+export const IGNORE_ANNOTATION = 'rollsafe.io/ignore';
+
+export interface CheckOptions {
+  readonly profile: Profile;
+  /** Per-rule severity or `off` (from the config file and `--rule`). */
+  readonly ruleSeverities?: Readonly<Record<string, Severity | 'off'>>;
+}
+
+export interface CheckResult {
+  readonly profile: string;
+  readonly files: number;
+  readonly objects: number;
+  readonly findings: Finding[];
+  readonly notes: LoadNote[];
+}
+
+/** Fills `{{name}}` placeholders of a message template. */
+export function formatMessage(template: string, data: Readonly<Record<string, string | number>> | undefined): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => {
+    const value = data?.[key];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+function ignoredRules(resource: Resource): ReadonlySet<string> {
+  const value = resource.annotations[IGNORE_ANNOTATION];
+  if (!value) return new Set();
+  return new Set(value.split(',').map((s) => s.trim()).filter(Boolean));
+}
+
+/** Adds the object's base pointer to fix paths (rules write paths relative to the object). */
+function rebase(report: Report): Report['fix'] {
+  const fix = report.fix;
+  const base = report.resource.base;
+  if (!fix || fix.kind !== 'patch' || base === '') return fix;
+  return { ...fix, operations: fix.operations.map((op) => ({ ...op, path: base + op.path })) };
+}
+
+/** Runs every rule over already-loaded sources. */
+export function checkSources(sources: readonly SourceText[], options: CheckOptions): CheckResult {
+  const loaded = loadSources(sources);
+  const graph = buildGraph(loaded.resources);
+  const findings: Finding[] = [];
+  const overrides = options.ruleSeverities ?? {};
+  const ignoreCache = new Map<Resource, ReadonlySet<string>>();
+  for (const rule of RULES.values()) {
+    const override = overrides[rule.meta.id];
+    if (override === 'off') continue;
+    runRule(rule, override, graph, loaded.problems, options.profile, findings, ignoreCache);
+  }
+  findings.sort(compareFindings);
+  return { profile: options.profile.name, files: sources.length, objects: loaded.objects, findings, notes: loaded.notes };
+}
+
+function runRule(rule: Rule, override: Severity | undefined, graph: ReturnType<typeof buildGraph>, problems: ReturnType<typeof loadSources>['problems'], profile: Profile, out: Finding[], ignoreCache: Map<Resource, ReadonlySet<string>>): void {
+  const { meta } = rule;
+  rule.check({
+    graph,
+    profile,
+    problems,
+    report(report: Report): void {
+      let ignored = ignoreCache.get(report.resource);
+      if (!ignored) {
+        ignored = ignoredRules(report.resource);
+        ignoreCache.set(report.resource, ignored);
+      }
+      if (ignored.has(meta.id) || ignored.has('all')) return;
+      const template = meta.messages[report.messageId];
+      if (template === undefined) throw new Error(`rule ${meta.id} reported unknown message id ${report.messageId}`);
+      const pos = positionOf(report.resource, report.path);
+      const fix = rebase(report);
+      const finding: Finding = {
+        ruleId: meta.id,
+        severity: override ?? report.severity ?? meta.severity,
+        category: meta.category,
+        message: formatMessage(template, report.data),
+        file: report.resource.doc.source.path,
+        line: pos.line,
+        column: pos.column,
+        resource: report.resource.ref,
+        path: report.resource.base + report.path,
+        fixable: fix !== undefined,
+      };
+      out.push(fix ? { ...finding, fix } : finding);
+    },
+    reportAt(location, messageId, data): void {
+      const template = meta.messages[messageId];
+      if (template === undefined) throw new Error(`rule ${meta.id} reported unknown message id ${messageId}`);
+      out.push({
+        ruleId: meta.id,
+        severity: override ?? meta.severity,
+        category: meta.category,
+        message: formatMessage(template, data),
+        file: location.file,
+        line: location.line,
+        column: location.column,
+        resource: location.resource,
+        path: location.path,
+        fixable: false,
+      });
+    },
+  });
+}
+
+/** Orders findings by file, line, column, rule. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
+}

@@ -1,0 +1,89 @@
+/** The rule contract: declarative metadata plus one pure function that reports by message id. */
+import type { LoadProblem } from '../load/types.js';
+import type { Graph } from '../model/graph.js';
+import type { Resource, ResourceRef } from '../model/resource.js';
+import type { Profile } from '../profiles/types.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Where requests fail (DESIGN.md §1), or `config` for broken configuration. */
+export type Category = 'config' | 'startup' | 'termination' | 'capacity' | 'disruption' | 'node-routing' | 'lb-drain';
+
+/** One JSON Patch (RFC 6902) operation; `path` is a JSON Pointer inside the document. */
+export type PatchOperation =
+  | { readonly op: 'add' | 'replace'; readonly path: string; readonly value: unknown }
+  | { readonly op: 'remove'; readonly path: string };
+
+/** A fix as data: operations on the finding's document, or a new document to add beside it. */
+export type Fix =
+  | { readonly kind: 'patch'; readonly description: string; readonly operations: readonly PatchOperation[] }
+  | { readonly kind: 'document'; readonly description: string; readonly document: Readonly<Record<string, unknown>> };
+
+export interface RuleMeta {
+  /** Names the hazard; also the file name under rules/ and docs/rules/. */
+  readonly id: string;
+  readonly category: Category;
+  /** Severity when the rule's condition holds (DESIGN.md §4). */
+  readonly severity: Severity;
+  /** One line: what the rule catches. */
+  readonly description: string;
+  /** True when the rule can offer a fix for (some of) its findings. */
+  readonly fixable: boolean;
+  /**
+   * True for rules that matter only when traffic reaches the pods: error when a Service in the
+   * input selects the workload, warning when the input has no Service at all.
+   */
+  readonly serviceDependent: boolean;
+  /** Message templates by id; `{{name}}` is replaced by the report's data. */
+  readonly messages: Readonly<Record<string, string>>;
+}
+
+/** What a rule reports. Paths are JSON Pointers relative to the object. */
+export interface Report {
+  readonly resource: Resource;
+  readonly path: string;
+  readonly messageId: string;
+  readonly data?: Readonly<Record<string, string | number>>;
+  /** Overrides the rule's severity for this finding (e.g. a condition that is only a risk). */
+  readonly severity?: Severity;
+  readonly fix?: Fix;
+}
+
+export interface RuleContext {
+  readonly graph: Graph;
+  readonly profile: Profile;
+  /** Problems found while loading (only `invalid-manifest` reads them). */
+  readonly problems: readonly LoadProblem[];
+  report(report: Report): void;
+  /** Reports at a position already known (load problems, which may have no object). */
+  reportAt(location: { readonly file: string; readonly line: number; readonly column: number; readonly path: string; readonly resource: ResourceRef }, messageId: string, data?: Readonly<Record<string, string | number>>): void;
+}
+
+export interface Rule {
+  readonly meta: RuleMeta;
+  check(context: RuleContext): void;
+}
+
+/** One finding, as every output format shows it. */
+export interface Finding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly category: Category;
+  readonly message: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly resource: ResourceRef;
+  /** JSON Pointer of the offending field inside its document. */
+  readonly path: string;
+  readonly fixable: boolean;
+  /** The fix as data (paths inside the document); not part of the JSON output's stable shape. */
+  readonly fix?: Fix;
+}
+
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+
+/** Ranks severities: error 3, warning 2, info 1. */
+export function severityRank(severity: Severity): number {
+  return severity === 'error' ? 3 : severity === 'warning' ? 2 : 1;
+}

@@ -1,0 +1,64 @@
+/** Reading inputs from disk and stdin (Node only; the rest of the pipeline is pure). */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SourceText } from './types.js';
+
+/** An input that cannot be read: exit code 2. */
+export class InputError extends Error {
+  readonly code = 'unreadable-input';
+}
+
+const MANIFEST = /\.(?:ya?ml|json)$/i;
+const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
+
+function walk(dir: string, out: string[]): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRS.has(entry.name)) walk(path, out);
+    } else if (entry.isFile() && MANIFEST.test(entry.name)) {
+      out.push(path);
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Expands paths (files, folders searched recursively for *.yaml, *.yml, *.json) into sources.
+ * `-` reads `stdin`. Throws InputError for a path that cannot be read.
+ */
+export function readSources(paths: readonly string[], stdin: () => string): SourceText[] {
+  const sources: SourceText[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      sources.push({ path: '<stdin>', text: stdin() });
+      continue;
+    }
+    let files: string[];
+    try {
+      if (statSync(path).isDirectory()) {
+        files = [];
+        walk(path, files);
+      } else {
+        files = [path];
+      }
+    } catch (error: unknown) {
+      throw new InputError(`${path}: ${describe(error)}`);
+    }
+    for (const file of files) {
+      try {
+        sources.push({ path: file, text: readFileSync(file, 'utf8') });
+      } catch (error: unknown) {
+        throw new InputError(`${file}: ${describe(error)}`);
+      }
+    }
+  }
+  return sources;
+}

@@ -1,0 +1,96 @@
+/**
+ * Parsed documents → Kubernetes objects. Documents that are not Kubernetes objects, use a removed
+ * API, or break the schema become problems; kinds rollsafe does not model become notes.
+ */
+import { isRecord, stringAt } from '../model/k8s.js';
+import { toResource, type Resource } from '../model/resource.js';
+import { isWorkloadKind } from '../model/workload.js';
+import { isBuiltinKind, removedApi } from '../schema/kinds.js';
+import { ExpansionError, hasSchema, validateObject } from '../schema/validate.js';
+import { locate, parseSource, type ParsedDocument } from './parse.js';
+import type { LoadNote, LoadProblem, SourceText } from './types.js';
+import { isYaml11OnlyBoolean } from './yaml11.js';
+
+/** Kinds the rules read. */
+const MODELED_KINDS: ReadonlySet<string> = new Set(['Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Ingress', 'Namespace', 'BackendConfig']);
+
+/** What loading a set of sources produced. */
+export interface LoadResult {
+  readonly resources: Resource[];
+  readonly problems: LoadProblem[];
+  readonly notes: LoadNote[];
+  /** Number of objects read (modeled or not). */
+  readonly objects: number;
+}
+
+function problem(doc: ParsedDocument, base: string, resource: Resource | undefined, code: LoadProblem['code'], message: string, pointer: string): LoadProblem {
+  const pos = locate(doc, base + pointer);
+  const p: LoadProblem = { code, message, file: doc.source.path, line: pos.line, column: pos.column, path: base + pointer };
+  return resource ? { ...p, resource: resource.ref } : p;
+}
+
+/** Text of the scalar at an offset, for hints (e.g. the `on` that YAML 1.1 made a boolean). */
+function scalarTextAt(doc: ParsedDocument, pointer: string): string {
+  const pos = locate(doc, pointer);
+  const line = doc.source.text.split('\n', pos.line)[pos.line - 1] ?? '';
+  const m = /:\s*([^\s#]+)\s*(?:#.*)?$/.exec(line) ?? /^\s*-\s*([^\s#]+)/.exec(line);
+  return m?.[1] ?? '';
+}
+
+function addObject(out: LoadResult, doc: ParsedDocument, base: string, value: unknown): void {
+  if (!isRecord(value) || typeof value['kind'] !== 'string' || typeof value['apiVersion'] !== 'string') {
+    const what = isRecord(value) ? 'a mapping without `apiVersion` and `kind`' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+    out.problems.push(problem(doc, base, undefined, 'not-kubernetes', `not a Kubernetes object: ${what}`, ''));
+    return;
+  }
+  const apiVersion = stringAt(value, 'apiVersion') ?? '';
+  const kind = stringAt(value, 'kind') ?? '';
+  (out as { objects: number }).objects++;
+  if (kind === 'List' && Array.isArray(value['items'])) {
+    (out as { objects: number }).objects--;
+    value['items'].forEach((item, i) => addObject(out, doc, `${base}/items/${i}`, item));
+    return;
+  }
+  const resource = toResource(doc, base, value);
+  const removed = removedApi(apiVersion, kind);
+  if (removed) {
+    out.problems.push(problem(doc, base, resource, 'invalid-value', `${apiVersion} ${kind} was removed in Kubernetes ${removed.removedIn}; the API server rejects it: use ${removed.replacement}`, '/apiVersion'));
+  }
+  const modeled = isWorkloadKind(kind) || MODELED_KINDS.has(kind);
+  if (!modeled) {
+    if (!removed && !isBuiltinKind(apiVersion, kind)) {
+      const pos = locate(doc, base);
+      out.notes.push({ message: `${kind} (${apiVersion}) is not a kind rollsafe analyzes; skipped`, file: doc.source.path, line: pos.line });
+    }
+    return;
+  }
+  if (hasSchema(apiVersion, kind)) {
+    try {
+      for (const v of validateObject(apiVersion, kind, value)) {
+        let message = v.message;
+        if (v.code === 'wrong-type' && v.expected === 'string') {
+          const text = scalarTextAt(doc, base + v.path);
+          if (isYaml11OnlyBoolean(text)) message += `: Kubernetes reads unquoted \`${text}\` as a YAML 1.1 boolean; quote it ("${text}")`;
+          else if (/\/command\/|\/args\//.test(v.path)) message += '; quote it: command and args must be strings';
+        }
+        out.problems.push(problem(doc, base, resource, v.code, message, v.path));
+      }
+    } catch (error: unknown) {
+      if (!(error instanceof ExpansionError)) throw error;
+      out.problems.push(problem(doc, base, resource, 'alias-bomb', `${error.message}; refused as a possible alias bomb`, ''));
+      return;
+    }
+  }
+  out.resources.push(resource);
+}
+
+/** Loads sources into resources, problems and notes. */
+export function loadSources(sources: readonly SourceText[]): LoadResult {
+  const out: LoadResult = { resources: [], problems: [], notes: [], objects: 0 };
+  for (const source of sources) {
+    const parsed = parseSource(source);
+    out.problems.push(...parsed.problems);
+    for (const doc of parsed.documents) addObject(out, doc, '', doc.value);
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+/** Facts about one container: its ports, probes and preStop hook. */
+import { arrayAt, isRecord, numberAt, recordAt, stringAt } from './k8s.js';
+import type { ContainerView } from './workload.js';
+
+/** A declared container port. */
+export interface PortView {
+  readonly name: string | undefined;
+  readonly port: number;
+}
+
+/** The ports a container declares. */
+export function declaredPorts(container: ContainerView): PortView[] {
+  const out: PortView[] = [];
+  for (const p of arrayAt(container.container, 'ports')) {
+    const port = numberAt(p, 'containerPort');
+    if (port !== undefined) out.push({ name: stringAt(p, 'name'), port });
+  }
+  return out;
+}
+
+/** Resolves a port reference (number or port name) against a container's declared ports. */
+export function resolvePort(container: ContainerView, ref: unknown): number | undefined {
+  if (typeof ref === 'number') return ref;
+  if (typeof ref !== 'string') return undefined;
+  if (/^\d+$/.test(ref)) return Number(ref);
+  return declaredPorts(container).find((p) => p.name === ref)?.port;
+}
+
+export type ProbeKind = 'readinessProbe' | 'livenessProbe' | 'startupProbe';
+
+/** A probe's action in comparable form, e.g. `httpGet :8080/healthz`. */
+export function probeTarget(container: ContainerView, probe: Record<string, unknown>): { action: string; port: number | undefined; portRef: unknown; field: string } | undefined {
+  const http = recordAt(probe, 'httpGet');
+  if (http) {
+    const portRef = http['port'];
+    const port = resolvePort(container, portRef);
+    return { action: `httpGet ${String(port ?? portRef)}${stringAt(http, 'path') ?? '/'}`, port, portRef, field: 'httpGet' };
+  }
+  const tcp = recordAt(probe, 'tcpSocket');
+  if (tcp) {
+    const portRef = tcp['port'];
+    const port = resolvePort(container, portRef);
+    return { action: `tcpSocket ${String(port ?? portRef)}`, port, portRef, field: 'tcpSocket' };
+  }
+  const grpc = recordAt(probe, 'grpc');
+  if (grpc) {
+    const port = numberAt(grpc, 'port');
+    return { action: `grpc ${String(port)}/${stringAt(grpc, 'service') ?? ''}`, port, portRef: port, field: 'grpc' };
+  }
+  const exec = recordAt(probe, 'exec');
+  if (exec) return { action: `exec ${JSON.stringify(arrayAt(exec, 'command'))}`, port: undefined, portRef: undefined, field: 'exec' };
+  return undefined;
+}
+
+/** Probe timing with the API defaults (knowledge/rollout-algorithm.md §2). */
+export function probeTiming(probe: Record<string, unknown>): { initialDelay: number; period: number; failureThreshold: number; successThreshold: number; timeout: number } {
+  return {
+    initialDelay: numberAt(probe, 'initialDelaySeconds') ?? 0,
+    period: numberAt(probe, 'periodSeconds') ?? 10,
+    failureThreshold: numberAt(probe, 'failureThreshold') ?? 3,
+    successThreshold: numberAt(probe, 'successThreshold') ?? 1,
+    timeout: numberAt(probe, 'timeoutSeconds') ?? 1,
+  };
+}
+
+/** What a container's preStop hook does. */
+export type PreStop =
+  | { readonly kind: 'none' }
+  /** Native `sleep` action (PodLifecycleSleepAction). */
+  | { readonly kind: 'sleep'; readonly seconds: number; readonly path: string }
+  /** `exec` whose command starts with `sleep N` (also through `sh -c`). */
+  | { readonly kind: 'exec-sleep'; readonly seconds: number; readonly path: string; readonly command: readonly unknown[]; readonly viaShell: boolean }
+  /** Any other hook: its duration is unknown. */
+  | { readonly kind: 'other'; readonly path: string; readonly action: string };
+
+const SLEEP_BINARY = /^(?:\/usr)?(?:\/bin\/)?sleep$/;
+const SHELL = /^(?:\/usr)?(?:\/bin\/)?(?:sh|bash|ash|dash|busybox sh)$/;
+
+/** Seconds of a `sleep` argument (`30`, `30s`, `1m`, `0.5`); undefined when not a duration. */
+export function sleepSeconds(arg: unknown): number | undefined {
+  if (typeof arg === 'number') return Number.isFinite(arg) && arg >= 0 ? arg : undefined;
+  if (typeof arg !== 'string') return undefined;
+  const m = /^(\d+(?:\.\d+)?)([smh]?)$/.exec(arg.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return m[2] === 'm' ? n * 60 : m[2] === 'h' ? n * 3600 : n;
+}
+
+/** Reads a container's preStop hook. */
+export function preStopOf(container: ContainerView): PreStop {
+  const preStop = recordAt(recordAt(container.container, 'lifecycle'), 'preStop');
+  const path = `${container.path}/lifecycle/preStop`;
+  if (!preStop) return { kind: 'none' };
+  const sleep = recordAt(preStop, 'sleep');
+  if (sleep) {
+    const seconds = numberAt(sleep, 'seconds');
+    return seconds === undefined ? { kind: 'other', path, action: 'sleep' } : { kind: 'sleep', seconds, path: `${path}/sleep/seconds` };
+  }
+  const exec = recordAt(preStop, 'exec');
+  if (exec) {
+    const command = arrayAt(exec, 'command');
+    const [first, second, third] = command;
+    if (typeof first === 'string' && SLEEP_BINARY.test(first)) {
+      const seconds = sleepSeconds(second);
+      if (seconds !== undefined) return { kind: 'exec-sleep', seconds, path: `${path}/exec/command`, command, viaShell: false };
+    }
+    if (typeof first === 'string' && SHELL.test(first) && second === '-c' && typeof third === 'string') {
+      const m = /^\s*(?:\/bin\/)?sleep\s+(\S+)/.exec(third);
+      const seconds = m ? sleepSeconds(m[1]) : undefined;
+      if (seconds !== undefined) return { kind: 'exec-sleep', seconds, path: `${path}/exec/command`, command, viaShell: true };
+    }
+    return { kind: 'other', path, action: `exec ${JSON.stringify(command)}` };
+  }
+  if (isRecord(preStop['httpGet'])) return { kind: 'other', path, action: 'httpGet' };
+  return { kind: 'other', path, action: Object.keys(preStop).join(',') || 'empty' };
+}
+
+/** The preStop delay in seconds, when the hook is a known sleep. */
+export function preStopSeconds(p: PreStop): number | undefined {
+  return p.kind === 'sleep' || p.kind === 'exec-sleep' ? p.seconds : undefined;
+}

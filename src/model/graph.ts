@@ -1,0 +1,185 @@
+/**
+ * The object graph, built once per run and indexed so that no rule scans Services × workloads:
+ * Service → workloads by namespace + selector, PDB → workloads, HPA → target, Ingress → Services.
+ */
+import { arrayAt, isRecord, numberAt, recordAt, stringAt, stringMapAt } from './k8s.js';
+import { effectiveNamespace, type Resource } from './resource.js';
+import { labelSelectorMatches, mapSelectorMatches } from './selector.js';
+import { toWorkload, type Workload } from './workload.js';
+
+/** One port of a Service. */
+export interface ServicePortView {
+  readonly index: number;
+  readonly path: string;
+  readonly name: string | undefined;
+  readonly port: number | undefined;
+  /** targetPort as written, defaulting to `port` (number or port name). */
+  readonly targetPort: number | string | undefined;
+}
+
+/** A Service seen for routing. */
+export interface ServiceView {
+  readonly resource: Resource;
+  /** `ClusterIP` when unset. */
+  readonly type: string;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly ports: readonly ServicePortView[];
+  /** `Cluster` when unset. */
+  readonly externalTrafficPolicy: string;
+}
+
+export interface Graph {
+  readonly resources: readonly Resource[];
+  readonly workloads: readonly Workload[];
+  readonly services: readonly ServiceView[];
+  readonly pdbs: readonly Resource[];
+  readonly hpas: readonly Resource[];
+  readonly ingresses: readonly Resource[];
+  readonly backendConfigs: readonly Resource[];
+  readonly namespaces: readonly Resource[];
+  /** Services that select the workload's pods. */
+  servicesOf(workload: Workload): readonly ServiceView[];
+  /** Workloads whose pods the Service selects. */
+  workloadsOf(service: ServiceView): readonly Workload[];
+  pdbsOf(workload: Workload): readonly Resource[];
+  hpasOf(workload: Workload): readonly Resource[];
+  /** Ingresses that route to the Service. */
+  ingressesOf(service: ServiceView): readonly Resource[];
+  /** A BackendConfig by namespace and name. */
+  backendConfig(namespace: string, name: string): Resource | undefined;
+  /** The Namespace object of that name, if the input has it. */
+  namespace(name: string): Resource | undefined;
+}
+
+function toService(resource: Resource): ServiceView {
+  const spec = recordAt(resource.object, 'spec');
+  const ports: ServicePortView[] = [];
+  arrayAt(spec, 'ports').forEach((p, index) => {
+    if (!isRecord(p)) return;
+    const port = numberAt(p, 'port');
+    const target = p['targetPort'];
+    const targetPort = typeof target === 'number' || typeof target === 'string' ? target : port;
+    ports.push({ index, path: `/spec/ports/${index}`, name: stringAt(p, 'name'), port, targetPort });
+  });
+  return {
+    resource,
+    type: stringAt(spec, 'type') ?? 'ClusterIP',
+    selector: stringMapAt(spec, 'selector'),
+    ports,
+    externalTrafficPolicy: stringAt(spec, 'externalTrafficPolicy') ?? 'Cluster',
+  };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+const EMPTY: readonly never[] = [];
+
+/** Names of the Services an Ingress routes to (networking.k8s.io/v1 and v1beta1 shapes). */
+function ingressServiceNames(ingress: Resource): string[] {
+  const names: string[] = [];
+  const spec = recordAt(ingress.object, 'spec');
+  const addBackend = (backend: unknown): void => {
+    const name = stringAt(recordAt(backend, 'service'), 'name') ?? stringAt(backend, 'serviceName');
+    if (name) names.push(name);
+  };
+  addBackend(recordAt(spec, 'defaultBackend') ?? recordAt(spec, 'backend'));
+  for (const rule of arrayAt(spec, 'rules')) {
+    for (const path of arrayAt(recordAt(rule, 'http'), 'paths')) addBackend(recordAt(path, 'backend'));
+  }
+  return names;
+}
+
+/** Builds the graph of a set of resources. */
+export function buildGraph(resources: readonly Resource[]): Graph {
+  const workloads: Workload[] = [];
+  const services: ServiceView[] = [];
+  const pdbs: Resource[] = [];
+  const hpas: Resource[] = [];
+  const ingresses: Resource[] = [];
+  const backendConfigs: Resource[] = [];
+  const namespaces: Resource[] = [];
+  for (const r of resources) {
+    const workload = toWorkload(r);
+    if (workload) workloads.push(workload);
+    else if (r.kind === 'Service') services.push(toService(r));
+    else if (r.kind === 'PodDisruptionBudget') pdbs.push(r);
+    else if (r.kind === 'HorizontalPodAutoscaler') hpas.push(r);
+    else if (r.kind === 'Ingress') ingresses.push(r);
+    else if (r.kind === 'BackendConfig') backendConfigs.push(r);
+    else if (r.kind === 'Namespace') namespaces.push(r);
+  }
+
+  // Posting lists: namespace → "key=value" → workloads whose pod labels have it.
+  const byLabel = new Map<string, Map<string, Workload[]>>();
+  const byNamespace = new Map<string, Workload[]>();
+  for (const w of workloads) {
+    const ns = effectiveNamespace(w.resource);
+    push(byNamespace, ns, w);
+    let postings = byLabel.get(ns);
+    if (!postings) byLabel.set(ns, (postings = new Map()));
+    for (const [k, v] of Object.entries(w.podLabels)) push(postings, `${k}=${v}`, w);
+  }
+
+  const servicesOf = new Map<Workload, ServiceView[]>();
+  const workloadsOf = new Map<ServiceView, Workload[]>();
+  for (const s of services) {
+    const postings = byLabel.get(effectiveNamespace(s.resource));
+    let smallest: Workload[] | undefined;
+    for (const [k, v] of Object.entries(s.selector)) {
+      const list = postings?.get(`${k}=${v}`) ?? EMPTY;
+      if (!smallest || list.length < smallest.length) smallest = list as Workload[];
+    }
+    // A Service without a selector selects nothing (its endpoints are managed by hand).
+    const matched = (smallest ?? EMPTY).filter((w) => mapSelectorMatches(s.selector, w.podLabels));
+    workloadsOf.set(s, matched);
+    for (const w of matched) push(servicesOf, w, s);
+  }
+
+  const pdbsOf = new Map<Workload, Resource[]>();
+  for (const pdb of pdbs) {
+    const selector = recordAt(pdb.object, 'spec')?.['selector'];
+    for (const w of byNamespace.get(effectiveNamespace(pdb)) ?? EMPTY) {
+      if (labelSelectorMatches(selector, w.podLabels)) push(pdbsOf, w, pdb);
+    }
+  }
+
+  const hpaByTarget = new Map<string, Resource[]>();
+  for (const hpa of hpas) {
+    const ref = recordAt(recordAt(hpa.object, 'spec'), 'scaleTargetRef');
+    const kind = stringAt(ref, 'kind');
+    const name = stringAt(ref, 'name');
+    if (kind && name) push(hpaByTarget, `${effectiveNamespace(hpa)}/${kind}/${name}`, hpa);
+  }
+
+  const ingressByService = new Map<string, Resource[]>();
+  for (const ing of ingresses) {
+    for (const name of new Set(ingressServiceNames(ing))) push(ingressByService, `${effectiveNamespace(ing)}/${name}`, ing);
+  }
+
+  const backendConfigByName = new Map<string, Resource>();
+  for (const bc of backendConfigs) backendConfigByName.set(`${effectiveNamespace(bc)}/${bc.name}`, bc);
+  const namespaceByName = new Map<string, Resource>();
+  for (const ns of namespaces) namespaceByName.set(ns.name, ns);
+
+  return {
+    resources,
+    workloads,
+    services,
+    pdbs,
+    hpas,
+    ingresses,
+    backendConfigs,
+    namespaces,
+    servicesOf: (w) => servicesOf.get(w) ?? EMPTY,
+    workloadsOf: (s) => workloadsOf.get(s) ?? EMPTY,
+    pdbsOf: (w) => pdbsOf.get(w) ?? EMPTY,
+    hpasOf: (w) => hpaByTarget.get(`${effectiveNamespace(w.resource)}/${w.kind}/${w.resource.name}`) ?? EMPTY,
+    ingressesOf: (s) => ingressByService.get(`${effectiveNamespace(s.resource)}/${s.resource.name}`) ?? EMPTY,
+    backendConfig: (ns, name) => backendConfigByName.get(`${ns}/${name}`),
+    namespace: (name) => namespaceByName.get(name),
+  };
+}

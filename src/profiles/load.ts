@@ -1,0 +1,336 @@
+/**
+ * Profile files (YAML, our own format) and profile resolution. A file extends a built-in profile
+ * and overrides any field; it is checked against one table of the known shape, and every problem
+ * is returned with its line and column instead of being thrown.
+ */
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { BUILTIN_PROFILES, deepFreeze, findBuiltinProfile, INGRESS_NGINX_SUFFIX } from './builtin.js';
+import type { Profile } from './types.js';
+
+/** A problem in a profile file; line and column are 1-based. */
+export interface ProfileProblem {
+  readonly message: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export type ProfileErrorCode = 'unknown-profile' | 'invalid-profile' | 'unreadable-profile';
+
+/** A profile that cannot be used; the CLI reports it and exits with code 2. */
+export class ProfileError extends Error {
+  override readonly name = 'ProfileError';
+  readonly code: ProfileErrorCode;
+
+  constructor(code: ProfileErrorCode, message: string, options?: { readonly cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** The shape of a profile file: one entry per field, checked by {@link checkNode}. */
+type Spec = (
+  | { readonly type: 'string'; readonly oneOf?: readonly string[]; readonly pattern?: RegExp }
+  | { readonly type: 'number'; readonly min?: number; readonly max?: number; readonly integer?: boolean }
+  | { readonly type: 'strings' }
+  | { readonly type: 'range' }
+  | {
+      readonly type: 'object';
+      readonly fields: Readonly<Record<string, Spec>>;
+      /** A constraint across fields, checked on the merged profile; `at` names the field to point at. */
+      readonly refine?: (value: Readonly<Record<string, unknown>>) => { message: string; at: string } | undefined;
+    }
+) & {
+  /** Optional fields may be missing, and `null` in a file removes the inherited value. */
+  readonly optional?: boolean;
+};
+
+type ObjectSpec = Spec & { readonly type: 'object' };
+
+const K8S_VERSION = /^1\.\d+$/;
+const nonNegative: Spec = { type: 'number', min: 0 };
+const seconds = nonNegative;
+const count: Spec = { type: 'number', min: 1, integer: true };
+const plainString: Spec = { type: 'string' };
+
+const latency: Spec = {
+  type: 'object',
+  fields: { p50: seconds, p99: seconds },
+  refine: (v) =>
+    Number(v['p50']) > Number(v['p99']) ? { message: `p50 (${String(v['p50'])}) is greater than p99 (${String(v['p99'])})`, at: 'p99' } : undefined,
+};
+
+const PROFILE_SPEC: ObjectSpec = {
+  type: 'object',
+  fields: {
+    extends: plainString,
+    name: plainString,
+    description: plainString,
+    provider: { type: 'string', oneOf: ['alibaba', 'aws', 'azure', 'bare-metal', 'gcp', 'generic'] },
+    networkPlugin: plainString,
+    kubeProxyMode: { type: 'string', oneOf: ['iptables', 'ipvs', 'nftables', 'none'] },
+    k8sVersion: { type: 'string', pattern: K8S_VERSION },
+    nodes: count,
+    proxySync: latency,
+    ingress: { type: 'object', optional: true, fields: { name: plainString, sync: latency } },
+    loadBalancer: {
+      type: 'object',
+      optional: true,
+      fields: {
+        kind: plainString,
+        backend: { type: 'string', oneOf: ['node', 'pod'] },
+        deregister: latency,
+        register: latency,
+        healthCheck: {
+          type: 'object',
+          fields: { intervalSeconds: { type: 'number', min: 1 }, healthyThreshold: count, unhealthyThreshold: count },
+        },
+        drain: {
+          type: 'object',
+          optional: true,
+          fields: {
+            on: { type: 'string', oneOf: ['backendconfig', 'ingress', 'service'] },
+            annotations: { type: 'strings' },
+            timeoutRange: { type: 'range' },
+            recommendedTimeoutSeconds: seconds,
+          },
+          refine: (v) => {
+            const [low, high] = v['timeoutRange'] as readonly [number, number];
+            const recommended = Number(v['recommendedTimeoutSeconds']);
+            return recommended < low || recommended > high
+              ? { message: `recommendedTimeoutSeconds ${recommended} is outside timeoutRange [${low}, ${high}]`, at: 'recommendedTimeoutSeconds' }
+              : undefined;
+          },
+        },
+        readinessGate: { ...plainString, optional: true },
+      },
+    },
+    app: {
+      type: 'object',
+      fields: {
+        startupSeconds: seconds,
+        drainSeconds: seconds,
+        sigterm: { type: 'string', oneOf: ['exit', 'graceful', 'ignore'] },
+      },
+    },
+    traffic: {
+      type: 'object',
+      fields: { rps: nonNegative, keepAliveShare: { type: 'number', min: 0, max: 1 }, requestSeconds: seconds },
+    },
+  },
+};
+
+type Path = readonly string[];
+
+interface Context {
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+  readonly problems: ProfileProblem[];
+}
+
+function report(ctx: Context, node: Node | null | undefined, message: string): void {
+  const offset = node?.range?.[0] ?? ctx.doc.contents?.range[0] ?? 0;
+  const { line, col } = ctx.lines.linePos(offset);
+  ctx.problems.push({ message, line, column: col });
+}
+
+const dotted = (path: Path): string => path.join('.') || 'the profile';
+
+function describe(node: Node | null): string {
+  if (node === null || (isScalar(node) && node.value === null)) return 'null';
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) return typeof node.value === 'string' ? `string "${node.value}"` : `${typeof node.value} ${String(node.value)}`;
+  return 'an unsupported value';
+}
+
+function scalarOf(node: Node | null): unknown {
+  return isScalar(node) ? node.value : undefined;
+}
+
+/** Checks one file node against its spec; returns the value to merge, or undefined when invalid. */
+function checkNode(ctx: Context, raw: Node | null, spec: Spec, path: Path): unknown {
+  const node = isAlias(raw) ? (raw.resolve(ctx.doc) ?? null) : raw;
+  if (spec.optional === true && (node === null || (isScalar(node) && node.value === null))) return null;
+  const wrong = (expected: string): undefined => {
+    report(ctx, node ?? raw, `${dotted(path)}: expected ${expected}, got ${describe(node)}`);
+    return undefined;
+  };
+  switch (spec.type) {
+    case 'string': {
+      const value = scalarOf(node);
+      if (typeof value !== 'string') return wrong(spec.pattern ? 'a quoted string such as "1.30"' : 'a string');
+      if (spec.oneOf && !spec.oneOf.includes(value)) return wrong(`one of ${spec.oneOf.join(', ')}`);
+      if (spec.pattern && !spec.pattern.test(value)) return wrong(`a value matching ${String(spec.pattern)}`);
+      return value;
+    }
+    case 'number': {
+      const value = scalarOf(node);
+      const min = spec.min ?? -Infinity;
+      const max = spec.max ?? Infinity;
+      const bounds = spec.max === undefined ? `≥ ${min}` : `between ${min} and ${max}`;
+      const kind = spec.integer === true ? 'an integer' : 'a number';
+      if (typeof value !== 'number' || !Number.isFinite(value)) return wrong(`${kind} ${bounds}`);
+      if (value < min || value > max || (spec.integer === true && !Number.isInteger(value))) return wrong(`${kind} ${bounds}`);
+      return value;
+    }
+    case 'strings': {
+      if (!isSeq(node)) return wrong('a list of strings');
+      const values = node.items.map((item, i) => checkNode(ctx, item as Node | null, plainString, [...path, String(i)]));
+      return values.every((v) => typeof v === 'string') ? values : undefined;
+    }
+    case 'range': {
+      const values = isSeq(node) ? node.items.map((item) => scalarOf(item as Node | null)) : [];
+      const [low, high] = values;
+      const valid = values.length === 2 && typeof low === 'number' && typeof high === 'number' && low >= 0 && low <= high;
+      return valid ? values : wrong('[min, max] with 0 ≤ min ≤ max');
+    }
+    case 'object':
+      return checkMap(ctx, node, spec.fields, path, wrong);
+  }
+}
+
+function checkMap(
+  ctx: Context,
+  node: Node | null,
+  fields: Readonly<Record<string, Spec>>,
+  path: Path,
+  wrong: (expected: string) => undefined,
+): Record<string, unknown> | undefined {
+  if (!isMap(node)) return wrong('a mapping');
+  const result: Record<string, unknown> = {};
+  for (const pair of node.items) {
+    const key = scalarOf(pair.key as Node | null);
+    const spec = typeof key === 'string' && Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (spec === undefined) {
+      const where = path.length === 0 ? '' : ` in ${dotted(path)}`;
+      report(ctx, pair.key as Node | null, `unknown key "${String(key)}"${where}; expected one of: ${Object.keys(fields).join(', ')}`);
+      continue;
+    }
+    const value = checkNode(ctx, pair.value as Node | null, spec, [...path, key as string]);
+    if (value !== undefined) result[key as string] = value;
+  }
+  return result;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge: mappings merge, `null` removes, everything else replaces. */
+function merge(base: unknown, override: unknown): unknown {
+  if (!isRecord(base) || !isRecord(override)) return override;
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    if (value === null) delete result[key];
+    else result[key] = merge(result[key], value);
+  }
+  return result;
+}
+
+/** The position of `path` in the file, or of its nearest ancestor that the file sets. */
+function nodeAt(ctx: Context, path: Path): Node | null | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = ctx.doc.getIn(path.slice(0, n), true);
+    if (node !== undefined && node !== null) return node as Node;
+  }
+  return ctx.doc.contents;
+}
+
+/** Checks the merged profile: required fields present, cross-field constraints hold. */
+function checkMerged(ctx: Context, value: Readonly<Record<string, unknown>>, spec: ObjectSpec, path: Path, base: string): void {
+  let complete = true;
+  for (const [key, field] of Object.entries(spec.fields)) {
+    const child = value[key];
+    if (child === undefined) {
+      if (field.optional === true || (path.length === 0 && key === 'extends')) continue;
+      complete = false;
+      report(ctx, nodeAt(ctx, path), `${dotted([...path, key])} is required (the base profile "${base}" does not set it)`);
+    } else if (field.type === 'object' && isRecord(child)) {
+      checkMerged(ctx, child, field, [...path, key], base);
+    }
+  }
+  const broken = complete ? spec.refine?.(value) : undefined;
+  if (broken) report(ctx, nodeAt(ctx, [...path, broken.at]), `${dotted(path)}: ${broken.message}`);
+}
+
+/**
+ * Parses a profile file. `extends` names the built-in profile it starts from (default `generic`);
+ * every other field overrides that profile's value. Never throws on bad input.
+ */
+export function parseProfileFile(text: string, path: string): { profile?: Profile; problems: ProfileProblem[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const ctx: Context = { doc, lines, problems: [] };
+  for (const error of doc.errors) {
+    const { line, col } = lines.linePos(error.pos[0]);
+    ctx.problems.push({ message: error.message, line, column: col });
+  }
+  if (ctx.problems.length > 0) return { problems: ctx.problems };
+  if (doc.contents === null) {
+    report(ctx, null, 'the profile file is empty');
+    return { problems: ctx.problems };
+  }
+
+  const override = checkNode(ctx, doc.contents, PROFILE_SPEC, []);
+  if (!isRecord(override)) return { problems: ctx.problems };
+  const baseName = typeof override['extends'] === 'string' ? override['extends'] : 'generic';
+  const base = findBuiltinProfile(baseName);
+  if (base === undefined) report(ctx, doc.getIn(['extends'], true) as Node, `extends: ${unknownProfileMessage(baseName)}`);
+  if (base === undefined || ctx.problems.length > 0) return { problems: ctx.problems };
+
+  const fields: Record<string, unknown> = { name: path, description: `Profile file ${path}, based on ${base.name}.`, ...override };
+  delete fields['extends'];
+  const merged = merge(base, fields);
+  if (!isRecord(merged)) return { problems: ctx.problems };
+  checkMerged(ctx, merged, PROFILE_SPEC, [], base.name);
+  if (ctx.problems.length > 0) return { problems: ctx.problems };
+  // Every field of Profile was checked above, against PROFILE_SPEC.
+  return { profile: deepFreeze(merged as unknown as Profile), problems: [] };
+}
+
+function unknownProfileMessage(name: string): string {
+  const names = [...BUILTIN_PROFILES.keys()].join(', ');
+  return `unknown profile "${name}"; valid names: ${names} (any of them may end in ${INGRESS_NGINX_SUFFIX})`;
+}
+
+/** Whether a `--profile` value names a file rather than a built-in profile. */
+export function isProfilePath(nameOrPath: string): boolean {
+  return /[/\\]/.test(nameOrPath) || /\.ya?ml$/i.test(nameOrPath);
+}
+
+/**
+ * Resolves a `--profile` value: a built-in name (optionally `NAME+ingress-nginx`) or a path to a
+ * profile file (anything with a `/` or ending in `.yaml`/`.yml`).
+ * @throws {ProfileError} `unknown-profile`, `unreadable-profile` or `invalid-profile`.
+ */
+export function resolveProfile(nameOrPath: string, readFile: (path: string) => string): Profile {
+  if (!isProfilePath(nameOrPath)) {
+    const builtin = findBuiltinProfile(nameOrPath);
+    if (builtin === undefined) throw new ProfileError('unknown-profile', unknownProfileMessage(nameOrPath));
+    return builtin;
+  }
+  let text: string;
+  try {
+    text = readFile(nameOrPath);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new ProfileError('unreadable-profile', `cannot read profile file ${nameOrPath}: ${reason}`, { cause });
+  }
+  const { profile, problems } = parseProfileFile(text, nameOrPath);
+  if (profile === undefined) {
+    const list = problems.map((p) => `  ${nameOrPath}:${p.line}:${p.column}: ${p.message}`).join('\n');
+    throw new ProfileError('invalid-profile', `invalid profile file ${nameOrPath}:\n${list}`);
+  }
+  return profile;
+}
+
+/**
+ * The profile with another Kubernetes minor version (`--k8s-version`), e.g. `1.28`.
+ * @throws {ProfileError} `invalid-profile` when the version is not `1.<minor>`.
+ */
+export function withK8sVersion(profile: Profile, version: string): Profile {
+  if (!K8S_VERSION.test(version)) {
+    throw new ProfileError('invalid-profile', `invalid Kubernetes version "${version}": expected 1.<minor>, e.g. 1.30`);
+  }
+  return deepFreeze({ ...profile, k8sVersion: version });
+}

@@ -1,0 +1,58 @@
+import type { Rule } from '../engine/types.js';
+import { arrayAt, recordAt } from '../model/k8s.js';
+import type { ContainerView } from '../model/workload.js';
+import { imageOf } from './util.js';
+
+/**
+ * Images whose server stops abruptly on SIGTERM: nginx treats TERM as fast shutdown (QUIT is the
+ * graceful one); the official image switched to STOPSIGNAL SIGQUIT in 1.19.5, and images that
+ * kept SIGTERM (bitnami/nginx, openresty) or envoy (drains only via its admin API) cut in-flight
+ * requests unless a preStop drains them (knowledge/cloud-load-balancers.md §6).
+ */
+function fastShutdownReason(image: string): string | undefined {
+  const [ref = ''] = image.split('@');
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  const name = colon > slash ? ref.slice(0, colon) : ref;
+  const tag = colon > slash ? ref.slice(colon + 1) : '';
+  if (/(^|\/)bitnami\/nginx$/.test(name)) return 'bitnami/nginx stops on SIGTERM with a fast shutdown';
+  if (/(^|\/)openresty\/openresty$/.test(name)) return 'openresty stops on SIGTERM with a fast shutdown';
+  if (/(^|\/)envoyproxy\/envoy(-[a-z]+)?$/.test(name)) return 'envoy exits on SIGTERM without draining';
+  if (/^(?:docker\.io\/)?(?:library\/)?nginx$/.test(name)) {
+    const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag);
+    if (!m) return undefined;
+    const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+    const old = major < 1 || (major === 1 && (minor < 19 || (minor === 19 && patch < 5)));
+    return old ? `nginx ${tag} (before 1.19.5) stops on SIGTERM with a fast shutdown` : undefined;
+  }
+  return undefined;
+}
+
+function hasGracefulPreStop(container: ContainerView): boolean {
+  const exec = recordAt(recordAt(recordAt(container.container, 'lifecycle'), 'preStop'), 'exec');
+  const text = arrayAt(exec, 'command').map(String).join(' ');
+  return /nginx\s+-s\s+quit|drain_listeners|healthcheck\/fail|kill\s+-(?:QUIT|3)\b/.test(text);
+}
+
+export const fastShutdownImage: Rule = {
+  meta: {
+    id: 'fast-shutdown-image',
+    category: 'termination',
+    severity: 'warning',
+    description: 'an image known to stop abruptly on SIGTERM, without a graceful preStop',
+    fixable: false,
+    serviceDependent: false,
+    messages: {
+      fast: 'container `{{container}}`: {{reason}}, cutting requests in flight; add a preStop that drains gracefully (e.g. `sleep N && nginx -s quit`)',
+    },
+  },
+  check(context) {
+    for (const workload of context.graph.workloads) {
+      for (const c of workload.containers) {
+        const reason = fastShutdownReason(imageOf(c));
+        if (!reason || hasGracefulPreStop(c)) continue;
+        context.report({ resource: workload.resource, path: `${c.path}/image`, messageId: 'fast', data: { container: c.name, reason } });
+      }
+    }
+  },
+};

@@ -1,0 +1,42 @@
+import type { Rule } from '../engine/types.js';
+import { gracePeriodSeconds } from '../model/workload.js';
+import { drainSetting } from './drain.js';
+import { nameOf } from './util.js';
+
+/**
+ * The LB keeps draining connections to a removed backend for its timeout, but the kubelet kills
+ * the pod at the end of its grace period: connections the LB still drains are cut by SIGKILL
+ * anyway (knowledge/cloud-load-balancers.md §2: ELBv2 deregistration delay default 300 s).
+ */
+export const lbDrainExceedsGrace: Rule = {
+  meta: {
+    id: 'lb-drain-exceeds-grace',
+    category: 'lb-drain',
+    severity: 'warning',
+    description: "the LB drain timeout is longer than the pod's grace period",
+    fixable: false,
+    serviceDependent: false,
+    messages: {
+      exceeds: 'the {{lb}} drains connections for {{drain}} s{{implicit}}, but pods of {{workload}} are killed after {{grace}} s (terminationGracePeriodSeconds): connections still draining are cut by SIGKILL',
+    },
+  },
+  check(context) {
+    const lb = context.profile.loadBalancer;
+    if (!lb?.drain) return;
+    for (const service of context.graph.services) {
+      if (service.type !== 'LoadBalancer' && context.graph.ingressesOf(service).length === 0) continue;
+      const setting = drainSetting(context, service);
+      if (!setting?.enabled || setting.timeoutSeconds === undefined) continue;
+      for (const workload of context.graph.workloadsOf(service)) {
+        const grace = gracePeriodSeconds(workload);
+        if (setting.timeoutSeconds <= grace.seconds) continue;
+        context.report({
+          resource: setting.resource,
+          path: setting.path,
+          messageId: 'exceeds',
+          data: { lb: lb.kind.toUpperCase(), drain: setting.timeoutSeconds, implicit: setting.implicit ? ' (provider default)' : '', workload: nameOf(workload), grace: grace.seconds },
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,48 @@
+import type { Rule } from '../engine/types.js';
+import { arrayAt, stringAt, stringMapAt, recordAt } from '../model/k8s.js';
+import { effectiveNamespace } from '../model/resource.js';
+import { nameOf, podBackendByAnnotation } from './util.js';
+
+/** AWS LB Controller injects its gate only into namespaces with this label (pod_readiness_gate.md). */
+const AWS_INJECT_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
+const AWS_GATE_PREFIX = 'target-health.';
+
+/**
+ * Pods that are direct LB targets become Ready long before the LB has registered them and seen
+ * them healthy; without a readiness gate the rollout removes old pods while the LB has only
+ * `initial` targets (knowledge/cloud-load-balancers.md §2, aws-load-balancer-controller#1124).
+ */
+export const lbReadinessGateMissing: Rule = {
+  meta: {
+    id: 'lb-readiness-gate-missing',
+    category: 'startup',
+    severity: 'error',
+    description: 'pods are direct LB targets and no readiness gate holds the rollout until the LB registered them',
+    fixable: false,
+    serviceDependent: false,
+    messages: {
+      missing: '{{workload}} pods are direct targets of the {{lb}} but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 {{register}} s); label namespace {{namespace}} with `{{label}}: enabled`',
+    },
+  },
+  check(context) {
+    const lb = context.profile.loadBalancer;
+    // The gate exists only where the provider has one; GKE injects its NEG gate by itself.
+    if (!lb?.readinessGate || context.profile.provider !== 'aws') return;
+    for (const workload of context.graph.workloads) {
+      const services = context.graph.servicesOf(workload);
+      const direct = services.some((s) => podBackendByAnnotation(s) !== undefined || (lb.backend === 'pod' && (s.type === 'LoadBalancer' || context.graph.ingressesOf(s).length > 0)));
+      if (!direct) continue;
+      const gates = arrayAt(workload.podSpec, 'readinessGates').map((g) => stringAt(g, 'conditionType') ?? '');
+      if (gates.some((g) => g.startsWith(AWS_GATE_PREFIX))) continue;
+      const namespace = effectiveNamespace(workload.resource);
+      const ns = context.graph.namespace(namespace);
+      if (ns && stringMapAt(recordAt(ns.object, 'metadata'), 'labels')[AWS_INJECT_LABEL] === 'enabled') continue;
+      context.report({
+        resource: workload.resource,
+        path: workload.podSpecPath,
+        messageId: 'missing',
+        data: { workload: nameOf(workload), lb: `${lb.kind.toUpperCase()} (profile ${context.profile.name})`, register: lb.register.p99, namespace, label: AWS_INJECT_LABEL },
+      });
+    }
+  },
+};

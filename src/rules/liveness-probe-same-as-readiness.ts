@@ -1,0 +1,39 @@
+import type { Rule } from '../engine/types.js';
+import { probeTarget, probeTiming } from '../model/container.js';
+import { recordAt } from '../model/k8s.js';
+
+/**
+ * Liveness and readiness probe the same endpoint and liveness gives up no later than readiness:
+ * an overloaded or slow app is restarted instead of being taken out of rotation.
+ */
+export const livenessProbeSameAsReadiness: Rule = {
+  meta: {
+    id: 'liveness-probe-same-as-readiness',
+    category: 'startup',
+    severity: 'warning',
+    description: 'liveness and readiness probe the same thing, so a slow response restarts the container instead of taking it out of rotation',
+    fixable: false,
+    serviceDependent: false,
+    messages: {
+      same: 'livenessProbe of container `{{container}}` checks the same {{action}} as its readinessProbe and fails after {{liveness}} s, no later than readiness ({{readiness}} s): a slow app is restarted instead of being taken out of rotation',
+    },
+  },
+  check(context) {
+    for (const workload of context.graph.workloads) {
+      for (const c of workload.containers) {
+        const readiness = recordAt(c.container, 'readinessProbe');
+        const liveness = recordAt(c.container, 'livenessProbe');
+        if (!readiness || !liveness) continue;
+        const r = probeTarget(c, readiness);
+        const l = probeTarget(c, liveness);
+        if (!r || !l || r.action !== l.action) continue;
+        const rt = probeTiming(readiness);
+        const lt = probeTiming(liveness);
+        const rFail = rt.period * rt.failureThreshold;
+        const lFail = lt.period * lt.failureThreshold;
+        if (lFail > rFail) continue;
+        context.report({ resource: workload.resource, path: `${c.path}/livenessProbe`, messageId: 'same', data: { container: c.name, action: l.action, liveness: lFail, readiness: rFail } });
+      }
+    }
+  },
+};

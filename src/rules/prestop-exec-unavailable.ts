@@ -1,0 +1,49 @@
+import type { Rule } from '../engine/types.js';
+import { preStopOf } from '../model/container.js';
+import type { ContainerView } from '../model/workload.js';
+import { hasSleepAction, imageOf } from './util.js';
+
+/**
+ * Images built without a shell or coreutils: distroless (gcr.io/distroless), Chainguard
+ * (cgr.dev/chainguard), and images named for it. An exec `sleep` preStop fails there, the hook
+ * error is only an event, and the container gets SIGTERM at once.
+ */
+const SHELLLESS = [/(^|\/)distroless\//, /-distroless\b/, /^cgr\.dev\/chainguard\//, /(^|\/)scratch(:|$)/, /\/static(-debian\d+)?(:|@|$)/];
+
+/** True when the image likely has no shell and no `sleep` binary. */
+export function likelyShellless(container: ContainerView): boolean {
+  const image = imageOf(container);
+  return SHELLLESS.some((re) => re.test(image)) && !/:debug\b/.test(image);
+}
+
+export const prestopExecUnavailable: Rule = {
+  meta: {
+    id: 'prestop-exec-unavailable',
+    category: 'termination',
+    severity: 'warning',
+    description: '`exec: sleep` in an image that likely has no shell or sleep binary',
+    fixable: true,
+    serviceDependent: false,
+    messages: {
+      shellless: 'preStop of container `{{container}}` runs `sleep`, but image {{image}} likely has no sleep binary: the hook fails and the app gets SIGTERM at once{{hint}}',
+    },
+  },
+  check(context) {
+    const version = context.profile.k8sVersion;
+    const native = hasSleepAction(version);
+    for (const workload of context.graph.workloads) {
+      for (const c of workload.containers) {
+        const preStop = preStopOf(c);
+        if (preStop.kind !== 'exec-sleep' || !likelyShellless(c)) continue;
+        const preStopPath = `${c.path}/lifecycle/preStop`;
+        context.report({
+          resource: workload.resource,
+          path: preStop.path,
+          messageId: 'shellless',
+          data: { container: c.name, image: imageOf(c), hint: native ? '; use the native `sleep` action' : ` (the native sleep action needs Kubernetes 1.30, profile has ${version})` },
+          ...(native ? { fix: { kind: 'patch', description: `use the native sleep action for ${preStop.seconds} s`, operations: [{ op: 'replace', path: preStopPath, value: { sleep: { seconds: preStop.seconds } } }] } } : {}),
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,55 @@
+import type { Rule } from '../engine/types.js';
+import { preStopOf } from '../model/container.js';
+import { budgetFor, nameOf, preStopHook, recommendedPreStopSeconds, servedSeverity, servingContainers } from './util.js';
+import { likelyShellless } from './prestop-exec-unavailable.js';
+import { hasSleepAction } from './util.js';
+
+/**
+ * Deletion starts endpoint removal and SIGTERM at the same time: without a preStop delay the app
+ * stops while kube-proxy, ingress and the cloud LB still send it requests.
+ */
+export const prestopMissing: Rule = {
+  meta: {
+    id: 'prestop-missing',
+    category: 'termination',
+    severity: 'error',
+    description: 'a serving container has no preStop delay, so it stops before every layer stopped routing to it',
+    fixable: true,
+    serviceDependent: true,
+    messages: {
+      missing: 'container `{{container}}` of {{workload}} has no preStop hook: it gets SIGTERM while endpoints still route to it for up to {{budget}} s (profile {{profile}}: {{path}}, p99)',
+    },
+  },
+  check(context) {
+    const version = context.profile.k8sVersion;
+    for (const workload of context.graph.workloads) {
+      const severity = servedSeverity(context, workload);
+      if (!severity) continue;
+      const budget = budgetFor(context, workload);
+      for (const c of servingContainers(context, workload)) {
+        if (preStopOf(c).kind !== 'none') continue;
+        const seconds = recommendedPreStopSeconds(budget.seconds);
+        // Never propose exec sleep for an image that likely has no sleep binary.
+        const fixable = hasSleepAction(version) || !likelyShellless(c);
+        const hook = preStopHook(version, seconds);
+        const lifecycle = c.container.lifecycle;
+        context.report({
+          resource: workload.resource,
+          path: c.path,
+          messageId: 'missing',
+          data: { container: c.name, workload: nameOf(workload), budget: budget.seconds, profile: context.profile.name, path: budget.path },
+          severity,
+          ...(fixable
+            ? {
+                fix: {
+                  kind: 'patch',
+                  description: `add a ${seconds} s preStop sleep`,
+                  operations: lifecycle === undefined ? [{ op: 'add', path: `${c.path}/lifecycle`, value: { preStop: hook } }] : [{ op: 'add', path: `${c.path}/lifecycle/preStop`, value: hook }],
+                },
+              }
+            : {}),
+        });
+      }
+    }
+  },
+};

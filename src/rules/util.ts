@@ -1,0 +1,139 @@
+/** Helpers shared by rules: when a workload is served, which containers serve, budgets. */
+import type { RuleContext, Severity } from '../engine/types.js';
+import { declaredPorts, resolvePort } from '../model/container.js';
+import type { ServiceView } from '../model/graph.js';
+import { recordAt, stringAt } from '../model/k8s.js';
+import type { ContainerView, Workload } from '../model/workload.js';
+import { propagationBudget } from '../profiles/types.js';
+import { compareVersions } from '../schema/kinds.js';
+
+/**
+ * How much a Service-dependent rule matters for a workload (DESIGN.md §4): `error` when a Service
+ * in the input selects it, `warning` when the input has no Service at all (it may be served from
+ * elsewhere), undefined when the input has Services and none selects it (not served: skip).
+ */
+export function servedSeverity(context: RuleContext, workload: Workload): Severity | undefined {
+  if (context.graph.servicesOf(workload).length > 0) return 'error';
+  return context.graph.services.length === 0 ? 'warning' : undefined;
+}
+
+/** The container ports a Service sends to, resolved against one container. */
+function servesService(container: ContainerView, service: ServiceView, onlyContainer: boolean): boolean {
+  const declared = declaredPorts(container);
+  for (const port of service.ports) {
+    const target = port.targetPort;
+    if (typeof target === 'string' && !/^\d+$/.test(target)) {
+      if (declared.some((p) => p.name === target)) return true;
+    } else if (target !== undefined) {
+      const n = Number(target);
+      if (declared.some((p) => p.port === n)) return true;
+      // A numeric targetPort reaches the pod whether or not the port is declared: when the pod
+      // has a single container, that container serves it.
+      if (declared.length === 0 && onlyContainer) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The containers that receive traffic: those serving a selecting Service's target port, or —
+ * with no Service in the input — those that declare ports.
+ */
+export function servingContainers(context: RuleContext, workload: Workload): ContainerView[] {
+  const services = context.graph.servicesOf(workload);
+  const only = workload.containers.length === 1;
+  if (services.length === 0) return workload.containers.filter((c) => declaredPorts(c).length > 0);
+  const serving = workload.containers.filter((c) => services.some((s) => servesService(c, s, only)));
+  // A numeric targetPort with no declared ports anywhere: assume the first (main) container.
+  if (serving.length === 0 && workload.containers.every((c) => declaredPorts(c).length === 0) && workload.containers[0]) {
+    return [workload.containers[0]];
+  }
+  return serving;
+}
+
+/** The port a Service sends to in this container (for fixes), when it can be known. */
+export function servedPort(context: RuleContext, workload: Workload, container: ContainerView): number | string | undefined {
+  for (const service of context.graph.servicesOf(workload)) {
+    for (const port of service.ports) {
+      const target = port.targetPort;
+      if (typeof target === 'string' && !/^\d+$/.test(target)) {
+        if (declaredPorts(container).some((p) => p.name === target)) return target;
+      } else if (target !== undefined) {
+        return Number(target);
+      }
+    }
+  }
+  const declared = declaredPorts(container);
+  if (declared.length === 1 && declared[0]) return declared[0].name ?? declared[0].port;
+  return undefined;
+}
+
+/** True when a Service of type LoadBalancer, or an Ingress, exposes the workload through the cloud LB. */
+export function exposure(context: RuleContext, workload: Workload): { viaLoadBalancer: boolean; viaIngress: boolean } {
+  const services = context.graph.servicesOf(workload);
+  if (services.length === 0) {
+    // No Service in the input: judge under the profile's full path.
+    return { viaLoadBalancer: context.profile.loadBalancer !== undefined, viaIngress: context.profile.ingress !== undefined };
+  }
+  const viaIngress = services.some((s) => context.graph.ingressesOf(s).length > 0);
+  const viaLoadBalancer = services.some((s) => s.type === 'LoadBalancer') || (viaIngress && context.profile.loadBalancer !== undefined);
+  return { viaLoadBalancer, viaIngress: viaIngress && context.profile.ingress !== undefined };
+}
+
+/** The propagation budget for a workload under the context's profile. */
+export function budgetFor(context: RuleContext, workload: Workload): { seconds: number; path: string } {
+  return propagationBudget(context.profile, exposure(context, workload));
+}
+
+/**
+ * The preStop sleep rollsafe proposes: the propagation budget (p99) plus a 5 s margin (one more
+ * kube-proxy sync at the low end of the 5–10 s guidance, knowledge/cloud-load-balancers.md §5),
+ * rounded up to whole seconds.
+ */
+export function recommendedPreStopSeconds(budgetSeconds: number): number {
+  return Math.ceil(budgetSeconds + 5);
+}
+
+/** True when the cluster version has the native preStop `sleep` action (KEP-3960: beta, on by default, in 1.30). */
+export function hasSleepAction(version: string): boolean {
+  return compareVersions(version, '1.30') >= 0;
+}
+
+/** True when kube-proxy keeps sending to terminating-but-serving local endpoints (KEP-1669: beta, on by default, in 1.26; GA 1.28). */
+export function hasProxyTerminatingEndpoints(version: string): boolean {
+  return compareVersions(version, '1.26') >= 0;
+}
+
+/** The preStop hook to add: native sleep where the version has it, else exec sleep (strings). */
+export function preStopHook(version: string, seconds: number): Record<string, unknown> {
+  return hasSleepAction(version) ? { sleep: { seconds } } : { exec: { command: ['sleep', String(seconds)] } };
+}
+
+/** Names a workload in messages: `Deployment default/nginx`. */
+export function nameOf(workload: Workload): string {
+  const r = workload.resource;
+  return `${r.kind} ${r.namespace === '' ? '' : r.namespace + '/'}${r.name}`;
+}
+
+/** True when the Service's pods are direct LB backends by annotation (ENI, IP targets, NEG). */
+export function podBackendByAnnotation(service: ServiceView): string | undefined {
+  const a = service.resource.annotations;
+  if (a['service.beta.kubernetes.io/backend-type'] === 'eni') return 'ACK ENI backends';
+  if (a['service.beta.kubernetes.io/aws-load-balancer-nlb-target-type'] === 'ip') return 'AWS NLB ip targets';
+  if (a['service.beta.kubernetes.io/aws-load-balancer-type'] === 'nlb-ip') return 'AWS NLB ip targets';
+  const neg = a['cloud.google.com/neg'];
+  if (neg && /"ingress"\s*:\s*true|"exposed_ports"/.test(neg)) return 'GKE NEG';
+  return undefined;
+}
+
+/** The image of a container ('' when unset). */
+export function imageOf(container: ContainerView): string {
+  return stringAt(container.container, 'image') ?? '';
+}
+
+/** The pod template's `affinity.nodeAffinity`, if any. */
+export function nodeAffinityOf(workload: Workload): Record<string, unknown> | undefined {
+  return recordAt(recordAt(workload.podSpec, 'affinity'), 'nodeAffinity');
+}
+
+export { resolvePort };

@@ -1,0 +1,67 @@
+/**
+ * Kubernetes kinds rollsafe knows: which it validates against the API's OpenAPI schema, which API
+ * versions were removed, and which are built in (read without a note, not analyzed).
+ */
+
+/** The built-in group/version + kind pairs of the Kubernetes API (from the OpenAPI schema). */
+const BUILTIN = `admissionregistration.k8s.io/v1 MutatingWebhookConfiguration ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding ValidatingWebhookConfiguration
+apiextensions.k8s.io/v1 CustomResourceDefinition
+apiregistration.k8s.io/v1 APIService
+apps/v1 ControllerRevision DaemonSet Deployment ReplicaSet StatefulSet
+autoscaling/v1 HorizontalPodAutoscaler Scale
+autoscaling/v2 HorizontalPodAutoscaler
+batch/v1 CronJob Job
+certificates.k8s.io/v1 CertificateSigningRequest
+coordination.k8s.io/v1 Lease
+discovery.k8s.io/v1 EndpointSlice
+events.k8s.io/v1 Event
+flowcontrol.apiserver.k8s.io/v1 FlowSchema PriorityLevelConfiguration
+networking.k8s.io/v1 Ingress IngressClass NetworkPolicy IPAddress ServiceCIDR
+node.k8s.io/v1 RuntimeClass
+policy/v1 PodDisruptionBudget Eviction
+rbac.authorization.k8s.io/v1 ClusterRole ClusterRoleBinding Role RoleBinding
+scheduling.k8s.io/v1 PriorityClass
+storage.k8s.io/v1 CSIDriver CSINode CSIStorageCapacity StorageClass VolumeAttachment
+v1 Binding ComponentStatus ConfigMap Endpoints Event LimitRange Namespace Node PersistentVolume PersistentVolumeClaim Pod PodTemplate ReplicationController ResourceQuota Secret Service ServiceAccount List`;
+
+const builtinKinds = new Set<string>();
+for (const line of BUILTIN.split('\n')) {
+  const [group, ...kinds] = line.split(' ');
+  for (const kind of kinds) builtinKinds.add(`${group}/${kind}`);
+}
+
+/** True when apiVersion + kind name a kind the Kubernetes API serves. */
+export function isBuiltinKind(apiVersion: string, kind: string): boolean {
+  return builtinKinds.has(`${apiVersion}/${kind}`);
+}
+
+/**
+ * API versions removed from Kubernetes, with the release that removed them
+ * (Kubernetes deprecated API migration guide, kubernetes.io/docs/reference/using-api/deprecation-guide/).
+ */
+const REMOVED: ReadonlyArray<readonly [string, readonly string[], string, string]> = [
+  ['extensions/v1beta1', ['Deployment', 'DaemonSet', 'ReplicaSet', 'NetworkPolicy', 'PodSecurityPolicy'], '1.16', 'apps/v1'],
+  ['apps/v1beta1', ['Deployment', 'StatefulSet', 'ReplicaSet', 'ControllerRevision'], '1.16', 'apps/v1'],
+  ['apps/v1beta2', ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ControllerRevision'], '1.16', 'apps/v1'],
+  ['extensions/v1beta1', ['Ingress'], '1.22', 'networking.k8s.io/v1'],
+  ['networking.k8s.io/v1beta1', ['Ingress', 'IngressClass'], '1.22', 'networking.k8s.io/v1'],
+  ['policy/v1beta1', ['PodDisruptionBudget', 'PodSecurityPolicy'], '1.25', 'policy/v1'],
+  ['batch/v1beta1', ['CronJob'], '1.25', 'batch/v1'],
+  ['autoscaling/v2beta1', ['HorizontalPodAutoscaler'], '1.25', 'autoscaling/v2'],
+  ['autoscaling/v2beta2', ['HorizontalPodAutoscaler'], '1.26', 'autoscaling/v2'],
+];
+
+/** When apiVersion/kind was removed from Kubernetes: the release and the replacement version. */
+export function removedApi(apiVersion: string, kind: string): { removedIn: string; replacement: string } | undefined {
+  for (const [version, kinds, removedIn, replacement] of REMOVED) {
+    if (version === apiVersion && kinds.includes(kind)) return { removedIn, replacement };
+  }
+  return undefined;
+}
+
+/** Compares Kubernetes minor versions like `1.30`; returns <0, 0, >0. */
+export function compareVersions(a: string, b: string): number {
+  const [am = 0, an = 0] = a.split('.').map(Number);
+  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  return am !== bm ? am - bm : an - bn;
+}

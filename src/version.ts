@@ -1,0 +1,2 @@
+/** The rollsafe version (kept equal to package.json by a test). */
+export const VERSION = '0.1.0';
