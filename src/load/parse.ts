@@ -151,6 +151,16 @@ function explain(code: ProblemCode, reason: string): string {
   }
 }
 
+/**
+ * An error found at the end of a document (an unclosed bracket or quote) is reported by the parser
+ * at the next document marker; the user wants the last line that has content.
+ */
+function clampToContent(text: string, at: number): number {
+  const end = text.replace(/(?:\s|#[^\n]*)*$/, '').length;
+  if (at < end) return at;
+  return text.lastIndexOf('\n', end - 1) + 1;
+}
+
 /** Result of parsing one source. */
 export interface ParseResult {
   readonly documents: ParsedDocument[];
@@ -204,7 +214,7 @@ export function parseSource(source: SourceText): ParseResult {
       const e = error as YamlError;
       const reason = typeof e.reason === 'string' ? e.reason : String(e.message ?? error);
       const code = classify(reason);
-      const at = typeof e.mark?.position === 'number' ? e.mark.position : 0;
+      const at = clampToContent(chunk.text, typeof e.mark?.position === 'number' ? e.mark.position : 0);
       problems.push(problemAt(source, code, explain(code, reason), chunk.offset + at));
     }
   }

@@ -77,6 +77,15 @@ export function toPointer(tokens: ReadonlyArray<string | number>): string {
   return '/' + tokens.map((t) => String(t).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 }
 
+/** Skips wrapper nodes: js-yaml may report a collection twice (an outer and an inner node with the same result). */
+function unwrap(node: TraceNode): TraceNode {
+  let current = node;
+  while (current.children.length === 1 && current.children[0]?.result === current.result && typeof current.result === 'object' && current.result !== null) {
+    current = current.children[0];
+  }
+  return current;
+}
+
 /**
  * The source offset of the node at `pointer` (for a mapping key: the key itself), or of its
  * nearest ancestor that exists in the source.
@@ -86,6 +95,7 @@ export function offsetOf(trace: Trace, pointer: string): number {
   if (!node) return 0;
   let offset = node.start;
   for (const token of pointerTokens(pointer)) {
+    node = unwrap(node);
     const value = node.result;
     if (Array.isArray(value)) {
       const child: TraceNode | undefined = node.children[Number(token)];

@@ -1,0 +1,39 @@
+/** Shared test helpers: run the CLI in-process, load example files. */
+import { existsSync, readFileSync } from 'node:fs';
+import { main, type Io } from '../src/cli/main.js';
+
+export const ROOT = new URL('../', import.meta.url).pathname;
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI with captured output (paths relative to the project root). */
+export function runCli(argv: readonly string[], options: { stdin?: string; env?: Record<string, string>; isTTY?: boolean } = {}): CliRun {
+  let stdout = '';
+  let stderr = '';
+  const resolve = (p: string): string => (p.startsWith('/') ? p : ROOT + p);
+  const io: Io = {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    stdin: () => options.stdin ?? '',
+    readFile: (p) => readFileSync(resolve(p), 'utf8'),
+    fileExists: (p) => existsSync(resolve(p)),
+    env: options.env ?? {},
+    isTTY: options.isTTY ?? false,
+  };
+  const cwdArgs = argv.map((a, i) => (i > 0 && /^(examples|test|docs)\//.test(a) ? ROOT + a : a));
+  const code = main(cwdArgs, io);
+  return { code, stdout: stdout.split(ROOT).join(''), stderr: stderr.split(ROOT).join('') };
+}
+
+/** Reads a project file as a source. */
+export function source(path: string): { path: string; text: string } {
+  return { path, text: readFileSync(ROOT + path, 'utf8') };
+}
