@@ -45,7 +45,7 @@ export function positionInSource(source: SourceText, offset: number): Position {
 
 /** 1-based position of the node at `pointer` inside a parsed document. */
 export function locate(doc: ParsedDocument, pointer: string): Position {
-  const local = offsetOf(doc.trace, pointer);
+  const local = offsetOf(doc.trace, pointer, doc.value);
   const text = doc.source.text;
   return positionInSource(doc.source, skipBlank(text, doc.offset + local));
 }
@@ -84,9 +84,12 @@ export function splitDocuments(text: string): Chunk[] {
   return chunks;
 }
 
+/** A line with content: not blank, not a comment, not a directive or a bare document marker. */
+const CONTENT_LINE = /^(?![ \t]*(?:#|\r?$)|%|(?:---|\.\.\.)[ \t]*(?:#.*)?\r?$)./m;
+
 /** True when a chunk holds nothing but comments, blank lines, directives and markers. */
 function isBlank(text: string): boolean {
-  return /^(?:\s*|#.*|---\s*(?:#.*)?|\.\.\.\s*|%.*)$/.test(text.replace(/\r?\n/g, '\n').split('\n').find((l) => !/^(?:\s*|\s*#.*|---\s*(?:#.*)?|\.\.\.\s*|%.*)$/.test(l)) ?? '');
+  return !CONTENT_LINE.test(text);
 }
 
 const HELM_ACTION = /\{\{-?\s*(?:[.$]|include\b|template\b|toYaml\b|tpl\b|if\b|else\b|end\b|range\b|with\b|define\b|default\b|quote\b|printf\b|required\b|\/\*)/;
@@ -119,6 +122,7 @@ export function findTemplateAction(text: string): number {
 }
 
 function countAliases(text: string): number {
+  if (!text.includes('*')) return 0;
   let n = 0;
   const re = /(?:^|[\s[{,:])\*[^\s,[\]{}]+/g;
   while (re.exec(text)) n++;

@@ -5,17 +5,16 @@
  */
 import type { Position } from './types.js';
 
-const OPEN = 0;
-const CLOSE = 1;
-
 interface ListenerState {
   position: number;
   result: unknown;
 }
 
-/** Flat record of node open/close events of one parsed chunk. */
+/**
+ * Flat record of node events of one parsed chunk: an open is its source offset (a number); a
+ * close is the node's value, with numbers stored as strings so that every number is an open.
+ */
 export interface Trace {
-  /** Pairs: (OPEN, offset) or (CLOSE, result). */
   readonly events: unknown[];
 }
 
@@ -23,46 +22,13 @@ export interface Trace {
 export function createTrace(): { trace: Trace; listener: (type: string, state: ListenerState) => void } {
   const events: unknown[] = [];
   const listener = (type: string, state: ListenerState): void => {
-    if (type === 'open') events.push(OPEN, state.position);
-    else events.push(CLOSE, state.result);
+    if (type === 'open') events.push(state.position);
+    else {
+      const result = state.result;
+      events.push(typeof result === 'number' ? String(result) : result);
+    }
   };
   return { trace: { events }, listener };
-}
-
-interface TraceNode {
-  start: number;
-  result: unknown;
-  children: TraceNode[];
-}
-
-/** Rebuilds the node tree from the flat events (only called when a position is needed). */
-function buildTree(events: readonly unknown[]): TraceNode | undefined {
-  const stack: TraceNode[] = [];
-  let root: TraceNode | undefined;
-  for (let i = 0; i < events.length; i += 2) {
-    if (events[i] === OPEN) {
-      stack.push({ start: events[i + 1] as number, result: undefined, children: [] });
-    } else {
-      const node = stack.pop();
-      if (!node) return root;
-      node.result = events[i + 1];
-      const parent = stack[stack.length - 1];
-      if (parent) parent.children.push(node);
-      else root ??= node;
-    }
-  }
-  return root;
-}
-
-const treeCache = new WeakMap<Trace, TraceNode | null>();
-
-function treeOf(trace: Trace): TraceNode | undefined {
-  let tree = treeCache.get(trace);
-  if (tree === undefined) {
-    tree = buildTree(trace.events) ?? null;
-    treeCache.set(trace, tree);
-  }
-  return tree ?? undefined;
 }
 
 /** Splits a JSON Pointer into unescaped tokens. */
@@ -77,44 +43,76 @@ export function toPointer(tokens: ReadonlyArray<string | number>): string {
   return '/' + tokens.map((t) => String(t).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 }
 
-/** Skips wrapper nodes: js-yaml may report a collection twice (an outer and an inner node with the same result). */
-function unwrap(node: TraceNode): TraceNode {
-  let current = node;
-  while (current.children.length === 1 && current.children[0]?.result === current.result && typeof current.result === 'object' && current.result !== null) {
-    current = current.children[0];
+/**
+ * Walks the direct children of the node opened at `open`, calling `visit(childOpen, childClose)`
+ * until it returns true. Returns false when the node has no more children.
+ */
+function eachChild(events: readonly unknown[], open: number, visit: (childOpen: number, childClose: number) => boolean): boolean {
+  let depth = 0;
+  let childOpen = -1;
+  for (let j = open + 1; j < events.length; j++) {
+    if (typeof events[j] === 'number') {
+      if (depth === 0) childOpen = j;
+      depth++;
+    } else {
+      if (depth === 0) return false;
+      depth--;
+      if (depth === 0 && visit(childOpen, j)) return true;
+    }
   }
-  return current;
+  return false;
 }
 
 /**
  * The source offset of the node at `pointer` (for a mapping key: the key itself), or of its
- * nearest ancestor that exists in the source.
+ * nearest ancestor that exists in the source. `root` is the document's value: the walk follows
+ * the value alongside the events, so no tree is built.
  */
-export function offsetOf(trace: Trace, pointer: string): number {
-  let node = treeOf(trace);
-  if (!node) return 0;
-  let offset = node.start;
+export function offsetOf(trace: Trace, pointer: string, root: unknown): number {
+  const events = trace.events;
+  let open = events.findIndex((e) => typeof e === 'number');
+  if (open < 0) return 0;
+  let offset = events[open] as number;
+  let value = root;
   for (const token of pointerTokens(pointer)) {
-    node = unwrap(node);
-    const value = node.result;
+    // js-yaml may report a collection twice (an outer and an inner node with the same value).
+    for (;;) {
+      let inner = -1;
+      eachChild(events, open, (childOpen, childClose) => {
+        if (events[childClose] === value) inner = childOpen;
+        return true;
+      });
+      if (inner < 0) break;
+      open = inner;
+    }
     if (Array.isArray(value)) {
-      const child: TraceNode | undefined = node.children[Number(token)];
-      if (!child || node.children.length !== value.length) return offset;
-      node = child;
-      offset = child.start;
+      const index = Number(token);
+      let k = 0;
+      let found = -1;
+      eachChild(events, open, (childOpen) => {
+        if (k++ === index) found = childOpen;
+        return found >= 0;
+      });
+      if (found < 0) return offset;
+      open = found;
+      offset = events[found] as number;
+      value = value[index];
     } else if (typeof value === 'object' && value !== null) {
-      const kids = node.children;
-      let found: TraceNode | undefined;
-      for (let i = 0; i + 1 < kids.length; i += 2) {
-        const key = kids[i];
-        if (key && String(key.result) === token) {
-          offset = key.start;
-          found = kids[i + 1];
-          break;
+      let k = 0;
+      let keyOpen = -1;
+      let found = -1;
+      eachChild(events, open, (childOpen, childClose) => {
+        if (keyOpen >= 0) {
+          found = childOpen;
+          return true;
         }
-      }
-      if (!found) return offset;
-      node = found;
+        if (k++ % 2 === 0 && String(events[childClose]) === token) keyOpen = childOpen;
+        return false;
+      });
+      if (found < 0) return keyOpen >= 0 ? (events[keyOpen] as number) : offset;
+      offset = events[keyOpen] as number;
+      open = found;
+      value = (value as Record<string, unknown>)[token];
     } else {
       return offset;
     }

@@ -18,8 +18,19 @@ const yaml11Bool = new jsYaml.Type('tag:yaml.org,2002:bool', {
   defaultStyle: 'lowercase',
 });
 
-/** Core schema with YAML 1.1 booleans, as the Kubernetes decoder reads them. */
-export const KUBERNETES_YAML_SCHEMA = jsYaml.DEFAULT_SCHEMA.extend({ implicit: [yaml11Bool] });
+/** js-yaml's merge-key type (exported at run time, missing from its type declarations). */
+function mergeType(): jsYaml.Type {
+  const merge = (jsYaml as unknown as { types?: { merge?: jsYaml.Type } }).types?.merge;
+  if (!merge) throw new Error('js-yaml has no merge type');
+  return merge;
+}
+
+/**
+ * Core schema with YAML 1.1 booleans and merge keys, as the Kubernetes decoder reads them.
+ * No timestamp type: go-yaml v2 keeps timestamp-like plain scalars as strings when decoding into
+ * untyped values, which is what the API machinery does.
+ */
+export const KUBERNETES_YAML_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [yaml11Bool, mergeType()] });
 
 /** The plain scalars that are booleans only under YAML 1.1 (a hint for the user). */
 export function isYaml11OnlyBoolean(text: string): boolean {

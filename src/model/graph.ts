@@ -124,17 +124,22 @@ export function buildGraph(resources: readonly Resource[]): Graph {
     for (const [k, v] of Object.entries(w.podLabels)) push(postings, `${k}=${v}`, w);
   }
 
+  /** Candidate workloads for a selector: the smallest posting list of its matchLabels. */
+  const candidates = (namespace: string, matchLabels: Readonly<Record<string, string>>): readonly Workload[] => {
+    const postings = byLabel.get(namespace);
+    let smallest: readonly Workload[] | undefined;
+    for (const [k, v] of Object.entries(matchLabels)) {
+      const list = postings?.get(`${k}=${v}`) ?? EMPTY;
+      if (!smallest || list.length < smallest.length) smallest = list;
+    }
+    return smallest ?? byNamespace.get(namespace) ?? EMPTY;
+  };
+
   const servicesOf = new Map<Workload, ServiceView[]>();
   const workloadsOf = new Map<ServiceView, Workload[]>();
   for (const s of services) {
-    const postings = byLabel.get(effectiveNamespace(s.resource));
-    let smallest: Workload[] | undefined;
-    for (const [k, v] of Object.entries(s.selector)) {
-      const list = postings?.get(`${k}=${v}`) ?? EMPTY;
-      if (!smallest || list.length < smallest.length) smallest = list as Workload[];
-    }
     // A Service without a selector selects nothing (its endpoints are managed by hand).
-    const matched = (smallest ?? EMPTY).filter((w) => mapSelectorMatches(s.selector, w.podLabels));
+    const matched = Object.keys(s.selector).length === 0 ? [] : candidates(effectiveNamespace(s.resource), s.selector).filter((w) => mapSelectorMatches(s.selector, w.podLabels));
     workloadsOf.set(s, matched);
     for (const w of matched) push(servicesOf, w, s);
   }
@@ -142,7 +147,7 @@ export function buildGraph(resources: readonly Resource[]): Graph {
   const pdbsOf = new Map<Workload, Resource[]>();
   for (const pdb of pdbs) {
     const selector = recordAt(pdb.object, 'spec')?.['selector'];
-    for (const w of byNamespace.get(effectiveNamespace(pdb)) ?? EMPTY) {
+    for (const w of candidates(effectiveNamespace(pdb), stringMapAt(selector, 'matchLabels'))) {
       if (labelSelectorMatches(selector, w.podLabels)) push(pdbsOf, w, pdb);
     }
   }
