@@ -1,6 +1,7 @@
 /** Reading inputs from disk and stdin (Node only; the rest of the pipeline is pure). */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_FILE_BYTES } from './parse.js';
 import type { SourceText } from './types.js';
 
 /** An input that cannot be read: exit code 2. */
@@ -54,8 +55,12 @@ export function readSources(paths: readonly string[], stdin: () => string): Sour
     }
     for (const file of files) {
       try {
+        // Refuse before reading: a huge file would exhaust memory before the parser could say no.
+        const size = statSync(file).size;
+        if (size > MAX_FILE_BYTES) throw new InputError(`${file}: ${(size / 1048576).toFixed(0)} MiB is over the ${MAX_FILE_BYTES / 1048576} MiB limit per file; split it or check it is a manifest`);
         sources.push({ path: file, text: readFileSync(file, 'utf8') });
       } catch (error: unknown) {
+        if (error instanceof InputError) throw error;
         throw new InputError(`${file}: ${describe(error)}`);
       }
     }

@@ -39,7 +39,18 @@ function servesService(container: ContainerView, service: ServiceView, onlyConta
  * The containers that receive traffic: those serving a selecting Service's target port, or —
  * with no Service in the input — those that declare ports.
  */
-export function servingContainers(context: RuleContext, workload: Workload): ContainerView[] {
+export function servingContainers(context: RuleContext, workload: Workload): readonly ContainerView[] {
+  let cache = servingCache.get(context.graph);
+  if (!cache) servingCache.set(context.graph, (cache = new Map()));
+  let serving = cache.get(workload);
+  if (!serving) cache.set(workload, (serving = findServingContainers(context, workload)));
+  return serving;
+}
+
+/** Several rules ask for the serving containers of the same workload: computed once per graph. */
+const servingCache = new WeakMap<object, Map<Workload, readonly ContainerView[]>>();
+
+function findServingContainers(context: RuleContext, workload: Workload): ContainerView[] {
   const services = context.graph.servicesOf(workload);
   const only = workload.containers.length === 1;
   if (services.length === 0) return workload.containers.filter((c) => declaredPorts(c).length > 0);
