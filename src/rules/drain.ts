@@ -1,5 +1,6 @@
 /** Reading a Service's LB connection-drain setting, per provider. */
 import type { RuleContext } from '../engine/types.js';
+import { annotationPointer } from '../load/positions.js';
 import type { ServiceView } from '../model/graph.js';
 import { numberAt, recordAt } from '../model/k8s.js';
 import { effectiveNamespace, type Resource } from '../model/resource.js';
@@ -18,9 +19,6 @@ export interface DrainSetting {
 
 const ON = /^(?:on|true)$/i;
 
-function annotationPath(key: string): string {
-  return `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-}
 
 /** `deregistration_delay.timeout_seconds=N` inside an ELBv2 target-group-attributes annotation. */
 function deregistrationDelay(value: string | undefined): number | undefined {
@@ -50,19 +48,19 @@ export function drainSetting(context: RuleContext, service: ServiceView): DrainS
   if (!holder || present.length === 0) return { enabled: fallback !== undefined && fallback > 0, timeoutSeconds: fallback, path: '/metadata', implicit: true, resource: service.resource };
   let enabled = true;
   let timeout: number | undefined;
-  let path = annotationPath(present[0] ?? '');
+  let path = annotationPointer(present[0] ?? '');
   for (const key of keys) {
     const value = a2[key];
     if (key.endsWith('target-group-attributes')) {
       const delay = deregistrationDelay(value);
       if (delay !== undefined) {
         timeout = delay;
-        path = annotationPath(key);
+        path = annotationPointer(key);
       }
     } else if (key.endsWith('timeout')) {
       if (value !== undefined && /^\d+$/.test(value)) {
         timeout = Number(value);
-        path = annotationPath(key);
+        path = annotationPointer(key);
       }
     } else if (value === undefined || !ON.test(value)) {
       enabled = false;

@@ -1,4 +1,5 @@
 import type { Rule } from '../engine/types.js';
+import { annotationPointer } from '../load/positions.js';
 import { recordAt } from '../model/k8s.js';
 
 const ENI_ANNOTATION = 'service.beta.kubernetes.io/backend-type';
@@ -25,13 +26,12 @@ export const eniBackendRecommended: Rule = {
     for (const service of context.graph.services) {
       if (service.type !== 'LoadBalancer' || service.resource.annotations[ENI_ANNOTATION] === 'eni') continue;
       const hasAnnotations = recordAt(recordAt(service.resource.object, 'metadata'), 'annotations') !== undefined;
-      const key = ENI_ANNOTATION.replace(/\//g, '~1');
       context.report({
         resource: service.resource,
         path: '/spec/type',
         messageId: 'eni',
         data: { service: service.resource.name, annotation: ENI_ANNOTATION },
-        fix: { kind: 'patch', description: 'use ENI backends', operations: [hasAnnotations ? { op: 'add', path: `/metadata/annotations/${key}`, value: 'eni' } : { op: 'add', path: '/metadata/annotations', value: { [ENI_ANNOTATION]: 'eni' } }] },
+        fix: { kind: 'patch', description: 'use ENI backends', operations: [hasAnnotations ? { op: 'add', path: annotationPointer(ENI_ANNOTATION), value: 'eni' } : { op: 'add', path: '/metadata/annotations', value: { [ENI_ANNOTATION]: 'eni' } }] },
       });
     }
   },

@@ -1,10 +1,8 @@
 import type { Rule } from '../engine/types.js';
+import { annotationPointer } from '../load/positions.js';
 import { recordAt } from '../model/k8s.js';
 import { drainSetting } from './drain.js';
 
-function annotationPath(key: string): string {
-  return `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-}
 
 /**
  * When the cloud LB removes a backend it cuts the connections still open to it, unless the LB
@@ -56,7 +54,7 @@ export const lbConnectionDrainMissing: Rule = {
                 kind: 'patch',
                 description: `enable connection draining with a ${timeout} s timeout`,
                 operations: hasAnnotations
-                  ? Object.entries(values).map(([key, value]) => ({ op: 'add' as const, path: annotationPath(key), value }))
+                  ? Object.entries(values).map(([key, value]) => ({ op: 'add' as const, path: annotationPointer(key), value }))
                   : [{ op: 'add', path: '/metadata/annotations', value: values }],
               },
             }

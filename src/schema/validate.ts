@@ -11,6 +11,7 @@ import { HorizontalPodAutoscaler as HpaV2 } from 'kubernetes-models/autoscaling/
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Namespace, Pod, Service } from 'kubernetes-models/v1';
+import { escapeToken } from '../load/positions.js';
 import { isRecord } from '../model/k8s.js';
 
 interface SchemaError {
@@ -74,10 +75,6 @@ function newShape(): ShapeNode {
 
 /** The shape tree per `apiVersion/kind`. */
 const shapes = new Map<string, ShapeNode>();
-
-function escapeToken(token: string): string {
-  return token.includes('~') || token.includes('/') ? token.replace(/~/g, '~0').replace(/\//g, '~1') : token;
-}
 
 /**
  * Runs the schema validator once over recording proxies of `value`, learning the declared keys of
