@@ -55,6 +55,7 @@ export const DRAIN_SETTINGS = {
     ],
     timeoutRange: [1, 3600], // [CLB §2] cloud-provider-aws docs/service_controller.md
     recommendedTimeoutSeconds: 30, // same value as the other AWS examples ([CLB §2]); the in-tree default is 300
+    enabledTimeoutSeconds: 300, // [CLB §2] service_controller.md: connection-draining-timeout default 300
   },
   /** GKE: BackendConfig `spec.connectionDraining.drainingTimeoutSec`, linked from the Service. */
   'gke-backendconfig': {

@@ -42,6 +42,8 @@ export interface LoadBalancerProfile {
     readonly recommendedTimeoutSeconds: number;
     /** Set when the LB drains by default (e.g. ELBv2 deregistration delay 300 s): the timeout used when no annotation sets it. */
     readonly defaultTimeoutSeconds?: number;
+    /** The timeout when draining is enabled without one (e.g. in-tree AWS CLB: 300 s); unset means the timeout is required. */
+    readonly enabledTimeoutSeconds?: number;
   };
   /** The pod readiness gate condition that holds a rollout until the LB registered the pod. */
   readonly readinessGate?: string;

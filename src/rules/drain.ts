@@ -4,21 +4,32 @@ import { annotationPointer } from '../load/positions.js';
 import type { ServiceView } from '../model/graph.js';
 import { numberAt, recordAt } from '../model/k8s.js';
 import { effectiveNamespace, type Resource } from '../model/resource.js';
+import { DRAIN_SETTINGS } from '../profiles/builtin.js';
+import type { LoadBalancerProfile } from '../profiles/types.js';
+
+type Drain = NonNullable<LoadBalancerProfile['drain']>;
 
 /** The drain setting as configured: whether it is on, its timeout, and where it is set. */
 export interface DrainSetting {
   readonly enabled: boolean;
   readonly timeoutSeconds: number | undefined;
-  /** Pointer (relative to the Service) of the field that sets the timeout, or the annotations. */
+  /** Pointer (relative to `resource`) of the field that sets it. */
   readonly path: string;
   /** True when nothing in the manifests configures it (the provider default applies). */
   readonly implicit: boolean;
   /** The object that sets it (the Service, its Ingress or its BackendConfig). */
   readonly resource: Resource;
+  /** Which provider setting it is. */
+  readonly drain: Drain;
+  /** Annotations of the setting that are required but missing. */
+  readonly missing: readonly string[];
 }
 
 const ON = /^(?:on|true)$/i;
 
+function isTimeoutKey(key: string): boolean {
+  return key.endsWith('timeout') || key.endsWith('target-group-attributes');
+}
 
 /** `deregistration_delay.timeout_seconds=N` inside an ELBv2 target-group-attributes annotation. */
 function deregistrationDelay(value: string | undefined): number | undefined {
@@ -26,45 +37,70 @@ function deregistrationDelay(value: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** Reads the drain setting of a LoadBalancer Service under the context's profile. */
-export function drainSetting(context: RuleContext, service: ServiceView): DrainSetting | undefined {
-  const drain = context.profile.loadBalancer?.drain;
-  if (!drain) return undefined;
-  const fallback = drain.defaultTimeoutSeconds;
-  if (drain.on === 'backendconfig') {
-    const a = service.resource.annotations;
-    const ref = a['cloud.google.com/backend-config'] ?? a['beta.cloud.google.com/backend-config'];
-    const name = ref ? /"default"\s*:\s*"([^"]+)"/.exec(ref)?.[1] ?? /:\s*"([^"]+)"/.exec(ref)?.[1] : undefined;
-    const config = name ? context.graph.backendConfig(effectiveNamespace(service.resource), name) : undefined;
-    const seconds = numberAt(recordAt(recordAt(config?.object, 'spec'), 'connectionDraining'), 'drainingTimeoutSec');
-    if (config && seconds !== undefined) return { enabled: seconds > 0, timeoutSeconds: seconds, path: '/spec/connectionDraining/drainingTimeoutSec', implicit: false, resource: config };
-    return { enabled: fallback !== undefined && fallback > 0, timeoutSeconds: fallback, path: '/metadata', implicit: true, resource: service.resource };
-  }
-  // ALB settings live on the Ingress that routes to the Service.
-  const holder = drain.on === 'ingress' ? context.graph.ingressesOf(service).find((i) => drain.annotations.some((k) => i.annotations[k] !== undefined)) : service.resource;
-  const keys = drain.annotations;
-  const a2 = holder?.annotations ?? {};
-  const present = keys.filter((k) => a2[k] !== undefined);
-  if (!holder || present.length === 0) return { enabled: fallback !== undefined && fallback > 0, timeoutSeconds: fallback, path: '/metadata', implicit: true, resource: service.resource };
-  let enabled = true;
+/** Reads one provider's annotations on an object; undefined when none of them is set. */
+function readAnnotations(drain: Drain, resource: Resource): DrainSetting | undefined {
+  const a = resource.annotations;
+  const present = drain.annotations.filter((k) => a[k] !== undefined);
+  const [first] = present;
+  if (first === undefined) return undefined;
+  let flagsOn = true;
   let timeout: number | undefined;
-  let path = annotationPointer(present[0] ?? '');
-  for (const key of keys) {
-    const value = a2[key];
-    if (key.endsWith('target-group-attributes')) {
-      const delay = deregistrationDelay(value);
-      if (delay !== undefined) {
-        timeout = delay;
+  let path = annotationPointer(first);
+  const missing: string[] = [];
+  for (const key of drain.annotations) {
+    const value = a[key];
+    if (isTimeoutKey(key)) {
+      const seconds = key.endsWith('target-group-attributes') ? deregistrationDelay(value) : value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+      if (seconds !== undefined) {
+        timeout = seconds;
         path = annotationPointer(key);
+      } else if (drain.defaultTimeoutSeconds === undefined && drain.enabledTimeoutSeconds === undefined) {
+        missing.push(key);
       }
-    } else if (key.endsWith('timeout')) {
-      if (value !== undefined && /^\d+$/.test(value)) {
-        timeout = Number(value);
-        path = annotationPointer(key);
-      }
-    } else if (value === undefined || !ON.test(value)) {
-      enabled = false;
+    } else if (value === undefined) {
+      missing.push(key);
+      flagsOn = false;
+    } else if (!ON.test(value)) {
+      flagsOn = false;
+      path = annotationPointer(key);
     }
   }
-  return { enabled, timeoutSeconds: timeout ?? fallback, path, implicit: false, resource: holder };
+  timeout ??= flagsOn ? (drain.enabledTimeoutSeconds ?? drain.defaultTimeoutSeconds) : undefined;
+  // A zero timeout drains nothing (ELBv2 deregistration delay 0, GKE drainingTimeoutSec 0).
+  const enabled = flagsOn && missing.length === 0 && (timeout === undefined || timeout > 0);
+  return { enabled, timeoutSeconds: timeout, path, implicit: false, resource, drain, missing };
+}
+
+/**
+ * Reads the drain setting of a Service exposed by the cloud LB under the context's profile.
+ * A provider's annotations on the Service itself win (e.g. an NLB Service under an ALB profile),
+ * then those on an Ingress that routes to it, then its GKE BackendConfig, then the profile's
+ * default.
+ */
+export function drainSetting(context: RuleContext, service: ServiceView): DrainSetting | undefined {
+  const profileDrain = context.profile.loadBalancer?.drain;
+  if (!profileDrain) return undefined;
+  const known: readonly Drain[] = [profileDrain, ...Object.values(DRAIN_SETTINGS)];
+  for (const drain of known) {
+    if (drain.on !== 'service') continue;
+    const setting = readAnnotations(drain, service.resource);
+    if (setting) return setting;
+  }
+  for (const drain of known) {
+    if (drain.on !== 'ingress') continue;
+    for (const ingress of context.graph.ingressesOf(service)) {
+      const setting = readAnnotations(drain, ingress);
+      if (setting) return setting;
+    }
+  }
+  if (profileDrain.on === 'backendconfig') {
+    const a = service.resource.annotations;
+    const ref = a['cloud.google.com/backend-config'] ?? a['beta.cloud.google.com/backend-config'];
+    const name = ref ? (/"default"\s*:\s*"([^"]+)"/.exec(ref)?.[1] ?? /:\s*"([^"]+)"/.exec(ref)?.[1]) : undefined;
+    const config = name ? context.graph.backendConfig(effectiveNamespace(service.resource), name) : undefined;
+    const seconds = numberAt(recordAt(recordAt(config?.object, 'spec'), 'connectionDraining'), 'drainingTimeoutSec');
+    if (config && seconds !== undefined) return { enabled: seconds > 0, timeoutSeconds: seconds, path: '/spec/connectionDraining/drainingTimeoutSec', implicit: false, resource: config, drain: profileDrain, missing: [] };
+  }
+  const fallback = profileDrain.defaultTimeoutSeconds;
+  return { enabled: fallback !== undefined && fallback > 0, timeoutSeconds: fallback, path: '/metadata', implicit: true, resource: service.resource, drain: profileDrain, missing: [] };
 }

@@ -3,6 +3,7 @@ import { annotationPointer } from '../load/positions.js';
 import { recordAt } from '../model/k8s.js';
 
 const ENI_ANNOTATION = 'service.beta.kubernetes.io/backend-type';
+const REUSED_LB = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-id';
 
 /**
  * On ACK with Terway, `backend-type: eni` puts pods directly behind the CLB, bypassing kube-proxy:
@@ -25,6 +26,8 @@ export const eniBackendRecommended: Rule = {
     if (context.profile.networkPlugin !== 'terway') return;
     for (const service of context.graph.services) {
       if (service.type !== 'LoadBalancer' || service.resource.annotations[ENI_ANNOTATION] === 'eni') continue;
+      // A reused (shared) CLB does not support ENI backends (knowledge/cloud-load-balancers.md §1).
+      if (service.resource.annotations[REUSED_LB] !== undefined) continue;
       const hasAnnotations = recordAt(recordAt(service.resource.object, 'metadata'), 'annotations') !== undefined;
       context.report({
         resource: service.resource,

@@ -21,7 +21,8 @@ function fastShutdownReason(image: string): string | undefined {
   if (/^(?:docker\.io\/)?(?:library\/)?nginx$/.test(name)) {
     const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag);
     if (!m) return undefined;
-    const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+    // A tag without a patch version (`1.19`) floats to the newest patch of that minor.
+    const [major, minor, patch] = [Number(m[1]), Number(m[2]), m[3] === undefined ? Number.POSITIVE_INFINITY : Number(m[3])];
     const old = major < 1 || (major === 1 && (minor < 19 || (minor === 19 && patch < 5)));
     return old ? `nginx ${tag} (before 1.19.5) stops on SIGTERM with a fast shutdown` : undefined;
   }

@@ -3,6 +3,12 @@ import { annotationPointer } from '../load/positions.js';
 import { recordAt } from '../model/k8s.js';
 import { drainSetting } from './drain.js';
 
+/** The annotation value that turns a drain flag on, per provider convention. */
+function flagValue(key: string, timeout: string): string {
+  if (key.endsWith('target-group-attributes')) return `deregistration_delay.timeout_seconds=${timeout}`;
+  if (key.endsWith('timeout')) return timeout;
+  return key.endsWith('enabled') ? 'true' : 'on';
+}
 
 /**
  * When the cloud LB removes a backend it cuts the connections still open to it, unless the LB
@@ -17,38 +23,49 @@ export const lbConnectionDrainMissing: Rule = {
     fixable: true,
     serviceDependent: false,
     messages: {
-      missing: 'LoadBalancer Service {{service}} has no connection draining ({{setting}}): when the {{lb}} removes a backend during a rollout it cuts the connections still open to it',
-      disabled: 'LoadBalancer Service {{service}} turns connection draining off ({{setting}}): connections still open to a removed backend are cut',
+      missing: 'Service {{service}} is exposed by the {{lb}} without connection draining ({{setting}}): when the LB removes a backend during a rollout it cuts the connections still open to it',
+      disabled: 'Service {{service}} turns connection draining off ({{setting}}): connections still open to a removed backend are cut',
+      incomplete: 'Service {{service}} sets connection draining only in part: {{missing}} is missing, so the {{lb}} does not drain',
+      range: 'connection-drain timeout {{timeout}} s of Service {{service}} is outside the {{lb}} range {{min}}–{{max}} s',
     },
   },
   check(context) {
     const lb = context.profile.loadBalancer;
-    const drain = lb?.drain;
-    if (!lb || !drain) return;
+    const profileDrain = lb?.drain;
+    if (!lb || !profileDrain) return;
     for (const service of context.graph.services) {
-      const exposed = service.type === 'LoadBalancer' || (drain.on !== 'service' && context.graph.ingressesOf(service).length > 0);
+      const exposed = service.type === 'LoadBalancer' || (profileDrain.on !== 'service' && context.graph.ingressesOf(service).length > 0);
       if (!exposed) continue;
       const setting = drainSetting(context, service);
-      if (!setting || setting.enabled) continue;
-      const names = drain.on === 'backendconfig' ? 'BackendConfig spec.connectionDraining.drainingTimeoutSec' : drain.annotations.join(' + ');
-      const data = { service: service.resource.name, setting: names, lb: lb.kind.toUpperCase() };
+      if (!setting) continue;
+      const drain = setting.drain;
+      const data = { service: service.resource.name, setting: drain.on === 'backendconfig' ? 'BackendConfig spec.connectionDraining.drainingTimeoutSec' : drain.annotations.join(' + '), lb: lb.kind.toUpperCase() };
+      const [min, max] = drain.timeoutRange;
+      if (setting.enabled) {
+        const timeout = setting.timeoutSeconds;
+        if (!setting.implicit && timeout !== undefined && (timeout < min || timeout > max)) {
+          context.report({ resource: setting.resource, path: setting.path, messageId: 'range', data: { ...data, timeout, min, max } });
+        }
+        continue;
+      }
+      if (setting.missing.length > 0 && !setting.implicit) {
+        context.report({ resource: setting.resource, path: setting.path, messageId: 'incomplete', data: { ...data, missing: setting.missing.join(' + ') } });
+        continue;
+      }
       if (!setting.implicit) {
         context.report({ resource: setting.resource, path: setting.path, messageId: 'disabled', data });
         continue;
       }
       const timeout = String(drain.recommendedTimeoutSeconds);
-      const fixable = drain.on === 'service';
       const hasAnnotations = recordAt(recordAt(service.resource.object, 'metadata'), 'annotations') !== undefined;
       const values: Record<string, string> = {};
-      for (const key of drain.annotations) {
-        values[key] = key.endsWith('target-group-attributes') ? `deregistration_delay.timeout_seconds=${timeout}` : key.endsWith('timeout') ? timeout : key.endsWith('enabled') ? 'true' : 'on';
-      }
+      for (const key of drain.annotations) values[key] = flagValue(key, timeout);
       context.report({
         resource: service.resource,
         path: '/metadata',
         messageId: 'missing',
         data,
-        ...(fixable
+        ...(drain.on === 'service'
           ? {
               fix: {
                 kind: 'patch',

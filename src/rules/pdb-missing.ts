@@ -1,5 +1,6 @@
 import type { Rule } from '../engine/types.js';
 import { numberAt, recordAt } from '../model/k8s.js';
+import { effectiveNamespace } from '../model/resource.js';
 import { effectiveReplicas } from '../model/workload.js';
 import { nameOf, servedSeverity } from './util.js';
 
@@ -27,9 +28,11 @@ export const pdbMissing: Rule = {
       const hpaMin = Math.max(0, ...context.graph.hpasOf(workload).map((h) => numberAt(recordAt(h.object, 'spec'), 'minReplicas') ?? 1));
       const replicas = Math.max(effectiveReplicas(workload), hpaMin);
       if (replicas < 2) continue;
-      const selector = recordAt(recordAt(workload.resource.object, 'spec'), 'selector');
-      const matchLabels = recordAt(selector, 'matchLabels') ?? workload.podLabels;
-      const metadata: Record<string, unknown> = { name: workload.resource.name };
+      // The workload's own selector (matchLabels and matchExpressions), so the PDB covers exactly its pods.
+      const selector = recordAt(recordAt(workload.resource.object, 'spec'), 'selector') ?? { matchLabels: workload.podLabels };
+      const taken = new Set(context.graph.pdbs.filter((p) => effectiveNamespace(p) === effectiveNamespace(workload.resource)).map((p) => p.name));
+      const name = taken.has(workload.resource.name) ? `${workload.resource.name}-pdb` : workload.resource.name;
+      const metadata: Record<string, unknown> = { name };
       if (workload.resource.namespace !== '') metadata['namespace'] = workload.resource.namespace;
       context.report({
         resource: workload.resource,
@@ -39,7 +42,7 @@ export const pdbMissing: Rule = {
         fix: {
           kind: 'document',
           description: 'add a PodDisruptionBudget that allows one disruption at a time',
-          document: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata, spec: { maxUnavailable: 1, selector: { matchLabels } } },
+          document: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata, spec: { maxUnavailable: 1, selector } },
         },
       });
     }

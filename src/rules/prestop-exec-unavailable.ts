@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { preStopOf } from '../model/container.js';
 import type { ContainerView } from '../model/workload.js';
-import { hasSleepAction, imageOf } from './util.js';
+import { graceAtLeast, hasSleepAction, imageOf } from './util.js';
 
 /**
  * Images built without a shell or coreutils: distroless (gcr.io/distroless), Chainguard
@@ -36,12 +36,14 @@ export const prestopExecUnavailable: Rule = {
         const preStop = preStopOf(c);
         if (preStop.kind !== 'exec-sleep' || !likelyShellless(c)) continue;
         const preStopPath = `${c.path}/lifecycle/preStop`;
+        // The native action takes whole seconds, at least 1 (0 needs PodLifecycleSleepActionAllowZero, 1.33).
+        const seconds = Math.max(1, Math.ceil(preStop.seconds));
         context.report({
           resource: workload.resource,
           path: preStop.path,
           messageId: 'shellless',
           data: { container: c.name, image: imageOf(c), hint: native ? '; use the native `sleep` action' : ` (the native sleep action needs Kubernetes 1.30, profile has ${version})` },
-          ...(native ? { fix: { kind: 'patch', description: `use the native sleep action for ${preStop.seconds} s`, operations: [{ op: 'replace', path: preStopPath, value: { sleep: { seconds: preStop.seconds } } }] } } : {}),
+          ...(native ? { fix: { kind: 'patch', description: `use the native sleep action for ${seconds} s`, operations: [{ op: 'replace', path: preStopPath, value: { sleep: { seconds } } }, ...graceAtLeast(workload, seconds)] } } : {}),
         });
       }
     }

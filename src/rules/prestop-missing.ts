@@ -1,6 +1,6 @@
 import type { Rule } from '../engine/types.js';
 import { preStopOf } from '../model/container.js';
-import { budgetFor, nameOf, preStopHook, recommendedPreStopSeconds, servedSeverity, servingContainers } from './util.js';
+import { budgetFor, graceAtLeast, nameOf, preStopHook, recommendedPreStopSeconds, servedSeverity, servingContainers } from './util.js';
 import { likelyShellless } from './prestop-exec-unavailable.js';
 import { hasSleepAction } from './util.js';
 
@@ -44,7 +44,10 @@ export const prestopMissing: Rule = {
                 fix: {
                   kind: 'patch',
                   description: `add a ${seconds} s preStop sleep`,
-                  operations: lifecycle === undefined ? [{ op: 'add', path: `${c.path}/lifecycle`, value: { preStop: hook } }] : [{ op: 'add', path: `${c.path}/lifecycle/preStop`, value: hook }],
+                  operations: [
+                    lifecycle === undefined ? { op: 'add', path: `${c.path}/lifecycle`, value: { preStop: hook } } : { op: 'add', path: `${c.path}/lifecycle/preStop`, value: hook },
+                    ...graceAtLeast(workload, seconds + context.profile.app.drainSeconds),
+                  ],
                 },
               }
             : {}),

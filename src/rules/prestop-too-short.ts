@@ -1,6 +1,6 @@
 import type { PatchOperation, Rule } from '../engine/types.js';
 import { preStopOf } from '../model/container.js';
-import { budgetFor, nameOf, recommendedPreStopSeconds, servedSeverity, servingContainers } from './util.js';
+import { budgetFor, graceAtLeast, nameOf, recommendedPreStopSeconds, servedSeverity, servingContainers } from './util.js';
 
 /** A preStop sleep shorter than the propagation budget still lets the app stop while routed to. */
 export const prestopTooShort: Rule = {
@@ -26,8 +26,9 @@ export const prestopTooShort: Rule = {
         if (preStop.seconds >= budget.seconds) continue;
         const seconds = recommendedPreStopSeconds(budget.seconds);
         let operations: PatchOperation[] | undefined;
-        if (preStop.kind === 'sleep') operations = [{ op: 'replace', path: preStop.path, value: seconds }];
-        else if (!preStop.viaShell) operations = [{ op: 'replace', path: `${preStop.path}/1`, value: String(seconds) }];
+        const grace = graceAtLeast(workload, seconds + context.profile.app.drainSeconds);
+        if (preStop.kind === 'sleep') operations = [{ op: 'replace', path: preStop.path, value: seconds }, ...grace];
+        else if (!preStop.viaShell) operations = [{ op: 'replace', path: `${preStop.path}/1`, value: String(seconds) }, ...grace];
         context.report({
           resource: workload.resource,
           path: preStop.path,

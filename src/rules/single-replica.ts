@@ -1,4 +1,5 @@
 import type { Rule } from '../engine/types.js';
+import { numberAt, recordAt } from '../model/k8s.js';
 import { effectiveReplicas } from '../model/workload.js';
 import { nameOf, servedSeverity } from './util.js';
 
@@ -8,7 +9,7 @@ export const singleReplica: Rule = {
     id: 'single-replica',
     category: 'capacity',
     severity: 'warning',
-    description: 'one replica (and no HPA): any restart or drain is an outage',
+    description: 'one replica (or an HPA that may scale to one): any restart or drain is an outage',
     fixable: false,
     serviceDependent: false,
     messages: {
@@ -23,7 +24,14 @@ export const singleReplica: Rule = {
         context.report({ resource: workload.resource, path: '', messageId: 'bare', data: { workload: nameOf(workload) } });
         continue;
       }
-      if (effectiveReplicas(workload) !== 1 || context.graph.hpasOf(workload).length > 0) continue;
+      const [hpa] = context.graph.hpasOf(workload);
+      if (hpa) {
+        // Under an HPA the floor is minReplicas (default 1).
+        const min = numberAt(recordAt(hpa.object, 'spec'), 'minReplicas') ?? 1;
+        if (min === 1) context.report({ resource: hpa, path: '/spec/minReplicas', messageId: 'single', data: { workload: nameOf(workload), replicas: `as few as 1 replica (HorizontalPodAutoscaler ${hpa.name} minReplicas 1)` } });
+        continue;
+      }
+      if (effectiveReplicas(workload) !== 1) continue;
       const explicit = workload.replicas !== undefined;
       context.report({ resource: workload.resource, path: explicit ? '/spec/replicas' : '/spec', messageId: 'single', data: { workload: nameOf(workload), replicas: explicit ? '1 replica' : '1 replica (spec.replicas defaults to 1)' } });
     }

@@ -1,9 +1,9 @@
 /** Helpers shared by rules: when a workload is served, which containers serve, budgets. */
-import type { RuleContext, Severity } from '../engine/types.js';
+import type { PatchOperation, RuleContext, Severity } from '../engine/types.js';
 import { declaredPorts, resolvePort } from '../model/container.js';
 import type { ServiceView } from '../model/graph.js';
 import { recordAt, stringAt } from '../model/k8s.js';
-import type { ContainerView, Workload } from '../model/workload.js';
+import { gracePeriodSeconds, type ContainerView, type Workload } from '../model/workload.js';
 import { propagationBudget } from '../profiles/types.js';
 import { compareVersions } from '../schema/kinds.js';
 
@@ -64,17 +64,20 @@ function findServingContainers(context: RuleContext, workload: Workload): Contai
 
 /** The port a Service sends to in this container (for fixes), when it can be known. */
 export function servedPort(context: RuleContext, workload: Workload, container: ContainerView): number | string | undefined {
+  const declared = declaredPorts(container);
   for (const service of context.graph.servicesOf(workload)) {
     for (const port of service.ports) {
       const target = port.targetPort;
       if (typeof target === 'string' && !/^\d+$/.test(target)) {
-        if (declaredPorts(container).some((p) => p.name === target)) return target;
+        if (declared.some((p) => p.name === target)) return target;
       } else if (target !== undefined) {
-        return Number(target);
+        // A numbered target belongs to this container only if it declares it, or declares
+        // nothing and is the pod's only container.
+        const n = Number(target);
+        if (declared.some((p) => p.port === n) || (declared.length === 0 && workload.containers.length === 1)) return n;
       }
     }
   }
-  const declared = declaredPorts(container);
   if (declared.length === 1 && declared[0]) return declared[0].name ?? declared[0].port;
   return undefined;
 }
@@ -113,6 +116,16 @@ export function hasSleepAction(version: string): boolean {
 /** True when kube-proxy keeps sending to terminating-but-serving local endpoints (KEP-1669: beta, on by default, in 1.26; GA 1.28). */
 export function hasProxyTerminatingEndpoints(version: string): boolean {
   return compareVersions(version, '1.26') >= 0;
+}
+
+/**
+ * Operations that keep terminationGracePeriodSeconds at least `seconds`: the API server rejects a
+ * native sleep longer than the grace period, and SIGKILL would cut an exec sleep short anyway.
+ */
+export function graceAtLeast(workload: Workload, seconds: number): PatchOperation[] {
+  const grace = gracePeriodSeconds(workload);
+  if (grace.seconds >= seconds) return [];
+  return [{ op: grace.explicit ? 'replace' : 'add', path: `${workload.podSpecPath}/terminationGracePeriodSeconds`, value: seconds }];
 }
 
 /** The preStop hook to add: native sleep where the version has it, else exec sleep (strings). */
