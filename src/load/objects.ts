@@ -24,7 +24,8 @@ export interface LoadResult {
 }
 
 function problem(doc: ParsedDocument, base: string, resource: Resource | undefined, code: LoadProblem['code'], message: string, pointer: string): LoadProblem {
-  const pos = locate(doc, base + pointer);
+  // A wrong value is shown at the value; a wrong key (unknown, misplaced, missing) at the key.
+  const pos = locate(doc, base + pointer, code === 'wrong-type' || code === 'invalid-value' ? 'value' : 'key');
   const p: LoadProblem = { code, message, file: doc.source.path, line: pos.line, column: pos.column, path: base + pointer };
   return resource ? { ...p, resource: resource.ref } : p;
 }

@@ -43,9 +43,9 @@ export function positionInSource(source: SourceText, offset: number): Position {
   return positionAt(startsOf(source), offset);
 }
 
-/** 1-based position of the node at `pointer` inside a parsed document. */
-export function locate(doc: ParsedDocument, pointer: string): Position {
-  const local = offsetOf(doc.trace, pointer, doc.value);
+/** 1-based position of the node at `pointer` inside a parsed document (of its key, or its value). */
+export function locate(doc: ParsedDocument, pointer: string, at: 'key' | 'value' = 'key'): Position {
+  const local = offsetOf(doc.trace, pointer, doc.value, at);
   const text = doc.source.text;
   return positionInSource(doc.source, skipBlank(text, doc.offset + local));
 }
@@ -156,13 +156,45 @@ function explain(code: ProblemCode, reason: string): string {
 }
 
 /**
- * An error found at the end of a document (an unclosed bracket or quote) is reported by the parser
- * at the next document marker; the user wants the last line that has content.
+ * The parser reports an unclosed bracket or quote where the document ends; the user wants the
+ * bracket or quote that was never closed. Scans the chunk once (linear) for the outermost
+ * unclosed flow collection or quoted scalar.
  */
-function clampToContent(text: string, at: number): number {
-  const end = text.replace(/(?:\s|#[^\n]*)*$/, '').length;
-  if (at < end) return at;
-  return text.lastIndexOf('\n', end - 1) + 1;
+function unclosedOpener(text: string): number {
+  const stack: number[] = [];
+  let quote = '';
+  let quoteAt = -1;
+  let prev = '\n';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] ?? '';
+    if (quote !== '') {
+      if (c === quote) {
+        if (quote === "'" && text[i + 1] === "'") i++;
+        else quote = '';
+      } else if (c === '\\' && quote === '"') i++;
+    } else if (c === '#' && (prev === ' ' || prev === '\t' || prev === '\n')) {
+      const nl = text.indexOf('\n', i);
+      if (nl === -1) break;
+      i = nl - 1;
+    } else if ((c === '"' || c === "'") && /[\s:[{,-]/.test(prev)) {
+      quote = c;
+      quoteAt = i;
+    } else if (c === '[' || c === '{') {
+      stack.push(i);
+    } else if ((c === ']' || c === '}') && stack.length > 0) {
+      stack.pop();
+    }
+    prev = c;
+  }
+  if (quote !== '') return stack.length > 0 ? Math.min(stack[0] ?? quoteAt, quoteAt) : quoteAt;
+  return stack[0] ?? -1;
+}
+
+/** Where to report a parse error: at the unclosed opener when the parser hit the end of the document. */
+function errorOffset(text: string, reason: string, at: number): number {
+  if (!/end of the stream/.test(reason)) return at;
+  const opener = unclosedOpener(text);
+  return opener >= 0 ? opener : at;
 }
 
 /** Result of parsing one source. */
@@ -176,8 +208,14 @@ function problemAt(source: SourceText, code: ProblemCode, message: string, offse
   return { code, message, file: source.path, line: pos.line, column: pos.column, path: '' };
 }
 
+/** Parsing options: the YAML schema (Kubernetes' YAML 1.1 scalars, or YAML 1.2 core for rollsafe's own files). */
+export interface ParseOptions {
+  readonly schema?: 'kubernetes' | 'core';
+}
+
 /** Parses a YAML (or JSON) stream into documents; problems come back as data. */
-export function parseSource(source: SourceText): ParseResult {
+export function parseSource(source: SourceText, options: ParseOptions = {}): ParseResult {
+  const schema = options.schema === 'core' ? jsYaml.CORE_SCHEMA : KUBERNETES_YAML_SCHEMA;
   const documents: ParsedDocument[] = [];
   const problems: LoadProblem[] = [];
   if (source.text.length > MAX_FILE_BYTES) {
@@ -207,7 +245,7 @@ export function parseSource(source: SourceText): ParseResult {
     const { trace, listener } = createTrace();
     try {
       const value: unknown = jsYaml.load(chunk.text, {
-        schema: KUBERNETES_YAML_SCHEMA,
+        schema,
         filename: source.path,
         listener,
         maxDepth: MAX_DEPTH,
@@ -218,7 +256,7 @@ export function parseSource(source: SourceText): ParseResult {
       const e = error as YamlError;
       const reason = typeof e.reason === 'string' ? e.reason : String(e.message ?? error);
       const code = classify(reason);
-      const at = clampToContent(chunk.text, typeof e.mark?.position === 'number' ? e.mark.position : 0);
+      const at = errorOffset(chunk.text, reason, typeof e.mark?.position === 'number' ? e.mark.position : 0);
       problems.push(problemAt(source, code, explain(code, reason), chunk.offset + at));
     }
   }

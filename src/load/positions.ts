@@ -75,16 +75,19 @@ function eachChild(events: readonly unknown[], open: number, visit: (childOpen: 
 
 /**
  * The source offset of the node at `pointer` (for a mapping key: the key itself), or of its
- * nearest ancestor that exists in the source. `root` is the document's value: the walk follows
- * the value alongside the events, so no tree is built.
+ * nearest ancestor that exists in the source; with `at: 'value'`, the value of the last key.
+ * `root` is the document's value: the walk follows the value alongside the events, so no tree is
+ * built.
  */
-export function offsetOf(trace: Trace, pointer: string, root: unknown): number {
+export function offsetOf(trace: Trace, pointer: string, root: unknown, at: 'key' | 'value' = 'key'): number {
   const events = trace.events;
   let open = events.findIndex((e) => typeof e === 'number');
   if (open < 0) return 0;
   let offset = events[open] as number;
   let value = root;
-  for (const token of pointerTokens(pointer)) {
+  const tokens = pointerTokens(pointer);
+  for (let t = 0; t < tokens.length; t++) {
+    const token = tokens[t] ?? '';
     // js-yaml may report a collection twice (an outer and an inner node with the same value).
     for (;;) {
       let inner = -1;
@@ -120,7 +123,7 @@ export function offsetOf(trace: Trace, pointer: string, root: unknown): number {
         return false;
       });
       if (found < 0) return keyOpen >= 0 ? (events[keyOpen] as number) : offset;
-      offset = events[keyOpen] as number;
+      offset = events[at === 'value' && t === tokens.length - 1 ? found : keyOpen] as number;
       open = found;
       value = (value as Record<string, unknown>)[token];
     } else {

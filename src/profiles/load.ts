@@ -3,7 +3,8 @@
  * and overrides any field; it is checked against one table of the known shape, and every problem
  * is returned with its line and column instead of being thrown.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { locate, parseSource, type ParsedDocument } from '../load/parse.js';
+import { toPointer } from '../load/positions.js';
 import { BUILTIN_PROFILES, deepFreeze, findBuiltinProfile, INGRESS_NGINX_SUFFIX } from './builtin.js';
 import type { Profile } from './types.js';
 
@@ -122,49 +123,40 @@ const PROFILE_SPEC: ObjectSpec = {
 type Path = readonly string[];
 
 interface Context {
-  readonly doc: Document.Parsed;
-  readonly lines: LineCounter;
+  readonly doc: ParsedDocument | undefined;
   readonly problems: ProfileProblem[];
 }
 
-function report(ctx: Context, node: Node | null | undefined, message: string): void {
-  const offset = node?.range?.[0] ?? ctx.doc.contents?.range[0] ?? 0;
-  const { line, col } = ctx.lines.linePos(offset);
-  ctx.problems.push({ message, line, column: col });
+/** Reports at the node of `path`, or its nearest ancestor the file sets. */
+function report(ctx: Context, path: Path, message: string, at: 'key' | 'value' = 'key'): void {
+  const pos = ctx.doc ? locate(ctx.doc, toPointer(path), at) : { line: 1, column: 1 };
+  ctx.problems.push({ message, line: pos.line, column: pos.column });
 }
 
 const dotted = (path: Path): string => path.join('.') || 'the profile';
 
-function describe(node: Node | null): string {
-  if (node === null || (isScalar(node) && node.value === null)) return 'null';
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a list';
-  if (isScalar(node)) return typeof node.value === 'string' ? `string "${node.value}"` : `${typeof node.value} ${String(node.value)}`;
-  return 'an unsupported value';
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return typeof value === 'string' ? `string "${value}"` : `${typeof value} ${String(value)}`;
 }
 
-function scalarOf(node: Node | null): unknown {
-  return isScalar(node) ? node.value : undefined;
-}
-
-/** Checks one file node against its spec; returns the value to merge, or undefined when invalid. */
-function checkNode(ctx: Context, raw: Node | null, spec: Spec, path: Path): unknown {
-  const node = isAlias(raw) ? (raw.resolve(ctx.doc) ?? null) : raw;
-  if (spec.optional === true && (node === null || (isScalar(node) && node.value === null))) return null;
+/** Checks one value of the file against its spec; returns the value to merge, or undefined when invalid. */
+function checkNode(ctx: Context, value: unknown, spec: Spec, path: Path): unknown {
+  if (spec.optional === true && value === null) return null;
   const wrong = (expected: string): undefined => {
-    report(ctx, node ?? raw, `${dotted(path)}: expected ${expected}, got ${describe(node)}`);
+    report(ctx, path, `${dotted(path)}: expected ${expected}, got ${describe(value)}`, 'value');
     return undefined;
   };
   switch (spec.type) {
     case 'string': {
-      const value = scalarOf(node);
       if (typeof value !== 'string') return wrong(spec.pattern ? 'a quoted string such as "1.30"' : 'a string');
       if (spec.oneOf && !spec.oneOf.includes(value)) return wrong(`one of ${spec.oneOf.join(', ')}`);
       if (spec.pattern && !spec.pattern.test(value)) return wrong(`a value matching ${String(spec.pattern)}`);
       return value;
     }
     case 'number': {
-      const value = scalarOf(node);
       const min = spec.min ?? -Infinity;
       const max = spec.max ?? Infinity;
       const bounds = spec.max === undefined ? `≥ ${min}` : `between ${min} and ${max}`;
@@ -174,40 +166,39 @@ function checkNode(ctx: Context, raw: Node | null, spec: Spec, path: Path): unkn
       return value;
     }
     case 'strings': {
-      if (!isSeq(node)) return wrong('a list of strings');
-      const values = node.items.map((item, i) => checkNode(ctx, item as Node | null, plainString, [...path, String(i)]));
+      if (!Array.isArray(value)) return wrong('a list of strings');
+      const values = value.map((item, i) => checkNode(ctx, item, plainString, [...path, String(i)]));
       return values.every((v) => typeof v === 'string') ? values : undefined;
     }
     case 'range': {
-      const values = isSeq(node) ? node.items.map((item) => scalarOf(item as Node | null)) : [];
+      const values: unknown[] = Array.isArray(value) ? value : [];
       const [low, high] = values;
       const valid = values.length === 2 && typeof low === 'number' && typeof high === 'number' && low >= 0 && low <= high;
       return valid ? values : wrong('[min, max] with 0 ≤ min ≤ max');
     }
     case 'object':
-      return checkMap(ctx, node, spec.fields, path, wrong);
+      return checkMap(ctx, value, spec.fields, path, wrong);
   }
 }
 
 function checkMap(
   ctx: Context,
-  node: Node | null,
+  value: unknown,
   fields: Readonly<Record<string, Spec>>,
   path: Path,
   wrong: (expected: string) => undefined,
 ): Record<string, unknown> | undefined {
-  if (!isMap(node)) return wrong('a mapping');
+  if (!isRecord(value)) return wrong('a mapping');
   const result: Record<string, unknown> = {};
-  for (const pair of node.items) {
-    const key = scalarOf(pair.key as Node | null);
-    const spec = typeof key === 'string' && Object.hasOwn(fields, key) ? fields[key] : undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const spec = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (spec === undefined) {
       const where = path.length === 0 ? '' : ` in ${dotted(path)}`;
-      report(ctx, pair.key as Node | null, `unknown key "${String(key)}"${where}; expected one of: ${Object.keys(fields).join(', ')}`);
+      report(ctx, [...path, key], `unknown key "${key}"${where}; expected one of: ${Object.keys(fields).join(', ')}`);
       continue;
     }
-    const value = checkNode(ctx, pair.value as Node | null, spec, [...path, key as string]);
-    if (value !== undefined) result[key as string] = value;
+    const checked = checkNode(ctx, child, spec, [...path, key]);
+    if (checked !== undefined) result[key] = checked;
   }
   return result;
 }
@@ -227,15 +218,6 @@ function merge(base: unknown, override: unknown): unknown {
   return result;
 }
 
-/** The position of `path` in the file, or of its nearest ancestor that the file sets. */
-function nodeAt(ctx: Context, path: Path): Node | null | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node = ctx.doc.getIn(path.slice(0, n), true);
-    if (node !== undefined && node !== null) return node as Node;
-  }
-  return ctx.doc.contents;
-}
-
 /** Checks the merged profile: required fields present, cross-field constraints hold. */
 function checkMerged(ctx: Context, value: Readonly<Record<string, unknown>>, spec: ObjectSpec, path: Path, base: string): void {
   let complete = true;
@@ -244,13 +226,13 @@ function checkMerged(ctx: Context, value: Readonly<Record<string, unknown>>, spe
     if (child === undefined) {
       if (field.optional === true || (path.length === 0 && key === 'extends')) continue;
       complete = false;
-      report(ctx, nodeAt(ctx, path), `${dotted([...path, key])} is required (the base profile "${base}" does not set it)`);
+      report(ctx, path, `${dotted([...path, key])} is required (the base profile "${base}" does not set it)`, 'value');
     } else if (field.type === 'object' && isRecord(child)) {
       checkMerged(ctx, child, field, [...path, key], base);
     }
   }
   const broken = complete ? spec.refine?.(value) : undefined;
-  if (broken) report(ctx, nodeAt(ctx, [...path, broken.at]), `${dotted(path)}: ${broken.message}`);
+  if (broken) report(ctx, [...path, broken.at], `${dotted(path)}: ${broken.message}`, 'value');
 }
 
 /**
@@ -258,24 +240,25 @@ function checkMerged(ctx: Context, value: Readonly<Record<string, unknown>>, spe
  * every other field overrides that profile's value. Never throws on bad input.
  */
 export function parseProfileFile(text: string, path: string): { profile?: Profile; problems: ProfileProblem[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const ctx: Context = { doc, lines, problems: [] };
-  for (const error of doc.errors) {
-    const { line, col } = lines.linePos(error.pos[0]);
-    ctx.problems.push({ message: error.message, line, column: col });
+  const parsed = parseSource({ path, text }, { schema: 'core' });
+  const [doc] = parsed.documents;
+  const ctx: Context = { doc, problems: parsed.problems.map((p) => ({ message: p.message, line: p.line, column: p.column })) };
+  const second = parsed.documents[1];
+  if (second) {
+    const pos = locate(second, '');
+    ctx.problems.push({ message: 'a profile file holds one YAML document; found more', line: pos.line, column: pos.column });
   }
   if (ctx.problems.length > 0) return { problems: ctx.problems };
-  if (doc.contents === null) {
-    report(ctx, null, 'the profile file is empty');
+  if (!doc) {
+    report(ctx, [], 'the profile file is empty');
     return { problems: ctx.problems };
   }
 
-  const override = checkNode(ctx, doc.contents, PROFILE_SPEC, []);
+  const override = checkNode(ctx, doc.value, PROFILE_SPEC, []);
   if (!isRecord(override)) return { problems: ctx.problems };
   const baseName = typeof override['extends'] === 'string' ? override['extends'] : 'generic';
   const base = findBuiltinProfile(baseName);
-  if (base === undefined) report(ctx, doc.getIn(['extends'], true) as Node, `extends: ${unknownProfileMessage(baseName)}`);
+  if (base === undefined) report(ctx, ['extends'], `extends: ${unknownProfileMessage(baseName)}`, 'value');
   if (base === undefined || ctx.problems.length > 0) return { problems: ctx.problems };
 
   const fields: Record<string, unknown> = { name: path, description: `Profile file ${path}, based on ${base.name}.`, ...override };

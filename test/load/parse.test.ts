@@ -62,7 +62,7 @@ describe('YAML 1.1 scalars, as the Kubernetes decoder reads them', () => {
 
   it('an unquoted on in an annotation is an invalid-manifest problem that says to quote it', () => {
     const result = loadSources([{ path: 'svc.yaml', text: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  annotations:\n    x/connection-drain: on\nspec:\n  selector: {a: b}\n' }]);
-    expect(result.problems.map((p) => [p.code, p.path, p.line, p.column])).toEqual([['wrong-type', '/metadata/annotations/x~1connection-drain', 6, 5]]);
+    expect(result.problems.map((p) => [p.code, p.path, p.line, p.column])).toEqual([['wrong-type', '/metadata/annotations/x~1connection-drain', 6, 25]]);
     expect(result.problems[0]?.message).toContain('quote it ("on")');
   });
 });

@@ -102,6 +102,7 @@ describe('built-in profiles', () => {
       annotations: ['alb.ingress.kubernetes.io/target-group-attributes'],
       timeoutRange: [0, 3600],
       recommendedTimeoutSeconds: 30,
+      defaultTimeoutSeconds: 300,
     });
     expect(drain('eks-instance')).toEqual(drain('eks-alb-ip'));
     expect(drain('eks-nlb-ip')).toEqual({
@@ -109,6 +110,7 @@ describe('built-in profiles', () => {
       annotations: ['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes'],
       timeoutRange: [0, 3600],
       recommendedTimeoutSeconds: 30,
+      defaultTimeoutSeconds: 300,
     });
     expect(drain('gke-neg')).toEqual({
       on: 'backendconfig',
@@ -132,6 +134,7 @@ describe('built-in profiles', () => {
       ],
       timeoutRange: [1, 3600],
       recommendedTimeoutSeconds: 30,
+      enabledTimeoutSeconds: 300,
     });
   });
 
@@ -265,9 +268,9 @@ describe('parseProfileFile', () => {
     ['an incomplete load balancer', 'loadBalancer:\n  kind: elb\n  backend: node\n  deregister: { p50: 1, p99: 2 }\n  register: { p50: 1, p99: 2 }\n', [[2, 3]]],
     ['a list at the top', '- 1\n', [[1, 1]]],
     ['an empty file', '', [[1, 1]]],
-    ['a YAML syntax error', 'app: [\n', [[2, 1]]],
+    ['a YAML syntax error', 'app: [\n', [[1, 6]]],
     ['a duplicate key', 'nodes: 1\nnodes: 2\n', [[2, 1]]],
-    ['two documents', 'nodes: 1\n---\nnodes: 2\n', [[2, 1]]],
+    ['two documents', 'nodes: 1\n---\nnodes: 2\n', [[3, 1]]],
   ])('rejects %s', (_what, text, expected) => {
     expect(positions(text)).toEqual(expected);
   });
