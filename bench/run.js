@@ -154,7 +154,7 @@ function countsOf(reportText, floorText) {
 
 function formatTable(info, stats, ratios, counts) {
   const n = (x) => x.toLocaleString('en-US');
-  const s = (id) => stats[id].median.toFixed(2).padStart(7);
+  const s = (id) => stats[id].median.toFixed(2).padStart(8);
   const spread = (id) => `${stats[id].min.toFixed(2)}–${stats[id].max.toFixed(2)}`.padStart(12);
   const row = (id, ratio = '', goal = '') => `${stats[id].label.padEnd(26)}${s(id)}${spread(id)}  ${ratio.padEnd(18)}${goal}`;
   const verdict = (ratio, goal) => (ratio <= goal ? 'ok' : 'GOAL MISSED');
@@ -168,9 +168,9 @@ function formatTable(info, stats, ratios, counts) {
     corpus('A'),
     corpus('B'),
     '',
-    `${'measure'.padEnd(26)}${'median s'.padStart(7)}${'min–max s'.padStart(12)}  ${'ratio'.padEnd(18)}goal`,
+    `${'measure'.padEnd(26)}${'median s'.padStart(8)}${'min–max s'.padStart(12)}  ${'ratio'.padEnd(18)}goal`,
     row('floorA'),
-    row('jsonA', `${ratios.checkOverFloor.toFixed(2)}× floor`, `≤ ${GOALS.checkOverFloor}×  ${verdict(ratios.checkOverFloor, GOALS.checkOverFloor)}`),
+    row('jsonA', `${ratios.checkOverFloor.toFixed(2)}× floor`, `≤ ${GOALS.checkOverFloor.toFixed(1)}×  ${verdict(ratios.checkOverFloor, GOALS.checkOverFloor)}`),
     row('jsonB', `${ratios.bOverA.toFixed(2)}× A json`, `≤ ${GOALS.bOverA}×  ${verdict(ratios.bOverA, GOALS.bOverA)}`),
     row('textA', `${ratios.textOverJson.toFixed(2)}× A json`),
     row('sarifA', `${ratios.sarifOverJson.toFixed(2)}× A json`),
@@ -179,7 +179,7 @@ function formatTable(info, stats, ratios, counts) {
 
 function missedGoals(ratios) {
   const lines = [];
-  if (ratios.checkOverFloor > GOALS.checkOverFloor) lines.push(`GOAL MISSED: corpus A check/floor is ${ratios.checkOverFloor.toFixed(2)}×, goal ≤ ${GOALS.checkOverFloor}×`);
+  if (ratios.checkOverFloor > GOALS.checkOverFloor) lines.push(`GOAL MISSED: corpus A check/floor is ${ratios.checkOverFloor.toFixed(2)}×, goal ≤ ${GOALS.checkOverFloor.toFixed(1)}×`);
   if (ratios.bOverA > GOALS.bOverA) lines.push(`GOAL MISSED: check B/A is ${ratios.bOverA.toFixed(2)}× for 10× the objects, goal ≤ ${GOALS.bOverA}×`);
   return lines;
 }

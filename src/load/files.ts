@@ -12,12 +12,21 @@ export class InputError extends Error {
 const MANIFEST = /\.(?:ya?ml|json)$/i;
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
+function isFileTarget(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function walk(dir: string, out: string[]): void {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIPPED_DIRS.has(entry.name)) walk(path, out);
-    } else if (entry.isFile() && MANIFEST.test(entry.name)) {
+    } else if (MANIFEST.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && isFileTarget(path)))) {
+      // Symlinked manifests are followed; symlinked folders are not (no loops).
       out.push(path);
     }
   }

@@ -23,6 +23,12 @@ export interface LoadResult {
   readonly objects: number;
 }
 
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a mapping' : `${typeof value} ${JSON.stringify(value)}`;
+}
+
 function problem(doc: ParsedDocument, base: string, resource: Resource | undefined, code: LoadProblem['code'], message: string, pointer: string): LoadProblem {
   // A wrong value is shown at the value; a wrong key (unknown, misplaced, missing) at the key.
   const pos = locate(doc, base + pointer, code === 'wrong-type' || code === 'invalid-value' ? 'value' : 'key');
@@ -40,7 +46,12 @@ function scalarTextAt(doc: ParsedDocument, pointer: string): string {
 
 function addObject(out: LoadResult, doc: ParsedDocument, base: string, value: unknown): void {
   if (!isRecord(value) || typeof value['kind'] !== 'string' || typeof value['apiVersion'] !== 'string') {
-    const what = isRecord(value) ? 'a mapping without `apiVersion` and `kind`' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+    if (isRecord(value) && value['kind'] !== undefined && value['apiVersion'] !== undefined) {
+      const key = typeof value['apiVersion'] !== 'string' ? 'apiVersion' : 'kind';
+      out.problems.push(problem(doc, base, undefined, 'wrong-type', `\`${key}\` must be a string, found ${describeValue(value[key])}`, `/${key}`));
+      return;
+    }
+    const what = isRecord(value) ? 'a mapping without `apiVersion` and `kind`' : describeValue(value);
     out.problems.push(problem(doc, base, undefined, 'not-kubernetes', `not a Kubernetes object: ${what}`, ''));
     return;
   }
@@ -53,6 +64,10 @@ function addObject(out: LoadResult, doc: ParsedDocument, base: string, value: un
     return;
   }
   const resource = toResource(doc, base, value);
+  if (resource.name === '') {
+    // The API server requires metadata.name (or generateName).
+    out.problems.push(problem(doc, base, resource, 'missing-field', `${kind} has no \`metadata.name\`: the API server rejects it`, '/metadata/name'));
+  }
   const removed = removedApi(apiVersion, kind);
   if (removed) {
     out.problems.push(problem(doc, base, resource, 'invalid-value', `${apiVersion} ${kind} was removed in Kubernetes ${removed.removedIn}; the API server rejects it: use ${removed.replacement}`, '/apiVersion'));

@@ -12,6 +12,8 @@ import { KUBERNETES_YAML_SCHEMA } from './yaml11.js';
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** Aliases per document: real manifests use a handful; a billion-laughs document uses thousands. */
 export const MAX_ALIASES = 500;
+/** Nodes a document may expand to through its aliases (a Kubernetes object has hundreds). */
+export const MAX_EXPANDED_NODES = 1_000_000;
 /** Nesting depth: Kubernetes objects nest about 15 levels deep. */
 export const MAX_DEPTH = 64;
 
@@ -93,6 +95,8 @@ function isBlank(text: string): boolean {
 }
 
 const HELM_ACTION = /\{\{-?\s*(?:[.$]|include\b|template\b|toYaml\b|tpl\b|if\b|else\b|end\b|range\b|with\b|define\b|default\b|quote\b|printf\b|required\b|\/\*)/;
+/** Expressions only a Helm chart has: `.Values`, `.Release`, `.Chart`, `include "…"`… */
+const HELM_ONLY = /\{\{-?\s*(?:\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|include\s|template\s|toYaml\s|tpl\s|\$\.Values)/;
 
 /**
  * Finds an unrendered Helm/Go template action outside block scalars (a ConfigMap may carry Go
@@ -109,16 +113,33 @@ export function findTemplateAction(text: string): number {
       continue;
     }
     blockIndent = -1;
+    const helm = HELM_ONLY.exec(line);
+    if (helm) return offset + helm.index;
     const m = HELM_ACTION.exec(line);
     if (m) {
+      // A generic action (`{{ if }}`, `{{ .x }}`) counts where a value or a whole line would be.
       const before = line.slice(0, m.index);
-      const inPlainPlace = /^\s*(?:-\s*)*$|:\s*["']?$|^\s*-\s+["']?$|\s["']?$/.test(before) || before.trim() === '';
-      if (inPlainPlace || /["']\{\{/.test(line)) return offset + m.index;
+      if (/(?:^\s*(?:-\s*)*|[:[,]\s*["']?|\s["']?)$/.test(before)) return offset + m.index;
     }
     if (/(?:^|[:-]\s*)[|>][-+0-9]*\s*(?:#.*)?$/.test(line) && indent >= 0) blockIndent = indent;
     offset += line.length + 1;
   }
   return -1;
+}
+
+/**
+ * The number of nodes a value expands to when its aliases are followed, counting shared nodes
+ * once per reference (memoized, so a billion-laughs document is measured without expanding it).
+ */
+export function expandedSize(value: unknown, memo = new Map<object, number>()): number {
+  if (typeof value !== 'object' || value === null) return 1;
+  const known = memo.get(value);
+  if (known !== undefined) return known;
+  memo.set(value, 1);
+  let size = 1;
+  for (const child of Array.isArray(value) ? value : Object.values(value)) size += expandedSize(child, memo);
+  memo.set(value, size);
+  return size;
 }
 
 function countAliases(text: string): number {
@@ -227,7 +248,9 @@ export function parseSource(source: SourceText, options: ParseOptions = {}): Par
     return { documents, problems };
   }
   let index = 0;
-  for (const chunk of splitDocuments(source.text)) {
+  for (const raw of splitDocuments(source.text)) {
+    // A byte-order mark where files were concatenated (`cat a.yaml b.yaml`) is not content.
+    const chunk = raw.text.charCodeAt(0) === 0xfeff ? { offset: raw.offset + 1, text: raw.text.slice(1) } : raw;
     const docIndex = index++;
     if (isBlank(chunk.text)) {
       index--;
@@ -251,6 +274,10 @@ export function parseSource(source: SourceText, options: ParseOptions = {}): Par
         maxDepth: MAX_DEPTH,
       } as jsYaml.LoadOptions);
       if (value === undefined || value === null) continue;
+      if (chunk.text.includes('*') && expandedSize(value) > MAX_EXPANDED_NODES) {
+        problems.push(problemAt(source, 'alias-bomb', `document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en')} nodes through its aliases; refused as a possible alias bomb`, chunk.offset));
+        continue;
+      }
       documents.push({ source, index: docIndex, offset: chunk.offset, value, trace });
     } catch (error: unknown) {
       const e = error as YamlError;

@@ -136,6 +136,12 @@ export function offsetOf(trace: Trace, pointer: string, root: unknown, at: 'key'
 /** Line-start table of a text, for offset → line/column. */
 export function lineStarts(text: string): number[] {
   const starts = [0];
+  if (text.includes('\r')) {
+    // CR-only (old Mac) line ends count too, as YAML counts them.
+    const re = /\r\n?|\n/g;
+    for (let m = re.exec(text); m; m = re.exec(text)) starts.push(m.index + m[0].length);
+    return starts;
+  }
   let i = text.indexOf('\n');
   while (i !== -1) {
     starts.push(i + 1);

@@ -296,7 +296,8 @@ export function resolveProfile(nameOrPath: string, readFile: (path: string) => s
   try {
     text = readFile(nameOrPath);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const code = (cause as { code?: unknown }).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : cause instanceof Error ? cause.message : String(cause);
     throw new ProfileError('unreadable-profile', `cannot read profile file ${nameOrPath}: ${reason}`, { cause });
   }
   const { profile, problems } = parseProfileFile(text, nameOrPath);

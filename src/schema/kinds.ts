@@ -40,12 +40,15 @@ export function isBuiltinKind(apiVersion: string, kind: string): boolean {
  * (Kubernetes deprecated API migration guide, kubernetes.io/docs/reference/using-api/deprecation-guide/).
  */
 const REMOVED: ReadonlyArray<readonly [string, readonly string[], string, string]> = [
-  ['extensions/v1beta1', ['Deployment', 'DaemonSet', 'ReplicaSet', 'NetworkPolicy', 'PodSecurityPolicy'], '1.16', 'apps/v1'],
+  ['extensions/v1beta1', ['Deployment', 'DaemonSet', 'ReplicaSet'], '1.16', 'apps/v1'],
+  ['extensions/v1beta1', ['NetworkPolicy'], '1.16', 'networking.k8s.io/v1'],
+  ['extensions/v1beta1', ['PodSecurityPolicy'], '1.16', 'policy/v1beta1 (itself removed in 1.25: use Pod Security Admission)'],
   ['apps/v1beta1', ['Deployment', 'StatefulSet', 'ReplicaSet', 'ControllerRevision'], '1.16', 'apps/v1'],
   ['apps/v1beta2', ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ControllerRevision'], '1.16', 'apps/v1'],
   ['extensions/v1beta1', ['Ingress'], '1.22', 'networking.k8s.io/v1'],
   ['networking.k8s.io/v1beta1', ['Ingress', 'IngressClass'], '1.22', 'networking.k8s.io/v1'],
-  ['policy/v1beta1', ['PodDisruptionBudget', 'PodSecurityPolicy'], '1.25', 'policy/v1'],
+  ['policy/v1beta1', ['PodDisruptionBudget'], '1.25', 'policy/v1'],
+  ['policy/v1beta1', ['PodSecurityPolicy'], '1.25', 'Pod Security Admission (no replacement kind)'],
   ['batch/v1beta1', ['CronJob'], '1.25', 'batch/v1'],
   ['autoscaling/v2beta1', ['HorizontalPodAutoscaler'], '1.25', 'autoscaling/v2'],
   ['autoscaling/v2beta2', ['HorizontalPodAutoscaler'], '1.26', 'autoscaling/v2'],

@@ -191,7 +191,16 @@ export function validateObject(apiVersion: string, kind: string, value: Record<s
   } catch (error: unknown) {
     const errors = (error as { errors?: SchemaError[] }).errors;
     if (!Array.isArray(errors)) throw error;
-    for (const e of errors) violations.push(fromSchemaError(e, value));
+    // IntOrString fields fail three ways at once (not a string, not an integer, not oneOf): one finding a field.
+    const seen = new Set<string>();
+    for (const e of errors) {
+      const v = fromSchemaError(e, value);
+      const key = `${v.code}:${v.path}`;
+      if (seen.has(key) || (e.keyword === 'oneOf' && seen.has(`wrong-type:${v.path}`))) continue;
+      seen.add(key);
+      const intOrString = errors.some((o) => o.instancePath === e.instancePath && o.keyword === 'oneOf');
+      violations.push(intOrString && v.code === 'wrong-type' ? { ...v, expected: 'integer or string', message: `must be an integer or a string, found ${describe(valueAt(value, v.path))}` } : v);
+    }
   }
   let root = shapes.get(id);
   if (!root) {

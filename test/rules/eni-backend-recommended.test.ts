@@ -1,0 +1,43 @@
+import { describe, expect, test } from 'vitest';
+import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+
+const FIXTURE = 'eni-backend-recommended';
+
+describe('eni-backend-recommended', () => {
+  test('the fixture is valid', () => {
+    expect(loadProblems(FIXTURE)).toEqual([]);
+  });
+
+  test('ack-terway: fires (info) on LoadBalancer Services without backend-type eni', () => {
+    const findings = run(FIXTURE, 'ack-terway');
+    expect(rows(findings)).toEqual([
+      ['fire-local-with-annotations', '/spec/type', 'info'],
+      ['fire-no-annotations', '/spec/type', 'info'],
+    ]);
+    expect(findings).toHaveLength(2);
+    expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-no-annotations', '/spec/type').line).toBe(12);
+    expect(findingAt(findings, 'fire-local-with-annotations', '/spec/type').line).toBe(49);
+  });
+
+  test('the fix adds the annotation (or the annotations map)', () => {
+    const findings = run(FIXTURE, 'ack-terway');
+    expect(fixOf(findings, 'fire-no-annotations', '/spec/type')).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: '/metadata/annotations', value: { 'service.beta.kubernetes.io/backend-type': 'eni' } }],
+    });
+    expect(fixOf(findings, 'fire-local-with-annotations', '/spec/type')).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: '/metadata/annotations/service.beta.kubernetes.io~1backend-type', value: 'eni' }],
+    });
+  });
+
+  test('suppression: the ignored object would fire without its annotation', () => {
+    expect(rowsOf(runUnsuppressed(FIXTURE, 'ack-terway'), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', '/spec/type', 'info']]);
+  });
+
+  test('only Terway has ENI backends: silent under ack-flannel and generic', () => {
+    expect(run(FIXTURE, 'ack-flannel')).toEqual([]);
+    expect(run(FIXTURE, 'generic')).toEqual([]);
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, test } from 'vitest';
+import { conventionViolations, findingAt, findingsOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+
+const FIXTURE = 'lb-drain-exceeds-grace';
+const ACK = 'lb-drain-exceeds-grace.ack-flannel';
+const GKE = 'lb-drain-exceeds-grace.gke-neg';
+const TG_ATTRIBUTES = '/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-target-group-attributes';
+const ACK_TIMEOUT = '/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-connection-drain-timeout';
+
+describe('lb-drain-exceeds-grace', () => {
+  test('the fixtures are valid', () => {
+    expect(loadProblems(FIXTURE)).toEqual([]);
+    expect(loadProblems(ACK)).toEqual([]);
+    expect(loadProblems(GKE)).toEqual([]);
+  });
+
+  test('eks-nlb-ip: one finding per selected workload killed before the deregistration delay ends', () => {
+    const findings = run(FIXTURE, 'eks-nlb-ip');
+    expect(rows(findings)).toEqual([
+      ['fire-default-delay', '/metadata', 'warning'],
+      ['fire-delay-120', TG_ATTRIBUTES, 'warning'],
+      ['fire-two-workloads', TG_ATTRIBUTES, 'warning'],
+      ['fire-two-workloads', TG_ATTRIBUTES, 'warning'],
+    ]);
+    expect(findings).toHaveLength(4);
+    expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findings.every((f) => !f.fixable)).toBe(true);
+  });
+
+  test('eks-nlb-ip positions: the Service metadata for the provider default, else the annotation', () => {
+    const findings = run(FIXTURE, 'eks-nlb-ip');
+    expect(findingAt(findings, 'fire-default-delay', '/metadata').line).toBe(8);
+    expect(findingAt(findings, 'fire-delay-120', TG_ATTRIBUTES).line).toBe(58);
+    expect(findingsOf(findings, 'fire-two-workloads').map((f) => f.line)).toEqual([104, 104]);
+  });
+
+  test('suppression (on the Service): the ignored object would fire without its annotation', () => {
+    expect(rowsOf(runUnsuppressed(FIXTURE, 'eks-nlb-ip'), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', '/metadata', 'warning']]);
+  });
+
+  test('profiles without LB draining are silent', () => {
+    expect(run(FIXTURE, 'generic')).toEqual([]);
+    expect(run(FIXTURE, 'aks')).toEqual([]);
+  });
+
+  test('ack-flannel: the CLB drain timeout against the grace period', () => {
+    const findings = run(ACK, 'ack-flannel');
+    expect(rows(findings)).toEqual([['fire-drain-60', ACK_TIMEOUT, 'warning']]);
+    expect(conventionViolations(ACK, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-drain-60', ACK_TIMEOUT).line).toBe(11);
+  });
+
+  test('gke-neg: reported on the BackendConfig that sets the timeout', () => {
+    const findings = run(GKE, 'gke-neg');
+    expect(rows(findings)).toEqual([['fire-backendconfig-60', '/spec/connectionDraining/drainingTimeoutSec', 'warning']]);
+    expect(conventionViolations(GKE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-backendconfig-60', '/spec/connectionDraining/drainingTimeoutSec').line).toBe(28);
+  });
+});

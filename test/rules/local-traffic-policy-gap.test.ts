@@ -1,0 +1,98 @@
+import { describe, expect, it, test } from 'vitest';
+import { conventionViolations, findingAt, loadProblems, rows, rowsExcept, rowsOf, run, runUnsuppressed } from './helpers.js';
+
+const FIXTURE = 'local-traffic-policy-gap';
+const V122 = 'local-traffic-policy-gap.k8s-1.22';
+const NLB = 'local-traffic-policy-gap.eks-nlb-ip';
+const ETP = '/spec/externalTrafficPolicy';
+/** Objects known bugs affect; they have their own `it.fails` tests. */
+const BUGS = ['fire-eni-annotation-on-flannel'];
+
+describe('local-traffic-policy-gap', () => {
+  test('the fixtures are valid', () => {
+    expect(loadProblems(FIXTURE)).toEqual([]);
+    expect(loadProblems(V122)).toEqual([]);
+    expect(loadProblems(NLB)).toEqual([]);
+  });
+
+  describe('ack-flannel on 1.30 (ProxyTerminatingEndpoints)', () => {
+    test('a warning where no pod per node is kept and the preStop is shorter than the 6 s health-check detection', () => {
+      const findings = run(FIXTURE, 'ack-flannel');
+      expect(rowsExcept(findings, BUGS)).toEqual([
+        ['fire-no-prestop', ETP, 'warning'],
+        ['fire-nodeport-short-prestop', ETP, 'warning'],
+        ['fire-statefulset', ETP, 'warning'],
+      ]);
+      expect(rowsExcept(findings, BUGS)).toHaveLength(3);
+      expect(conventionViolations(FIXTURE, findings, BUGS)).toEqual({ silentFire: [], firedDontFire: [] });
+      expect(findings.every((f) => !f.fixable)).toBe(true);
+    });
+
+    test('positions: the externalTrafficPolicy field of the Service', () => {
+      const findings = run(FIXTURE, 'ack-flannel');
+      expect(findingAt(findings, 'fire-no-prestop', ETP).line).toBe(14);
+      expect(findingAt(findings, 'fire-statefulset', ETP).line).toBe(102);
+    });
+
+    test('suppression: the ignored object would fire without its annotation', () => {
+      expect(rowsOf(runUnsuppressed(FIXTURE, 'ack-flannel'), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', ETP, 'warning']]);
+    });
+
+    // BUG (local-traffic-policy-gap): `service.beta.kubernetes.io/backend-type: eni` is taken as
+    // "pods are the LB backends" under every profile, but Flannel does not support ENI backends
+    // (knowledge/cloud-load-balancers.md §1): under ack-flannel the nodes stay the backends.
+    it.fails('still fires under Flannel for a Service annotated with ENI backends', () => {
+      expect(rowsOf(run(FIXTURE, 'ack-flannel'), BUGS)).toEqual([['fire-eni-annotation-on-flannel', ETP, 'warning']]);
+    });
+
+    test('without a cloud LB (generic) there is no health-check delay to cover', () => {
+      expect(run(FIXTURE, 'generic')).toEqual([]);
+    });
+  });
+
+  describe('ack-flannel on 1.22 (no ProxyTerminatingEndpoints)', () => {
+    test('an error wherever the rollout does not keep a pod per node, preStop or not', () => {
+      const findings = run(V122, 'ack-flannel', '1.22');
+      expect(rows(findings)).toEqual([
+        ['fire-daemonset-default', ETP, 'error'],
+        ['fire-long-prestop-no-pte', ETP, 'error'],
+        ['fire-surge-without-affinity', ETP, 'error'],
+      ]);
+      expect(conventionViolations(V122, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+      expect(findingAt(findings, 'fire-long-prestop-no-pte', ETP).line).toBe(14);
+      expect(findingAt(findings, 'fire-daemonset-default', ETP).line).toBe(108);
+    });
+
+    test('1.25 is still before ProxyTerminatingEndpoints; from 1.26 a long preStop closes the gap', () => {
+      expect(rows(run(V122, 'ack-flannel', '1.25'))).toEqual(rows(run(V122, 'ack-flannel', '1.22')));
+      expect(rows(run(V122, 'ack-flannel', '1.26'))).toEqual([
+        ['fire-daemonset-default', ETP, 'warning'],
+        ['fire-surge-without-affinity', ETP, 'warning'],
+      ]);
+    });
+
+    test('the 1.30 fixture on 1.22: the long preStop no longer helps, the in-place rollout still does', () => {
+      expect(rowsExcept(run(FIXTURE, 'ack-flannel', '1.22'), BUGS)).toEqual([
+        ['dont-fire-long-prestop', ETP, 'error'],
+        ['fire-no-prestop', ETP, 'error'],
+        ['fire-nodeport-short-prestop', ETP, 'error'],
+        ['fire-statefulset', ETP, 'error'],
+      ]);
+    });
+  });
+
+  describe('eks-nlb-ip (ip targets by default)', () => {
+    test('pods as targets bypass node routing', () => {
+      expect(rowsOf(run(NLB, 'eks-nlb-ip'), ['dont-fire-ip-targets'])).toEqual([]);
+    });
+
+    // BUG (local-traffic-policy-gap): the profile's `backend: pod` wins over the Service's own
+    // `aws-load-balancer-nlb-target-type: instance`, with which the NLB sends to nodes and
+    // kube-proxy forwards (knowledge/cloud-load-balancers.md §2): the Local-policy gap applies.
+    it.fails('fires for a Service that asks for instance targets', () => {
+      const findings = run(NLB, 'eks-nlb-ip');
+      expect(rows(findings)).toEqual([['fire-instance-targets', ETP, 'warning']]);
+      expect(conventionViolations(NLB, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    });
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it, test } from 'vitest';
+import { conventionViolations, findingAt, fixOf, loadProblems, rowsExcept, rowsOf, run, runUnsuppressed } from './helpers.js';
+
+const FIXTURE = 'prestop-exec-unavailable';
+const C0 = '/spec/template/spec/containers/0/lifecycle/preStop';
+const C1 = '/spec/template/spec/containers/1/lifecycle/preStop';
+/** Objects a known bug affects; they have their own `it.fails` test. */
+const BUGS = ['dont-fire-chainguard-dev'];
+
+describe('prestop-exec-unavailable', () => {
+  test('the fixture is valid', () => {
+    expect(loadProblems(FIXTURE)).toEqual([]);
+  });
+
+  test('fires on an exec sleep in images without a shell or sleep binary', () => {
+    const findings = run(FIXTURE);
+    expect(rowsExcept(findings, BUGS)).toEqual([
+      ['fire-chainguard-shell-sleep', `${C0}/exec/command`, 'warning'],
+      ['fire-distroless-exec-sleep', `${C0}/exec/command`, 'warning'],
+      ['fire-named-distroless', `${C1}/exec/command`, 'warning'],
+    ]);
+    expect(rowsExcept(findings, BUGS)).toHaveLength(3);
+    expect(conventionViolations(FIXTURE, findings, BUGS)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-distroless-exec-sleep', `${C0}/exec/command`).line).toBe(41);
+    expect(findingAt(findings, 'fire-named-distroless', `${C1}/exec/command`).line).toBe(95);
+  });
+
+  test('on 1.30 the fix replaces the hook with the native sleep action of the same length', () => {
+    const findings = run(FIXTURE);
+    expect(fixOf(findings, 'fire-distroless-exec-sleep', `${C0}/exec/command`)).toEqual({ kind: 'patch', operations: [{ op: 'replace', path: C0, value: { sleep: { seconds: 15 } } }] });
+    // The API server rejects a native sleep longer than the grace period (default 30 s): raised too.
+    expect(fixOf(findings, 'fire-chainguard-shell-sleep', `${C0}/exec/command`)).toEqual({
+      kind: 'patch',
+      operations: [
+        { op: 'replace', path: C0, value: { sleep: { seconds: 40 } } },
+        { op: 'add', path: '/spec/template/spec/terminationGracePeriodSeconds', value: 40 },
+      ],
+    });
+    expect(fixOf(findings, 'fire-named-distroless', `${C1}/exec/command`)).toEqual({ kind: 'patch', operations: [{ op: 'replace', path: C1, value: { sleep: { seconds: 20 } } }] });
+  });
+
+  test('on 1.29 (no native sleep action) the same findings have no fix', () => {
+    const findings = run(FIXTURE, 'generic', '1.29');
+    expect(rowsExcept(findings, BUGS)).toEqual(rowsExcept(run(FIXTURE), BUGS));
+    expect(findings.every((f) => f.fix === undefined && !f.fixable)).toBe(true);
+  });
+
+  test('suppression: the ignored object would fire without its annotation', () => {
+    expect(rowsOf(runUnsuppressed(FIXTURE), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', `${C0}/exec/command`, 'warning']]);
+  });
+
+  // BUG (prestop-exec-unavailable): every cgr.dev/chainguard image counts as shell-less, but the
+  // `-dev` variants ship a shell and busybox (the counterpart of distroless `:debug`, which the
+  // rule does exempt); the rule's doc comment targets "images built without a shell".
+  it.fails('does not fire on a Chainguard -dev image', () => {
+    expect(rowsOf(run(FIXTURE), BUGS)).toEqual([]);
+  });
+});

@@ -1,0 +1,120 @@
+import { describe, expect, test } from 'vitest';
+import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+
+const FIXTURE = 'prestop-missing';
+const NO_SERVICE = 'prestop-missing.no-service';
+const C0 = '/spec/template/spec/containers/0';
+const GRACE = '/spec/template/spec/terminationGracePeriodSeconds';
+
+/** The grace period the fix adds with the preStop: sleep + the profile's 30 s drain time. */
+function addGrace(seconds: number, path = GRACE): { op: 'add'; path: string; value: number } {
+  return { op: 'add', path, value: seconds };
+}
+
+describe('prestop-missing', () => {
+  test('the fixtures are valid manifests', () => {
+    expect(loadProblems(FIXTURE)).toEqual([]);
+    expect(loadProblems(NO_SERVICE)).toEqual([]);
+  });
+
+  test('fires on every serving container without a preStop; error when a Service selects it', () => {
+    const findings = run(FIXTURE);
+    expect(rows(findings)).toEqual([
+      ['fire-bare-pod', '/spec/containers/0', 'error'],
+      ['fire-basic', C0, 'error'],
+      ['fire-behind-lb', C0, 'error'],
+      ['fire-daemonset', C0, 'error'],
+      ['fire-distroless', C0, 'error'],
+      ['fire-poststart', C0, 'error'],
+      ['fire-statefulset', C0, 'error'],
+      ['fire-two-serving', C0, 'error'],
+      ['fire-two-serving', '/spec/template/spec/containers/1', 'error'],
+      ['fire-undeclared-port', C0, 'error'],
+    ]);
+    expect(findings).toHaveLength(10);
+    expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+  });
+
+  test('positions: the line of the container item', () => {
+    const findings = run(FIXTURE);
+    expect(findingAt(findings, 'fire-basic', C0).line).toBe(35);
+    expect(findingAt(findings, 'fire-poststart', C0).line).toBe(98);
+    expect(findingAt(findings, 'fire-bare-pod', '/spec/containers/0').line).toBe(298);
+    expect(findingAt(findings, 'fire-basic', C0).file).toBe('test/fixtures/rules/prestop-missing.yaml');
+  });
+
+  test('on 1.30 the fix adds a native sleep of budget + 5 s (generic: kube-proxy p99 10 s → 15 s) and a grace period that covers it', () => {
+    const findings = run(FIXTURE);
+    expect(fixOf(findings, 'fire-basic', C0)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 15 } } } }, addGrace(45)],
+    });
+    // A lifecycle is already there (postStart): only preStop is added.
+    expect(fixOf(findings, 'fire-poststart', C0)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: `${C0}/lifecycle/preStop`, value: { sleep: { seconds: 15 } } }, addGrace(45)],
+    });
+    expect(fixOf(findings, 'fire-bare-pod', '/spec/containers/0')).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: '/spec/containers/0/lifecycle', value: { preStop: { sleep: { seconds: 15 } } } }, addGrace(45, '/spec/terminationGracePeriodSeconds')],
+    });
+    // The native action needs no sleep binary, so the distroless image gets a fix too.
+    expect(fixOf(findings, 'fire-distroless', C0)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 15 } } } }, addGrace(45)],
+    });
+    expect(findings.every((f) => f.fixable && f.fix !== undefined)).toBe(true);
+  });
+
+  test('on 1.29 the fix is an exec sleep, and there is none for an image without a sleep binary', () => {
+    const findings = run(FIXTURE, 'generic', '1.29');
+    expect(rows(findings)).toEqual(rows(run(FIXTURE)));
+    expect(fixOf(findings, 'fire-basic', C0)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { exec: { command: ['sleep', '15'] } } } }, addGrace(45)],
+    });
+    expect(fixOf(findings, 'fire-poststart', C0)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: `${C0}/lifecycle/preStop`, value: { exec: { command: ['sleep', '15'] } } }, addGrace(45)],
+    });
+    const distroless = findingAt(findings, 'fire-distroless', C0);
+    expect(distroless.fix).toBeUndefined();
+    expect(distroless.fixable).toBe(false);
+  });
+
+  test('ack-flannel: behind a LoadBalancer the budget is the CLB deregistration (30 s → 35 s); ClusterIP stays 15 s', () => {
+    const findings = run(FIXTURE, 'ack-flannel');
+    expect(rows(findings)).toEqual(rows(run(FIXTURE)));
+    expect(fixOf(findings, 'fire-behind-lb', C0)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 35 } } } }, addGrace(65)],
+    });
+    expect(fixOf(findings, 'fire-basic', C0)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 15 } } } }, addGrace(45)],
+    });
+  });
+
+  test('suppression: the annotation (alone or in a list) is what keeps the ignored objects silent', () => {
+    expect(rowsOf(runUnsuppressed(FIXTURE), ['dont-fire-ignored', 'dont-fire-ignore-list'])).toEqual([
+      ['dont-fire-ignore-list', C0, 'error'],
+      ['dont-fire-ignored', C0, 'error'],
+    ]);
+  });
+
+  test('without any Service in the input: a warning for containers that declare ports', () => {
+    const findings = run(NO_SERVICE);
+    expect(rows(findings)).toEqual([['fire-no-service', C0, 'warning']]);
+    expect(conventionViolations(NO_SERVICE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-no-service', C0).line).toBe(20);
+    expect(fixOf(findings, 'fire-no-service', C0)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 15 } } } }, addGrace(45)],
+    });
+    // No Service to tell the exposure: judged under the profile's whole path (ack-flannel: CLB).
+    expect(fixOf(run(NO_SERVICE, 'ack-flannel'), 'fire-no-service', C0)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 35 } } } }, addGrace(65)],
+    });
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, test } from 'vitest';
+import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+
+const FIXTURE = 'prestop-too-short';
+const NO_SERVICE = 'prestop-too-short.no-service';
+const ACK = 'prestop-too-short.ack-flannel';
+const SLEEP = '/spec/template/spec/containers/0/lifecycle/preStop/sleep/seconds';
+const EXEC = '/spec/template/spec/containers/0/lifecycle/preStop/exec/command';
+const GRACE = '/spec/template/spec/terminationGracePeriodSeconds';
+
+describe('prestop-too-short', () => {
+  test('the fixtures are valid manifests', () => {
+    expect(loadProblems(FIXTURE)).toEqual([]);
+    expect(loadProblems(NO_SERVICE)).toEqual([]);
+    expect(loadProblems(ACK)).toEqual([]);
+  });
+
+  test('generic: fires on serving containers whose sleep is shorter than 10 s', () => {
+    const findings = run(FIXTURE);
+    expect(rows(findings)).toEqual([
+      ['fire-exec-sleep', EXEC, 'error'],
+      ['fire-native-sleep', SLEEP, 'error'],
+      ['fire-shell-sleep', EXEC, 'error'],
+    ]);
+    expect(findings).toHaveLength(3);
+    expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-native-sleep', SLEEP).line).toBe(42);
+    expect(findingAt(findings, 'fire-exec-sleep', EXEC).line).toBe(80);
+  });
+
+  test('fixes raise the sleep to budget + 5 s (and the grace period to sleep + 30 s); a sleep inside a shell script is not edited', () => {
+    const findings = run(FIXTURE);
+    expect(fixOf(findings, 'fire-native-sleep', SLEEP)).toEqual({
+      kind: 'patch',
+      operations: [
+        { op: 'replace', path: SLEEP, value: 15 },
+        { op: 'add', path: GRACE, value: 45 },
+      ],
+    });
+    expect(fixOf(findings, 'fire-exec-sleep', EXEC)).toEqual({
+      kind: 'patch',
+      operations: [
+        { op: 'replace', path: `${EXEC}/1`, value: '15' },
+        { op: 'add', path: GRACE, value: 45 },
+      ],
+    });
+    expect(fixOf(findings, 'fire-shell-sleep', EXEC)).toBeUndefined();
+    expect(findingAt(findings, 'fire-shell-sleep', EXEC).fixable).toBe(false);
+  });
+
+  test('suppression: the ignored object would fire without its annotation', () => {
+    expect(rowsOf(runUnsuppressed(FIXTURE), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', SLEEP, 'error']]);
+  });
+
+  test('without any Service in the input: a warning', () => {
+    const findings = run(NO_SERVICE);
+    expect(rows(findings)).toEqual([['fire-no-service', SLEEP, 'warning']]);
+    expect(conventionViolations(NO_SERVICE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-no-service', SLEEP).line).toBe(27);
+  });
+
+  test('ack-flannel: behind a LoadBalancer Service the budget is 30 s (fix 35 s), behind ClusterIP 10 s', () => {
+    const findings = run(ACK, 'ack-flannel');
+    expect(rows(findings)).toEqual([
+      ['fire-lb-exec-sleep-25', EXEC, 'error'],
+      ['fire-lb-sleep-20', SLEEP, 'error'],
+    ]);
+    expect(conventionViolations(ACK, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-lb-sleep-20', SLEEP).line).toBe(43);
+    // The grace period (60 s) no longer covers 35 s + 30 s: it is raised too.
+    expect(fixOf(findings, 'fire-lb-sleep-20', SLEEP)).toEqual({
+      kind: 'patch',
+      operations: [
+        { op: 'replace', path: SLEEP, value: 35 },
+        { op: 'replace', path: GRACE, value: 65 },
+      ],
+    });
+    expect(fixOf(findings, 'fire-lb-exec-sleep-25', EXEC)).toEqual({
+      kind: 'patch',
+      operations: [
+        { op: 'replace', path: `${EXEC}/1`, value: '35' },
+        { op: 'replace', path: GRACE, value: 65 },
+      ],
+    });
+  });
+
+  test('the same manifests under generic (no cloud LB): 20 s and 25 s are long enough', () => {
+    expect(run(ACK)).toEqual([]);
+  });
+});

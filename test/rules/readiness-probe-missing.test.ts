@@ -1,0 +1,64 @@
+import { describe, expect, test } from 'vitest';
+import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+
+const FIXTURE = 'readiness-probe-missing';
+const NO_SERVICE = 'readiness-probe-missing.no-service';
+const C0 = '/spec/template/spec/containers/0';
+const C1 = '/spec/template/spec/containers/1';
+
+describe('readiness-probe-missing', () => {
+  test('the fixtures are valid manifests', () => {
+    expect(loadProblems(FIXTURE)).toEqual([]);
+    expect(loadProblems(NO_SERVICE)).toEqual([]);
+  });
+
+  test('fires on serving containers without a readinessProbe; error when a Service selects them', () => {
+    const findings = run(FIXTURE);
+    expect(rows(findings)).toEqual([
+      ['fire-named-port', C0, 'error'],
+      ['fire-numeric-port', C0, 'error'],
+      ['fire-pod', '/spec/containers/0', 'error'],
+      ['fire-two-containers', C0, 'error'],
+      ['fire-two-containers', C1, 'error'],
+    ]);
+    expect(findings).toHaveLength(5);
+    expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-named-port', C0).line).toBe(34);
+    expect(findingAt(findings, 'fire-two-containers', C1).line).toBe(112);
+  });
+
+  test('the fix probes the port the Service sends to, by name or number', () => {
+    const findings = run(FIXTURE);
+    expect(fixOf(findings, 'fire-named-port', C0)).toEqual({ kind: 'patch', operations: [{ op: 'add', path: `${C0}/readinessProbe`, value: { tcpSocket: { port: 'http' } } }] });
+    expect(fixOf(findings, 'fire-numeric-port', C0)).toEqual({ kind: 'patch', operations: [{ op: 'add', path: `${C0}/readinessProbe`, value: { tcpSocket: { port: 8080 } } }] });
+    expect(fixOf(findings, 'fire-pod', '/spec/containers/0')).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: '/spec/containers/0/readinessProbe', value: { tcpSocket: { port: 5678 } } }],
+    });
+    expect(fixOf(findings, 'fire-two-containers', C0)).toEqual({ kind: 'patch', operations: [{ op: 'add', path: `${C0}/readinessProbe`, value: { tcpSocket: { port: 8080 } } }] });
+  });
+
+  // Regression: util.servedPort used to return the first numeric targetPort for every container,
+  // so the second container (which serves 9090) got a probe on 8080, a port it does not serve.
+  test('the fix for a second serving container probes that container\'s own port', () => {
+    const findings = run(FIXTURE);
+    expect(fixOf(findings, 'fire-two-containers', C1)).toEqual({ kind: 'patch', operations: [{ op: 'add', path: `${C1}/readinessProbe`, value: { tcpSocket: { port: 9090 } } }] });
+  });
+
+  test('suppression with `all`: the ignored object would fire without its annotation', () => {
+    expect(rowsOf(runUnsuppressed(FIXTURE), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', C0, 'error']]);
+  });
+
+  test('without any Service in the input: a warning; a fix only when one port is declared', () => {
+    const findings = run(NO_SERVICE);
+    expect(rows(findings)).toEqual([
+      ['fire-single-port', C0, 'warning'],
+      ['fire-two-ports', C0, 'warning'],
+    ]);
+    expect(conventionViolations(NO_SERVICE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-two-ports', C0).line).toBe(45);
+    expect(fixOf(findings, 'fire-single-port', C0)).toEqual({ kind: 'patch', operations: [{ op: 'add', path: `${C0}/readinessProbe`, value: { tcpSocket: { port: 'http' } } }] });
+    expect(fixOf(findings, 'fire-two-ports', C0)).toBeUndefined();
+    expect(findingAt(findings, 'fire-two-ports', C0).fixable).toBe(false);
+  });
+});

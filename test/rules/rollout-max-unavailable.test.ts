@@ -1,0 +1,91 @@
+import { describe, expect, it, test } from 'vitest';
+import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsExcept, rowsOf, run, runUnsuppressed } from './helpers.js';
+
+const FIXTURE = 'rollout-max-unavailable';
+const NO_SERVICE = 'rollout-max-unavailable.no-service';
+const MU = '/spec/strategy/rollingUpdate/maxUnavailable';
+const MS = '/spec/strategy/rollingUpdate/maxSurge';
+/** Objects a known bug affects; they have their own `it.fails` test. */
+const BUGS = ['fire-daemonset-all-unavailable'];
+
+describe('rollout-max-unavailable', () => {
+  test('the fixtures are valid', () => {
+    expect(loadProblems(FIXTURE)).toEqual([]);
+    expect(loadProblems(NO_SERVICE)).toEqual([]);
+  });
+
+  test('fires when the effective maxUnavailable takes all replicas down (error) or more than the PDB allows (warning)', () => {
+    const findings = run(FIXTURE);
+    expect(rowsExcept(findings, BUGS)).toEqual([
+      ['fire-all-percent', MU, 'error'],
+      ['fire-default-strategy-pdb', '/spec/strategy', 'warning'],
+      ['fire-more-than-pdb', MU, 'warning'],
+      ['fire-percent-pdb', '/spec/strategy', 'warning'],
+      ['fire-single-forced', MU, 'error'],
+      ['fire-surge-zero-default-unavailable', '/spec/strategy', 'error'],
+    ]);
+    expect(rowsExcept(findings, BUGS)).toHaveLength(6);
+    expect(conventionViolations(FIXTURE, findings, BUGS)).toEqual({ silentFire: [], firedDontFire: [] });
+  });
+
+  test('positions: the maxUnavailable field, or the strategy (or spec) when it is not written', () => {
+    const findings = run(FIXTURE);
+    expect(findingAt(findings, 'fire-single-forced', MU).line).toBe(29);
+    expect(findingAt(findings, 'fire-surge-zero-default-unavailable', '/spec/strategy').line).toBe(102);
+    // No strategy at all: the nearest written ancestor, spec.
+    expect(findingAt(findings, 'fire-default-strategy-pdb', '/spec/strategy').line).toBe(188);
+  });
+
+  test('fixes set maxUnavailable 0 and keep or raise maxSurge to at least 1, editing only what is there', () => {
+    const findings = run(FIXTURE);
+    expect(fixOf(findings, 'fire-single-forced', MU)).toEqual({
+      kind: 'patch',
+      operations: [
+        { op: 'replace', path: MU, value: 0 },
+        { op: 'replace', path: MS, value: 1 },
+      ],
+    });
+    expect(fixOf(findings, 'fire-all-percent', MU)).toEqual({ kind: 'patch', operations: [{ op: 'replace', path: MU, value: 0 }] });
+    expect(fixOf(findings, 'fire-surge-zero-default-unavailable', '/spec/strategy')).toEqual({
+      kind: 'patch',
+      operations: [
+        { op: 'add', path: MU, value: 0 },
+        { op: 'replace', path: MS, value: 1 },
+      ],
+    });
+    expect(fixOf(findings, 'fire-more-than-pdb', MU)).toEqual({
+      kind: 'patch',
+      operations: [
+        { op: 'replace', path: MU, value: 0 },
+        { op: 'replace', path: MS, value: 1 },
+      ],
+    });
+    expect(fixOf(findings, 'fire-default-strategy-pdb', '/spec/strategy')).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: '/spec/strategy', value: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 2 } } }],
+    });
+    expect(fixOf(findings, 'fire-percent-pdb', '/spec/strategy')).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: '/spec/strategy/rollingUpdate', value: { maxUnavailable: 0, maxSurge: 2 } }],
+    });
+  });
+
+  test('suppression: the ignored object would fire without its annotation', () => {
+    expect(rowsOf(runUnsuppressed(FIXTURE), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', MU, 'error']]);
+  });
+
+  // BUG (rollout-max-unavailable): only Deployments are checked. A DaemonSet with
+  // updateStrategy.rollingUpdate.maxUnavailable 100 % (rounded up, knowledge/rollout-algorithm.md
+  // §3.2) stops the pod on every node at once; DESIGN §4 ("effective maxUnavailable takes all
+  // replicas down") does not limit the rule to Deployments.
+  it.fails('fires on a served DaemonSet whose maxUnavailable takes every node down', () => {
+    expect(rowsOf(run(FIXTURE), BUGS)).toEqual([['fire-daemonset-all-unavailable', '/spec/updateStrategy/rollingUpdate/maxUnavailable', 'error']]);
+  });
+
+  test('without any Service in the input: taking all replicas down is a warning', () => {
+    const findings = run(NO_SERVICE);
+    expect(rows(findings)).toEqual([['fire-no-service', MU, 'warning']]);
+    expect(conventionViolations(NO_SERVICE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-no-service', MU).line).toBe(13);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, test } from 'vitest';
+import { conventionViolations, findingAt, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+
+const FIXTURE = 'service-target-port-unserved';
+
+describe('service-target-port-unserved', () => {
+  test('the fixture is valid', () => {
+    expect(loadProblems(FIXTURE)).toEqual([]);
+  });
+
+  test('fires per selected workload: named targetPort undeclared (error), number undeclared (warning)', () => {
+    const findings = run(FIXTURE);
+    expect(rows(findings)).toEqual([
+      ['fire-one-of-two', '/spec/ports/0/targetPort', 'error'],
+      ['fire-port-only', '/spec/ports/0/port', 'warning'],
+      ['fire-second-port', '/spec/ports/1/targetPort', 'error'],
+      ['fire-undeclared-number', '/spec/ports/0/targetPort', 'warning'],
+      ['fire-unknown-name', '/spec/ports/0/targetPort', 'error'],
+    ]);
+    expect(findings).toHaveLength(5);
+    expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findings.every((f) => !f.fixable)).toBe(true);
+  });
+
+  test('positions: the targetPort field, or port when targetPort is not written', () => {
+    const findings = run(FIXTURE);
+    expect(findingAt(findings, 'fire-unknown-name', '/spec/ports/0/targetPort').line).toBe(16);
+    expect(findingAt(findings, 'fire-port-only', '/spec/ports/0/port').line).toBe(83);
+    expect(findingAt(findings, 'fire-second-port', '/spec/ports/1/targetPort').line).toBe(121);
+  });
+
+  test('suppression: the ignored object would fire without its annotation', () => {
+    expect(rowsOf(runUnsuppressed(FIXTURE), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', '/spec/ports/0/targetPort', 'error']]);
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, test } from 'vitest';
+import { conventionViolations, findingAt, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+
+const FIXTURE = 'single-replica';
+const NO_SERVICE = 'single-replica.no-service';
+
+describe('single-replica', () => {
+  test('the fixtures are valid', () => {
+    expect(loadProblems(FIXTURE)).toEqual([]);
+    expect(loadProblems(NO_SERVICE)).toEqual([]);
+  });
+
+  test('fires on served workloads with one replica and no HPA, and on bare Pods', () => {
+    const findings = run(FIXTURE);
+    expect(rows(findings)).toEqual([
+      ['fire-bare-pod', '', 'warning'],
+      ['fire-default-one', '/spec', 'warning'],
+      ['fire-explicit-one', '/spec/replicas', 'warning'],
+      ['fire-statefulset-one', '/spec/replicas', 'warning'],
+    ]);
+    expect(findings).toHaveLength(4);
+    expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findings.every((f) => !f.fixable)).toBe(true);
+  });
+
+  test('positions: the replicas field, the spec when it is unset, the object for a Pod', () => {
+    const findings = run(FIXTURE);
+    expect(findingAt(findings, 'fire-explicit-one', '/spec/replicas').line).toBe(22);
+    expect(findingAt(findings, 'fire-default-one', '/spec').line).toBe(55);
+    expect(findingAt(findings, 'fire-bare-pod', '').line).toBe(82);
+  });
+
+  test('suppression in a list of ids: the ignored object would fire without its annotation', () => {
+    expect(rowsOf(runUnsuppressed(FIXTURE), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', '/spec/replicas', 'warning']]);
+  });
+
+  test('without any Service in the input: still a warning', () => {
+    const findings = run(NO_SERVICE);
+    expect(rows(findings)).toEqual([['fire-no-service', '/spec/replicas', 'warning']]);
+    expect(conventionViolations(NO_SERVICE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-no-service', '/spec/replicas').line).toBe(9);
+  });
+});
