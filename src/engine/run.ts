@@ -2,13 +2,12 @@
 import { loadSources } from '../load/objects.js';
 import type { LoadNote, SourceText } from '../load/types.js';
 import { buildGraph } from '../model/graph.js';
-import { positionOf, type Resource } from '../model/resource.js';
+import { IGNORE_ANNOTATION, ignoredRules, positionOf, type Resource } from '../model/resource.js';
 import type { Profile } from '../profiles/types.js';
 import { RULES } from '../rules/index.js';
 import type { Finding, Report, Rule, Severity } from './types.js';
 
-/** The annotation that turns rules off for one object: `rollsafe.io/ignore: rule-id[,rule-id]`. */
-export const IGNORE_ANNOTATION = 'rollsafe.io/ignore';
+export { IGNORE_ANNOTATION };
 
 export interface CheckOptions {
   readonly profile: Profile;
@@ -30,12 +29,6 @@ export function formatMessage(template: string, data: Readonly<Record<string, st
     const value = data?.[key];
     return value === undefined ? whole : String(value);
   });
-}
-
-function ignoredRules(resource: Resource): ReadonlySet<string> {
-  const value = resource.annotations[IGNORE_ANNOTATION];
-  if (!value) return new Set();
-  return new Set(value.split(',').map((s) => s.trim()).filter(Boolean));
 }
 
 /** Adds the object's base pointer to fix paths (rules write paths relative to the object). */

@@ -2,8 +2,8 @@
  * Parsed documents → Kubernetes objects. Documents that are not Kubernetes objects, use a removed
  * API, or break the schema become problems; kinds rollsafe does not model become notes.
  */
-import { isRecord, stringAt } from '../model/k8s.js';
-import { toResource, type Resource } from '../model/resource.js';
+import { isRecord } from '../model/k8s.js';
+import { ignoredRules, toResource, type Resource } from '../model/resource.js';
 import { isWorkloadKind } from '../model/workload.js';
 import { isBuiltinKind, removedApi } from '../schema/kinds.js';
 import { ExpansionError, hasSchema, validateObject } from '../schema/validate.js';
@@ -55,15 +55,21 @@ function addObject(out: LoadResult, doc: ParsedDocument, base: string, value: un
     out.problems.push(problem(doc, base, undefined, 'not-kubernetes', `not a Kubernetes object: ${what}`, ''));
     return;
   }
-  const apiVersion = stringAt(value, 'apiVersion') ?? '';
-  const kind = stringAt(value, 'kind') ?? '';
   (out as { objects: number }).objects++;
-  if (kind === 'List' && Array.isArray(value['items'])) {
+  if (value['kind'] === 'List' && Array.isArray(value['items'])) {
     (out as { objects: number }).objects--;
     value['items'].forEach((item, i) => addObject(out, doc, `${base}/items/${i}`, item));
     return;
   }
   const resource = toResource(doc, base, value);
+  const before = out.problems.length;
+  addChecked(out, doc, base, value, resource);
+  if (suppressed(resource)) out.problems.length = before;
+}
+
+function addChecked(out: LoadResult, doc: ParsedDocument, base: string, value: Record<string, unknown>, resource: Resource): void {
+  const apiVersion = resource.apiVersion;
+  const kind = resource.kind;
   if (resource.name === '') {
     // The API server requires metadata.name (or generateName).
     out.problems.push(problem(doc, base, resource, 'missing-field', `${kind} has no \`metadata.name\`: the API server rejects it`, '/metadata/name'));
@@ -98,6 +104,12 @@ function addObject(out: LoadResult, doc: ParsedDocument, base: string, value: un
     }
   }
   out.resources.push(resource);
+}
+
+/** The ignore annotation silences invalid-manifest on its object too (e.g. a field newer than the schema). */
+function suppressed(resource: Resource): boolean {
+  const ignored = ignoredRules(resource);
+  return ignored.has('invalid-manifest') || ignored.has('all');
 }
 
 /** Loads sources into resources, problems and notes. */

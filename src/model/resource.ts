@@ -52,3 +52,13 @@ export function toResource(doc: ParsedDocument, base: string, object: Record<str
   }
   return { doc, base, object, apiVersion, kind, name, namespace, ref: { kind, namespace, name }, annotations };
 }
+
+/** The annotation that turns rules off for one object: `rollsafe.io/ignore: rule-id[,rule-id]` (or `all`). */
+export const IGNORE_ANNOTATION = 'rollsafe.io/ignore';
+
+/** The rule ids an object's ignore annotation lists. */
+export function ignoredRules(resource: Resource): ReadonlySet<string> {
+  const value = resource.annotations[IGNORE_ANNOTATION];
+  if (!value) return new Set();
+  return new Set(value.split(',').map((s) => s.trim()).filter(Boolean));
+}

@@ -45,7 +45,8 @@ function readAnnotations(drain: Drain, resource: Resource): DrainSetting | undef
   if (first === undefined) return undefined;
   let flagsOn = true;
   let timeout: number | undefined;
-  let path = annotationPointer(first);
+  let timeoutPath: string | undefined;
+  let offPath: string | undefined;
   const missing: string[] = [];
   for (const key of drain.annotations) {
     const value = a[key];
@@ -53,7 +54,7 @@ function readAnnotations(drain: Drain, resource: Resource): DrainSetting | undef
       const seconds = key.endsWith('target-group-attributes') ? deregistrationDelay(value) : value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
       if (seconds !== undefined) {
         timeout = seconds;
-        path = annotationPointer(key);
+        timeoutPath = annotationPointer(key);
       } else if (drain.defaultTimeoutSeconds === undefined && drain.enabledTimeoutSeconds === undefined) {
         missing.push(key);
       }
@@ -62,9 +63,11 @@ function readAnnotations(drain: Drain, resource: Resource): DrainSetting | undef
       flagsOn = false;
     } else if (!ON.test(value)) {
       flagsOn = false;
-      path = annotationPointer(key);
+      offPath = annotationPointer(key);
     }
   }
+  // Point at the flag that turns draining off, else at the timeout, else at the first annotation.
+  const path = offPath ?? timeoutPath ?? annotationPointer(first);
   timeout ??= flagsOn ? (drain.enabledTimeoutSeconds ?? drain.defaultTimeoutSeconds) : undefined;
   // A zero timeout drains nothing (ELBv2 deregistration delay 0, GKE drainingTimeoutSec 0).
   const enabled = flagsOn && missing.length === 0 && (timeout === undefined || timeout > 0);

@@ -34,7 +34,10 @@ export const lbConnectionDrainMissing: Rule = {
     const profileDrain = lb?.drain;
     if (!lb || !profileDrain) return;
     for (const service of context.graph.services) {
-      const exposed = service.type === 'LoadBalancer' || (profileDrain.on !== 'service' && context.graph.ingressesOf(service).length > 0);
+      // A GKE BackendConfig drains NEG backends of an Ingress; a plain LoadBalancer Service there is
+      // a passthrough LB with no drain setting.
+      const viaIngress = context.graph.ingressesOf(service).length > 0;
+      const exposed = profileDrain.on === 'backendconfig' ? viaIngress : service.type === 'LoadBalancer' || (profileDrain.on === 'ingress' && viaIngress);
       if (!exposed) continue;
       const setting = drainSetting(context, service);
       if (!setting) continue;

@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { arrayAt, stringAt, stringMapAt, recordAt } from '../model/k8s.js';
 import { effectiveNamespace } from '../model/resource.js';
-import { nameOf, podBackendByAnnotation } from './util.js';
+import { lbBackendOf, nameOf } from './util.js';
 
 /** AWS LB Controller injects its gate only into namespaces with this label (pod_readiness_gate.md). */
 const AWS_INJECT_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
@@ -30,7 +30,7 @@ export const lbReadinessGateMissing: Rule = {
     if (!lb?.readinessGate || context.profile.provider !== 'aws') return;
     for (const workload of context.graph.workloads) {
       const services = context.graph.servicesOf(workload);
-      const direct = services.some((s) => podBackendByAnnotation(s) !== undefined || (lb.backend === 'pod' && (s.type === 'LoadBalancer' || context.graph.ingressesOf(s).length > 0)));
+      const direct = services.some((s) => (s.type === 'LoadBalancer' || context.graph.ingressesOf(s).length > 0) && lbBackendOf(context, s) === 'pod');
       if (!direct) continue;
       const gates = arrayAt(workload.podSpec, 'readinessGates').map((g) => stringAt(g, 'conditionType') ?? '');
       if (gates.some((g) => g.startsWith(AWS_GATE_PREFIX))) continue;

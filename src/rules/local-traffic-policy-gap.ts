@@ -3,7 +3,7 @@ import { preStopOf, preStopSeconds } from '../model/container.js';
 import { recordAt, stringAt } from '../model/k8s.js';
 import { resolveFenceposts } from '../model/intstr.js';
 import { effectiveReplicas, type Workload } from '../model/workload.js';
-import { hasProxyTerminatingEndpoints, nameOf, nodeAffinityOf, podBackendByAnnotation, servingContainers } from './util.js';
+import { hasProxyTerminatingEndpoints, nameOf, nodeAffinityOf, lbBackendOf, servingContainers } from './util.js';
 
 /**
  * With externalTrafficPolicy: Local, kube-proxy on a node only forwards to that node's pods. When
@@ -35,7 +35,7 @@ export const localTrafficPolicyGap: Rule = {
     for (const service of context.graph.services) {
       if (service.externalTrafficPolicy !== 'Local' || (service.type !== 'LoadBalancer' && service.type !== 'NodePort')) continue;
       // Pods as direct LB backends bypass kube-proxy's node routing (the seed's ENI mode).
-      if (podBackendByAnnotation(service) || lb?.backend === 'pod') continue;
+      if (lbBackendOf(context, service) === 'pod') continue;
       for (const workload of context.graph.workloadsOf(service)) {
         const plan = rolloutPlan(workload);
         if (plan.keepsPodPerNode) continue;

@@ -13,7 +13,8 @@ const SHELLLESS = [/(^|\/)distroless\//, /-distroless\b/, /^cgr\.dev\/chainguard
 /** True when the image likely has no shell and no `sleep` binary. */
 export function likelyShellless(container: ContainerView): boolean {
   const image = imageOf(container);
-  return SHELLLESS.some((re) => re.test(image)) && !/:debug\b/.test(image);
+  // `:debug` (distroless) and `-dev` (Chainguard) variants ship a shell.
+  return SHELLLESS.some((re) => re.test(image)) && !/:(?:[\w.-]*-)?(?:debug|dev)\b/.test(image);
 }
 
 export const prestopExecUnavailable: Rule = {

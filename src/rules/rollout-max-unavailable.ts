@@ -1,7 +1,7 @@
-import type { PatchOperation, Rule } from '../engine/types.js';
+import type { PatchOperation, Rule, RuleContext } from '../engine/types.js';
 import { recordAt, stringAt } from '../model/k8s.js';
 import { resolveFenceposts, scaledValue } from '../model/intstr.js';
-import { effectiveReplicas } from '../model/workload.js';
+import { effectiveReplicas, type Workload } from '../model/workload.js';
 import { nameOf, servedSeverity } from './util.js';
 
 /**
@@ -20,6 +20,27 @@ export function strategyFix(strategy: Record<string, unknown> | undefined, rolli
   return operations;
 }
 
+/**
+ * DaemonSet: maxUnavailable (default 1) rounds up against the nodes that run the pod; with no
+ * surge each node's pod is deleted before its replacement starts (rollout-algorithm.md §3.2).
+ */
+function checkDaemonSet(context: RuleContext, workload: Workload): void {
+  const severity = servedSeverity(context, workload);
+  if (!severity) return;
+  const rolling = recordAt(recordAt(recordAt(workload.resource.object, 'spec'), 'updateStrategy'), 'rollingUpdate');
+  const nodes = context.profile.nodes;
+  const unavailable = scaledValue(rolling?.['maxUnavailable'] ?? 1, nodes, true);
+  const surge = scaledValue(rolling?.['maxSurge'] ?? 0, nodes, true);
+  if (unavailable === undefined || surge === undefined || surge > 0 || unavailable < nodes) return;
+  context.report({
+    resource: workload.resource,
+    path: rolling && 'maxUnavailable' in rolling ? '/spec/updateStrategy/rollingUpdate/maxUnavailable' : '/spec/updateStrategy',
+    messageId: 'all',
+    data: { workload: nameOf(workload), unavailable, replicas: `${nodes} (one per node, profile ${context.profile.name})`, surge, forced: '' },
+    severity,
+  });
+}
+
 export const rolloutMaxUnavailable: Rule = {
   meta: {
     id: 'rollout-max-unavailable',
@@ -35,6 +56,10 @@ export const rolloutMaxUnavailable: Rule = {
   },
   check(context) {
     for (const workload of context.graph.workloads) {
+      if (workload.kind === 'DaemonSet') {
+        checkDaemonSet(context, workload);
+        continue;
+      }
       if (workload.kind !== 'Deployment') continue;
       const spec = recordAt(workload.resource.object, 'spec');
       const strategy = recordAt(spec, 'strategy');

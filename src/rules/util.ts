@@ -139,15 +139,23 @@ export function nameOf(workload: Workload): string {
   return `${r.kind} ${r.namespace === '' ? '' : r.namespace + '/'}${r.name}`;
 }
 
-/** True when the Service's pods are direct LB backends by annotation (ENI, IP targets, NEG). */
-export function podBackendByAnnotation(service: ServiceView): string | undefined {
+/**
+ * What the cloud LB sends to for a Service: `pod` (ENI, IP targets, NEG) or `node` (kube-proxy
+ * forwards). An explicit annotation on the Service (or the ALB Ingress in front of it) wins over
+ * the profile; ENI backends exist only on Terway (Flannel does not support them).
+ */
+export function lbBackendOf(context: RuleContext, service: ServiceView): 'pod' | 'node' | undefined {
   const a = service.resource.annotations;
-  if (a['service.beta.kubernetes.io/backend-type'] === 'eni') return 'ACK ENI backends';
-  if (a['service.beta.kubernetes.io/aws-load-balancer-nlb-target-type'] === 'ip') return 'AWS NLB ip targets';
-  if (a['service.beta.kubernetes.io/aws-load-balancer-type'] === 'nlb-ip') return 'AWS NLB ip targets';
+  if (a['service.beta.kubernetes.io/backend-type'] === 'eni' && context.profile.networkPlugin === 'terway') return 'pod';
+  const nlbTarget = a['service.beta.kubernetes.io/aws-load-balancer-nlb-target-type'];
+  if (nlbTarget === 'ip' || a['service.beta.kubernetes.io/aws-load-balancer-type'] === 'nlb-ip') return 'pod';
+  if (nlbTarget === 'instance') return 'node';
   const neg = a['cloud.google.com/neg'];
-  if (neg && /"ingress"\s*:\s*true|"exposed_ports"/.test(neg)) return 'GKE NEG';
-  return undefined;
+  if (neg && /"ingress"\s*:\s*true|"exposed_ports"/.test(neg)) return 'pod';
+  const albTargets = context.graph.ingressesOf(service).map((i) => i.annotations['alb.ingress.kubernetes.io/target-type']).filter((t) => t !== undefined);
+  if (albTargets.includes('ip')) return 'pod';
+  if (albTargets.length > 0 && albTargets.every((t) => t === 'instance')) return 'node';
+  return context.profile.loadBalancer?.backend;
 }
 
 /** The image of a container ('' when unset). */

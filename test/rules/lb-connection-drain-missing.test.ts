@@ -65,7 +65,7 @@ describe('lb-connection-drain-missing', () => {
     // BUG (drain.ts readAnnotations): with `connection-drain: "off"` and a timeout, the finding
     // points at the timeout annotation (the last field read), not at the `off` that turns draining
     // off — DESIGN §4: every finding carries "the JSON Pointer of the offending field".
-    it.fails('points at the annotation that turns draining off, also when a timeout is set', () => {
+    it('points at the annotation that turns draining off, also when a timeout is set', () => {
       expect(rowsOf(run(FIXTURE, 'ack-flannel'), BUGS)).toEqual([['fire-drain-off-with-timeout', DRAIN, 'warning']]);
     });
 

@@ -42,7 +42,7 @@ describe('lb-readiness-gate-missing', () => {
   // BUG (lb-readiness-gate-missing): the profile's `backend: pod` is assumed for every Ingress,
   // but `alb.ingress.kubernetes.io/target-type: instance` makes the nodes the targets; the AWS
   // gate "only works with target-type: ip" (knowledge/cloud-load-balancers.md §2).
-  it.fails('does not fire when the Ingress asks for instance targets', () => {
+  it('does not fire when the Ingress asks for instance targets', () => {
     expect(rowsOf(run(FIXTURE, 'eks-alb-ip'), BUGS)).toEqual([]);
   });
 });

@@ -41,7 +41,7 @@ describe('local-traffic-policy-gap', () => {
     // BUG (local-traffic-policy-gap): `service.beta.kubernetes.io/backend-type: eni` is taken as
     // "pods are the LB backends" under every profile, but Flannel does not support ENI backends
     // (knowledge/cloud-load-balancers.md §1): under ack-flannel the nodes stay the backends.
-    it.fails('still fires under Flannel for a Service annotated with ENI backends', () => {
+    it('still fires under Flannel for a Service annotated with ENI backends', () => {
       expect(rowsOf(run(FIXTURE, 'ack-flannel'), BUGS)).toEqual([['fire-eni-annotation-on-flannel', ETP, 'warning']]);
     });
 
@@ -89,7 +89,7 @@ describe('local-traffic-policy-gap', () => {
     // BUG (local-traffic-policy-gap): the profile's `backend: pod` wins over the Service's own
     // `aws-load-balancer-nlb-target-type: instance`, with which the NLB sends to nodes and
     // kube-proxy forwards (knowledge/cloud-load-balancers.md §2): the Local-policy gap applies.
-    it.fails('fires for a Service that asks for instance targets', () => {
+    it('fires for a Service that asks for instance targets', () => {
       const findings = run(NLB, 'eks-nlb-ip');
       expect(rows(findings)).toEqual([['fire-instance-targets', ETP, 'warning']]);
       expect(conventionViolations(NLB, findings)).toEqual({ silentFire: [], firedDontFire: [] });

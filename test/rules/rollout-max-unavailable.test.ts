@@ -78,7 +78,7 @@ describe('rollout-max-unavailable', () => {
   // updateStrategy.rollingUpdate.maxUnavailable 100 % (rounded up, knowledge/rollout-algorithm.md
   // §3.2) stops the pod on every node at once; DESIGN §4 ("effective maxUnavailable takes all
   // replicas down") does not limit the rule to Deployments.
-  it.fails('fires on a served DaemonSet whose maxUnavailable takes every node down', () => {
+  it('fires on a served DaemonSet whose maxUnavailable takes every node down', () => {
     expect(rowsOf(run(FIXTURE), BUGS)).toEqual([['fire-daemonset-all-unavailable', '/spec/updateStrategy/rollingUpdate/maxUnavailable', 'error']]);
   });
 
