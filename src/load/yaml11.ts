@@ -11,7 +11,7 @@ const FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'o
 
 const yaml11Bool = new jsYaml.Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
-  resolve: (data: unknown) => typeof data === 'string' && (TRUE.has(data) || FALSE.has(data)),
+  resolve: (data: unknown) => typeof data === 'string' && data.length <= 5 && (TRUE.has(data) || FALSE.has(data)),
   construct: (data: string) => TRUE.has(data),
   predicate: (object: unknown) => typeof object === 'boolean',
   represent: { lowercase: (object: object) => (object.valueOf() ? 'true' : 'false') },

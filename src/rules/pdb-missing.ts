@@ -22,6 +22,7 @@ export const pdbMissing: Rule = {
     },
   },
   check(context) {
+    const taken = new Set(context.graph.pdbs.map((p) => `${effectiveNamespace(p)}/${p.name}`));
     for (const workload of context.graph.workloads) {
       if (workload.kind !== 'Deployment' && workload.kind !== 'StatefulSet') continue;
       if (!servedSeverity(context, workload) || context.graph.pdbsOf(workload).length > 0) continue;
@@ -30,8 +31,7 @@ export const pdbMissing: Rule = {
       if (replicas < 2) continue;
       // The workload's own selector (matchLabels and matchExpressions), so the PDB covers exactly its pods.
       const selector = recordAt(recordAt(workload.resource.object, 'spec'), 'selector') ?? { matchLabels: workload.podLabels };
-      const taken = new Set(context.graph.pdbs.filter((p) => effectiveNamespace(p) === effectiveNamespace(workload.resource)).map((p) => p.name));
-      const name = taken.has(workload.resource.name) ? `${workload.resource.name}-pdb` : workload.resource.name;
+      const name = taken.has(`${effectiveNamespace(workload.resource)}/${workload.resource.name}`) ? `${workload.resource.name}-pdb` : workload.resource.name;
       const metadata: Record<string, unknown> = { name };
       if (workload.resource.namespace !== '') metadata['namespace'] = workload.resource.namespace;
       context.report({

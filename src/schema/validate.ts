@@ -5,18 +5,7 @@
  * observe which properties the schema validator reads: a key present in the object that the
  * schema never asked for is not in the schema.
  */
-// Per-kind module paths: the package-wide indexes would load every model at start-up.
-import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { ReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet';
-import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
-import { HorizontalPodAutoscaler as HpaV1 } from 'kubernetes-models/autoscaling/v1/HorizontalPodAutoscaler';
-import { HorizontalPodAutoscaler as HpaV2 } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { Namespace } from 'kubernetes-models/v1/Namespace';
-import { Pod } from 'kubernetes-models/v1/Pod';
-import { Service } from 'kubernetes-models/v1/Service';
+import { DaemonSet, Deployment, HpaV1, HpaV2, Ingress, Namespace, Pod, PodDisruptionBudget, ReplicaSet, Service, StatefulSet } from './models.js';
 import { escapeToken } from '../load/positions.js';
 import { isRecord } from '../model/k8s.js';
 

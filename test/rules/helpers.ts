@@ -85,11 +85,6 @@ function compareRows(a: Row, b: Row): number {
   return 0;
 }
 
-/** Rows without those of the named objects (objects that a known bug affects, tested apart). */
-export function rowsExcept(findings: readonly Finding[], names: readonly string[]): Row[] {
-  return rows(findings).filter((r) => !names.includes(r[0]));
-}
-
 /** Rows of the named objects only. */
 export function rowsOf(findings: readonly Finding[], names: readonly string[]): Row[] {
   return rows(findings).filter((r) => names.includes(r[0]));
@@ -103,14 +98,14 @@ export function namedObjects(fixture: string): { fire: string[]; dontFire: strin
 
 /**
  * Checks the naming convention: which `fire-` objects got no finding and which `dont-fire-`
- * objects got one. `knownBugs` names objects a known bug affects (they have their own tests).
+ * objects got one.
  */
-export function conventionViolations(fixture: string, findings: readonly Finding[], knownBugs: readonly string[] = []): { silentFire: string[]; firedDontFire: string[] } {
+export function conventionViolations(fixture: string, findings: readonly Finding[]): { silentFire: string[]; firedDontFire: string[] } {
   const { fire, dontFire } = namedObjects(fixture);
   const reported = new Set(findings.map((f) => f.resource.name));
   return {
-    silentFire: fire.filter((n) => !knownBugs.includes(n) && !reported.has(n)),
-    firedDontFire: dontFire.filter((n) => !knownBugs.includes(n) && reported.has(n)),
+    silentFire: fire.filter((n) => !reported.has(n)),
+    firedDontFire: dontFire.filter((n) => reported.has(n)),
   };
 }
 

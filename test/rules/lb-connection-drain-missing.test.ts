@@ -1,5 +1,5 @@
-import { describe, expect, it, test } from 'vitest';
-import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsExcept, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
 
 const FIXTURE = 'lb-connection-drain-missing';
 const NLB = 'lb-connection-drain-missing.eks-nlb-ip';
@@ -9,8 +9,6 @@ const TIMEOUT_KEY = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-conne
 const DRAIN = '/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-connection-drain';
 const TIMEOUT = '/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-connection-drain-timeout';
 const TG_ATTRIBUTES = '/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-target-group-attributes';
-/** Objects a known bug affects; they have their own `it.fails` test. */
-const BUGS = ['fire-drain-off-with-timeout'];
 
 describe('lb-connection-drain-missing', () => {
   test('the fixtures are valid', () => {
@@ -22,16 +20,17 @@ describe('lb-connection-drain-missing', () => {
   describe('ack-flannel (CLB: both annotations required, timeout 10–900 s)', () => {
     test('fires on LoadBalancer Services whose draining is missing, off, incomplete or out of range', () => {
       const findings = run(FIXTURE, 'ack-flannel');
-      expect(rowsExcept(findings, BUGS)).toEqual([
+      expect(rows(findings)).toEqual([
         ['fire-drain-off', DRAIN, 'warning'],
+        ['fire-drain-off-with-timeout', DRAIN, 'warning'],
         ['fire-drain-without-timeout', DRAIN, 'warning'],
         ['fire-no-annotations', '/metadata', 'warning'],
         ['fire-other-annotations', '/metadata', 'warning'],
         ['fire-timeout-only', TIMEOUT, 'warning'],
         ['fire-timeout-out-of-range', TIMEOUT, 'warning'],
       ]);
-      expect(rowsExcept(findings, BUGS)).toHaveLength(6);
-      expect(conventionViolations(FIXTURE, findings, BUGS)).toEqual({ silentFire: [], firedDontFire: [] });
+      expect(findings).toHaveLength(7);
+      expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     });
 
     test('positions', () => {
@@ -62,11 +61,13 @@ describe('lb-connection-drain-missing', () => {
       expect(rowsOf(runUnsuppressed(FIXTURE, 'ack-flannel'), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', '/metadata', 'warning']]);
     });
 
-    // BUG (drain.ts readAnnotations): with `connection-drain: "off"` and a timeout, the finding
-    // points at the timeout annotation (the last field read), not at the `off` that turns draining
-    // off — DESIGN §4: every finding carries "the JSON Pointer of the offending field".
-    it('points at the annotation that turns draining off, also when a timeout is set', () => {
-      expect(rowsOf(run(FIXTURE, 'ack-flannel'), BUGS)).toEqual([['fire-drain-off-with-timeout', DRAIN, 'warning']]);
+    // Regression: with `connection-drain: "off"` and a timeout, the finding pointed at the timeout
+    // (the last field read), not at the `off` (DESIGN §4: "the JSON Pointer of the offending field").
+    test('points at the annotation that turns draining off, also when a timeout is set', () => {
+      const findings = run(FIXTURE, 'ack-flannel');
+      expect(rowsOf(findings, ['fire-drain-off-with-timeout'])).toEqual([['fire-drain-off-with-timeout', DRAIN, 'warning']]);
+      expect(findingAt(findings, 'fire-drain-off-with-timeout', DRAIN).line).toBe(140);
+      expect(fixOf(findings, 'fire-drain-off-with-timeout', DRAIN)).toBeUndefined();
     });
 
     test('profiles without a drain setting are silent', () => {

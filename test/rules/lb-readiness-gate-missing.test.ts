@@ -1,10 +1,8 @@
-import { describe, expect, it, test } from 'vitest';
-import { conventionViolations, findingAt, loadProblems, rowsExcept, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import { conventionViolations, findingAt, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
 
 const FIXTURE = 'lb-readiness-gate-missing';
 const POD_SPEC = '/spec/template/spec';
-/** Objects a known bug affects; they have their own `it.fails` test. */
-const BUGS = ['dont-fire-instance-targets'];
 
 describe('lb-readiness-gate-missing', () => {
   test('the fixture is valid', () => {
@@ -13,13 +11,13 @@ describe('lb-readiness-gate-missing', () => {
 
   test('eks-alb-ip: fires on workloads whose pods are LB targets, without a gate or an injecting namespace', () => {
     const findings = run(FIXTURE, 'eks-alb-ip');
-    expect(rowsExcept(findings, BUGS)).toEqual([
+    expect(rows(findings)).toEqual([
       ['fire-behind-alb-ingress', POD_SPEC, 'error'],
       ['fire-behind-lb-service', POD_SPEC, 'error'],
       ['fire-statefulset-unlabelled-namespace', POD_SPEC, 'error'],
     ]);
-    expect(rowsExcept(findings, BUGS)).toHaveLength(3);
-    expect(conventionViolations(FIXTURE, findings, BUGS)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findings).toHaveLength(3);
+    expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findings.every((f) => !f.fixable)).toBe(true);
   });
 
@@ -39,10 +37,10 @@ describe('lb-readiness-gate-missing', () => {
     expect(run(FIXTURE, 'gke-neg')).toEqual([]);
   });
 
-  // BUG (lb-readiness-gate-missing): the profile's `backend: pod` is assumed for every Ingress,
-  // but `alb.ingress.kubernetes.io/target-type: instance` makes the nodes the targets; the AWS
-  // gate "only works with target-type: ip" (knowledge/cloud-load-balancers.md §2).
-  it('does not fire when the Ingress asks for instance targets', () => {
-    expect(rowsOf(run(FIXTURE, 'eks-alb-ip'), BUGS)).toEqual([]);
+  // Regression: the profile's `backend: pod` was assumed for every Ingress, but
+  // `alb.ingress.kubernetes.io/target-type: instance` makes the nodes the targets; the AWS gate
+  // "only works with target-type: ip" (knowledge/cloud-load-balancers.md §2).
+  test('does not fire when the Ingress asks for instance targets', () => {
+    expect(rowsOf(run(FIXTURE, 'eks-alb-ip'), ['dont-fire-instance-targets'])).toEqual([]);
   });
 });

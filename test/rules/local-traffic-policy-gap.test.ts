@@ -1,12 +1,10 @@
-import { describe, expect, it, test } from 'vitest';
-import { conventionViolations, findingAt, loadProblems, rows, rowsExcept, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import { conventionViolations, findingAt, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
 
 const FIXTURE = 'local-traffic-policy-gap';
 const V122 = 'local-traffic-policy-gap.k8s-1.22';
 const NLB = 'local-traffic-policy-gap.eks-nlb-ip';
 const ETP = '/spec/externalTrafficPolicy';
-/** Objects known bugs affect; they have their own `it.fails` tests. */
-const BUGS = ['fire-eni-annotation-on-flannel'];
 
 describe('local-traffic-policy-gap', () => {
   test('the fixtures are valid', () => {
@@ -18,13 +16,14 @@ describe('local-traffic-policy-gap', () => {
   describe('ack-flannel on 1.30 (ProxyTerminatingEndpoints)', () => {
     test('a warning where no pod per node is kept and the preStop is shorter than the 6 s health-check detection', () => {
       const findings = run(FIXTURE, 'ack-flannel');
-      expect(rowsExcept(findings, BUGS)).toEqual([
+      expect(rows(findings)).toEqual([
+        ['fire-eni-annotation-on-flannel', ETP, 'warning'],
         ['fire-no-prestop', ETP, 'warning'],
         ['fire-nodeport-short-prestop', ETP, 'warning'],
         ['fire-statefulset', ETP, 'warning'],
       ]);
-      expect(rowsExcept(findings, BUGS)).toHaveLength(3);
-      expect(conventionViolations(FIXTURE, findings, BUGS)).toEqual({ silentFire: [], firedDontFire: [] });
+      expect(findings).toHaveLength(4);
+      expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
       expect(findings.every((f) => !f.fixable)).toBe(true);
     });
 
@@ -38,11 +37,11 @@ describe('local-traffic-policy-gap', () => {
       expect(rowsOf(runUnsuppressed(FIXTURE, 'ack-flannel'), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', ETP, 'warning']]);
     });
 
-    // BUG (local-traffic-policy-gap): `service.beta.kubernetes.io/backend-type: eni` is taken as
-    // "pods are the LB backends" under every profile, but Flannel does not support ENI backends
+    // Regression: `service.beta.kubernetes.io/backend-type: eni` was taken as "pods are the LB
+    // backends" under every profile, but Flannel does not support ENI backends
     // (knowledge/cloud-load-balancers.md §1): under ack-flannel the nodes stay the backends.
-    it('still fires under Flannel for a Service annotated with ENI backends', () => {
-      expect(rowsOf(run(FIXTURE, 'ack-flannel'), BUGS)).toEqual([['fire-eni-annotation-on-flannel', ETP, 'warning']]);
+    test('still fires under Flannel for a Service annotated with ENI backends', () => {
+      expect(rowsOf(run(FIXTURE, 'ack-flannel'), ['fire-eni-annotation-on-flannel'])).toEqual([['fire-eni-annotation-on-flannel', ETP, 'warning']]);
     });
 
     test('without a cloud LB (generic) there is no health-check delay to cover', () => {
@@ -72,8 +71,9 @@ describe('local-traffic-policy-gap', () => {
     });
 
     test('the 1.30 fixture on 1.22: the long preStop no longer helps, the in-place rollout still does', () => {
-      expect(rowsExcept(run(FIXTURE, 'ack-flannel', '1.22'), BUGS)).toEqual([
+      expect(rows(run(FIXTURE, 'ack-flannel', '1.22'))).toEqual([
         ['dont-fire-long-prestop', ETP, 'error'],
+        ['fire-eni-annotation-on-flannel', ETP, 'error'],
         ['fire-no-prestop', ETP, 'error'],
         ['fire-nodeport-short-prestop', ETP, 'error'],
         ['fire-statefulset', ETP, 'error'],
@@ -86,10 +86,10 @@ describe('local-traffic-policy-gap', () => {
       expect(rowsOf(run(NLB, 'eks-nlb-ip'), ['dont-fire-ip-targets'])).toEqual([]);
     });
 
-    // BUG (local-traffic-policy-gap): the profile's `backend: pod` wins over the Service's own
+    // Regression: the profile's `backend: pod` won over the Service's own
     // `aws-load-balancer-nlb-target-type: instance`, with which the NLB sends to nodes and
     // kube-proxy forwards (knowledge/cloud-load-balancers.md §2): the Local-policy gap applies.
-    it('fires for a Service that asks for instance targets', () => {
+    test('fires for a Service that asks for instance targets', () => {
       const findings = run(NLB, 'eks-nlb-ip');
       expect(rows(findings)).toEqual([['fire-instance-targets', ETP, 'warning']]);
       expect(conventionViolations(NLB, findings)).toEqual({ silentFire: [], firedDontFire: [] });

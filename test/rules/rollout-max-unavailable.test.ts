@@ -1,12 +1,11 @@
-import { describe, expect, it, test } from 'vitest';
-import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsExcept, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
 
 const FIXTURE = 'rollout-max-unavailable';
 const NO_SERVICE = 'rollout-max-unavailable.no-service';
 const MU = '/spec/strategy/rollingUpdate/maxUnavailable';
 const MS = '/spec/strategy/rollingUpdate/maxSurge';
-/** Objects a known bug affects; they have their own `it.fails` test. */
-const BUGS = ['fire-daemonset-all-unavailable'];
+const DS_MU = '/spec/updateStrategy/rollingUpdate/maxUnavailable';
 
 describe('rollout-max-unavailable', () => {
   test('the fixtures are valid', () => {
@@ -16,16 +15,17 @@ describe('rollout-max-unavailable', () => {
 
   test('fires when the effective maxUnavailable takes all replicas down (error) or more than the PDB allows (warning)', () => {
     const findings = run(FIXTURE);
-    expect(rowsExcept(findings, BUGS)).toEqual([
+    expect(rows(findings)).toEqual([
       ['fire-all-percent', MU, 'error'],
+      ['fire-daemonset-all-unavailable', DS_MU, 'error'],
       ['fire-default-strategy-pdb', '/spec/strategy', 'warning'],
       ['fire-more-than-pdb', MU, 'warning'],
       ['fire-percent-pdb', '/spec/strategy', 'warning'],
       ['fire-single-forced', MU, 'error'],
       ['fire-surge-zero-default-unavailable', '/spec/strategy', 'error'],
     ]);
-    expect(rowsExcept(findings, BUGS)).toHaveLength(6);
-    expect(conventionViolations(FIXTURE, findings, BUGS)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findings).toHaveLength(7);
+    expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
   });
 
   test('positions: the maxUnavailable field, or the strategy (or spec) when it is not written', () => {
@@ -74,12 +74,11 @@ describe('rollout-max-unavailable', () => {
     expect(rowsOf(runUnsuppressed(FIXTURE), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', MU, 'error']]);
   });
 
-  // BUG (rollout-max-unavailable): only Deployments are checked. A DaemonSet with
+  // Regression: only Deployments were checked. A DaemonSet with
   // updateStrategy.rollingUpdate.maxUnavailable 100 % (rounded up, knowledge/rollout-algorithm.md
-  // §3.2) stops the pod on every node at once; DESIGN §4 ("effective maxUnavailable takes all
-  // replicas down") does not limit the rule to Deployments.
-  it('fires on a served DaemonSet whose maxUnavailable takes every node down', () => {
-    expect(rowsOf(run(FIXTURE), BUGS)).toEqual([['fire-daemonset-all-unavailable', '/spec/updateStrategy/rollingUpdate/maxUnavailable', 'error']]);
+  // §3.2) stops the pod on every node at once.
+  test('fires on a served DaemonSet whose maxUnavailable takes every node down', () => {
+    expect(rowsOf(run(FIXTURE), ['fire-daemonset-all-unavailable'])).toEqual([['fire-daemonset-all-unavailable', DS_MU, 'error']]);
   });
 
   test('without any Service in the input: taking all replicas down is a warning', () => {

@@ -1,10 +1,8 @@
-import { describe, expect, it, test } from 'vitest';
-import { conventionViolations, findingAt, loadProblems, rowsExcept, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import { conventionViolations, findingAt, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
 
 const FIXTURE = 'sigterm-not-forwarded';
 const C0 = '/spec/template/spec/containers/0/command';
-/** Objects known bugs affect; they have their own `it.fails` tests. */
-const BUGS = ['fire-bash-lc', 'fire-sh-c-npm-start', 'dont-fire-trap-forwards'];
 
 describe('sigterm-not-forwarded', () => {
   test('the fixture is valid', () => {
@@ -13,16 +11,18 @@ describe('sigterm-not-forwarded', () => {
 
   test('fires on `sh -c` scripts that do not exec the app, and on npm/yarn as PID 1', () => {
     const findings = run(FIXTURE);
-    expect(rowsExcept(findings, BUGS)).toEqual([
+    expect(rows(findings)).toEqual([
+      ['fire-bash-lc', C0, 'warning'],
       ['fire-bash-semicolon', C0, 'warning'],
       ['fire-npm-start', C0, 'warning'],
       ['fire-script-in-args', C0, 'warning'],
       ['fire-sh-c-chain', C0, 'warning'],
+      ['fire-sh-c-npm-start', C0, 'warning'],
       ['fire-sidecar-shell', '/spec/template/spec/containers/1/command', 'warning'],
       ['fire-yarn-run', C0, 'warning'],
     ]);
-    expect(rowsExcept(findings, BUGS)).toHaveLength(6);
-    expect(conventionViolations(FIXTURE, findings, BUGS)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findings).toHaveLength(8);
+    expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findings.every((f) => !f.fixable)).toBe(true);
   });
 
@@ -36,24 +36,22 @@ describe('sigterm-not-forwarded', () => {
     expect(rowsOf(runUnsuppressed(FIXTURE), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', C0, 'warning']]);
   });
 
-  // BUG (sigterm-not-forwarded): only a second argument equal to `-c` is recognised, so combined
-  // flags such as `bash -lc` / `sh -ec` (common for login shells and `set -e`) are missed although
-  // the shell is PID 1 and node its child.
-  it('fires on `bash -lc` with two commands and no exec', () => {
+  // Regression: only a second argument equal to `-c` was recognised, so combined flags such as
+  // `bash -lc` / `sh -ec` were missed although the shell is PID 1 and node its child.
+  test('fires on `bash -lc` with two commands and no exec', () => {
     expect(rowsOf(run(FIXTURE), ['fire-bash-lc'])).toEqual([['fire-bash-lc', C0, 'warning']]);
   });
 
-  // BUG (sigterm-not-forwarded): `sh -c "npm start"` is a single command, which the shell execs —
-  // leaving npm as PID 1, the case DESIGN §4 names (`npm start`); the package-manager check only
-  // looks at the first argv word, so this form is missed.
-  it('fires on `sh -c "npm start"`', () => {
+  // Regression: `sh -c "npm start"` is a single command, which the shell execs — leaving npm as
+  // PID 1; the package-manager check only looked at the first argv word.
+  test('fires on `sh -c "npm start"`', () => {
     expect(rowsOf(run(FIXTURE), ['fire-sh-c-npm-start'])).toEqual([['fire-sh-c-npm-start', C0, 'warning']]);
   });
 
-  // BUG (sigterm-not-forwarded): a script that traps TERM and forwards it to the app
-  // (`trap 'kill -TERM $child' TERM; app & child=$!; wait $child`) is reported, yet the app does
-  // see SIGTERM — the rule's own description ("so the app never sees SIGTERM") does not hold.
-  it('does not fire on a script that forwards SIGTERM with trap', () => {
+  // Regression: a script that traps TERM and forwards it to the app
+  // (`trap 'kill -TERM $child' TERM; app & child=$!; wait $child`) was reported, yet the app does
+  // see SIGTERM.
+  test('does not fire on a script that forwards SIGTERM with trap', () => {
     expect(rowsOf(run(FIXTURE), ['dont-fire-trap-forwards'])).toEqual([]);
   });
 });
