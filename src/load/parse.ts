@@ -3,7 +3,7 @@
  * document never hides the good documents around it, and nothing here throws on bad input.
  */
 import jsYaml from 'js-yaml';
-import { createTrace, lineStarts, offsetOf, positionAt, skipBlank, type Trace } from './positions.js';
+import { createTrace, lineStarts, offsetOf, pointerTokens, positionAt, skipBlank, type Trace } from './positions.js';
 import type { LoadProblem, Position, ProblemCode, SourceText } from './types.js';
 import { KUBERNETES_YAML_SCHEMA } from './yaml11.js';
 
@@ -40,16 +40,28 @@ function startsOf(source: SourceText): number[] {
   return starts;
 }
 
-/** 1-based position of a source offset. */
+/** 1-based position of a source offset (a byte-order mark at a line start takes no column). */
 export function positionInSource(source: SourceText, offset: number): Position {
-  return positionAt(startsOf(source), offset);
+  const pos = positionAt(startsOf(source), offset);
+  const lineStart = offset - pos.column + 1;
+  return source.text.charCodeAt(lineStart) === 0xfeff && pos.column > 1 ? { line: pos.line, column: pos.column - 1 } : pos;
 }
 
 /** 1-based position of the node at `pointer` inside a parsed document (of its key, or its value). */
 export function locate(doc: ParsedDocument, pointer: string, at: 'key' | 'value' = 'key'): Position {
-  const local = offsetOf(doc.trace, pointer, doc.value, at);
+  // An empty value has no text of its own: show its key.
+  const local = offsetOf(doc.trace, pointer, doc.value, at === 'value' && valueAt(doc.value, pointer) === null ? 'key' : at);
   const text = doc.source.text;
   return positionInSource(doc.source, skipBlank(text, doc.offset + local));
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const token of pointerTokens(pointer)) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[token];
+  }
+  return node;
 }
 
 interface Chunk {
@@ -58,7 +70,7 @@ interface Chunk {
 }
 
 /** A line that is a document marker: `---` or `...` at column 0, then space or end of line. */
-const MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+const MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)|^\uFEFF/gm;
 
 /**
  * Splits a YAML stream at document markers. YAML forbids content lines starting with `---` or
@@ -70,7 +82,11 @@ export function splitDocuments(text: string): Chunk[] {
   let start = 0;
   MARKER.lastIndex = 0;
   for (let m = MARKER.exec(text); m; m = MARKER.exec(text)) {
-    if (m[0] === '---') {
+    if (m[0] === '\uFEFF') {
+      // A byte-order mark at a line start (files joined with `cat`) starts a document and is not content.
+      if (m.index > start) chunks.push({ offset: start, text: text.slice(start, m.index) });
+      start = m.index + 1;
+    } else if (m[0] === '---') {
       if (m.index > start) chunks.push({ offset: start, text: text.slice(start, m.index) });
       start = m.index;
     } else {
@@ -248,9 +264,7 @@ export function parseSource(source: SourceText, options: ParseOptions = {}): Par
     return { documents, problems };
   }
   let index = 0;
-  for (const raw of splitDocuments(source.text)) {
-    // A byte-order mark where files were concatenated (`cat a.yaml b.yaml`) is not content.
-    const chunk = raw.text.charCodeAt(0) === 0xfeff ? { offset: raw.offset + 1, text: raw.text.slice(1) } : raw;
+  for (const chunk of splitDocuments(source.text)) {
     const docIndex = index++;
     if (isBlank(chunk.text)) {
       index--;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { checkSources } from '../../src/engine/run.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
@@ -29,7 +30,11 @@ describe('json', () => {
 
 describe('sarif', () => {
   const schema = JSON.parse(readFileSync(`${ROOT}node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json`, 'utf8')) as Record<string, unknown>;
-  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+  // The package is CommonJS with a default export: take the class from either shape.
+  const Ajv = (AjvDraft04 as unknown as { default?: typeof AjvDraft04 }).default ?? AjvDraft04;
+  const ajv = new (Ajv as unknown as new (options: Record<string, unknown>) => { compile: (schema: unknown) => ((data: unknown) => boolean) & { errors?: unknown[] | null } })({ allErrors: true, strict: false, unicodeRegExp: false });
+  const addFormats = (addFormatsModule as unknown as { default?: (ajv: unknown) => void }).default ?? (addFormatsModule as unknown as (ajv: unknown) => void);
+  addFormats(ajv);
   const validate = ajv.compile(schema);
 
   it('is valid against the official SARIF 2.1.0 schema', () => {
