@@ -23,12 +23,23 @@ export interface CheckResult {
   readonly notes: LoadNote[];
 }
 
+/** Templates split once into literal text (even indexes) and placeholder names (odd indexes). */
+const compiled = new Map<string, readonly string[]>();
+
 /** Fills `{{name}}` placeholders of a message template. */
 export function formatMessage(template: string, data: Readonly<Record<string, string | number>> | undefined): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => {
-    const value = data?.[key];
-    return value === undefined ? whole : String(value);
-  });
+  let parts = compiled.get(template);
+  if (!parts) compiled.set(template, (parts = template.split(/\{\{\s*(\w+)\s*\}\}/)));
+  let out = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] ?? '';
+    if (i % 2 === 0) out += part;
+    else {
+      const value = data?.[part];
+      out += value === undefined ? `{{${part}}}` : String(value);
+    }
+  }
+  return out;
 }
 
 /** Adds the object's base pointer to fix paths (rules write paths relative to the object). */

@@ -81,7 +81,7 @@ function eachChild(events: readonly unknown[], open: number, visit: (childOpen: 
  */
 export function offsetOf(trace: Trace, pointer: string, root: unknown, at: 'key' | 'value' = 'key'): number {
   const events = trace.events;
-  let open = events.findIndex((e) => typeof e === 'number');
+  let open = typeof events[0] === 'number' ? 0 : events.findIndex((e) => typeof e === 'number');
   if (open < 0) return 0;
   let offset = events[open] as number;
   let value = root;

@@ -259,7 +259,7 @@ const PROFILES: readonly Profile[] = [
 
 /** The built-in profiles by name, sorted by name. */
 export const BUILTIN_PROFILES: ReadonlyMap<string, Profile> = new Map(
-  [...PROFILES].sort((a, b) => a.name.localeCompare(b.name)).map((p) => [p.name, p]),
+  [...PROFILES].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((p) => [p.name, p]),
 );
 
 /** The built-in profile `name`, or `NAME+ingress-nginx`; undefined when there is no such profile. */
