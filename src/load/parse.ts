@@ -3,7 +3,7 @@
  * document never hides the good documents around it, and nothing here throws on bad input.
  */
 import jsYaml from 'js-yaml';
-import { createTrace, lineStarts, offsetOf, pointerTokens, positionAt, skipBlank, type Trace } from './positions.js';
+import { complexKeyOffset, createTrace, lineStarts, offsetOf, pointerTokens, positionAt, skipBlank, type Trace } from './positions.js';
 import type { LoadProblem, Position, ProblemCode, SourceText } from './types.js';
 import { KUBERNETES_YAML_SCHEMA } from './yaml11.js';
 
@@ -192,15 +192,22 @@ function explain(code: ProblemCode, reason: string): string {
   }
 }
 
+/** Unbalanced brackets and quotes of a chunk: the outermost opener never closed, the first stray closer. */
+interface Balance {
+  readonly opener: number;
+  readonly openerChar: string;
+  readonly stray: number;
+}
+
 /**
- * The parser reports an unclosed bracket or quote where the document ends; the user wants the
- * bracket or quote that was never closed. Scans the chunk once (linear) for the outermost
- * unclosed flow collection or quoted scalar.
+ * Scans a chunk once (linear) for the outermost flow collection or quoted scalar that is never
+ * closed, and for the first closing bracket that closes nothing.
  */
-function unclosedOpener(text: string): number {
+function balance(text: string): Balance {
   const stack: number[] = [];
   let quote = '';
   let quoteAt = -1;
+  let stray = -1;
   let prev = '\n';
   for (let i = 0; i < text.length; i++) {
     const c = text[i] ?? '';
@@ -218,20 +225,33 @@ function unclosedOpener(text: string): number {
       quoteAt = i;
     } else if (c === '[' || c === '{') {
       stack.push(i);
-    } else if ((c === ']' || c === '}') && stack.length > 0) {
-      stack.pop();
+    } else if (c === ']' || c === '}') {
+      if (stack.length > 0) stack.pop();
+      else if (stray < 0) stray = i;
     }
     prev = c;
   }
-  if (quote !== '') return stack.length > 0 ? Math.min(stack[0] ?? quoteAt, quoteAt) : quoteAt;
-  return stack[0] ?? -1;
+  const firstOpen = stack[0] ?? -1;
+  const opener = quote !== '' && (firstOpen < 0 || quoteAt < firstOpen) ? quoteAt : firstOpen;
+  return { opener, openerChar: opener >= 0 ? (text[opener] ?? '') : '', stray };
 }
 
-/** Where to report a parse error: at the unclosed opener when the parser hit the end of the document. */
-function errorOffset(text: string, reason: string, at: number): number {
-  if (!/end of the stream/.test(reason)) return at;
-  const opener = unclosedOpener(text);
-  return opener >= 0 ? opener : at;
+/** Where to report a parse error, and what to say: the unclosed opener or the stray closer, when there is one. */
+function explainSyntax(text: string, reason: string, at: number): { at: number; reason: string } {
+  const tag = /unknown tag !<(.+)>/.exec(reason);
+  if (tag?.[1]) {
+    const found = text.lastIndexOf(tag[1], at);
+    return { at: found >= 0 ? found : at, reason };
+  }
+  const b = balance(text);
+  if (b.opener >= 0 && b.opener <= at) {
+    const what = b.openerChar === '"' || b.openerChar === "'" ? `quote ${b.openerChar}` : `\`${b.openerChar}\``;
+    return { at: b.opener, reason: `${what} opened here is never closed (${reason})` };
+  }
+  if (b.stray >= 0 && b.stray <= at) {
+    return { at: b.stray, reason: `unexpected \`${text[b.stray] ?? ''}\` that closes nothing (${reason})` };
+  }
+  return { at, reason };
 }
 
 /** Result of parsing one source. */
@@ -292,13 +312,18 @@ export function parseSource(source: SourceText, options: ParseOptions = {}): Par
         problems.push(problemAt(source, 'alias-bomb', `document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en')} nodes through its aliases; refused as a possible alias bomb`, chunk.offset));
         continue;
       }
+      const complexKey = chunk.text.includes('?') ? complexKeyOffset(trace, value) : -1;
+      if (complexKey >= 0) {
+        problems.push(problemAt(source, 'yaml-syntax', 'a mapping key that is not a scalar (`? [a, b]`): Kubernetes objects need string keys', chunk.offset + complexKey));
+        continue;
+      }
       documents.push({ source, index: docIndex, offset: chunk.offset, value, trace });
     } catch (error: unknown) {
       const e = error as YamlError;
-      const reason = typeof e.reason === 'string' ? e.reason : String(e.message ?? error);
-      const code = classify(reason);
-      const at = errorOffset(chunk.text, reason, typeof e.mark?.position === 'number' ? e.mark.position : 0);
-      problems.push(problemAt(source, code, explain(code, reason), chunk.offset + at));
+      const raw = typeof e.reason === 'string' ? e.reason : String(e.message ?? error);
+      const code = classify(raw);
+      const where = code === 'yaml-syntax' ? explainSyntax(chunk.text, raw, typeof e.mark?.position === 'number' ? e.mark.position : 0) : { at: e.mark?.position ?? 0, reason: raw };
+      problems.push(problemAt(source, code, explain(code, where.reason), chunk.offset + where.at));
     }
   }
   return { documents, problems };

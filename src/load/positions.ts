@@ -133,6 +133,36 @@ export function offsetOf(trace: Trace, pointer: string, root: unknown, at: 'key'
   return offset;
 }
 
+/**
+ * The offset of the first mapping key that is a collection (`? [a, b]`), or -1. js-yaml turns such
+ * keys into strings silently; the Kubernetes decoder rejects them.
+ */
+export function complexKeyOffset(trace: Trace, root: unknown): number {
+  const events = trace.events;
+  const visit = (open: number, value: unknown): number => {
+    if (typeof value !== 'object' || value === null) return -1;
+    let found = -1;
+    let k = 0;
+    let key: unknown;
+    eachChild(events, open, (childOpen, childClose) => {
+      const result = events[childClose];
+      if (result === value) {
+        // The wrapper node of a collection: look inside it.
+        found = visit(childOpen, value);
+        return true;
+      }
+      if (Array.isArray(value)) found = visit(childOpen, result);
+      else if (k++ % 2 === 0) {
+        key = result;
+        if (typeof result === 'object' && result !== null) found = events[childOpen] as number;
+      } else found = visit(childOpen, (value as Record<string, unknown>)[String(key)]);
+      return found >= 0;
+    });
+    return found;
+  };
+  return typeof events[0] === 'number' ? visit(0, root) : -1;
+}
+
 /** Line-start table of a text, for offset → line/column. */
 export function lineStarts(text: string): number[] {
   const starts = [0];
