@@ -167,7 +167,9 @@ export function main(argv: readonly string[], io: Io): number {
 function reportError(error: unknown, io: Io): number {
   const code = (error as { code?: unknown }).code;
   if (error instanceof UsageError || (error instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
-    io.stderr(`rollsafe: ${error.message}\nRun \`rollsafe --help\` for usage.\n`);
+    // Node's argument-parser messages run on with advice about `--`; the first sentence says it.
+    const message = error instanceof UsageError ? error.message : (error.message.split(/\.\s/)[0] ?? error.message);
+    io.stderr(`rollsafe: ${message}\nRun \`rollsafe --help\` for usage.\n`);
   } else if (error instanceof InputError || error instanceof ConfigError || error instanceof ProfileError) {
     io.stderr(`rollsafe: ${error.message}\n`);
   } else {

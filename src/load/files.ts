@@ -56,10 +56,13 @@ export function readSources(paths: readonly string[], stdin: () => string): Sour
       if (statSync(path).isDirectory()) {
         files = [];
         walk(path, files);
+        // A folder with nothing to check is almost always a wrong path in a CI job: say so.
+        if (files.length === 0) throw new InputError(`${path}: no *.yaml, *.yml or *.json files in this folder`);
       } else {
         files = [path];
       }
     } catch (error: unknown) {
+      if (error instanceof InputError) throw error;
       throw new InputError(`${path}: ${describe(error)}`);
     }
     for (const file of files) {

@@ -652,15 +652,17 @@ describe('encodings and line endings', () => {
 });
 
 describe('empty input: exit 0, no findings', () => {
-  it.each([['empty.yaml'], ['comments-only.yaml'], ['no-yaml-folder']])('%s', (name) => {
+  it.each([['empty.yaml'], ['comments-only.yaml']])('%s', (name) => {
     const { code, report } = checkFixture(name);
     expect(code).toBe(0);
     expect(report.findings).toEqual([]);
     expect(report.summary.objects).toBe(0);
   });
 
-  it('a folder with no YAML reads no file', () => {
-    expect(checkFixture('no-yaml-folder').report.summary.files).toBe(0);
+  it('a folder with no YAML: exit 2 naming it (a wrong path in CI must not pass)', () => {
+    const run = runCli(['check', fixture('no-yaml-folder')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/no-yaml-folder: no \*\.yaml, \*\.yml or \*\.json files in this folder\n$/);
   });
 
   it('empty stdin', () => {
