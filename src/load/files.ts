@@ -69,7 +69,7 @@ export function readSources(paths: readonly string[], stdin: () => string): Sour
       try {
         // Refuse before reading: a huge file would exhaust memory before the parser could say no.
         const size = statSync(file).size;
-        if (size > MAX_FILE_BYTES) throw new InputError(`${file}: ${(size / 1048576).toFixed(0)} MiB is over the ${MAX_FILE_BYTES / 1048576} MiB limit per file; split it or check it is a manifest`);
+        if (size > MAX_FILE_BYTES) throw new InputError(`${file}: ${(size / 1048576).toFixed(1)} MiB is over the ${MAX_FILE_BYTES / 1048576} MiB limit per file; split it or check it is a manifest`);
         sources.push({ path: file, text: readFileSync(file, 'utf8') });
       } catch (error: unknown) {
         if (error instanceof InputError) throw error;

@@ -17,13 +17,33 @@ export interface DrainSetting {
   readonly path: string;
   /** True when nothing in the manifests configures it (the provider default applies). */
   readonly implicit: boolean;
+  /** True when the timeout is the provider's default (not written in the manifests). */
+  readonly timeoutDefaulted: boolean;
   /** The object that sets it (the Service, its Ingress or its BackendConfig). */
   readonly resource: Resource;
   /** Which provider setting it is. */
   readonly drain: Drain;
   /** Annotations of the setting that are required but missing. */
   readonly missing: readonly string[];
+  /** A timeout annotation that is not whole seconds (e.g. `30s`), as written. */
+  readonly invalidTimeout?: string;
 }
+
+/** Names the load balancer a drain setting belongs to, for messages. */
+export function drainLabel(drain: Drain): string {
+  for (const [id, known] of Object.entries(DRAIN_SETTINGS)) {
+    if (known.annotations[0] === drain.annotations[0]) return LABELS[id] ?? id;
+  }
+  return 'load balancer';
+}
+
+const LABELS: Readonly<Record<string, string>> = {
+  'alibaba-clb': 'ACK CLB',
+  'aws-alb': 'AWS ALB',
+  'aws-nlb': 'AWS NLB',
+  'aws-clb-in-tree': 'AWS CLB',
+  'gke-backendconfig': 'GKE load balancer',
+};
 
 const ON = /^(?:on|true)$/i;
 
@@ -47,6 +67,8 @@ function readAnnotations(drain: Drain, resource: Resource): DrainSetting | undef
   let timeout: number | undefined;
   let timeoutPath: string | undefined;
   let offPath: string | undefined;
+  let invalidTimeout: string | undefined;
+  let defaulted = false;
   const missing: string[] = [];
   for (const key of drain.annotations) {
     const value = a[key];
@@ -55,8 +77,13 @@ function readAnnotations(drain: Drain, resource: Resource): DrainSetting | undef
       if (seconds !== undefined) {
         timeout = seconds;
         timeoutPath = annotationPointer(key);
+      } else if (value !== undefined && !key.endsWith('target-group-attributes')) {
+        invalidTimeout = value;
+        timeoutPath = annotationPointer(key);
       } else if (drain.defaultTimeoutSeconds === undefined && drain.enabledTimeoutSeconds === undefined) {
         missing.push(key);
+      } else {
+        defaulted = true;
       }
     } else if (value === undefined) {
       missing.push(key);
@@ -70,8 +97,10 @@ function readAnnotations(drain: Drain, resource: Resource): DrainSetting | undef
   const path = offPath ?? timeoutPath ?? annotationPointer(first);
   timeout ??= flagsOn ? (drain.enabledTimeoutSeconds ?? drain.defaultTimeoutSeconds) : undefined;
   // A zero timeout drains nothing (ELBv2 deregistration delay 0, GKE drainingTimeoutSec 0).
-  const enabled = flagsOn && missing.length === 0 && (timeout === undefined || timeout > 0);
-  return { enabled, timeoutSeconds: timeout, path, implicit: false, resource, drain, missing };
+  const enabled = flagsOn && missing.length === 0 && invalidTimeout === undefined && (timeout === undefined || timeout > 0);
+  // A flag that turns draining off says more than a missing timeout.
+  const setting = { enabled, timeoutSeconds: timeout, path, implicit: false, timeoutDefaulted: defaulted || (timeoutPath === undefined && timeout !== undefined), resource, drain, missing: offPath ? [] : missing };
+  return invalidTimeout === undefined ? setting : { ...setting, invalidTimeout };
 }
 
 /**
@@ -102,8 +131,8 @@ export function drainSetting(context: RuleContext, service: ServiceView): DrainS
     const name = ref ? (/"default"\s*:\s*"([^"]+)"/.exec(ref)?.[1] ?? /:\s*"([^"]+)"/.exec(ref)?.[1]) : undefined;
     const config = name ? context.graph.backendConfig(effectiveNamespace(service.resource), name) : undefined;
     const seconds = numberAt(recordAt(recordAt(config?.object, 'spec'), 'connectionDraining'), 'drainingTimeoutSec');
-    if (config && seconds !== undefined) return { enabled: seconds > 0, timeoutSeconds: seconds, path: '/spec/connectionDraining/drainingTimeoutSec', implicit: false, resource: config, drain: profileDrain, missing: [] };
+    if (config && seconds !== undefined) return { enabled: seconds > 0, timeoutSeconds: seconds, path: '/spec/connectionDraining/drainingTimeoutSec', implicit: false, timeoutDefaulted: false, resource: config, drain: profileDrain, missing: [] };
   }
   const fallback = profileDrain.defaultTimeoutSeconds;
-  return { enabled: fallback !== undefined && fallback > 0, timeoutSeconds: fallback, path: '/metadata', implicit: true, resource: service.resource, drain: profileDrain, missing: [] };
+  return { enabled: fallback !== undefined && fallback > 0, timeoutSeconds: fallback, path: '/metadata', implicit: true, timeoutDefaulted: true, resource: service.resource, drain: profileDrain, missing: [] };
 }

@@ -1,7 +1,8 @@
 import type { Rule } from '../engine/types.js';
 import { annotationPointer } from '../load/positions.js';
 import { recordAt } from '../model/k8s.js';
-import { drainSetting } from './drain.js';
+import { drainLabel, drainSetting } from './drain.js';
+import { drainApplies } from './util.js';
 
 /** The annotation value that turns a drain flag on, per provider convention. */
 function flagValue(key: string, timeout: string): string {
@@ -27,23 +28,24 @@ export const lbConnectionDrainMissing: Rule = {
       disabled: 'Service {{service}} turns connection draining off ({{setting}}): connections still open to a removed backend are cut',
       incomplete: 'Service {{service}} sets connection draining only in part: {{missing}} is missing, so the {{lb}} does not drain',
       range: 'connection-drain timeout {{timeout}} s of Service {{service}} is outside the {{lb}} range {{min}}–{{max}} s',
+      notSeconds: 'connection-drain timeout `{{timeout}}` of Service {{service}} is not a whole number of seconds, so the {{lb}} does not drain',
     },
   },
   check(context) {
-    const lb = context.profile.loadBalancer;
-    const profileDrain = lb?.drain;
-    if (!lb || !profileDrain) return;
+    if (!context.profile.loadBalancer?.drain) return;
     for (const service of context.graph.services) {
       // A GKE BackendConfig drains NEG backends of an Ingress; a plain LoadBalancer Service there is
       // a passthrough LB with no drain setting.
-      const viaIngress = context.graph.ingressesOf(service).length > 0;
-      const exposed = profileDrain.on === 'backendconfig' ? viaIngress : service.type === 'LoadBalancer' || (profileDrain.on === 'ingress' && viaIngress);
-      if (!exposed) continue;
+      if (!drainApplies(context, service)) continue;
       const setting = drainSetting(context, service);
       if (!setting) continue;
       const drain = setting.drain;
-      const data = { service: service.resource.name, setting: drain.on === 'backendconfig' ? 'BackendConfig spec.connectionDraining.drainingTimeoutSec' : drain.annotations.join(' + '), lb: lb.kind.toUpperCase() };
+      const data = { service: service.resource.name, setting: drain.on === 'backendconfig' ? 'BackendConfig spec.connectionDraining.drainingTimeoutSec' : drain.annotations.join(' + '), lb: drainLabel(drain) };
       const [min, max] = drain.timeoutRange;
+      if (setting.invalidTimeout !== undefined) {
+        context.report({ resource: setting.resource, path: setting.path, messageId: 'notSeconds', data: { ...data, timeout: setting.invalidTimeout } });
+        continue;
+      }
       if (setting.enabled) {
         const timeout = setting.timeoutSeconds;
         if (!setting.implicit && timeout !== undefined && (timeout < min || timeout > max)) {

@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { gracePeriodSeconds } from '../model/workload.js';
-import { drainSetting } from './drain.js';
-import { nameOf } from './util.js';
+import { drainLabel, drainSetting } from './drain.js';
+import { drainApplies, nameOf } from './util.js';
 
 /**
  * The LB keeps draining connections to a removed backend for its timeout, but the kubelet kills
@@ -21,10 +21,8 @@ export const lbDrainExceedsGrace: Rule = {
     },
   },
   check(context) {
-    const lb = context.profile.loadBalancer;
-    if (!lb?.drain) return;
     for (const service of context.graph.services) {
-      if (service.type !== 'LoadBalancer' && context.graph.ingressesOf(service).length === 0) continue;
+      if (!drainApplies(context, service)) continue;
       const setting = drainSetting(context, service);
       if (!setting?.enabled || setting.timeoutSeconds === undefined) continue;
       for (const workload of context.graph.workloadsOf(service)) {
@@ -34,7 +32,7 @@ export const lbDrainExceedsGrace: Rule = {
           resource: setting.resource,
           path: setting.path,
           messageId: 'exceeds',
-          data: { lb: lb.kind.toUpperCase(), drain: setting.timeoutSeconds, implicit: setting.implicit ? ' (provider default)' : '', workload: nameOf(workload), grace: grace.seconds },
+          data: { lb: drainLabel(setting.drain), drain: setting.timeoutSeconds, implicit: setting.timeoutDefaulted ? ' (provider default)' : '', workload: nameOf(workload), grace: grace.seconds },
         });
       }
     }

@@ -25,9 +25,10 @@ export const lbReadinessGateMissing: Rule = {
     },
   },
   check(context) {
+    // The AWS LB Controller has a gate to inject; GKE injects its NEG gate by itself, and the
+    // other providers' pod backends have none rollsafe can check.
+    if (context.profile.provider !== 'aws') return;
     const lb = context.profile.loadBalancer;
-    // The gate exists only where the provider has one; GKE injects its NEG gate by itself.
-    if (!lb?.readinessGate || context.profile.provider !== 'aws') return;
     for (const workload of context.graph.workloads) {
       const services = context.graph.servicesOf(workload);
       const direct = services.some((s) => (s.type === 'LoadBalancer' || context.graph.ingressesOf(s).length > 0) && lbBackendOf(context, s) === 'pod');
@@ -41,7 +42,7 @@ export const lbReadinessGateMissing: Rule = {
         resource: workload.resource,
         path: workload.podSpecPath,
         messageId: 'missing',
-        data: { workload: nameOf(workload), lb: `${lb.kind.toUpperCase()} (profile ${context.profile.name})`, register: lb.register.p99, namespace, label: AWS_INJECT_LABEL },
+        data: { workload: nameOf(workload), lb: `AWS load balancer (profile ${context.profile.name})`, register: lb?.register.p99 ?? 0, namespace, label: AWS_INJECT_LABEL },
       });
     }
   },

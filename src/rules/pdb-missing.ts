@@ -31,7 +31,10 @@ export const pdbMissing: Rule = {
       if (replicas < 2) continue;
       // The workload's own selector (matchLabels and matchExpressions), so the PDB covers exactly its pods.
       const selector = recordAt(recordAt(workload.resource.object, 'spec'), 'selector') ?? { matchLabels: workload.podLabels };
-      const name = taken.has(`${effectiveNamespace(workload.resource)}/${workload.resource.name}`) ? `${workload.resource.name}-pdb` : workload.resource.name;
+      const namespace = effectiveNamespace(workload.resource);
+      let name = workload.resource.name;
+      for (let n = 1; taken.has(`${namespace}/${name}`); n++) name = n === 1 ? `${workload.resource.name}-pdb` : `${workload.resource.name}-pdb-${n}`;
+      taken.add(`${namespace}/${name}`);
       const metadata: Record<string, unknown> = { name };
       if (workload.resource.namespace !== '') metadata['namespace'] = workload.resource.namespace;
       context.report({

@@ -44,7 +44,7 @@ export const prestopExecUnavailable: Rule = {
           path: preStop.path,
           messageId: 'shellless',
           data: { container: c.name, image: imageOf(c), hint: native ? '; use the native `sleep` action' : ` (the native sleep action needs Kubernetes 1.30, profile has ${version})` },
-          ...(native ? { fix: { kind: 'patch', description: `use the native sleep action for ${seconds} s`, operations: [{ op: 'replace', path: preStopPath, value: { sleep: { seconds } } }, ...graceAtLeast(workload, seconds)] } } : {}),
+          ...(native ? { fix: { kind: 'patch', description: `use the native sleep action for ${seconds} s`, operations: [{ op: 'replace', path: preStopPath, value: { sleep: { seconds } } }, ...graceAtLeast(workload, seconds + context.profile.app.drainSeconds)] } } : {}),
         });
       }
     }

@@ -27,7 +27,10 @@ export function strategyFix(strategy: Record<string, unknown> | undefined, rolli
 function checkDaemonSet(context: RuleContext, workload: Workload): void {
   const severity = servedSeverity(context, workload);
   if (!severity) return;
-  const rolling = recordAt(recordAt(recordAt(workload.resource.object, 'spec'), 'updateStrategy'), 'rollingUpdate');
+  const updateStrategy = recordAt(recordAt(workload.resource.object, 'spec'), 'updateStrategy');
+  // OnDelete: the controller replaces nothing by itself, so there is no rolling update to judge.
+  if (stringAt(updateStrategy, 'type') === 'OnDelete') return;
+  const rolling = recordAt(updateStrategy, 'rollingUpdate');
   const nodes = context.profile.nodes;
   const unavailable = scaledValue(rolling?.['maxUnavailable'] ?? 1, nodes, true);
   const surge = scaledValue(rolling?.['maxSurge'] ?? 0, nodes, true);
@@ -35,8 +38,8 @@ function checkDaemonSet(context: RuleContext, workload: Workload): void {
   context.report({
     resource: workload.resource,
     path: rolling && 'maxUnavailable' in rolling ? '/spec/updateStrategy/rollingUpdate/maxUnavailable' : '/spec/updateStrategy',
-    messageId: 'all',
-    data: { workload: nameOf(workload), unavailable, replicas: `${nodes} (one per node, profile ${context.profile.name})`, surge, forced: '' },
+    messageId: 'daemonSet',
+    data: { workload: nameOf(workload), unavailable, nodes, profile: context.profile.name },
     severity,
   });
 }
@@ -51,6 +54,7 @@ export const rolloutMaxUnavailable: Rule = {
     serviceDependent: true,
     messages: {
       all: 'rolling update of {{workload}} may take {{unavailable}} of {{replicas}} replicas down at once (maxSurge {{surge}}, maxUnavailable {{unavailable}}{{forced}}): no replica serves during the rollout',
+      daemonSet: 'rolling update of {{workload}} may stop its pod on {{unavailable}} of {{nodes}} nodes at once (maxUnavailable {{unavailable}}, maxSurge 0; {{nodes}} nodes in profile {{profile}}): no node serves during the rollout',
       pdb: 'rolling update of {{workload}} may take {{unavailable}} of {{replicas}} replicas down at once, more than its PodDisruptionBudget {{pdb}} allows ({{allowed}})',
     },
   },

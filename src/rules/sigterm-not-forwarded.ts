@@ -3,23 +3,24 @@ import { arrayAt } from '../model/k8s.js';
 
 const SHELL = /^(?:\/usr)?(?:\/bin\/)?(?:sh|bash|ash|dash)$/;
 const PACKAGE_MANAGER = /^(?:\/usr\/(?:local\/)?bin\/)?(?:npm|yarn|pnpm)$/;
-const PACKAGE_START = /^(?:exec\s+)?(?:\/usr\/(?:local\/)?bin\/)?(?:npm|yarn|pnpm)\s+(?:start|run|run-script|dev|serve)\b/;
+const PACKAGE_START = /^(?:exec\s+)?(?:\/usr\/(?:local\/)?bin\/)?(npm|yarn|pnpm)\s+(start|run|run-script|dev|serve)\b/;
 /** `-c`, or combined flags that include it (`-lc`, `-ec`, `-xc`). */
 const COMMAND_FLAG = /^-[a-z]*c[a-z]*$/;
 
 /**
- * Whether a `sh -c` script leaves the app as a child of the shell: more than one command, and the
- * last is not `exec`'d. (A single simple command is exec'd by many shells, so it is not flagged.)
+ * What a `sh -c` script leaves as PID 1's child: `package-manager` when the last command runs
+ * npm/yarn/pnpm (exec'd or not: then the package manager is PID 1 or its child), `shell` when
+ * there are several commands and the last is not exec'd, undefined when the app gets SIGTERM (a
+ * single simple command, which many shells exec, or a script that traps TERM and forwards it).
  */
-function shellKeepsChild(script: string): boolean {
-  // A script that traps TERM forwards it itself.
-  if (/\btrap\b[^\n]*\b(?:TERM|SIGTERM|15)\b/.test(script)) return false;
+function scriptHazard(script: string): { kind: 'shell' } | { kind: 'package-manager'; tool: string; verb: string } | undefined {
+  if (/\btrap\b[^\n]*\b(?:TERM|SIGTERM|15)\b/.test(script)) return undefined;
   const commands = script.split(/&&|\|\||;|\n|\|/).map((s) => s.trim()).filter(Boolean);
-  // `sh -c "npm start"`: the shell execs npm, and npm is PID 1.
-  if (commands.length === 1 && PACKAGE_START.test(commands[0] ?? '')) return true;
-  if (commands.length < 2) return false;
   const last = commands[commands.length - 1] ?? '';
-  return !/^exec\s/.test(last) && !/\bexec\s/.test(script.slice(script.lastIndexOf(last)));
+  const start = PACKAGE_START.exec(last);
+  if (start) return { kind: 'package-manager', tool: start[1] ?? 'npm', verb: start[2] ?? 'start' };
+  if (commands.length < 2) return undefined;
+  return /^exec\s/.test(last) ? undefined : { kind: 'shell' };
 }
 
 /**
@@ -47,8 +48,11 @@ export const sigtermNotForwarded: Rule = {
         const argv = command.length > 0 ? [...command, ...arrayAt(c.container, 'args')] : [];
         const [first, second, third] = argv;
         if (typeof first !== 'string') continue;
-        if (SHELL.test(first) && typeof second === 'string' && COMMAND_FLAG.test(second) && typeof third === 'string' && shellKeepsChild(third)) {
+        const hazard = SHELL.test(first) && typeof second === 'string' && COMMAND_FLAG.test(second) && typeof third === 'string' ? scriptHazard(third) : undefined;
+        if (hazard?.kind === 'shell') {
           context.report({ resource: workload.resource, path: `${c.path}/command`, messageId: 'shell', data: { container: c.name, shell: first } });
+        } else if (hazard?.kind === 'package-manager') {
+          context.report({ resource: workload.resource, path: `${c.path}/command`, messageId: 'packageManager', data: { container: c.name, tool: hazard.tool, verb: hazard.verb } });
         } else if (PACKAGE_MANAGER.test(first) && typeof second === 'string' && /^(?:start|run|run-script|dev|serve)$/.test(second)) {
           context.report({ resource: workload.resource, path: `${c.path}/command`, messageId: 'packageManager', data: { container: c.name, tool: first.split('/').pop() ?? first, verb: second } });
         }

@@ -28,7 +28,7 @@ export const singleReplica: Rule = {
       if (hpa) {
         // Under an HPA the floor is minReplicas (default 1).
         const min = numberAt(recordAt(hpa.object, 'spec'), 'minReplicas') ?? 1;
-        if (min === 1) context.report({ resource: hpa, path: '/spec/minReplicas', messageId: 'single', data: { workload: nameOf(workload), replicas: `as few as 1 replica (HorizontalPodAutoscaler ${hpa.name} minReplicas 1)` } });
+        if (min <= 1) context.report({ resource: hpa, path: '/spec/minReplicas', messageId: 'single', data: { workload: nameOf(workload), replicas: `as few as ${min} replica${min === 1 ? '' : 's'} (HorizontalPodAutoscaler ${hpa.name} minReplicas ${min})` } });
         continue;
       }
       if (effectiveReplicas(workload) !== 1) continue;

@@ -152,10 +152,26 @@ export function lbBackendOf(context: RuleContext, service: ServiceView): 'pod' |
   if (nlbTarget === 'instance') return 'node';
   const neg = a['cloud.google.com/neg'];
   if (neg && /"ingress"\s*:\s*true|"exposed_ports"/.test(neg)) return 'pod';
-  const albTargets = context.graph.ingressesOf(service).map((i) => i.annotations['alb.ingress.kubernetes.io/target-type']).filter((t) => t !== undefined);
+  const ingresses = context.graph.ingressesOf(service);
+  const albTargets = ingresses.map((i) => i.annotations['alb.ingress.kubernetes.io/target-type']).filter((t) => t !== undefined);
   if (albTargets.includes('ip')) return 'pod';
   if (albTargets.length > 0 && albTargets.every((t) => t === 'instance')) return 'node';
+  // On GKE only Ingress backends are NEGs; a LoadBalancer Service is a passthrough LB to nodes.
+  if (context.profile.provider === 'gcp' && ingresses.length === 0) return 'node';
   return context.profile.loadBalancer?.backend;
+}
+
+/**
+ * Whether the cloud LB's connection draining applies to a Service: a LoadBalancer Service where
+ * the provider drains on the Service (ACK, AWS NLB/CLB), or a Service behind an Ingress where the
+ * LB drains per Ingress or BackendConfig (AWS ALB, GKE NEG).
+ */
+export function drainApplies(context: RuleContext, service: ServiceView): boolean {
+  const drain = context.profile.loadBalancer?.drain;
+  if (!drain) return false;
+  const viaIngress = context.graph.ingressesOf(service).length > 0;
+  if (drain.on === 'backendconfig') return viaIngress;
+  return service.type === 'LoadBalancer' || (drain.on === 'ingress' && viaIngress);
 }
 
 /** The image of a container ('' when unset). */

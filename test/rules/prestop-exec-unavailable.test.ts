@@ -26,15 +26,22 @@ describe('prestop-exec-unavailable', () => {
   test('on 1.30 the fix replaces the hook with the native sleep action of the same length', () => {
     const findings = run(FIXTURE);
     expect(fixOf(findings, 'fire-distroless-exec-sleep', `${C0}/exec/command`)).toEqual({ kind: 'patch', operations: [{ op: 'replace', path: C0, value: { sleep: { seconds: 15 } } }] });
-    // The API server rejects a native sleep longer than the grace period (default 30 s): raised too.
+    // The API server rejects a native sleep longer than the grace period (default 30 s): raised to
+    // sleep + the profile's app drain time (30 s), as the other preStop fixes do.
     expect(fixOf(findings, 'fire-chainguard-shell-sleep', `${C0}/exec/command`)).toEqual({
       kind: 'patch',
       operations: [
         { op: 'replace', path: C0, value: { sleep: { seconds: 40 } } },
-        { op: 'add', path: '/spec/template/spec/terminationGracePeriodSeconds', value: 40 },
+        { op: 'add', path: '/spec/template/spec/terminationGracePeriodSeconds', value: 70 },
       ],
     });
-    expect(fixOf(findings, 'fire-named-distroless', `${C1}/exec/command`)).toEqual({ kind: 'patch', operations: [{ op: 'replace', path: C1, value: { sleep: { seconds: 20 } } }] });
+    expect(fixOf(findings, 'fire-named-distroless', `${C1}/exec/command`)).toEqual({
+      kind: 'patch',
+      operations: [
+        { op: 'replace', path: C1, value: { sleep: { seconds: 20 } } },
+        { op: 'add', path: '/spec/template/spec/terminationGracePeriodSeconds', value: 50 },
+      ],
+    });
   });
 
   test('on 1.29 (no native sleep action) the same findings have no fix', () => {
