@@ -95,7 +95,7 @@ function runRule(rule: Rule, override: Severity | undefined, graph: ReturnType<t
         path: report.resource.base + report.path,
         fixable: fix !== undefined,
       };
-      out.push(fix ? { ...finding, fix } : finding);
+      out.push(fix ? { ...finding, fix, document: report.resource.doc.index } : { ...finding, document: report.resource.doc.index });
     },
     reportAt(location, messageId, data): void {
       const template = meta.messages[messageId];

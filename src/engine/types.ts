@@ -79,6 +79,8 @@ export interface Finding {
   readonly fixable: boolean;
   /** The fix as data (paths inside the document); not part of the JSON output's stable shape. */
   readonly fix?: Fix;
+  /** 0-based index of the finding's YAML document in its file (where its fix applies). */
+  readonly document?: number;
 }
 
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];

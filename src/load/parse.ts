@@ -64,7 +64,8 @@ function valueAt(root: unknown, pointer: string): unknown {
   return node;
 }
 
-interface Chunk {
+/** One document's text and where it starts in its source. */
+export interface Chunk {
   readonly offset: number;
   readonly text: string;
 }
@@ -104,6 +105,14 @@ export function splitDocuments(text: string): Chunk[] {
 
 /** A line with content: not blank, not a comment, not a directive or a bare document marker. */
 const CONTENT_LINE = /^(?![ \t]*(?:#|\r?$)|%|(?:---|\.\.\.)[ \t]*(?:#.*)?\r?$)./m;
+
+/**
+ * The documents of a stream as text, in the order (and with the indexes) `parseSource` numbers
+ * them: `ParsedDocument.index` and `Finding.document` index this list.
+ */
+export function documentChunks(text: string): Chunk[] {
+  return splitDocuments(text).filter((chunk) => !isBlank(chunk.text));
+}
 
 /** True when a chunk holds nothing but comments, blank lines, directives and markers. */
 function isBlank(text: string): boolean {
