@@ -15,6 +15,7 @@ import { formatJson } from '../report/json.js';
 import { formatSarif } from '../report/sarif.js';
 import { formatText } from '../report/text.js';
 import { VERSION } from '../version.js';
+import { runAdvise } from './advise.js';
 import { explainRule, formatRules } from './rules.js';
 
 /** What the CLI may touch, injected so tests run it in-process. */
@@ -41,6 +42,8 @@ Usage:
   rollsafe rules [--format table|json|markdown]
                                        list the rule catalog
   rollsafe explain RULE-ID             a rule's cause, evidence and fix
+  rollsafe advise [options]            the Service mode and a complete config for a platform
+                                       (see \`rollsafe advise --help\`)
   rollsafe --version | --help
 
 Check options:
@@ -145,6 +148,8 @@ export function main(argv: readonly string[], io: Io): number {
         return runRules(rest, io);
       case 'explain':
         return runExplain(rest, io);
+      case 'advise':
+        return runAdvise(rest, io);
       case '--version':
       case '-v':
       case 'version':

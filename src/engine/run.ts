@@ -52,7 +52,7 @@ function rebase(report: Report): Report['fix'] {
 
 /** Runs every rule over already-loaded sources. */
 export function checkSources(sources: readonly SourceText[], options: CheckOptions): CheckResult {
-  const loaded = loadSources(sources);
+  const loaded = loadSources(sources, options.profile.k8sVersion);
   const graph = buildGraph(loaded.resources);
   const findings: Finding[] = [];
   const overrides = options.ruleSeverities ?? {};

@@ -5,7 +5,7 @@
 import { isRecord } from '../model/k8s.js';
 import { ignoredRules, toResource, type Resource } from '../model/resource.js';
 import { isWorkloadKind } from '../model/workload.js';
-import { isBuiltinKind, removedApi } from '../schema/kinds.js';
+import { apiProblem, isBuiltinKind } from '../schema/kinds.js';
 import { ExpansionError, hasSchema, validateObject } from '../schema/validate.js';
 import { locate, parseSource, type ParsedDocument } from './parse.js';
 import type { LoadNote, LoadProblem, SourceText } from './types.js';
@@ -14,8 +14,13 @@ import { isYaml11OnlyBoolean } from './yaml11.js';
 /** Kinds the rules read. */
 const MODELED_KINDS: ReadonlySet<string> = new Set(['Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Ingress', 'Namespace', 'BackendConfig']);
 
+/** The Kubernetes version loading judges API versions against when none is given (DESIGN.md §5). */
+export const DEFAULT_K8S_VERSION = '1.30';
+
 /** What loading a set of sources produced. */
 export interface LoadResult {
+  /** The cluster version API versions were judged against. */
+  readonly k8sVersion: string;
   readonly resources: Resource[];
   readonly problems: LoadProblem[];
   readonly notes: LoadNote[];
@@ -74,13 +79,15 @@ function addChecked(out: LoadResult, doc: ParsedDocument, base: string, value: R
     // The API server requires metadata.name (or generateName).
     out.problems.push(problem(doc, base, resource, 'missing-field', `${kind} has no \`metadata.name\`: the API server rejects it`, '/metadata/name'));
   }
-  const removed = removedApi(apiVersion, kind);
-  if (removed) {
-    out.problems.push(problem(doc, base, resource, 'invalid-value', `${apiVersion} ${kind} was removed in Kubernetes ${removed.removedIn}; the API server rejects it: use ${removed.replacement}`, '/apiVersion'));
+  const api = apiProblem(apiVersion, kind, out.k8sVersion);
+  if (api && 'removedIn' in api) {
+    out.problems.push(problem(doc, base, resource, 'invalid-value', `${apiVersion} ${kind} was removed in Kubernetes ${api.removedIn}; the API server (${out.k8sVersion}) rejects it: use ${api.replacement}`, '/apiVersion'));
+  } else if (api) {
+    out.problems.push(problem(doc, base, resource, 'invalid-value', `${apiVersion} ${kind} is served from Kubernetes ${api.introducedIn}; the API server (${out.k8sVersion}) rejects it`, '/apiVersion'));
   }
   const modeled = isWorkloadKind(kind) || MODELED_KINDS.has(kind);
   if (!modeled) {
-    if (!removed && !isBuiltinKind(apiVersion, kind)) {
+    if (!isBuiltinKind(apiVersion, kind)) {
       const pos = locate(doc, base);
       out.notes.push({ message: `${kind} (${apiVersion}) is not a kind rollsafe analyzes; skipped`, file: doc.source.path, line: pos.line });
     }
@@ -113,8 +120,8 @@ function suppressed(resource: Resource): boolean {
 }
 
 /** Loads sources into resources, problems and notes. */
-export function loadSources(sources: readonly SourceText[]): LoadResult {
-  const out: LoadResult = { resources: [], problems: [], notes: [], objects: 0 };
+export function loadSources(sources: readonly SourceText[], k8sVersion: string = DEFAULT_K8S_VERSION): LoadResult {
+  const out: LoadResult = { k8sVersion, resources: [], problems: [], notes: [], objects: 0 };
   for (const source of sources) {
     const parsed = parseSource(source);
     out.problems.push(...parsed.problems);

@@ -30,9 +30,9 @@ for (const line of BUILTIN.split('\n')) {
   for (const kind of kinds) builtinKinds.add(`${group}/${kind}`);
 }
 
-/** True when apiVersion + kind name a kind the Kubernetes API serves. */
+/** True when apiVersion + kind name a kind the Kubernetes API serves or once served. */
 export function isBuiltinKind(apiVersion: string, kind: string): boolean {
-  return builtinKinds.has(`${apiVersion}/${kind}`);
+  return builtinKinds.has(`${apiVersion}/${kind}`) || REMOVED.some(([version, kinds]) => version === apiVersion && kinds.includes(kind));
 }
 
 /**
@@ -54,10 +54,28 @@ const REMOVED: ReadonlyArray<readonly [string, readonly string[], string, string
   ['autoscaling/v2beta2', ['HorizontalPodAutoscaler'], '1.26', 'autoscaling/v2'],
 ];
 
-/** When apiVersion/kind was removed from Kubernetes: the release and the replacement version. */
-export function removedApi(apiVersion: string, kind: string): { removedIn: string; replacement: string } | undefined {
+/**
+ * API versions that reached GA after 1.16, with the release that first served them (the same
+ * migration guide: "available since v1.N"). A cluster older than that rejects them.
+ */
+const INTRODUCED: ReadonlyArray<readonly [string, readonly string[], string]> = [
+  ['networking.k8s.io/v1', ['Ingress', 'IngressClass'], '1.19'],
+  ['policy/v1', ['PodDisruptionBudget'], '1.21'],
+  ['batch/v1', ['CronJob'], '1.21'],
+  ['discovery.k8s.io/v1', ['EndpointSlice'], '1.21'],
+  ['autoscaling/v2', ['HorizontalPodAutoscaler'], '1.23'],
+];
+
+/** Why the API server of `clusterVersion` would not serve apiVersion/kind, if it would not. */
+export type ApiProblem = { readonly removedIn: string; readonly replacement: string } | { readonly introducedIn: string };
+
+/** Whether a cluster of `clusterVersion` serves apiVersion/kind (removed APIs; APIs too new). */
+export function apiProblem(apiVersion: string, kind: string, clusterVersion: string): ApiProblem | undefined {
   for (const [version, kinds, removedIn, replacement] of REMOVED) {
-    if (version === apiVersion && kinds.includes(kind)) return { removedIn, replacement };
+    if (version === apiVersion && kinds.includes(kind) && compareVersions(clusterVersion, removedIn) >= 0) return { removedIn, replacement };
+  }
+  for (const [version, kinds, introducedIn] of INTRODUCED) {
+    if (version === apiVersion && kinds.includes(kind) && compareVersions(clusterVersion, introducedIn) < 0) return { introducedIn };
   }
   return undefined;
 }

@@ -53,3 +53,18 @@ describe('schema validation against the Kubernetes OpenAPI schema', () => {
     expect(result.problems.map((p) => p.code)).toContain('alias-bomb');
   });
 });
+
+describe('API versions judged against the cluster version', () => {
+  const pdb = (apiVersion: string): string => `apiVersion: ${apiVersion}\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec: {maxUnavailable: 1, selector: {matchLabels: {a: b}}}\n`;
+  const problems = (apiVersion: string, version: string): string[] => loadSources([{ path: 'p.yaml', text: pdb(apiVersion) }], version).problems.map((p) => `${p.path} ${p.message}`);
+
+  it('policy/v1beta1 is fine on 1.18 and removed on 1.25', () => {
+    expect(problems('policy/v1beta1', '1.18')).toEqual([]);
+    expect(problems('policy/v1beta1', '1.25')).toEqual(['/apiVersion policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25; the API server (1.25) rejects it: use policy/v1']);
+  });
+
+  it('policy/v1 is served from 1.21', () => {
+    expect(problems('policy/v1', '1.20')).toEqual(['/apiVersion policy/v1 PodDisruptionBudget is served from Kubernetes 1.21; the API server (1.20) rejects it']);
+    expect(problems('policy/v1', '1.21')).toEqual([]);
+  });
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { AdviseError, decide, resolveFacts, type Advice, type PlatformFacts } from '../../src/advise/decide.js';
+import { SOURCES, type Cited } from '../../src/advise/sources.js';
+import { BRANCHES, factsOf, VERSIONS } from './branches.js';
+
+const KNOWN_SOURCES = new Set<string>(Object.values(SOURCES));
+
+function allCited(advice: Advice): Cited[] {
+  return [
+    ...advice.reasons,
+    ...advice.notes,
+    ...advice.comparison.flatMap((c) => [...Object.values(c.cells), ...(c.unavailable ? [c.unavailable] : [])]),
+  ];
+}
+
+describe('decide: every branch of the decision procedure', () => {
+  for (const branch of BRANCHES) {
+    it(branch.id, () => {
+      for (const version of VERSIONS) {
+        const advice = decide(factsOf(branch, version));
+        const e = branch.expect;
+        expect({
+          mode: advice.mode,
+          podDirect: advice.podDirect,
+          profile: advice.profile,
+          lbKind: advice.facts.lbKind,
+          serviceType: advice.serviceType,
+          externalTrafficPolicy: advice.externalTrafficPolicy,
+          inPlaceRollout: advice.inPlaceRollout,
+          gate: advice.readinessGate?.how,
+        }).toEqual({
+          mode: e.mode,
+          podDirect: e.podDirect,
+          profile: e.profile,
+          lbKind: e.lbKind,
+          serviceType: e.serviceType,
+          externalTrafficPolicy: e.externalTrafficPolicy,
+          inPlaceRollout: e.inPlaceRollout,
+          gate: e.gate,
+        });
+        const t = advice.timing;
+        expect([t.preStopSeconds, t.gracePeriodSeconds, t.lbDrainSeconds, t.minReadySeconds]).toEqual(e.timing);
+        expect(t.preStopAction).toBe(version === '1.30' || version === '1.34' ? 'sleep' : 'exec');
+        expect(advice.comparison.map((c) => c.mode)).toEqual(['cluster', 'local', 'pod-direct']);
+        expect(advice.comparison.map((c) => c.available)).toEqual(e.available);
+        expect(advice.comparison.filter((c) => c.recommended).map((c) => c.mode)).toEqual([e.mode]);
+        expect(advice.comparison.every((c) => c.available === (c.unavailable === undefined))).toBe(true);
+      }
+    });
+  }
+
+  it('the first reason of every branch is the seed\'s conclusion (or its extension)', () => {
+    for (const branch of BRANCHES) expect(decide(factsOf(branch, '1.30')).reasons[0]?.sources, branch.id).toContain(SOURCES.seedConclusion);
+  });
+
+  it('every reason, note and comparison cell cites a known source', () => {
+    for (const branch of BRANCHES) {
+      for (const cited of allCited(decide(factsOf(branch, '1.25')))) {
+        if (cited.text === '—') continue;
+        expect(cited.sources.length, `${branch.id}: ${cited.text}`).toBeGreaterThan(0);
+        for (const source of cited.sources) expect(KNOWN_SOURCES.has(source), source).toBe(true);
+      }
+    }
+  });
+
+  it('the drain timeout ends within the grace period, and the grace covers preStop + app drain', () => {
+    for (const branch of BRANCHES) {
+      const t = decide(factsOf(branch, '1.30')).timing;
+      expect(t.gracePeriodSeconds).toBe(t.preStopSeconds + t.appDrainSeconds);
+      expect(t.preStopSeconds).toBe(Math.ceil(t.budgetSeconds + 5));
+      if (t.lbDrainSeconds !== undefined) expect(t.lbDrainSeconds).toBeLessThanOrEqual(t.gracePeriodSeconds);
+    }
+  });
+
+  it('normalizes aliases and versions', () => {
+    expect(resolveFacts({ provider: 'ACK' as never, networkPlugin: 'Terway', preserveSourceIp: false, lbQuotaTight: false, k8sVersion: 'v1.31.4' })).toEqual({
+      provider: 'alibaba',
+      networkPlugin: 'terway',
+      lbKind: 'clb',
+      preserveSourceIp: false,
+      lbQuotaTight: false,
+      k8sVersion: '1.31',
+    });
+    expect(resolveFacts({ provider: 'eks' as never, networkPlugin: 'vpc-cni', lbKind: 'ALB', preserveSourceIp: true, lbQuotaTight: false, k8sVersion: '1.28' }).networkPlugin).toBe('aws-vpc-cni');
+  });
+});
+
+describe('decide: facts it cannot advise on are typed errors', () => {
+  const base: PlatformFacts = { provider: 'alibaba', networkPlugin: 'terway', preserveSourceIp: false, lbQuotaTight: false, k8sVersion: '1.30' };
+  const cases: Array<[string, Partial<PlatformFacts>, string]> = [
+    ['terway on aws', { provider: 'aws', networkPlugin: 'terway' }, 'unsupported-plugin'],
+    ['aws-vpc-cni on alibaba', { networkPlugin: 'aws-vpc-cni' }, 'unsupported-plugin'],
+    ['flannel on gcp', { provider: 'gcp', networkPlugin: 'flannel' }, 'unsupported-plugin'],
+    ['azure-cni on bare metal', { provider: 'bare-metal', networkPlugin: 'azure-cni' }, 'unsupported-plugin'],
+    ['an unknown plugin', { networkPlugin: 'frobnet' }, 'unknown-plugin'],
+    ['no plugin', { networkPlugin: ' ' }, 'missing-fact'],
+    ['an unknown provider', { provider: 'oracle' as never }, 'unknown-provider'],
+    ['AGIC on azure (no profile yet)', { provider: 'azure', networkPlugin: 'azure-cni', lbKind: 'agic' }, 'unsupported-lb'],
+    ['the in-tree CLB on aws', { provider: 'aws', networkPlugin: 'aws-vpc-cni', lbKind: 'clb' }, 'unsupported-lb'],
+    ['an NLB on gcp', { provider: 'gcp', networkPlugin: 'vpc-native', lbKind: 'nlb' }, 'unsupported-lb'],
+    ['version 2.0', { k8sVersion: '2.0' }, 'invalid-version'],
+    ['version "1.3O"', { k8sVersion: '1.3O' }, 'invalid-version'],
+    ['version 1.20 (before policy/v1 PDB)', { k8sVersion: '1.20' }, 'unsupported-version'],
+  ];
+  for (const [name, facts, code] of cases) {
+    it(name, () => {
+      let caught: unknown;
+      try {
+        decide({ ...base, ...facts });
+      } catch (error: unknown) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(AdviseError);
+      expect((caught as AdviseError).code).toBe(code);
+    });
+  }
+
+  it('names the plugins that do run on the provider', () => {
+    expect(() => decide({ ...base, provider: 'aws', networkPlugin: 'terway' })).toThrow('on aws use one of: aws-vpc-cni, calico, cilium');
+  });
+});
