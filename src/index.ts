@@ -17,3 +17,5 @@ export { formatSarif } from './report/sarif.js';
 export { formatGithub } from './report/github.js';
 export { formatText, type TextOptions } from './report/text.js';
 export { VERSION } from './version.js';
+export { applyFixes } from './fix/apply.js';
+export { fixSources } from './fix/driver.js';

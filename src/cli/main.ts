@@ -16,6 +16,7 @@ import { formatSarif } from '../report/sarif.js';
 import { formatText } from '../report/text.js';
 import { VERSION } from '../version.js';
 import { runAdvise } from './advise.js';
+import { runFix } from './fix.js';
 import { explainRule, formatRules } from './rules.js';
 
 /** What the CLI may touch, injected so tests run it in-process. */
@@ -42,6 +43,8 @@ Usage:
   rollsafe rules [--format table|json|markdown]
                                        list the rule catalog
   rollsafe explain RULE-ID             a rule's cause, evidence and fix
+  rollsafe fix [options] PATH...       apply every safe fix (a diff by default; --write, -o FILE,
+                                       or - for stdin → fixed YAML on stdout; see \`rollsafe fix --help\`)
   rollsafe advise [options]            the Service mode and a complete config for a platform
                                        (see \`rollsafe advise --help\`)
   rollsafe --version | --help
@@ -150,6 +153,8 @@ export function main(argv: readonly string[], io: Io): number {
         return runExplain(rest, io);
       case 'advise':
         return runAdvise(rest, io);
+      case 'fix':
+        return runFix(rest, io);
       case '--version':
       case '-v':
       case 'version':

@@ -1,0 +1,210 @@
+/**
+ * `rollsafe fix PATH…`: applies the rules' fixes to the manifests' YAML. Without --write or -o it
+ * prints a unified diff and changes nothing; `-` reads stdin and writes the fixed YAML to stdout.
+ * Exit codes: 0 every fixable finding was fixed, 1 fixable findings remain, 2 usage or I/O error.
+ */
+import { realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { pid } from 'node:process';
+import { parseArgs } from 'node:util';
+import type { Finding } from '../engine/types.js';
+import { unifiedDiff } from '../fix/diff.js';
+import { fixSources, type FixResult } from '../fix/driver.js';
+import { readSources } from '../load/files.js';
+import type { SourceText } from '../load/types.js';
+import { BUILTIN_PROFILES } from '../profiles/builtin.js';
+import { RULES } from '../rules/index.js';
+import type { Io } from './main.js';
+import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
+
+export const FIX_HELP = `Usage: rollsafe fix [options] PATH...
+
+Applies every fix rollsafe can make safely to the manifests (files, folders, - for stdin), keeping
+comments, key order, quoting and indentation. Fixes run in passes until nothing more applies.
+
+Output:
+  (default)                 print a unified diff of the fixes; change nothing
+  -w, --write               rewrite the files in place (atomically)
+  -o, --output FILE         write the fixed YAML of the one input to FILE
+  -                         read stdin, write the fixed YAML to stdout:
+                              helm template ... | rollsafe fix - > safe.yaml
+
+Options:
+  -p, --profile NAME|FILE   cluster profile (default generic); built in: ${[...BUILTIN_PROFILES.keys()].join(', ')}
+      --k8s-version 1.N     Kubernetes version of the cluster (default: the profile's)
+      --only ID             apply only this rule's fixes; repeatable (--rule ID alone means the same)
+      --rule ID=LEVEL       set a rule's severity or turn it off (off: its fixes are not applied)
+  -c, --config FILE         config file (default: ./.rollsafe.yaml when present)
+
+Findings that remain go to stderr. Exit codes: 0 every fixable finding was fixed, 1 fixable
+findings remain, 2 usage, unreadable input or unwritable output.
+`;
+
+/** The file operations `--write` and `-o` need, injectable for tests. */
+export interface FileWriter {
+  /** The real path of an existing file (symlinks resolved); throws when it does not exist. */
+  realpath(path: string): string;
+  /** Permission bits of an existing file; throws when it does not exist. */
+  mode(path: string): number;
+  writeFile(path: string, text: string, mode: number | undefined): void;
+  rename(from: string, to: string): void;
+  remove(path: string): void;
+}
+
+export const NODE_FILES: FileWriter = {
+  realpath: (path) => realpathSync(path),
+  mode: (path) => statSync(path).mode & 0o7777,
+  writeFile: (path, text, mode) => writeFileSync(path, text, mode === undefined ? { flag: 'wx' } : { flag: 'wx', mode }),
+  rename: (from, to) => renameSync(from, to),
+  remove: (path) => unlinkSync(path),
+};
+
+/** An output file that cannot be written: exit code 2. */
+export class OutputError extends Error {
+  readonly code = 'unwritable-output';
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'no such directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EEXIST') return 'a temporary file of that name already exists';
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Writes a file so that readers see the old text or the new one, never a part: the text goes to
+ * `FILE.rollsafe-tmp-<pid>` beside it, which is then renamed over FILE. A symlink is followed (its
+ * target is rewritten, the link stays) and the file's permissions are kept.
+ */
+export function writeAtomically(path: string, text: string, files: FileWriter = NODE_FILES): void {
+  let target = path;
+  let mode: number | undefined;
+  try {
+    target = files.realpath(path);
+    mode = files.mode(target);
+  } catch {
+    // A new file: written where the path says, with the default permissions.
+  }
+  const temp = `${target}.rollsafe-tmp-${pid}`;
+  try {
+    files.writeFile(temp, text, mode);
+  } catch (error: unknown) {
+    throw new OutputError(`${path}: cannot write (${describe(error)})`);
+  }
+  try {
+    files.rename(temp, target);
+  } catch (error: unknown) {
+    try {
+      files.remove(temp);
+    } catch {
+      // Nothing more to do: the original is untouched either way.
+    }
+    throw new OutputError(`${path}: cannot replace the file (${describe(error)})`);
+  }
+}
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+function findingLine(f: Finding): string {
+  return `${f.file}:${f.line}:${f.column}: ${f.severity} ${f.ruleId}: ${f.message}\n`;
+}
+
+/** What was fixed and what is left, for stderr. */
+export function formatFixReport(result: FixResult, mode: 'diff' | 'write' | 'output' | 'stdout'): string {
+  const changed = result.files.filter((f) => f.after !== f.before).length;
+  let out: string;
+  if (result.applied === 0) out = 'rollsafe: nothing to fix\n';
+  else {
+    const verb = mode === 'diff' ? 'would apply' : 'applied';
+    const hint = mode === 'diff' ? '; run with --write to apply them' : '';
+    out = `rollsafe: ${verb} ${plural(result.applied, 'fix', 'fixes')} to ${plural(changed, 'file')} in ${plural(result.passes, 'pass', 'passes')}${hint}\n`;
+  }
+  const unfixed = new Map(result.unfixed.map((u) => [u.finding, u.reason]));
+  const fixable = result.remaining.filter((f) => unfixed.has(f));
+  const manual = result.remaining.filter((f) => !unfixed.has(f));
+  if (fixable.length > 0) {
+    out += `\n${plural(fixable.length, 'fixable finding')} not fixed:\n`;
+    for (const f of fixable) out += findingLine(f) + `  not fixed: ${unfixed.get(f) ?? ''}\n`;
+  }
+  if (manual.length > 0) {
+    out += `\n${plural(manual.length, 'finding')} without an automatic fix:\n`;
+    for (const f of manual) out += findingLine(f) + `  fix by hand: see \`rollsafe explain ${f.ruleId}\`\n`;
+  }
+  return out;
+}
+
+/** Keeps the first source of each path (a file named twice, or inside a folder also named). */
+function distinct(sources: readonly SourceText[]): SourceText[] {
+  const byPath = new Map<string, SourceText>();
+  for (const s of sources) if (!byPath.has(s.path)) byPath.set(s.path, s);
+  return [...byPath.values()];
+}
+
+function fix(args: string[], io: Io, files: FileWriter): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...ANALYSIS_OPTIONS,
+      only: { type: 'string', multiple: true },
+      write: { type: 'boolean', short: 'w', default: false },
+      output: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(FIX_HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('fix needs at least one PATH (a file, a folder, or - for stdin)');
+  // `--rule ID` without a level limits the fixes like `--only ID`; `--rule ID=LEVEL` sets a severity.
+  const settings = (values.rule ?? []).filter((r) => r.includes('='));
+  const only = [...(values.only ?? []), ...(values.rule ?? []).filter((r) => !r.includes('='))];
+  for (const id of only) {
+    const rule = RULES.get(id);
+    if (!rule) throw new UsageError(`--only ${id}: unknown rule (see \`rollsafe rules\`)`);
+    if (!rule.meta.fixable) throw new UsageError(`--only ${id}: this rule has no automatic fix (see \`rollsafe explain ${id}\`)`);
+  }
+  const fromStdin = positionals.includes('-');
+  if (fromStdin && positionals.length > 1) throw new UsageError('- (stdin) cannot be combined with other paths');
+  if (values.write && values.output !== undefined) throw new UsageError('--write and -o exclude each other');
+  if (values.write && fromStdin) throw new UsageError('--write cannot rewrite stdin; the fixed YAML goes to stdout (or use -o FILE)');
+
+  const { profile, ruleSeverities } = resolveAnalysis({ ...values, rule: settings }, io);
+  const sources = distinct(readSources(positionals, io.stdin));
+  if (values.output !== undefined && sources.length !== 1) throw new UsageError(`-o needs exactly one input file; ${positionals.join(' ')} names ${sources.length}`);
+  const result = fixSources(sources, { profile, ruleSeverities, ...(only.length > 0 ? { only } : {}) });
+
+  const [first] = result.files;
+  let mode: 'diff' | 'write' | 'output' | 'stdout';
+  if (values.output !== undefined && first) {
+    mode = 'output';
+    writeAtomically(values.output, first.after, files);
+  } else if (values.write) {
+    mode = 'write';
+    for (const f of result.files) if (f.after !== f.before) writeAtomically(f.path, f.after, files);
+  } else if (fromStdin && first) {
+    mode = 'stdout';
+    io.stdout(first.after);
+  } else {
+    mode = 'diff';
+    io.stdout(unifiedDiff(result.files));
+  }
+  io.stderr(formatFixReport(result, mode));
+  return result.unfixed.length > 0 ? 1 : 0;
+}
+
+/**
+ * Runs `rollsafe fix` with the arguments after `fix`; returns the exit code. `files` performs
+ * the writes of --write and -o (Node's file system unless a test injects another).
+ */
+export function runFix(args: string[], io: Io, files: FileWriter = NODE_FILES): number {
+  try {
+    return fix(args, io, files);
+  } catch (error: unknown) {
+    return reportError(error, io);
+  }
+}
