@@ -3,19 +3,18 @@
  * Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, I/O or internal error.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, parseConfig, parseRuleSetting, type Config, type FailOn } from '../engine/config.js';
+import { parseRuleSetting, type FailOn } from '../engine/config.js';
 import { checkSources } from '../engine/run.js';
 import { severityRank, type Severity } from '../engine/types.js';
-import { InputError, readSources } from '../load/files.js';
+import { readSources } from '../load/files.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
-import { ProfileError, resolveProfile, withK8sVersion } from '../profiles/load.js';
-import type { Profile } from '../profiles/types.js';
 import { formatGithub } from '../report/github.js';
 import { formatJson } from '../report/json.js';
 import { formatSarif } from '../report/sarif.js';
 import { formatText } from '../report/text.js';
 import { VERSION } from '../version.js';
 import { runAdvise } from './advise.js';
+import { loadConfig, reportError, resolveCheckProfile, UsageError } from './options.js';
 import { runFix } from './fix.js';
 import { explainRule, formatRules } from './rules.js';
 
@@ -29,11 +28,6 @@ export interface Io {
   readonly fileExists: (path: string) => boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly isTTY: boolean;
-}
-
-/** A usage error: exit code 2 with the message and a pointer to --help. */
-class UsageError extends Error {
-  readonly code = 'usage';
 }
 
 const HELP = `rollsafe ${VERSION}: find, explain and fix the causes of dropped requests during Kubernetes rollouts
@@ -65,23 +59,6 @@ Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, unreadable
 
 const FORMATS = new Set(['text', 'json', 'sarif', 'github']);
 const FAIL_ON = new Set(['error', 'warning', 'info', 'none']);
-
-function loadConfig(path: string | undefined, io: Io): Config {
-  const file = path ?? '.rollsafe.yaml';
-  if (path === undefined && !io.fileExists(file)) return { rules: {} };
-  let text: string;
-  try {
-    text = io.readFile(file);
-  } catch {
-    throw new ConfigError(`${file}: cannot read the config file`);
-  }
-  return parseConfig(text, file);
-}
-
-function resolveCheckProfile(name: string, version: string | undefined, io: Io): Profile {
-  const profile = resolveProfile(name, io.readFile);
-  return version === undefined ? profile : withK8sVersion(profile, version);
-}
 
 function runCheck(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
@@ -172,21 +149,4 @@ export function main(argv: readonly string[], io: Io): number {
   } catch (error: unknown) {
     return reportError(error, io);
   }
-}
-
-function reportError(error: unknown, io: Io): number {
-  const code = (error as { code?: unknown }).code;
-  if (error instanceof UsageError || (error instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
-    // Node's argument-parser messages run on with advice about `--`; the first sentence says it.
-    const message = error instanceof UsageError ? error.message : (error.message.split(/\.\s/)[0] ?? error.message);
-    io.stderr(`rollsafe: ${message}\nRun \`rollsafe --help\` for usage.\n`);
-  } else if (error instanceof InputError || error instanceof ConfigError || error instanceof ProfileError) {
-    io.stderr(`rollsafe: ${error.message}\n`);
-  } else {
-    // An internal error: say so plainly; the stack only when asked for.
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`rollsafe: internal error: ${message}\n`);
-    if (io.env['ROLLSAFE_DEBUG'] && error instanceof Error && error.stack) io.stderr(error.stack + '\n');
-  }
-  return 2;
 }
