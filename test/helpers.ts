@@ -10,11 +10,10 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the CLI with captured output (paths relative to the project root). */
-export function runCli(argv: readonly string[], options: { stdin?: string; env?: Record<string, string>; isTTY?: boolean } = {}): CliRun {
+/** An in-process `Io` that captures stdout and stderr; `readFile` can be replaced. */
+export function captureIo(options: { stdin?: string; env?: Record<string, string>; isTTY?: boolean; readFile?: (path: string) => string } = {}): { io: Io; out: () => { stdout: string; stderr: string } } {
   let stdout = '';
   let stderr = '';
-  const resolve = (p: string): string => (p.startsWith('/') ? p : ROOT + p);
   const io: Io = {
     stdout: (t) => {
       stdout += t;
@@ -23,13 +22,21 @@ export function runCli(argv: readonly string[], options: { stdin?: string; env?:
       stderr += t;
     },
     stdin: () => options.stdin ?? '',
-    readFile: (p) => readFileSync(resolve(p), 'utf8'),
-    fileExists: (p) => existsSync(resolve(p)),
+    readFile: options.readFile ?? ((p) => readFileSync(p, 'utf8')),
+    fileExists: (p) => existsSync(p),
     env: options.env ?? {},
     isTTY: options.isTTY ?? false,
   };
+  return { io, out: () => ({ stdout, stderr }) };
+}
+
+/** Runs the CLI with captured output (paths relative to the project root). */
+export function runCli(argv: readonly string[], options: { stdin?: string; env?: Record<string, string>; isTTY?: boolean } = {}): CliRun {
+  const resolve = (p: string): string => (p.startsWith('/') ? p : ROOT + p);
+  const { io, out } = captureIo({ ...options, readFile: (p) => readFileSync(resolve(p), 'utf8') });
   const cwdArgs = argv.map((a, i) => (i > 0 && /^(examples|test|docs)\//.test(a) ? ROOT + a : a));
-  const code = main(cwdArgs, io);
+  const code = main(cwdArgs, { ...io, fileExists: (p) => existsSync(resolve(p)) });
+  const { stdout, stderr } = out();
   return { code, stdout: stdout.split(ROOT).join(''), stderr: stderr.split(ROOT).join('') };
 }
 

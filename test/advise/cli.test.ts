@@ -1,16 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { parseFactsFile } from '../../src/advise/facts-file.js';
 import { wrap } from '../../src/advise/format.js';
 import { workloadsFromManifests } from '../../src/advise/manifests.js';
 import { runAdvise } from '../../src/cli/advise.js';
-import type { Io } from '../../src/cli/main.js';
 import { checkSources } from '../../src/engine/run.js';
 import type { Finding } from '../../src/engine/types.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
 import { withK8sVersion } from '../../src/profiles/load.js';
-import { ROOT } from '../helpers.js';
+import { captureIo, ROOT } from '../helpers.js';
 
 interface Run {
   readonly code: number;
@@ -20,27 +19,13 @@ interface Run {
 
 /** Runs `rollsafe advise ARGS` in-process; relative paths resolve against the project root. */
 function advise(args: string[], options: { stdin?: string; files?: Record<string, string> } = {}): Run {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stdin: () => options.stdin ?? '',
-    readFile: (p) => {
-      const inline = options.files?.[p];
-      if (inline !== undefined) return inline;
-      return readFileSync(p.startsWith('/') ? p : ROOT + p, 'utf8');
-    },
-    fileExists: (p) => existsSync(p),
-    env: {},
-    isTTY: false,
-  };
+  const { io, out } = captureIo({
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+    readFile: (p) => options.files?.[p] ?? readFileSync(p.startsWith('/') ? p : ROOT + p, 'utf8'),
+  });
   const argv = args.map((a) => (/^(examples|test)\//.test(a) ? ROOT + a : a));
   const code = runAdvise(argv, io);
+  const { stdout, stderr } = out();
   return { code, stdout: stdout.split(ROOT).join(''), stderr: stderr.split(ROOT).join('') };
 }
 

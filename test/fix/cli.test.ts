@@ -1,13 +1,12 @@
 /** `rollsafe fix` (runFix): output modes, atomic writes, --only, exit codes. */
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pid } from 'node:process';
 import { applyPatch } from 'diff';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NODE_FILES, runFix, type FileWriter } from '../../src/cli/fix.js';
-import type { Io } from '../../src/cli/main.js';
-import { ROOT } from '../helpers.js';
+import { captureIo, ROOT } from '../helpers.js';
 
 interface Run {
   readonly code: number;
@@ -16,23 +15,9 @@ interface Run {
 }
 
 function run(args: string[], options: { stdin?: string; files?: FileWriter } = {}): Run {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stdin: () => options.stdin ?? '',
-    readFile: (p) => readFileSync(p, 'utf8'),
-    fileExists: (p) => existsSync(p),
-    env: {},
-    isTTY: false,
-  };
+  const { io, out } = captureIo(options.stdin === undefined ? {} : { stdin: options.stdin });
   const code = runFix(args, io, options.files ?? NODE_FILES);
-  return { code, stdout, stderr };
+  return { code, ...out() };
 }
 
 const BEFORE = `${ROOT}examples/seed/before/`;
