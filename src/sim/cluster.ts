@@ -1,0 +1,862 @@
+/**
+ * The control plane and the nodes, as a discrete-event simulation of one rollout: the workload
+ * controller (Deployment, StatefulSet, DaemonSet), the ReplicaSet's choice of pods to delete, the
+ * scheduler, the kubelet (container start, probes, preStop, SIGTERM, SIGKILL), the EndpointSlice,
+ * kube-proxy on every node, the ingress controller and the cloud LB.
+ *
+ * Sources: knowledge/rollout-algorithm.md (controllers, probes), knowledge/termination.md
+ * (termination sequence, ProxyTerminatingEndpoints), knowledge/cloud-load-balancers.md (LB
+ * registration, health checks, draining). The result is a {@link World}: when each pod listens,
+ * when each routing view holds it, and when the LB cuts connections; traffic.ts then sends
+ * requests through it.
+ */
+import type { PodInterval, PodPhase } from './types.js';
+import { EventQueue } from './queue.js';
+import type { ProbeInput, SimInput } from './params.js';
+import { PRESTOP_OVERRUN_SECONDS, RESTART_BACKOFF_SECONDS } from './params.js';
+import type { Random } from './random.js';
+
+/** Seconds the old revision runs before the rollout starts, so that every view has settled. */
+const WARMUP_SECONDS = 900;
+/** kube-scheduler's default hostname topology spread constraint: maxSkew 3, ScheduleAnyway. */
+const DEFAULT_MAX_SKEW = 3;
+/** The kubelet's restart back-off cap. */
+const MAX_BACKOFF_SECONDS = 300;
+
+interface LbNode {
+  backend: boolean;
+  healthy: boolean;
+  /** kube-proxy on the node has a ready local endpoint. */
+  localReady: boolean;
+  hcVersion: number;
+  ccmVersion: number;
+}
+
+export type EndpointState = 'ready' | 'serving-terminating' | 'absent';
+
+export interface SimPod {
+  readonly id: number;
+  readonly name: string;
+  readonly rev: 'old' | 'new';
+  readonly node: number;
+  /** Pseudo-random tie-break, as pod UIDs are. */
+  readonly uid: number;
+  readonly created: number;
+  ordinal: number;
+  phases: PodInterval[];
+  /** Intervals in which the app accepts connections (end Infinity while open). */
+  listening: { start: number; end: number }[];
+  running: boolean;
+  containersReady: boolean;
+  ready: boolean;
+  readySince: number;
+  deletedAt: number;
+  gone: number;
+  restarts: number;
+  /** Times the process ended with work in flight (exit on SIGTERM, SIGKILL, liveness restart). */
+  abruptEnds: number[];
+  /** Times the app closed its keep-alive connections, and whether abruptly. */
+  keepAliveCloses: { time: number; abrupt: boolean }[];
+  endpoint: EndpointState;
+  /** Bumped on restart and deletion, so stale scheduled kubelet events are ignored. */
+  epoch: number;
+  phase: PodPhase;
+  phaseStart: number;
+}
+
+export interface ViewEvent {
+  readonly time: number;
+  readonly layer: 'endpoints' | 'kube-proxy' | 'ingress' | 'lb-pod' | 'lb-node';
+  /** The node of the kube-proxy (kube-proxy), or the node backend (lb-node); -1 otherwise. */
+  readonly node: number;
+  /** The pod (-1 for lb-node). */
+  readonly pod: number;
+  readonly state: EndpointState;
+}
+
+/** A cloud LB removing a backend: new connections stop at `removed`, open ones are cut at `cut`. */
+export interface Removal {
+  readonly backend: 'pod' | 'node';
+  readonly id: number;
+  readonly removed: number;
+  readonly cut: number;
+}
+
+export interface World {
+  readonly input: SimInput;
+  readonly pods: readonly SimPod[];
+  readonly nodes: number;
+  /** View changes from time 0 on, sorted by time; `initial` holds the views at time 0. */
+  readonly viewEvents: readonly ViewEvent[];
+  readonly initial: readonly ViewEvent[];
+  readonly removals: readonly Removal[];
+  readonly end: number;
+  readonly rolloutSeconds: number;
+  readonly completed: boolean;
+}
+
+type Ev =
+  | { time: number; kind: 'running' | 'listen' | 'ready' | 'available' | 'prestop-done' | 'kill' | 'exit' | 'restart' | 'stop-serving' | 'restart-run'; pod: number; epoch: number }
+  | { time: number; kind: 'view'; layer: 'kube-proxy' | 'ingress'; node: number; pod: number; state: EndpointState; version: number }
+  | { time: number; kind: 'lb-pod'; pod: number; state: EndpointState; version: number }
+  | { time: number; kind: 'lb-node'; node: number; what: 'healthy' | 'backend'; value: boolean; version: number }
+  | { time: number; kind: 'rollout' }
+  | { time: number; kind: 'deadline' };
+
+/** Simulates the control plane of one rollout. */
+export function simulateCluster(input: SimInput, random: Random): World {
+  return new Cluster(input, random).run();
+}
+
+class Cluster {
+  private readonly queue = new EventQueue<Ev>();
+  private readonly pods: SimPod[] = [];
+  private now = -WARMUP_SECONDS;
+  private started = false;
+  private readonly nodes: number;
+  private oldSpec: number;
+  private newSpec = 0;
+  /** StatefulSet: the ordinal being updated (-1 when done). */
+  private stsOrdinal: number;
+  private lastProgress = 0;
+  private completedAt = Infinity;
+  private stopped = false;
+  private readonly viewEvents: ViewEvent[] = [];
+  private readonly removals: Removal[] = [];
+  /** Last applied endpoint version per view and pod, so late updates do not overwrite newer ones. */
+  private readonly viewVersion = new Map<string, number>();
+  private readonly endpointVersion: number[] = [];
+  /** kube-proxy views: node → pod → state (for the node LB health check). */
+  private readonly proxyViews: Map<number, EndpointState>[];
+  /** LB node backends (nodes in service = backend and healthy). */
+  private readonly lbNode: LbNode[];
+
+  constructor(
+    private readonly input: SimInput,
+    private readonly random: Random,
+  ) {
+    this.nodes = input.nodes;
+    this.oldSpec = input.replicas;
+    this.stsOrdinal = input.replicas - 1;
+    this.proxyViews = Array.from({ length: this.nodes }, () => new Map());
+    const cluster = input.entry.kind === 'lb-node' && input.entry.policy === 'Cluster';
+    this.lbNode = Array.from({ length: this.nodes }, () => ({ backend: cluster, healthy: cluster, localReady: false, hcVersion: 0, ccmVersion: 0 }));
+  }
+
+  run(): World {
+    const input = this.input;
+    // The old revision, created before the rollout and spread over the eligible nodes.
+    if (input.strategy.kind === 'DaemonSet') {
+      for (let n = 0; n < input.eligibleNodes; n++) this.createPod('old', n, n);
+    } else {
+      // A settled cluster: the old pods evenly spread.
+      for (let i = 0; i < input.replicas; i++) this.createPod('old', i % input.eligibleNodes, i);
+    }
+    this.queue.push({ time: 0, kind: 'rollout' });
+    const initial: ViewEvent[] = [];
+    let snapshotTaken = false;
+    let horizon = Infinity;
+    for (;;) {
+      const ev = this.queue.peek();
+      if (!ev || ev.time > horizon) break;
+      this.queue.pop();
+      if (!snapshotTaken && ev.time >= 0) {
+        initial.push(...this.snapshot());
+        snapshotTaken = true;
+      }
+      this.now = ev.time;
+      this.handle(ev);
+      if (this.stopped) break;
+      if (this.completedAt < Infinity && this.oldGone() && horizon === Infinity) horizon = this.now + this.tail();
+    }
+    const end = this.stopped ? this.now : Math.min(horizon, Math.max(this.now, this.completedAt));
+    for (const pod of this.pods) this.closePhase(pod, end);
+    return {
+      input,
+      pods: this.pods,
+      nodes: this.nodes,
+      viewEvents: this.viewEvents,
+      initial,
+      removals: this.removals,
+      end,
+      rolloutSeconds: this.completedAt < Infinity ? this.completedAt : end,
+      completed: this.completedAt < Infinity,
+    };
+  }
+
+  /** Time after the last old pod is gone for every view to settle. */
+  private tail(): number {
+    const input = this.input;
+    let t = input.proxy.sync.p99 * 2;
+    if (input.ingress) t = Math.max(t, input.ingress.sync.p99 * 2);
+    if (input.lb) t = Math.max(t, input.lb.register.p99 * 2, input.lb.deregister.p99 * 2);
+    return t + 1;
+  }
+
+  private snapshot(): ViewEvent[] {
+    const out: ViewEvent[] = [];
+    for (const pod of this.pods) if (pod.endpoint !== 'absent') out.push({ time: 0, layer: 'endpoints', node: -1, pod: pod.id, state: pod.endpoint });
+    for (let n = 0; n < this.nodes; n++) {
+      for (const [pod, state] of this.proxyViews[n] ?? []) if (state !== 'absent') out.push({ time: 0, layer: 'kube-proxy', node: n, pod, state });
+      const lb = this.lbNode[n];
+      if (lb?.backend && lb.healthy && this.input.entry.kind === 'lb-node') out.push({ time: 0, layer: 'lb-node', node: n, pod: -1, state: 'ready' });
+    }
+    for (const [key, state] of this.otherViews) {
+      const [layer, pod] = key.split(':') as ['ingress' | 'lb-pod', string];
+      if (state !== 'absent') out.push({ time: 0, layer, node: -1, pod: Number(pod), state });
+    }
+    return out;
+  }
+
+  /** Ingress and pod-backend LB views: `layer:pod` → state. */
+  private readonly otherViews = new Map<string, EndpointState>();
+
+  private record(ev: ViewEvent): void {
+    if (ev.time >= 0) this.viewEvents.push(ev);
+  }
+
+  // --- pods and the kubelet -------------------------------------------------------------------
+
+  private createPod(rev: 'old' | 'new', node: number, ordinal: number): SimPod {
+    const id = this.pods.length;
+    const input = this.input;
+    const name =
+      input.strategy.kind === 'StatefulSet'
+        ? `${shortName(input.resource)}-${ordinal}${rev === 'new' ? ' (new)' : ''}`
+        : `${shortName(input.resource)}-${rev === 'old' ? 'a' : 'b'}${String(ordinal + 1).padStart(2, '0')}`;
+    const pod: SimPod = {
+      id,
+      name,
+      rev,
+      node,
+      uid: this.random.next(),
+      created: this.now,
+      ordinal,
+      phases: [],
+      listening: [],
+      running: false,
+      containersReady: false,
+      ready: false,
+      readySince: Infinity,
+      deletedAt: Infinity,
+      gone: Infinity,
+      restarts: 0,
+      abruptEnds: [],
+      keepAliveCloses: [],
+      endpoint: 'absent',
+      epoch: 0,
+      phase: 'pending',
+      phaseStart: this.now,
+    };
+    this.pods.push(pod);
+    this.endpointVersion.push(0);
+    this.at(this.now + input.pod.containerStartSeconds, 'running', pod);
+    return pod;
+  }
+
+  private at(time: number, kind: Extract<Ev, { pod: number; epoch: number }>['kind'], pod: SimPod): void {
+    this.queue.push({ time, kind, pod: pod.id, epoch: pod.epoch });
+  }
+
+  private setPhase(pod: SimPod, phase: PodPhase): void {
+    if (pod.phase === phase) return;
+    this.closePhase(pod, this.now);
+    pod.phase = phase;
+    pod.phaseStart = this.now;
+  }
+
+  private closePhase(pod: SimPod, end: number): void {
+    const start = Math.max(pod.phaseStart, -5);
+    if (end > start && end >= -5) pod.phases.push({ phase: pod.phase, start, end });
+    pod.phaseStart = end;
+  }
+
+  /** First time ≥ from at which a probe started at `base` runs (base + initialDelay + k·period). */
+  private static probeAt(probe: ProbeInput, base: number, from: number): number {
+    const first = base + probe.initialDelay;
+    if (from <= first) return first;
+    return first + Math.ceil((from - first) / probe.period - 1e-9) * probe.period;
+  }
+
+  /** The container started: schedule listening, probes, readiness and liveness. */
+  private onRunning(pod: SimPod): void {
+    const p = this.input.pod;
+    pod.running = true;
+    this.setPhase(pod, 'starting');
+    const base = this.now;
+    const listenAt = base + p.appStartupSeconds;
+    this.at(listenAt, 'listen', pod);
+    // Startup probe gates readiness and liveness; without one they start at once.
+    let startedAt = base;
+    if (p.startup) {
+      if (!p.startup.ok) {
+        this.at(base + p.startup.initialDelay + (p.startup.failureThreshold - 1) * p.startup.period, 'restart', pod);
+        return;
+      }
+      startedAt = Cluster.probeAt(p.startup, base, listenAt);
+    }
+    if (p.liveness && !p.liveness.ok) {
+      const first = Cluster.probeAt(p.liveness, base, startedAt);
+      this.at(first + (p.liveness.failureThreshold - 1) * p.liveness.period, 'restart', pod);
+    }
+    if (p.readiness) {
+      if (!p.readiness.ok) return;
+      const first = Cluster.probeAt(p.readiness, base, Math.max(listenAt, startedAt));
+      this.at(first + (p.readiness.successThreshold - 1) * p.readiness.period, 'ready', pod);
+    } else {
+      // No readiness probe: Ready as soon as the container runs (pod-lifecycle.md default state Success).
+      this.at(startedAt, 'ready', pod);
+    }
+  }
+
+  private onReady(pod: SimPod): void {
+    pod.containersReady = true;
+    const p = this.input.pod;
+    if (p.lbReadinessGate && this.input.lb && pod.deletedAt === Infinity) {
+      // The LB registers the target and health-checks it; the gate turns true when it is healthy.
+      const registered = pod.created + this.random.latency(this.input.lb.register);
+      const healthy = Math.max(registered, this.now + this.input.lb.healthCheck.healthyThreshold * this.input.lb.healthCheck.intervalSeconds);
+      this.setLbPod(pod.id, 'ready', healthy, true);
+      this.queue.push({ time: healthy, kind: 'ready', pod: pod.id, epoch: pod.epoch + 0.5 });
+      return;
+    }
+    this.becomeReady(pod);
+  }
+
+  private becomeReady(pod: SimPod): void {
+    if (pod.ready) return;
+    pod.ready = true;
+    pod.readySince = this.now;
+    if (pod.deletedAt === Infinity) this.setPhase(pod, 'ready');
+    this.updateEndpoint(pod);
+    if (this.input.minReadySeconds > 0) this.at(this.now + this.input.minReadySeconds, 'available', pod);
+    if (pod.rev === 'new' && this.input.minReadySeconds === 0) this.progress();
+    this.reconcile();
+  }
+
+  private onListen(pod: SimPod): void {
+    pod.listening.push({ start: this.now, end: Infinity });
+  }
+
+  private stopListening(pod: SimPod, abrupt: boolean): void {
+    const last = pod.listening[pod.listening.length - 1];
+    if (last && last.end === Infinity) last.end = this.now;
+    pod.keepAliveCloses.push({ time: this.now, abrupt });
+  }
+
+  /** Liveness (or startup) probe failed failureThreshold times: the container restarts. */
+  private onRestart(pod: SimPod): void {
+    const wasListening = pod.listening.some((l) => l.end === Infinity);
+    if (wasListening) {
+      this.stopListening(pod, true);
+      pod.abruptEnds.push(this.now);
+    }
+    pod.epoch++;
+    pod.running = false;
+    pod.containersReady = false;
+    const wasReady = pod.ready;
+    pod.ready = false;
+    pod.readySince = Infinity;
+    if (pod.deletedAt === Infinity) this.setPhase(pod, 'not-ready');
+    if (wasReady) {
+      this.updateEndpoint(pod);
+      this.reconcile();
+    }
+    const backoff = Math.min(MAX_BACKOFF_SECONDS, RESTART_BACKOFF_SECONDS * 2 ** pod.restarts);
+    pod.restarts++;
+    this.at(this.now + backoff, 'restart-run', pod);
+  }
+
+  /** The pod is deleted (deletionTimestamp set): preStop, then SIGTERM, SIGKILL at the deadline. */
+  private deletePod(pod: SimPod): void {
+    if (pod.deletedAt !== Infinity) return;
+    pod.deletedAt = this.now;
+    pod.epoch++;
+    const p = this.input.pod;
+    if (!pod.running) {
+      // Not started yet: removed at once.
+      this.setPhase(pod, 'gone');
+      pod.gone = this.now;
+      this.updateEndpoint(pod);
+      this.reconcile();
+      return;
+    }
+    this.updateEndpoint(pod);
+    const grace = p.graceSeconds;
+    const overrun = p.preStopSeconds >= grace && p.preStopSeconds > 0;
+    const sigterm = this.now + Math.min(p.preStopSeconds, grace);
+    const deadline = this.now + grace + (overrun ? PRESTOP_OVERRUN_SECONDS : 0);
+    if (p.preStopSeconds > 0) this.setPhase(pod, 'prestop');
+    this.at(sigterm, 'prestop-done', pod);
+    this.at(deadline, 'kill', pod);
+  }
+
+  private onSigterm(pod: SimPod): void {
+    const p = this.input.pod;
+    this.setPhase(pod, 'draining');
+    const listening = pod.listening.some((l) => l.end === Infinity);
+    if (p.sigterm === 'graceful') {
+      if (listening) this.stopListening(pod, false);
+      this.at(this.now + p.appDrainSeconds, 'exit', pod);
+      this.serveUntilProbeFails(pod);
+    } else if (p.sigterm === 'exit') {
+      if (listening) {
+        this.stopListening(pod, true);
+        pod.abruptEnds.push(this.now);
+      }
+      this.at(this.now, 'exit', pod);
+    }
+    // 'ignore': keeps serving until SIGKILL.
+  }
+
+  /** After the app stops listening, its readiness probe fails and the endpoint stops serving. */
+  private serveUntilProbeFails(pod: SimPod): void {
+    const r = this.input.pod.readiness;
+    if (!r || !pod.ready) return;
+    const next = Cluster.probeAt(r, pod.created, this.now);
+    this.at(next + (r.failureThreshold - 1) * r.period, 'stop-serving', pod);
+  }
+
+  private onExit(pod: SimPod, killed: boolean): void {
+    if (pod.gone !== Infinity) return;
+    if (pod.listening.some((l) => l.end === Infinity)) {
+      this.stopListening(pod, true);
+      pod.abruptEnds.push(this.now);
+    }
+    this.setPhase(pod, killed ? 'killed' : 'gone');
+    if (killed) {
+      // SIGKILL ends the process; the pod object goes right after.
+      this.closePhase(pod, this.now);
+      pod.phase = 'gone';
+    }
+    pod.gone = this.now;
+    pod.running = false;
+    pod.ready = false;
+    this.updateEndpoint(pod);
+    this.reconcile();
+  }
+
+  // --- endpoints and the routing views ---------------------------------------------------------
+
+  private endpointOf(pod: SimPod): EndpointState {
+    if (pod.gone !== Infinity || !pod.running) return 'absent';
+    if (pod.deletedAt === Infinity) return pod.ready ? 'ready' : 'absent';
+    // Terminating: ready=false, serving = the pod's readiness (EndpointSliceTerminatingCondition).
+    return pod.ready ? 'serving-terminating' : 'absent';
+  }
+
+  private updateEndpoint(pod: SimPod): void {
+    const state = this.endpointOf(pod);
+    if (state === pod.endpoint) return;
+    const before = pod.endpoint;
+    pod.endpoint = state;
+    this.record({ time: this.now, layer: 'endpoints', node: -1, pod: pod.id, state });
+    const version = (this.endpointVersion[pod.id] ?? 0) + 1;
+    this.endpointVersion[pod.id] = version;
+    const input = this.input;
+    // kube-proxy on every node (also in pod-backend mode: in-cluster clients use it).
+    for (let n = 0; n < this.nodes; n++) {
+      this.queue.push({ time: this.now + this.random.latency(input.proxy.sync), kind: 'view', layer: 'kube-proxy', node: n, pod: pod.id, state, version });
+    }
+    if (input.ingress) {
+      // ingress-nginx routes to ready endpoints only.
+      const s: EndpointState = state === 'ready' ? 'ready' : 'absent';
+      this.queue.push({ time: this.now + this.random.latency(input.ingress.sync), kind: 'view', layer: 'ingress', node: -1, pod: pod.id, state: s, version });
+    }
+    if (input.entry.kind === 'lb-pod' && input.lb) {
+      if (state === 'ready' && before !== 'ready') {
+        if (!input.pod.lbReadinessGate) this.setLbPod(pod.id, 'ready', this.now + this.random.latency(input.lb.register), false);
+      } else if (state !== 'ready' && before === 'ready') {
+        this.setLbPod(pod.id, 'absent', this.now + this.random.latency(input.lb.deregister), false);
+      }
+    }
+  }
+
+  private setLbPod(pod: number, state: EndpointState, time: number, gate: boolean): void {
+    const key = `lb-pod:${pod}`;
+    const version = (this.viewVersion.get(`${key}:sched`) ?? 0) + 1;
+    this.viewVersion.set(`${key}:sched`, version);
+    void gate;
+    this.queue.push({ time, kind: 'lb-pod', pod, state, version });
+  }
+
+  private onView(ev: Extract<Ev, { kind: 'view' }>): void {
+    const key = `${ev.layer}:${ev.node}:${ev.pod}`;
+    if ((this.viewVersion.get(key) ?? 0) >= ev.version) return;
+    this.viewVersion.set(key, ev.version);
+    if (ev.layer === 'kube-proxy') {
+      const view = this.proxyViews[ev.node] as Map<number, EndpointState>;
+      const before = view.get(ev.pod) ?? 'absent';
+      if (before === ev.state) return;
+      view.set(ev.pod, ev.state);
+      this.record({ time: this.now, layer: 'kube-proxy', node: ev.node, pod: ev.pod, state: ev.state });
+      this.nodeHealthChanged(ev.node);
+    } else {
+      const k = `ingress:${ev.pod}`;
+      if ((this.otherViews.get(k) ?? 'absent') === ev.state) return;
+      this.otherViews.set(k, ev.state);
+      this.record({ time: this.now, layer: 'ingress', node: -1, pod: ev.pod, state: ev.state });
+    }
+  }
+
+  private onLbPod(ev: Extract<Ev, { kind: 'lb-pod' }>): void {
+    const key = `lb-pod:${ev.pod}`;
+    if ((this.viewVersion.get(`${key}:sched`) ?? 0) !== ev.version) return;
+    const before = this.otherViews.get(key) ?? 'absent';
+    if (before === ev.state) return;
+    this.otherViews.set(key, ev.state);
+    this.record({ time: this.now, layer: 'lb-pod', node: -1, pod: ev.pod, state: ev.state });
+    if (ev.state === 'absent') this.remove('pod', ev.pod);
+  }
+
+  private remove(backend: 'pod' | 'node', id: number): void {
+    const drain = this.input.lb?.drainSeconds;
+    if (this.now >= 0) this.removals.push({ backend, id, removed: this.now, cut: this.now + (drain ?? 0) });
+  }
+
+  /**
+   * Local policy. The LB health-checks kube-proxy's healthCheckNodePort on every backend node,
+   * which fails while kube-proxy has no ready local endpoint (also with ProxyTerminatingEndpoints:
+   * terminating endpoints do not count); it marks the node down after unhealthyThreshold failed
+   * checks and up after healthyThreshold good ones. The cloud controller also removes a node
+   * without ready endpoints from the backends (deregistration latency) and adds it back when it
+   * has one again (registration latency); only that removal cuts connections.
+   */
+  private nodeHealthChanged(node: number): void {
+    const input = this.input;
+    if (input.entry.kind !== 'lb-node' || input.entry.policy !== 'Local' || !input.lb) return;
+    let healthy = false;
+    for (const [pod, state] of this.proxyViews[node] ?? []) {
+      if (state === 'ready' && this.pods[pod]?.node === node) {
+        healthy = true;
+        break;
+      }
+    }
+    const lb = this.lbNode[node] as LbNode;
+    if (lb.localReady === healthy) return;
+    lb.localReady = healthy;
+    const hc = input.lb.healthCheck;
+    lb.hcVersion++;
+    lb.ccmVersion++;
+    if (healthy) {
+      this.queue.push({ time: this.now + hc.healthyThreshold * hc.intervalSeconds, kind: 'lb-node', node, what: 'healthy', value: true, version: lb.hcVersion });
+      if (!lb.backend) this.queue.push({ time: this.now + this.random.latency(input.lb.register), kind: 'lb-node', node, what: 'backend', value: true, version: lb.ccmVersion });
+    } else {
+      this.queue.push({ time: this.now + hc.unhealthyThreshold * hc.intervalSeconds, kind: 'lb-node', node, what: 'healthy', value: false, version: lb.hcVersion });
+      if (lb.backend) this.queue.push({ time: this.now + this.random.latency(input.lb.deregister), kind: 'lb-node', node, what: 'backend', value: false, version: lb.ccmVersion });
+    }
+  }
+
+  private onLbNode(ev: Extract<Ev, { kind: 'lb-node' }>): void {
+    const lb = this.lbNode[ev.node] as LbNode;
+    const wasIn = lb.backend && lb.healthy;
+    if (ev.what === 'healthy') {
+      if (lb.hcVersion !== ev.version) return;
+      lb.healthy = ev.value;
+    } else {
+      if (lb.ccmVersion !== ev.version) return;
+      lb.backend = ev.value;
+      if (!ev.value) this.remove('node', ev.node);
+    }
+    const isIn = lb.backend && lb.healthy;
+    if (isIn !== wasIn) this.record({ time: this.now, layer: 'lb-node', node: ev.node, pod: -1, state: isIn ? 'ready' : 'absent' });
+  }
+
+  // --- events ----------------------------------------------------------------------------------
+
+  private handle(ev: Ev): void {
+    switch (ev.kind) {
+      case 'rollout':
+        this.started = true;
+        this.lastProgress = 0;
+        this.queue.push({ time: this.input.progressDeadlineSeconds, kind: 'deadline' });
+        this.reconcile();
+        return;
+      case 'deadline':
+        if (this.completedAt === Infinity && this.now - this.lastProgress >= this.input.progressDeadlineSeconds - 1e-9) this.stopped = true;
+        else if (this.completedAt === Infinity) this.queue.push({ time: this.lastProgress + this.input.progressDeadlineSeconds, kind: 'deadline' });
+        return;
+      case 'view':
+        this.onView(ev);
+        return;
+      case 'lb-pod':
+        this.onLbPod(ev);
+        return;
+      case 'lb-node':
+        this.onLbNode(ev);
+        return;
+      default:
+        break;
+    }
+    const pod = this.pods[ev.pod] as SimPod;
+    if (ev.kind === 'ready' && ev.epoch === pod.epoch + 0.5) {
+      // The LB readiness gate turned true.
+      if (pod.containersReady && pod.deletedAt === Infinity) this.becomeReady(pod);
+      return;
+    }
+    const terminating = ev.kind === 'prestop-done' || ev.kind === 'kill' || ev.kind === 'exit' || ev.kind === 'stop-serving';
+    if (pod.gone !== Infinity) return;
+    if (!terminating && ev.epoch !== pod.epoch) return;
+    if (terminating && pod.deletedAt === Infinity) return;
+    switch (ev.kind) {
+      case 'running':
+      case 'restart-run':
+        this.onRunning(pod);
+        return;
+      case 'listen':
+        this.onListen(pod);
+        return;
+      case 'ready':
+        this.onReady(pod);
+        return;
+      case 'available':
+        if (pod.rev === 'new') this.progress();
+        this.reconcile();
+        return;
+      case 'restart':
+        this.onRestart(pod);
+        return;
+      case 'prestop-done':
+        this.onSigterm(pod);
+        return;
+      case 'stop-serving':
+        if (pod.ready) {
+          pod.ready = false;
+          this.updateEndpoint(pod);
+        }
+        return;
+      case 'exit':
+        this.onExit(pod, false);
+        return;
+      case 'kill':
+        this.onExit(pod, true);
+        return;
+    }
+  }
+
+  // --- the scheduler ---------------------------------------------------------------------------
+
+  /**
+   * A node for a new pod: any eligible node that keeps the spread of the workload's non-terminating
+   * pods within the scheduler's default topology spread constraint (hostname, maxSkew 3,
+   * ScheduleAnyway), at random. The default constraint is a preference, and other score plugins
+   * weigh in too, so a replacement does not reliably land where the pod it replaces ran: that is
+   * why the seed pins an in-place rollout with node affinity.
+   */
+  private schedule(): number {
+    const counts: number[] = Array.from({ length: this.input.eligibleNodes }, () => 0);
+    for (const pod of this.pods) if (pod.deletedAt === Infinity && pod.gone === Infinity && pod.node < counts.length) counts[pod.node] = (counts[pod.node] ?? 0) + 1;
+    const min = Math.min(...counts);
+    const fits = counts.flatMap((c, n) => (c + 1 - min <= DEFAULT_MAX_SKEW ? [n] : []));
+    return fits[Math.floor(this.random.next() * fits.length)] ?? 0;
+  }
+
+  // --- the workload controllers ----------------------------------------------------------------
+
+  private active(rev: 'old' | 'new'): SimPod[] {
+    return this.pods.filter((p) => p.rev === rev && p.deletedAt === Infinity && p.gone === Infinity);
+  }
+
+  private available(pod: SimPod): boolean {
+    return pod.ready && pod.deletedAt === Infinity && this.now - pod.readySince >= this.input.minReadySeconds - 1e-9;
+  }
+
+  private oldGone(): boolean {
+    return this.pods.every((p) => p.rev === 'new' || p.gone !== Infinity);
+  }
+
+  private progress(): void {
+    this.lastProgress = this.now;
+  }
+
+  private reconcile(): void {
+    if (!this.started || this.stopped) return;
+    const s = this.input.strategy;
+    if (s.kind === 'Deployment') {
+      for (let pass = 0; pass < 1000 && this.deploymentPass(); pass++);
+    } else if (s.kind === 'StatefulSet') this.statefulSetPass(s.partition);
+    else this.daemonSetPass(s.surge, s.unavailable);
+    this.checkComplete();
+  }
+
+  private checkComplete(): void {
+    if (this.completedAt !== Infinity) return;
+    const s = this.input.strategy;
+    const fresh = this.active('new');
+    let done: boolean;
+    if (s.kind === 'StatefulSet') {
+      done = this.stsOrdinal < s.partition && fresh.every((p) => this.available(p));
+    } else {
+      const want = s.kind === 'DaemonSet' ? this.input.eligibleNodes : this.input.replicas;
+      done = fresh.length === want && fresh.every((p) => this.available(p)) && this.active('old').length === 0;
+    }
+    if (done) this.completedAt = this.now;
+  }
+
+  /** One pass of the Deployment controller: at most one scaling action (rolling.go). */
+  private deploymentPass(): boolean {
+    const s = this.input.strategy;
+    if (s.kind !== 'Deployment') return false;
+    const D = this.input.replicas;
+    if (s.type === 'Recreate') {
+      if (this.oldSpec > 0) {
+        this.oldSpec = 0;
+        this.syncReplicaSet('old', 0);
+        return true;
+      }
+      if (!this.oldGone()) return false;
+      if (this.newSpec < D) {
+        this.newSpec = D;
+        this.syncReplicaSet('new', D);
+        return true;
+      }
+      return false;
+    }
+    const total = this.oldSpec + this.newSpec;
+    // reconcileNewReplicaSet / NewRSNewReplicas
+    if (this.newSpec < D) {
+      const maxTotal = D + s.surge;
+      if (total < maxTotal) {
+        this.newSpec += Math.min(maxTotal - total, D - this.newSpec);
+        this.syncReplicaSet('new', this.newSpec);
+        return true;
+      }
+    }
+    // reconcileOldReplicaSets
+    if (this.oldSpec === 0) return false;
+    const minAvailable = D - s.unavailable;
+    const newAvailable = this.active('new').filter((p) => this.available(p)).length;
+    const newUnavailable = this.newSpec - newAvailable;
+    const maxScaledDown = total - minAvailable - newUnavailable;
+    if (maxScaledDown <= 0) return false;
+    const oldAvailable = this.active('old').filter((p) => this.available(p)).length;
+    // cleanupUnhealthyReplicas
+    const cleanup = Math.max(0, Math.min(maxScaledDown, this.oldSpec - oldAvailable));
+    this.oldSpec -= cleanup;
+    // scaleDownOldReplicaSetsForRollingUpdate
+    const availableAll = oldAvailable + newAvailable;
+    const down = availableAll > minAvailable ? Math.min(this.oldSpec, availableAll - minAvailable) : 0;
+    this.oldSpec -= down;
+    if (cleanup + down === 0) return false;
+    this.syncReplicaSet('old', this.oldSpec);
+    return true;
+  }
+
+  /** The ReplicaSet controller: creates or deletes pods to match spec.replicas. */
+  private syncReplicaSet(rev: 'old' | 'new', replicas: number): void {
+    const active = this.active(rev);
+    if (active.length < replicas) {
+      const base = this.pods.filter((p) => p.rev === rev).length;
+      for (let i = active.length; i < replicas; i++) this.createPod(rev, this.schedule(), base + i - active.length);
+      this.progress();
+    } else if (active.length > replicas) {
+      const victims = this.rankForDeletion(active).slice(0, active.length - replicas);
+      for (const pod of victims) this.deletePod(pod);
+      this.progress();
+    }
+  }
+
+  /** ActivePodsWithRanks order (rollout-algorithm.md §1.7): the first ones are deleted first. */
+  private rankForDeletion(pods: SimPod[]): SimPod[] {
+    const related = new Map<number, number>();
+    for (const p of this.pods) if (p.deletedAt === Infinity && p.gone === Infinity) related.set(p.node, (related.get(p.node) ?? 0) + 1);
+    const now = this.now;
+    const bucket = (since: number): number => Math.floor(Math.log2(Math.max(1, now - since)));
+    return [...pods].sort((a, b) => {
+      if (a.running !== b.running) return a.running ? 1 : -1;
+      if (a.ready !== b.ready) return a.ready ? 1 : -1;
+      const ra = related.get(a.node) ?? 0;
+      const rb = related.get(b.node) ?? 0;
+      if (ra !== rb) return rb - ra;
+      if (a.ready && b.ready && bucket(a.readySince) !== bucket(b.readySince)) return bucket(a.readySince) - bucket(b.readySince);
+      if (a.restarts !== b.restarts) return b.restarts - a.restarts;
+      if (bucket(a.created) !== bucket(b.created)) return bucket(a.created) - bucket(b.created);
+      return a.uid - b.uid;
+    });
+  }
+
+  /** StatefulSet RollingUpdate: from the highest ordinal down, one pod at a time (statefulset.md). */
+  private statefulSetPass(partition: number): void {
+    for (;;) {
+      const i = this.stsOrdinal;
+      if (i < partition) return;
+      const old = this.pods.find((p) => p.rev === 'old' && p.ordinal === i);
+      const fresh = this.pods.find((p) => p.rev === 'new' && p.ordinal === i && p.deletedAt === Infinity);
+      if (fresh) {
+        if (!(fresh.running && this.available(fresh))) return;
+        this.stsOrdinal--;
+        this.progress();
+        continue;
+      }
+      // Every other pod must be Running and Ready before this one is touched.
+      const others = this.pods.filter((p) => p.ordinal !== i && p.deletedAt === Infinity && p.gone === Infinity);
+      if (others.some((p) => !(p.running && p.ready))) return;
+      if (old && old.deletedAt === Infinity) {
+        this.deletePod(old);
+        this.progress();
+        return;
+      }
+      if (old && old.gone === Infinity) return;
+      this.createPod('new', this.schedule(), i);
+      this.progress();
+      return;
+    }
+  }
+
+  /** DaemonSet RollingUpdate per node with maxSurge / maxUnavailable (rollout-algorithm.md §3.2). */
+  private daemonSetPass(surge: number, unavailable: number): void {
+    const nodes = this.input.eligibleNodes;
+    const oldOn = (n: number): SimPod | undefined => this.pods.find((p) => p.rev === 'old' && p.node === n && p.deletedAt === Infinity);
+    const oldRunning = (n: number): SimPod | undefined => this.pods.find((p) => p.rev === 'old' && p.node === n && p.gone === Infinity);
+    const newOn = (n: number): SimPod | undefined => this.pods.find((p) => p.rev === 'new' && p.node === n && p.deletedAt === Infinity);
+    if (surge > 0) {
+      for (let n = 0; n < nodes; n++) {
+        const fresh = newOn(n);
+        const old = oldOn(n);
+        if (fresh && old && this.available(fresh)) {
+          this.deletePod(old);
+          this.progress();
+        }
+      }
+      let surging = 0;
+      for (let n = 0; n < nodes; n++) if (newOn(n) && oldOn(n)) surging++;
+      for (let n = 0; n < nodes && surging < surge; n++) {
+        if (!newOn(n) && oldOn(n)) {
+          this.createPod('new', n, n);
+          surging++;
+          this.progress();
+        }
+      }
+      for (let n = 0; n < nodes; n++) {
+        if (!newOn(n) && !oldOn(n)) {
+          this.createPod('new', n, n);
+          this.progress();
+        }
+      }
+      return;
+    }
+    for (let n = 0; n < nodes; n++) {
+      if (!newOn(n) && !oldRunning(n)) {
+        this.createPod('new', n, n);
+        this.progress();
+      }
+    }
+    let down = 0;
+    for (let n = 0; n < nodes; n++) {
+      const fresh = newOn(n);
+      if (!oldOn(n) && !(fresh && this.available(fresh))) down++;
+    }
+    for (let n = 0; n < nodes && down < unavailable; n++) {
+      const old = oldOn(n);
+      if (old) {
+        this.deletePod(old);
+        down++;
+        this.progress();
+      }
+    }
+  }
+}
+
+function shortName(resource: string): string {
+  return resource.split('/').pop() ?? resource;
+}

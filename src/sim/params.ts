@@ -1,0 +1,298 @@
+/**
+ * From manifests and a profile to the simulator's input: every number the model uses, resolved
+ * once (probes with their API defaults, preStop, grace period, strategy fenceposts, the Service's
+ * routing mode, the LB's drain setting) so that a run never looks at YAML.
+ */
+import type { RuleContext } from '../engine/types.js';
+import type { Graph, ServiceView } from '../model/graph.js';
+import { declaredPorts, preStopOf, probeTiming, resolvePort } from '../model/container.js';
+import { arrayAt, isRecord, numberAt, recordAt, stringAt, stringMapAt } from '../model/k8s.js';
+import { effectiveNamespace } from '../model/resource.js';
+import { resolveFenceposts, scaledValue } from '../model/intstr.js';
+import { effectiveReplicas, gracePeriodSeconds, type ContainerView, type Workload } from '../model/workload.js';
+import type { Latency, Profile } from '../profiles/types.js';
+import { drainSetting } from '../rules/drain.js';
+import { likelyShellless } from '../rules/prestop-exec-unavailable.js';
+import { hasProxyTerminatingEndpoints, lbBackendOf } from '../rules/util.js';
+
+/** Seconds from pod creation to a running container: scheduling, sandbox, cached image (assumption). */
+export const CONTAINER_START_SECONDS = 1;
+/** The kubelet's extra time when preStop overruns the grace period (pod-lifecycle.md). */
+export const PRESTOP_OVERRUN_SECONDS = 2;
+/** Deployment progressDeadlineSeconds default (deployment.md, rollout-algorithm.md §1.8). */
+export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+/** Requests per second one keep-alive connection carries (assumption; sets the connection count). */
+export const KEEPALIVE_CONNECTION_RPS = 10;
+/** Window in which a request sent on a keep-alive connection crosses the server's close (assumption: one in-cluster round trip). */
+export const KEEPALIVE_RACE_SECONDS = 0.002;
+/** First back-off of a container restarted by its liveness probe (kubelet: 10 s, doubling, at most 300 s). */
+export const RESTART_BACKOFF_SECONDS = 10;
+
+/** A probe, resolved: whether it can ever succeed and its timing. */
+export interface ProbeInput {
+  /** False when it targets a port the app does not listen on: it never succeeds. */
+  readonly ok: boolean;
+  readonly initialDelay: number;
+  readonly period: number;
+  readonly successThreshold: number;
+  readonly failureThreshold: number;
+}
+
+export type StrategyInput =
+  | { readonly kind: 'Deployment'; readonly type: 'RollingUpdate'; readonly surge: number; readonly unavailable: number }
+  | { readonly kind: 'Deployment'; readonly type: 'Recreate' }
+  | { readonly kind: 'StatefulSet'; readonly partition: number }
+  | { readonly kind: 'DaemonSet'; readonly surge: number; readonly unavailable: number };
+
+/** How traffic reaches the pods. */
+export type EntryInput =
+  /** A cloud LB whose backends are the pods (ENI, IP targets, NEG). */
+  | { readonly kind: 'lb-pod' }
+  /** A cloud LB whose backends are nodes; kube-proxy forwards (Cluster or Local policy). */
+  | { readonly kind: 'lb-node'; readonly policy: 'Cluster' | 'Local' }
+  /** An ingress controller that proxies to pod IPs. */
+  | { readonly kind: 'ingress' }
+  /** In-cluster clients through kube-proxy (ClusterIP). */
+  | { readonly kind: 'cluster-ip' };
+
+export interface SimInput {
+  /** `Kind/namespace/name`. */
+  readonly resource: string;
+  readonly strategy: StrategyInput;
+  readonly replicas: number;
+  readonly minReadySeconds: number;
+  readonly progressDeadlineSeconds: number;
+  readonly pod: {
+    readonly containerStartSeconds: number;
+    readonly appStartupSeconds: number;
+    readonly readiness?: ProbeInput;
+    readonly startup?: ProbeInput;
+    readonly liveness?: ProbeInput;
+    /** Seconds the preStop hook holds SIGTERM back (0: none, or one that fails or returns at once). */
+    readonly preStopSeconds: number;
+    readonly graceSeconds: number;
+    readonly sigterm: 'graceful' | 'exit' | 'ignore';
+    readonly appDrainSeconds: number;
+    /** A readiness gate holds Pod Ready until the LB registered the pod. */
+    readonly lbReadinessGate: boolean;
+  };
+  readonly entry: EntryInput;
+  readonly proxy: { readonly sync: Latency; readonly terminatingEndpoints: boolean };
+  readonly ingress?: { readonly sync: Latency };
+  readonly lb?: {
+    readonly deregister: Latency;
+    readonly register: Latency;
+    readonly healthCheck: { readonly intervalSeconds: number; readonly healthyThreshold: number; readonly unhealthyThreshold: number };
+    /** Connection draining on backend removal: undefined = connections are cut at once. */
+    readonly drainSeconds?: number;
+  };
+  readonly nodes: number;
+  /** Nodes the pod template's node affinity accepts (the first ones); all when it has none. */
+  readonly eligibleNodes: number;
+  readonly traffic: { readonly rps: number; readonly keepAliveShare: number; readonly requestSeconds: number };
+  /** Notes on what was assumed for this workload. */
+  readonly notes: readonly string[];
+}
+
+/** Flags that override the profile. */
+export interface SimOverrides {
+  readonly rps?: number;
+  readonly nodes?: number;
+  readonly appStartupSeconds?: number;
+  readonly appDrainSeconds?: number;
+  readonly sigterm?: 'graceful' | 'exit' | 'ignore';
+  /** Nodes that carry the labels the pods' node affinity asks for (default: every node). */
+  readonly labelledNodes?: number;
+}
+
+/** Why a workload is not simulated. */
+export class NotSimulated extends Error {}
+
+/** `Kind/namespace/name` of a workload. */
+export function workloadId(workload: Workload): string {
+  return `${workload.kind}/${effectiveNamespace(workload.resource)}/${workload.resource.name}`;
+}
+
+/** The Services that send traffic to a workload, the one that decides the entry path first. */
+function entryOf(context: RuleContext, services: readonly ServiceView[], notes: string[]): { entry: EntryInput; service: ServiceView } {
+  const graph = context.graph;
+  const lb = context.profile.loadBalancer;
+  const ranked = [...services].sort((a, b) => rank(graph, b) - rank(graph, a));
+  const service = ranked[0] as ServiceView;
+  const viaIngress = graph.ingressesOf(service).length > 0;
+  if (lb && (service.type === 'LoadBalancer' || viaIngress)) {
+    const backend = lbBackendOf(context, service);
+    if (backend === 'pod') return { entry: { kind: 'lb-pod' }, service };
+    if (service.type === 'LoadBalancer') {
+      return { entry: { kind: 'lb-node', policy: service.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster' }, service };
+    }
+  }
+  if (viaIngress && context.profile.ingress) return { entry: { kind: 'ingress' }, service };
+  if (service.type === 'LoadBalancer' && !lb) notes.push(`profile ${context.profile.name} has no cloud load balancer: traffic enters through kube-proxy`);
+  return { entry: { kind: 'cluster-ip' }, service };
+}
+
+function rank(graph: Graph, service: ServiceView): number {
+  return service.type === 'LoadBalancer' ? 2 : graph.ingressesOf(service).length > 0 ? 1 : 0;
+}
+
+/** The ports the app of a container listens on: its declared ports and the Service target ports it serves. */
+function listeningPorts(container: ContainerView, services: readonly ServiceView[], only: boolean): Set<number> {
+  const ports = new Set(declaredPorts(container).map((p) => p.port));
+  for (const service of services) {
+    for (const port of service.ports) {
+      const target = resolvePort(container, port.targetPort);
+      if (target !== undefined && (ports.has(target) || (ports.size === 0 && only))) ports.add(target);
+    }
+  }
+  return ports;
+}
+
+function probeInput(container: ContainerView, probe: unknown, ports: ReadonlySet<number>): ProbeInput | undefined {
+  if (!isRecord(probe)) return undefined;
+  const timing = probeTiming(probe);
+  let ok = true;
+  const action = recordAt(probe, 'httpGet') ?? recordAt(probe, 'tcpSocket') ?? recordAt(probe, 'grpc');
+  if (action) {
+    const port = resolvePort(container, action['port']);
+    ok = port !== undefined && ports.has(port);
+  }
+  return {
+    ok,
+    initialDelay: timing.initialDelay,
+    period: Math.max(1, timing.period),
+    successThreshold: Math.max(1, timing.successThreshold),
+    failureThreshold: Math.max(1, timing.failureThreshold),
+  };
+}
+
+/** The container that serves the Service (first one that listens on a target port). */
+function servingContainer(workload: Workload, services: readonly ServiceView[]): { container: ContainerView; ports: Set<number> } | undefined {
+  const only = workload.containers.length === 1;
+  for (const container of workload.containers) {
+    const ports = listeningPorts(container, services, only);
+    const serves = services.some((s) => s.ports.some((p) => {
+      const target = resolvePort(container, p.targetPort);
+      return target !== undefined && ports.has(target);
+    }));
+    if (serves) return { container, ports };
+  }
+  return undefined;
+}
+
+function strategyOf(workload: Workload, replicas: number, nodes: number): StrategyInput {
+  const spec = recordAt(workload.resource.object, 'spec');
+  if (workload.kind === 'Deployment') {
+    const strategy = recordAt(spec, 'strategy');
+    if (stringAt(strategy, 'type') === 'Recreate') return { kind: 'Deployment', type: 'Recreate' };
+    const ru = recordAt(strategy, 'rollingUpdate');
+    const f = resolveFenceposts(ru?.['maxSurge'], ru?.['maxUnavailable'], replicas);
+    if (!f) throw new NotSimulated('its rollingUpdate fenceposts are not valid int-or-percent values');
+    return { kind: 'Deployment', type: 'RollingUpdate', surge: f.surge, unavailable: f.unavailable };
+  }
+  if (workload.kind === 'StatefulSet') {
+    const strategy = recordAt(spec, 'updateStrategy');
+    if (stringAt(strategy, 'type') === 'OnDelete') throw new NotSimulated('updateStrategy OnDelete: pods change only when someone deletes them');
+    return { kind: 'StatefulSet', partition: numberAt(recordAt(strategy, 'rollingUpdate'), 'partition') ?? 0 };
+  }
+  if (workload.kind === 'DaemonSet') {
+    const strategy = recordAt(spec, 'updateStrategy');
+    if (stringAt(strategy, 'type') === 'OnDelete') throw new NotSimulated('updateStrategy OnDelete: pods change only when someone deletes them');
+    const ru = recordAt(strategy, 'rollingUpdate');
+    // DaemonSet: both round up; maxSurge to at least 1 when set (rollout-algorithm.md §3.2).
+    const surgeRaw = scaledValue(ru?.['maxSurge'] ?? 0, nodes, true);
+    const unavailableRaw = scaledValue(ru?.['maxUnavailable'] ?? 1, nodes, true);
+    if (surgeRaw === undefined || unavailableRaw === undefined) throw new NotSimulated('its rollingUpdate values are not valid int-or-percent values');
+    const surge = surgeRaw;
+    const unavailable = surge === 0 && unavailableRaw === 0 ? 1 : unavailableRaw;
+    return { kind: 'DaemonSet', surge, unavailable };
+  }
+  throw new NotSimulated(`a ${workload.kind} is not rolled out by a controller`);
+}
+
+/** Nodes the pods may run on: required node affinity limits them to the labelled ones. */
+function eligible(workload: Workload, nodes: number, overrides: SimOverrides): number {
+  const affinity = recordAt(recordAt(workload.podSpec, 'affinity'), 'nodeAffinity');
+  const selector = stringMapAt(workload.podSpec, 'nodeSelector');
+  const constrained = affinity !== undefined || Object.keys(selector).length > 0;
+  if (!constrained || overrides.labelledNodes === undefined) return nodes;
+  return Math.max(1, Math.min(nodes, overrides.labelledNodes));
+}
+
+/** Builds the simulator input of one workload. Throws NotSimulated when it cannot be simulated. */
+export function simInput(graph: Graph, profile: Profile, workload: Workload, overrides: SimOverrides = {}): SimInput {
+  const context = { graph, profile } as unknown as RuleContext;
+  const notes: string[] = [];
+  const services = graph.servicesOf(workload);
+  if (services.length === 0) throw new NotSimulated('no Service in the input selects its pods: it serves no traffic');
+  const nodes = Math.max(1, Math.floor(overrides.nodes ?? profile.nodes));
+  let replicas = effectiveReplicas(workload);
+  if (workload.replicas === undefined) {
+    const hpa = graph.hpasOf(workload)[0];
+    const min = numberAt(recordAt(hpa?.object, 'spec'), 'minReplicas');
+    if (hpa) replicas = min ?? 1;
+  }
+  const eligibleNodes = eligible(workload, nodes, overrides);
+  if (workload.kind === 'DaemonSet') replicas = eligibleNodes;
+  const strategy = strategyOf(workload, replicas, eligibleNodes);
+  if (replicas < 1) throw new NotSimulated('it has 0 replicas');
+  const { entry, service } = entryOf(context, services, notes);
+  const serving = servingContainer(workload, services);
+  if (!serving) throw new NotSimulated('no container listens on a port the Service targets');
+  const { container, ports } = serving;
+  const c = container.container;
+  const preStop = preStopOf(container);
+  let preStopSeconds = 0;
+  if (preStop.kind === 'sleep') preStopSeconds = preStop.seconds;
+  else if (preStop.kind === 'exec-sleep') {
+    if (likelyShellless(container)) notes.push(`preStop exec sleep fails in image without a shell (${String(c['image'])}): no delay`);
+    else preStopSeconds = preStop.seconds;
+  } else if (preStop.kind === 'other') notes.push(`preStop ${preStop.action}: assumed to return at once`);
+  const grace = gracePeriodSeconds(workload).seconds;
+  const spec = recordAt(workload.resource.object, 'spec');
+  const lbProfile = profile.loadBalancer;
+  const podBackends = entry.kind === 'lb-pod';
+  const gates = arrayAt(workload.podSpec, 'readinessGates').map((g) => stringAt(g, 'conditionType') ?? '');
+  const gateType = lbProfile?.readinessGate;
+  const ns = graph.namespace(effectiveNamespace(workload.resource));
+  const injected = profile.provider === 'aws' && ns !== undefined && stringMapAt(recordAt(ns.object, 'metadata'), 'labels')['elbv2.k8s.aws/pod-readiness-gate-inject'] === 'enabled';
+  const lbReadinessGate = podBackends && gateType !== undefined && (profile.provider === 'gcp' || injected || gates.some((g) => g.startsWith(gateType.split('.')[0] ?? gateType)));
+  let lb: SimInput['lb'];
+  if (lbProfile && (entry.kind === 'lb-pod' || entry.kind === 'lb-node')) {
+    const drain = drainSetting(context, service);
+    const drainSeconds = drain?.enabled ? (drain.timeoutSeconds ?? drain.drain.enabledTimeoutSeconds ?? drain.drain.defaultTimeoutSeconds) : undefined;
+    lb = { deregister: lbProfile.deregister, register: lbProfile.register, healthCheck: lbProfile.healthCheck, ...(drainSeconds !== undefined ? { drainSeconds } : {}) };
+  }
+  const input: SimInput = {
+    resource: workloadId(workload),
+    strategy,
+    replicas,
+    minReadySeconds: numberAt(spec, 'minReadySeconds') ?? 0,
+    progressDeadlineSeconds: numberAt(spec, 'progressDeadlineSeconds') ?? DEFAULT_PROGRESS_DEADLINE_SECONDS,
+    pod: {
+      containerStartSeconds: CONTAINER_START_SECONDS,
+      appStartupSeconds: overrides.appStartupSeconds ?? profile.app.startupSeconds,
+      ...optional('readiness', probeInput(container, c['readinessProbe'], ports)),
+      ...optional('startup', probeInput(container, c['startupProbe'], ports)),
+      ...optional('liveness', probeInput(container, c['livenessProbe'], ports)),
+      preStopSeconds,
+      graceSeconds: grace,
+      sigterm: overrides.sigterm ?? profile.app.sigterm,
+      appDrainSeconds: overrides.appDrainSeconds ?? profile.app.drainSeconds,
+      lbReadinessGate,
+    },
+    entry,
+    proxy: { sync: profile.proxySync, terminatingEndpoints: hasProxyTerminatingEndpoints(profile.k8sVersion) },
+    ...(entry.kind === 'ingress' && profile.ingress ? { ingress: { sync: profile.ingress.sync } } : {}),
+    ...(lb ? { lb } : {}),
+    nodes,
+    eligibleNodes,
+    traffic: { ...profile.traffic, rps: overrides.rps ?? profile.traffic.rps },
+    notes,
+  };
+  return input;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
