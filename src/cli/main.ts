@@ -16,6 +16,8 @@ import { VERSION } from '../version.js';
 import { runAdvise } from './advise.js';
 import { loadConfig, reportError, resolveCheckProfile, UsageError } from './options.js';
 import { runFix } from './fix.js';
+import { runReport } from './report.js';
+import { runSimulate } from './simulate.js';
 import { explainRule, formatRules } from './rules.js';
 
 /** What the CLI may touch, injected so tests run it in-process. */
@@ -41,6 +43,11 @@ Usage:
                                        or - for stdin → fixed YAML on stdout; see \`rollsafe fix --help\`)
   rollsafe advise [options]            the Service mode and a complete config for a platform
                                        (see \`rollsafe advise --help\`)
+  rollsafe simulate [options] PATH...  how many requests a rollout drops, why and when
+                                       (see \`rollsafe simulate --help\`)
+  rollsafe report [options] PATH... -o FILE
+                                       one self-contained HTML page: findings, fixes as diffs,
+                                       simulated rollouts as charts (see \`rollsafe report --help\`)
   rollsafe --version | --help
 
 Check options:
@@ -132,6 +139,10 @@ export function main(argv: readonly string[], io: Io): number {
         return runAdvise(rest, io);
       case 'fix':
         return runFix(rest, io);
+      case 'report':
+        return runReport(rest, io);
+      case 'simulate':
+        return runSimulate(rest, io);
       case '--version':
       case '-v':
       case 'version':

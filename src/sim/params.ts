@@ -248,6 +248,14 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     if (likelyShellless(container)) notes.push(`preStop exec sleep fails in image without a shell (${String(c['image'])}): no delay`);
     else preStopSeconds = preStop.seconds;
   } else if (preStop.kind === 'other') notes.push(`preStop ${preStop.action}: assumed to return at once`);
+  for (const kind of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
+    const probe = probeInput(container, c[kind], ports);
+    if (probe && !probe.ok) {
+      const target = recordAt(c[kind], 'httpGet') ?? recordAt(c[kind], 'tcpSocket') ?? recordAt(c[kind], 'grpc');
+      const effect = kind === 'readinessProbe' ? 'the pods never become Ready, so the Service has no endpoint before the rollout either' : 'the container is restarted over and over';
+      throw new NotSimulated(`its ${kind} checks port ${String(target?.['port'])}, where container \`${container.name}\` does not listen (it listens on ${[...ports].join(', ') || 'no declared port'}): ${effect}`);
+    }
+  }
   const grace = gracePeriodSeconds(workload).seconds;
   const spec = recordAt(workload.resource.object, 'spec');
   const lbProfile = profile.loadBalancer;

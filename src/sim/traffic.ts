@@ -44,6 +44,8 @@ interface Route {
   readonly layer: Layer;
 }
 
+const NONE: readonly Removal[] = [];
+
 /** Merged failure windows: a new window starts after this much quiet. */
 const WINDOW_GAP_SECONDS = 1;
 
@@ -89,7 +91,8 @@ class Traffic {
   private ok = 0;
   private readonly windows: FailureWindow[] = [];
   private readonly open = new Map<string, { cause: Cause; start: number; end: number; count: number; pod?: string; node?: string; layer: Layer }>();
-  private readonly removalsByBackend = new Map<string, Removal[]>();
+  /** Removals by backend id (pods or nodes, as the entry's LB has). */
+  private readonly removalsByBackend: Removal[][] = [];
   private readonly rNew: number;
   private readonly d: number;
   private readonly connections: Connection[] = [];
@@ -115,12 +118,7 @@ class Traffic {
       // Clients start at a random point of their first inter-request gap.
       this.connQueue.push({ time: random.exponential(this.lambdaC), conn: i, kind: 'open' });
     }
-    for (const r of world.removals) {
-      const key = `${r.backend}:${r.id}`;
-      const list = this.removalsByBackend.get(key);
-      if (list) list.push(r);
-      else this.removalsByBackend.set(key, [r]);
-    }
+    for (const r of world.removals) (this.removalsByBackend[r.id] ??= []).push(r);
   }
 
   run(): TrafficResult {
@@ -205,8 +203,11 @@ class Traffic {
     const nodes = entry.kind === 'lb-node' ? [...this.lbNodes] : Array.from({ length: this.world.nodes }, (_, n) => n);
     if (nodes.length === 0) return [{ weight: 1, pod: -1, via: -1, node: -1, cause: 'no-endpoint', layer: 'load-balancer' }];
     const share = 1 / nodes.length;
+    // Only Local mode removes nodes from the LB (and so cuts through them); elsewhere the routes
+    // to one pod through different nodes are one route.
+    const merged = new Map<number, number>();
     for (const node of nodes) {
-      const via = entry.kind === 'lb-node' ? node : -1;
+      const via = local ? node : -1;
       const view = this.proxy[node] as Map<number, 'ready' | 'serving-terminating'>;
       let candidates: number[] = [];
       for (const [pod, state] of view) if (state === 'ready' && (!local || this.pods[pod]?.node === node)) candidates.push(pod);
@@ -218,9 +219,11 @@ class Traffic {
         routes.push({ weight: share, pod: -1, via, node, cause: local ? 'no-local-endpoint' : 'no-endpoint', layer: 'kube-proxy' });
         continue;
       }
-      candidates = candidates.sort((a, b) => a - b);
-      for (const pod of candidates) routes.push({ weight: share / candidates.length, pod, via, node, layer: 'app' });
+      const w = share / candidates.length;
+      if (local) for (const pod of candidates) routes.push({ weight: w, pod, via, node, layer: 'app' });
+      else for (const pod of candidates) merged.set(pod, (merged.get(pod) ?? 0) + w);
     }
+    for (const [pod, weight] of [...merged].sort((a, b) => a[0] - b[0])) routes.push({ weight, pod, via: -1, node: this.pods[pod]?.node ?? -1, layer: 'app' });
     return routes;
   }
 
@@ -241,10 +244,6 @@ class Traffic {
   private appRefusal(pod: SimPod, t: number): Cause | undefined {
     if (this.listening(pod, t)) return undefined;
     return pod.deletedAt <= t || pod.listening.some((l) => l.end <= t) ? 'refused-after-stop' : 'refused-before-ready';
-  }
-
-  private viaKey(via: number): string {
-    return `${this.input.entry.kind === 'lb-pod' ? 'pod' : 'node'}:${via}`;
   }
 
   // --- new-connection requests -----------------------------------------------------------------
@@ -286,7 +285,7 @@ class Traffic {
 
   /** Removals of a backend: requests routed through it before `removed` and in flight at `cut` are cut. */
   private cutWindows(via: number): readonly Removal[] {
-    return this.removalsByBackend.get(this.viaKey(via)) ?? [];
+    return this.removalsByBackend[via] ?? NONE;
   }
 
   private requestsIn(a: number, b: number, routes: Route[]): void {
@@ -378,7 +377,7 @@ class Traffic {
       }
     }
     if (route.via >= 0) {
-      for (const r of this.removalsByBackend.get(this.viaKey(route.via)) ?? []) {
+      for (const r of this.cutWindows(route.via)) {
         if (r.removed >= t && r.cut < close) {
           close = r.cut;
           reason = 'cut';
