@@ -36,7 +36,9 @@ Options:
                             rollout did not finish) or none
   -c, --config FILE         config file (default: ./.rollsafe.yaml when present)
 
-Exit codes: 0 no run dropped a request, 1 some did, 2 usage, unreadable input or internal error.
+Input problems (broken YAML, invalid objects) go to stderr with file:line; those objects are left
+out. Exit codes: 0 no run dropped a request, 1 some did, 2 usage error, internal error, or no
+workload could be simulated because of input problems.
 `;
 
 function number(value: string | undefined, flag: string, options: { min: number; integer?: boolean }): number | undefined {
@@ -104,7 +106,10 @@ function simulateCommand(args: string[], io: Io): number {
   if (values.workload !== undefined && result.workloads.length === 0 && result.skipped.length === 0) {
     throw new UsageError(`no workload ${values.workload} in the input`);
   }
+  for (const problem of result.problems) io.stderr(`${problem.file}:${problem.line}:${problem.column}: ${problem.code}: ${problem.message}\n`);
   io.stdout(format === 'json' ? formatSimulationJson(result) : formatSimulationText(result, profile, { runs, seed }));
+  // Nothing to simulate because the input could not be read: an input error, not a clean result.
+  if (result.workloads.length === 0 && result.problems.length > 0) return 2;
   if (failOn === 'none') return 0;
   return result.workloads.some((w) => w.summary.pAnyFailure > 0 || w.summary.incomplete > 0) ? 1 : 0;
 }

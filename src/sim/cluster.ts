@@ -454,14 +454,17 @@ class Cluster {
     const version = (this.endpointVersion[pod.id] ?? 0) + 1;
     this.endpointVersion[pod.id] = version;
     const input = this.input;
-    // kube-proxy on every node (also in pod-backend mode: in-cluster clients use it).
+    // kube-proxy on every node (also in pod-backend mode: in-cluster clients use it). A watch
+    // delivers changes in order, so a view never sees a later change before an earlier one.
     for (let n = 0; n < this.nodes; n++) {
-      this.queue.push({ time: this.now + this.random.latency(input.proxy.sync), kind: 'view', layer: 'kube-proxy', node: n, pod: pod.id, state, version });
+      const time = this.delivery(n, this.now + this.random.latency(input.proxy.sync));
+      this.queue.push({ time, kind: 'view', layer: 'kube-proxy', node: n, pod: pod.id, state, version });
     }
     if (input.ingress) {
       // ingress-nginx routes to ready endpoints only.
       const s: EndpointState = state === 'ready' ? 'ready' : 'absent';
-      this.queue.push({ time: this.now + this.random.latency(input.ingress.sync), kind: 'view', layer: 'ingress', node: -1, pod: pod.id, state: s, version });
+      const time = this.delivery(-1, this.now + this.random.latency(input.ingress.sync));
+      this.queue.push({ time, kind: 'view', layer: 'ingress', node: -1, pod: pod.id, state: s, version });
     }
     if (input.entry.kind === 'lb-pod' && input.lb) {
       if (state === 'ready' && before !== 'ready') {
@@ -471,6 +474,16 @@ class Cluster {
       }
     }
   }
+
+  /** In-order delivery on a watch channel (a node's kube-proxy, or the ingress controller: -1). */
+  private delivery(channel: number, time: number): number {
+    const last = this.lastDelivery.get(channel) ?? -Infinity;
+    const t = Math.max(time, last);
+    this.lastDelivery.set(channel, t);
+    return t;
+  }
+
+  private readonly lastDelivery = new Map<number, number>();
 
   private setLbPod(pod: number, state: EndpointState, time: number, gate: boolean): void {
     const key = `lb-pod:${pod}`;

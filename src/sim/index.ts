@@ -3,7 +3,7 @@
  * and when. `simulate` runs one workload; `simulateSources` every served workload of an input.
  */
 import { loadSources } from '../load/objects.js';
-import type { LoadNote, SourceText } from '../load/types.js';
+import type { LoadNote, LoadProblem, SourceText } from '../load/types.js';
 import { buildGraph } from '../model/graph.js';
 import type { Profile } from '../profiles/types.js';
 import { simulateCluster, type World } from './cluster.js';
@@ -150,6 +150,8 @@ export interface SourcesSimulation {
   /** Workloads that were not simulated, with the reason. */
   readonly skipped: { readonly resource: string; readonly reason: string }[];
   readonly notes: LoadNote[];
+  /** Input that could not be read or is not a valid object (those objects are left out). */
+  readonly problems: LoadProblem[];
 }
 
 /** Simulates every served workload of an input (or only `workload`, given as Kind/namespace/name). */
@@ -173,7 +175,7 @@ export function simulateSources(sources: readonly SourceText[], options: Simulat
     }
     workloads.push(simulate(input, options));
   }
-  return { workloads, skipped, notes: loaded.notes };
+  return { workloads, skipped, notes: loaded.notes, problems: loaded.problems };
 }
 
 /** `Kind/ns/name`, `Kind/name` (any namespace) or `name`, case-insensitive on the kind. */

@@ -12,7 +12,10 @@ export interface Random {
   next(): number;
   /** Standard normal. */
   normal(): number;
-  /** A latency drawn from a log-normal distribution with the given p50 and p99. */
+  /**
+   * A latency drawn from a log-normal distribution with the given p50 and p99, clamped to
+   * [p1, p99]: the profiles' p99 is the upper end of the range the sources report, not a tail.
+   */
   latency(latency: Latency): number;
   /** A Poisson-distributed count with the given mean. */
   poisson(mean: number): number;
@@ -87,7 +90,8 @@ export function createRandom(seed: number): Random {
       if (latency.p50 <= 0) return Math.max(0, latency.p99 > 0 ? latency.p99 * next() : 0);
       if (latency.p99 <= latency.p50) return latency.p50;
       const sigma = (Math.log(latency.p99) - Math.log(latency.p50)) / Z99;
-      return latency.p50 * Math.exp(sigma * normal());
+      const z = Math.max(-Z99, Math.min(Z99, normal()));
+      return latency.p50 * Math.exp(sigma * z);
     },
   };
 }
