@@ -18,6 +18,7 @@ import { loadConfig, reportError, resolveCheckProfile, UsageError } from './opti
 import { runFix } from './fix.js';
 import { runReport } from './report.js';
 import { runSimulate } from './simulate.js';
+import { findingImpacts } from '../sim/impact.js';
 import { explainRule, formatRules } from './rules.js';
 
 /** What the CLI may touch, injected so tests run it in-process. */
@@ -57,6 +58,8 @@ Check options:
       --fail-on LEVEL       exit 1 when a finding is at or above: error (default), warning, info, none
       --rule ID=LEVEL       set a rule's severity or turn it off (error|warning|info|off); repeatable
   -c, --config FILE         config file (default: ./.rollsafe.yaml when present)
+      --impact              simulate each startup, termination, node-routing and lb-drain finding
+                            with and without its fix and state what it costs per rollout
       --no-color            no colour in text output (also NO_COLOR=1, or when piped)
 
 Suppress a rule on one object with the annotation  rollsafe.io/ignore: rule-id[,rule-id]
@@ -79,6 +82,7 @@ function runCheck(args: string[], io: Io): number {
       rule: { type: 'string', multiple: true },
       config: { type: 'string', short: 'c' },
       'no-color': { type: 'boolean', default: false },
+      impact: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -97,7 +101,15 @@ function runCheck(args: string[], io: Io): number {
   const profile = resolveCheckProfile(values.profile ?? config.profile ?? 'generic', values['k8s-version'] ?? config.k8sVersion, io);
 
   const sources = readSources(positionals, io.stdin);
-  const result = checkSources(sources, { profile, ruleSeverities });
+  const checked = checkSources(sources, { profile, ruleSeverities });
+  let result = checked;
+  if (values.impact) {
+    const impacts = findingImpacts(sources, checked.findings, { profile });
+    result = { ...checked, findings: checked.findings.map((f) => {
+      const impact = impacts.get(f);
+      return impact ? { ...f, impact } : f;
+    }) };
+  }
   const color = format === 'text' && io.isTTY && !values['no-color'] && !io.env['NO_COLOR'];
   const out = format === 'json' ? formatJson(result) : format === 'sarif' ? formatSarif(result) : format === 'github' ? formatGithub(result) : formatText(result, { color });
   io.stdout(out);

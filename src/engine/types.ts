@@ -81,6 +81,20 @@ export interface Finding {
   readonly fix?: Fix;
   /** 0-based index of the finding's YAML document in its file (where its fix applies). */
   readonly document?: number;
+  /** The simulated cost of leaving it unfixed (`check --impact`). */
+  readonly impact?: FindingImpact;
+}
+
+/** Simulated failed requests per rollout that a finding's fix saves (`check --impact`). */
+export interface FindingImpact {
+  /** Mean failed requests per rollout without the fix minus with it. */
+  readonly failedRequests: number;
+  readonly before: number;
+  readonly after: number;
+  /** The request rate simulated. */
+  readonly rps: number;
+  /** The workloads simulated (Kind/namespace/name). */
+  readonly workloads: readonly string[];
 }
 
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];

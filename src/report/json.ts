@@ -20,6 +20,7 @@ export function formatJson(result: CheckResult): string {
         resource: f.resource,
         path: f.path,
         fixable: f.fixable,
+        ...(f.impact ? { impact: f.impact } : {}),
       })),
       notes: result.notes,
     },

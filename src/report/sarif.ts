@@ -47,7 +47,7 @@ export function formatSarif(result: CheckResult): string {
               ...(f.resource.kind === '' ? {} : { logicalLocations: [{ fullyQualifiedName: `${f.resource.kind}/${f.resource.namespace === '' ? '' : f.resource.namespace + '/'}${f.resource.name}`, kind: 'resource' }] }),
             },
           ],
-          properties: { path: f.path, category: f.category, fixable: f.fixable },
+          properties: { path: f.path, category: f.category, fixable: f.fixable, ...(f.impact ? { impact: f.impact } : {}) },
         })),
       },
     ],

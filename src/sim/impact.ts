@@ -1,0 +1,97 @@
+/**
+ * `check --impact`: the simulated cost of leaving a finding unfixed. For each finding of the
+ * startup, termination, node-routing and lb-drain categories that has a fix, the workloads it
+ * concerns are simulated with the input as it is and with that one fix applied; the difference in
+ * mean failed requests per rollout is its impact.
+ */
+import type { Category, Finding, FindingImpact } from '../engine/types.js';
+import { applyFixes } from '../fix/apply.js';
+import { loadSources } from '../load/objects.js';
+import type { SourceText } from '../load/types.js';
+import { buildGraph, type Graph } from '../model/graph.js';
+import type { Resource } from '../model/resource.js';
+import type { Workload } from '../model/workload.js';
+import type { Profile } from '../profiles/types.js';
+import { simulate } from './index.js';
+import { NotSimulated, simInput, workloadId } from './params.js';
+
+/** Categories whose findings cost requests during a rollout. */
+export const IMPACT_CATEGORIES: ReadonlySet<Category> = new Set(['startup', 'termination', 'node-routing', 'lb-drain']);
+
+export type Impact = FindingImpact;
+
+export interface ImpactOptions {
+  readonly profile: Profile;
+  /** Runs per simulation (expected values; the same seeds with and without the fix). */
+  readonly runs?: number;
+  readonly seed?: number;
+}
+
+const KIND_OF_WORKLOAD = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod', 'ReplicationController']);
+
+function sameRef(resource: Resource, ref: Finding['resource']): boolean {
+  return resource.kind === ref.kind && resource.name === ref.name && resource.ref.namespace === ref.namespace;
+}
+
+/** The workloads a finding concerns: the workload itself, or those its Service selects. */
+function concerned(graph: Graph, finding: Finding): Workload[] {
+  if (KIND_OF_WORKLOAD.has(finding.resource.kind)) return graph.workloads.filter((w) => sameRef(w.resource, finding.resource));
+  const service = graph.services.find((s) => sameRef(s.resource, finding.resource));
+  if (service) return [...graph.workloadsOf(service)];
+  // An Ingress or a BackendConfig: the workloads behind the Services that route through it.
+  return graph.services.filter((s) => graph.ingressesOf(s).some((i) => sameRef(i, finding.resource)) || s.resource.name === finding.resource.name).flatMap((s) => [...graph.workloadsOf(s)]);
+}
+
+/** Computes the impact of each finding that has one; the map holds only those. */
+export function findingImpacts(sources: readonly SourceText[], findings: readonly Finding[], options: ImpactOptions): Map<Finding, Impact> {
+  const out = new Map<Finding, Impact>();
+  const candidates = findings.filter((f) => IMPACT_CATEGORIES.has(f.category) && f.fix !== undefined && f.document !== undefined);
+  if (candidates.length === 0) return out;
+  const profile = options.profile;
+  const runs = options.runs ?? 20;
+  const seed = options.seed ?? 1;
+  const perFile = new Map<string, Resource[]>();
+  for (const source of sources) perFile.set(source.path, loadSources([source], profile.k8sVersion).resources);
+  const baseGraph = buildGraph([...perFile.values()].flat());
+  const baseline = new Map<string, number | undefined>();
+  const failedOf = (graph: Graph, workload: Workload, cache?: Map<string, number | undefined>): number | undefined => {
+    const id = workloadId(workload);
+    if (cache?.has(id)) return cache.get(id);
+    let value: number | undefined;
+    try {
+      value = simulate(simInput(graph, profile, workload), { runs, seed, expected: true }).summary.failed.mean;
+    } catch (error) {
+      if (!(error instanceof NotSimulated)) throw error;
+    }
+    cache?.set(id, value);
+    return value;
+  };
+  for (const finding of candidates) {
+    const source = sources.find((s) => s.path === finding.file);
+    if (!source || !finding.fix || finding.document === undefined) continue;
+    const workloads = concerned(baseGraph, finding);
+    if (workloads.length === 0) continue;
+    const applied = applyFixes(source.text, [{ document: finding.document, fix: finding.fix }]);
+    if (applied.outcomes[0]?.status !== 'applied') continue;
+    const fixedResources = loadSources([{ path: source.path, text: applied.text }], profile.k8sVersion).resources;
+    const fixedGraph = buildGraph([...perFile].flatMap(([path, resources]) => (path === source.path ? fixedResources : resources)));
+    let before = 0;
+    let after = 0;
+    const ids: string[] = [];
+    for (const workload of workloads) {
+      const id = workloadId(workload);
+      const fixedWorkload = fixedGraph.workloads.find((w) => workloadId(w) === id);
+      const b = failedOf(baseGraph, workload, baseline);
+      const a = fixedWorkload ? failedOf(fixedGraph, fixedWorkload) : undefined;
+      if (b === undefined || a === undefined) continue;
+      before += b;
+      after += a;
+      ids.push(id);
+    }
+    if (ids.length === 0) continue;
+    out.set(finding, { failedRequests: Math.round((before - after) * 10) / 10, before: Math.round(before * 10) / 10, after: Math.round(after * 10) / 10, rps: profile.traffic.rps, workloads: ids });
+  }
+  return out;
+}
+
+export { impactText } from '../report/impact-text.js';
