@@ -1,5 +1,5 @@
 // `npm run bench`: how much dearer is `rollsafe check` than the YAML parse it cannot avoid, and
-// does it grow linearly with the input? Both are read as ratios of timings taken in the same run,
+// does it grow linearly with the input? Then the simulator's speed (bench/sim.js). Both are read as ratios of timings taken in the same run,
 // because absolute times on a shared machine are noise.
 //
 // Every measurement is a whole `node` process (start-up, file reading, output), as a user runs it.
@@ -16,6 +16,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateCorpus } from './generate.js';
+import { benchSimulator, formatSimulator, SIM_GOALS } from './sim.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -215,8 +216,10 @@ function run() {
     sarifOverJson: stats.sarifA.median / stats.jsonA.median,
   };
   const missed = missedGoals(ratios);
-  process.stdout.write(`${formatTable(info, stats, ratios, counts)}\n${missed.length > 0 ? `\n${missed.join('\n')}\n` : ''}`);
-  const results = { ...info, corpora: CORPORA, counts, goals: GOALS, ratios, goalsMissed: missed, measurements: stats };
+  const simulator = benchSimulator(runs);
+  if (simulator.monteCarlo10.rateRolloutsPerSecond < SIM_GOALS.rolloutsPerSecond) missed.push(`GOAL MISSED: simulator Monte Carlo ${simulator.monteCarlo10.rateRolloutsPerSecond.toFixed(0)} rollouts/s, goal ≥ ${SIM_GOALS.rolloutsPerSecond}`);
+  process.stdout.write(`${formatTable(info, stats, ratios, counts)}\n\n${formatSimulator(simulator)}\n${missed.length > 0 ? `\n${missed.join('\n')}\n` : ''}`);
+  const results = { ...info, corpora: CORPORA, counts, goals: { ...GOALS, ...SIM_GOALS }, ratios, goalsMissed: missed, measurements: stats, simulator };
   writeFileSync(join(CACHE, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\nwritten: ${relative(ROOT, join(CACHE, 'results.json'))}\n`);
 }
