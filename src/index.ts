@@ -19,3 +19,5 @@ export { formatText, type TextOptions } from './report/text.js';
 export { VERSION } from './version.js';
 export { applyFixes } from './fix/apply.js';
 export { fixSources } from './fix/driver.js';
+export { simulateSources, simulate, simulateRun, simInput, CAUSES, type Cause, type SimInput, type SimOverrides, type SimulationSummary, type Timeline, type WorkloadSimulation } from './sim/index.js';
+export { findingImpacts } from './sim/impact.js';
