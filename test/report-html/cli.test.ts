@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { FileWriter } from '../../src/cli/fix.js';
+import { main } from '../../src/cli/main.js';
+import { docsBaseFor, runReport } from '../../src/cli/report.js';
+import { captureIo, ROOT } from '../helpers.js';
+
+/** A FileWriter that keeps what is written in memory. */
+function memoryFiles(): { files: FileWriter; written: Map<string, string> } {
+  const written = new Map<string, string>();
+  const files: FileWriter = {
+    realpath: (path) => {
+      if (!written.has(path)) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+      return path;
+    },
+    mode: () => 0o644,
+    writeFile: (path, text) => void written.set(path, text),
+    rename: (from, to) => {
+      written.set(to, written.get(from) ?? '');
+      written.delete(from);
+    },
+    remove: (path) => void written.delete(path),
+  };
+  return { files, written };
+}
+
+const EXAMPLE = `${ROOT}examples/seed/before/old-pod-no-prestop.yaml`;
+
+describe('rollsafe report', () => {
+  it('writes one page to -o and says so on stderr', () => {
+    const { io, out } = captureIo();
+    const { files, written } = memoryFiles();
+    const code = runReport(['--profile', 'ack-flannel', '--runs', '3', EXAMPLE, '-o', '/out/report.html'], io, files);
+    expect(code).toBe(0);
+    expect([...written.keys()]).toEqual(['/out/report.html']);
+    const html = written.get('/out/report.html') ?? '';
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('Deployment/before-prestop/nginx');
+    expect(html).toContain('@observablehq/plot 0.6.17 (ISC)');
+    expect(out().stdout).toBe('');
+    expect(out().stderr).toMatch(/^rollsafe: wrote \/out\/report\.html \(1 workload, 3 findings, \d+ KiB\)\n$/);
+  });
+
+  it('writes the page to stdout with -o -', () => {
+    const { io, out } = captureIo();
+    expect(runReport(['--runs', '1', EXAMPLE, '-o', '-'], io, memoryFiles().files)).toBe(0);
+    expect(out().stdout).toMatch(/^<!doctype html>[\s\S]*<\/html>\n$/);
+  });
+
+  it('is registered in main, with its own help', () => {
+    const { io, out } = captureIo();
+    expect(main(['report', '--help'], io)).toBe(0);
+    expect(out().stdout).toMatch(/^Usage: rollsafe report \[options\] PATH\.\.\. -o FILE/);
+    const top = captureIo();
+    main(['--help'], top.io);
+    expect(top.out().stdout).toContain('rollsafe report [options] PATH... -o FILE');
+  });
+
+  it.each([
+    [[EXAMPLE], 'report needs -o FILE'],
+    [['-o', 'x.html'], 'report needs at least one PATH'],
+    [[EXAMPLE, '-o', 'x.html', '--runs', '0'], '--runs must be an integer ≥ 1, got 0'],
+    [[EXAMPLE, '-o', 'x.html', '--seed', 'abc'], '--seed must be an integer ≥ 0, got abc'],
+    [[EXAMPLE, '-o', 'x.html', '--profile', 'nope'], 'nope'],
+    [[`${ROOT}does-not-exist.yaml`, '-o', 'x.html'], 'does-not-exist.yaml: no such file or directory'],
+  ])('exits 2 with a clear message for %j', (args, message) => {
+    const { io, out } = captureIo();
+    const { files, written } = memoryFiles();
+    expect(runReport(args, io, files)).toBe(2);
+    expect(out().stderr).toContain(message);
+    expect(out().stderr).not.toMatch(/\n\s+at /);
+    expect(written.size).toBe(0);
+  });
+
+  it('exits 2 when the page cannot be written', () => {
+    const { io, out } = captureIo();
+    const files: FileWriter = { ...memoryFiles().files, writeFile: () => { throw Object.assign(new Error('denied'), { code: 'EACCES' }); } };
+    expect(runReport([EXAMPLE, '--runs', '1', '-o', '/root/report.html'], io, files)).toBe(2);
+    expect(out().stderr).toBe('rollsafe: /root/report.html: cannot write (permission denied)\n');
+  });
+});
+
+describe('docsBaseFor', () => {
+  it('links the rule docs relative to the folder of the page', () => {
+    expect(docsBaseFor('/work/out/report.html', '/work/repo/docs/rules')).toBe('../repo/docs/rules/');
+    expect(docsBaseFor('/work/repo/report.html', '/work/repo/docs/rules')).toBe('docs/rules/');
+    expect(docsBaseFor('/tmp/my report/r.html', '/opt/roll safe/docs/rules')).toBe('../../opt/roll%20safe/docs/rules/');
+  });
+});
