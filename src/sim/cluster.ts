@@ -47,6 +47,8 @@ export interface SimPod {
   /** Intervals in which the app accepts connections (end Infinity while open). */
   listening: { start: number; end: number }[];
   running: boolean;
+  /** When the container last started. */
+  startedAt: number;
   containersReady: boolean;
   ready: boolean;
   readySince: number;
@@ -235,6 +237,7 @@ class Cluster {
       phases: [],
       listening: [],
       running: false,
+      startedAt: Infinity,
       containersReady: false,
       ready: false,
       readySince: Infinity,
@@ -282,6 +285,7 @@ class Cluster {
   private onRunning(pod: SimPod): void {
     const p = this.input.pod;
     pod.running = true;
+    pod.startedAt = this.now;
     this.setPhase(pod, 'starting');
     const base = this.now;
     const listenAt = base + p.appStartupSeconds;
@@ -413,7 +417,8 @@ class Cluster {
   private serveUntilProbeFails(pod: SimPod): void {
     const r = this.input.pod.readiness;
     if (!r || !pod.ready) return;
-    const next = Cluster.probeAt(r, pod.created, this.now);
+    // Probes keep the period they started with at container start.
+    const next = Cluster.probeAt(r, pod.startedAt, this.now);
     this.at(next + (r.failureThreshold - 1) * r.period, 'stop-serving', pod);
   }
 
