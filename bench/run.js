@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateCorpus } from './generate.js';
 import { benchSimulator, formatSimulator, SIM_GOALS } from './sim.js';
+import { benchReport, formatReport, missedReportGoals, REPORT_GOALS } from './report.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -218,8 +219,10 @@ function run() {
   const missed = missedGoals(ratios);
   const simulator = benchSimulator(runs);
   if (simulator.monteCarlo10.rateRolloutsPerSecond < SIM_GOALS.rolloutsPerSecond) missed.push(`GOAL MISSED: simulator Monte Carlo ${simulator.monteCarlo10.rateRolloutsPerSecond.toFixed(0)} rollouts/s, goal ≥ ${SIM_GOALS.rolloutsPerSecond}`);
-  process.stdout.write(`${formatTable(info, stats, ratios, counts)}\n\n${formatSimulator(simulator)}\n${missed.length > 0 ? `\n${missed.join('\n')}\n` : ''}`);
-  const results = { ...info, corpora: CORPORA, counts, goals: { ...GOALS, ...SIM_GOALS }, ratios, goalsMissed: missed, measurements: stats, simulator };
+  const report = benchReport(runs);
+  missed.push(...missedReportGoals(report));
+  process.stdout.write(`${formatTable(info, stats, ratios, counts)}\n\n${formatSimulator(simulator)}\n\n${formatReport(report)}\n${missed.length > 0 ? `\n${missed.join('\n')}\n` : ''}`);
+  const results = { ...info, corpora: CORPORA, counts, goals: { ...GOALS, ...SIM_GOALS, report: REPORT_GOALS }, ratios, goalsMissed: missed, measurements: stats, simulator, report };
   writeFileSync(join(CACHE, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\nwritten: ${relative(ROOT, join(CACHE, 'results.json'))}\n`);
 }

@@ -3,6 +3,7 @@ import type { FileWriter } from '../../src/cli/fix.js';
 import { main } from '../../src/cli/main.js';
 import { docsBaseFor, runReport } from '../../src/cli/report.js';
 import { captureIo, ROOT } from '../helpers.js';
+import { manyWorkloads } from './generate.js';
 
 /** A FileWriter that keeps what is written in memory. */
 function memoryFiles(): { files: FileWriter; written: Map<string, string> } {
@@ -84,5 +85,16 @@ describe('docsBaseFor', () => {
     expect(docsBaseFor('/work/out/report.html', '/work/repo/docs/rules')).toBe('../repo/docs/rules/');
     expect(docsBaseFor('/work/repo/report.html', '/work/repo/docs/rules')).toBe('docs/rules/');
     expect(docsBaseFor('/tmp/my report/r.html', '/opt/roll safe/docs/rules')).toBe('../../opt/roll%20safe/docs/rules/');
+  });
+});
+
+describe('a report for 200 workloads', () => {
+  it('holds 400 charts and stays under 10 MB', () => {
+    const { io, out } = captureIo({ stdin: manyWorkloads(200) });
+    expect(runReport(['--profile', 'ack-flannel', '--runs', '1', '-', '-o', '-'], io, memoryFiles().files)).toBe(0);
+    const html = out().stdout;
+    expect(html.match(/<section class="workload"/g)).toHaveLength(200);
+    expect(html.match(/<figure class="chart" data-chart=/g)).toHaveLength(400);
+    expect(Buffer.byteLength(html)).toBeLessThan(10 * 1024 * 1024);
   });
 });
