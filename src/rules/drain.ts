@@ -47,7 +47,8 @@ const LABELS: Readonly<Record<string, string>> = {
 
 const ON = /^(?:on|true)$/i;
 
-function isTimeoutKey(key: string): boolean {
+/** True for an annotation that carries the drain timeout (not a flag). */
+export function isTimeoutKey(key: string): boolean {
   return key.endsWith('timeout') || key.endsWith('target-group-attributes');
 }
 

@@ -1,14 +1,65 @@
-import type { Rule } from '../engine/types.js';
+import type { Fix, Rule, RuleContext } from '../engine/types.js';
 import { annotationPointer } from '../load/positions.js';
+import type { ServiceView } from '../model/graph.js';
 import { recordAt } from '../model/k8s.js';
-import { drainLabel, drainSetting } from './drain.js';
-import { drainApplies } from './util.js';
+import { gracePeriodSeconds } from '../model/workload.js';
+import type { LoadBalancerProfile } from '../profiles/types.js';
+import { drainLabel, drainSetting, isTimeoutKey } from './drain.js';
+import { drainApplies, nameOf } from './util.js';
+
+type Drain = NonNullable<LoadBalancerProfile['drain']>;
 
 /** The annotation value that turns a drain flag on, per provider convention. */
 function flagValue(key: string, timeout: string): string {
   if (key.endsWith('target-group-attributes')) return `deregistration_delay.timeout_seconds=${timeout}`;
   if (key.endsWith('timeout')) return timeout;
   return key.endsWith('enabled') ? 'true' : 'on';
+}
+
+/** Why no drain setting can be written: the pods behind the Service stop before the LB would finish. */
+interface NoFit {
+  readonly workload: string;
+  readonly grace: number;
+  /** The shortest drain the LB would apply. */
+  readonly drain: number;
+}
+
+/**
+ * The drain timeout to write: the profile's recommendation, lowered to the shortest grace period
+ * of the pods behind the Service (a longer drain is cut by SIGKILL: lb-drain-exceeds-grace), in
+ * whole seconds within the provider's range and above 0 (0 turns draining off). `undefined` for
+ * a setting without a timeout annotation whose LB timeout fits; a NoFit when nothing fits.
+ */
+function drainTimeoutFor(context: RuleContext, service: ServiceView, drain: Drain): { timeout: number | undefined } | NoFit {
+  const low = Math.max(drain.timeoutRange[0], 1);
+  let shortest: { workload: string; grace: number } | undefined;
+  for (const workload of context.graph.workloadsOf(service)) {
+    const grace = gracePeriodSeconds(workload).seconds;
+    if (!shortest || grace < shortest.grace) shortest = { workload: nameOf(workload), grace };
+  }
+  const grace = shortest?.grace ?? Infinity;
+  if (!drain.annotations.some(isTimeoutKey)) {
+    // Without a timeout annotation the LB drains for its own timeout once the flag is on.
+    const applied = drain.enabledTimeoutSeconds ?? drain.defaultTimeoutSeconds;
+    return applied === undefined || applied <= grace || !shortest ? { timeout: undefined } : { ...shortest, drain: applied };
+  }
+  const timeout = Math.min(drain.recommendedTimeoutSeconds, drain.timeoutRange[1], Math.floor(grace));
+  return timeout >= low || !shortest ? { timeout } : { ...shortest, drain: low };
+}
+
+/** Adds every annotation of the drain setting: flags on, the timeout (when the setting has one) as given. */
+function drainFix(service: ServiceView, drain: Drain, seconds: number | undefined): Fix {
+  const timeout = String(seconds);
+  const values: Record<string, string> = {};
+  for (const key of drain.annotations) values[key] = flagValue(key, timeout);
+  const hasAnnotations = recordAt(recordAt(service.resource.object, 'metadata'), 'annotations') !== undefined;
+  return {
+    kind: 'patch',
+    description: seconds === undefined ? 'enable connection draining' : `enable connection draining with a ${timeout} s timeout`,
+    operations: hasAnnotations
+      ? Object.entries(values).map(([key, value]) => ({ op: 'add' as const, path: annotationPointer(key), value }))
+      : [{ op: 'add', path: '/metadata/annotations', value: values }],
+  };
 }
 
 /**
@@ -28,6 +79,7 @@ export const lbConnectionDrainMissing: Rule = {
       disabled: 'Service {{service}} turns connection draining off ({{setting}}): connections still open to a removed backend are cut',
       incomplete: 'Service {{service}} sets connection draining only in part: {{missing}} is missing, so the {{lb}} does not drain',
       range: 'connection-drain timeout {{timeout}} s of Service {{service}} is outside the {{lb}} range {{min}}–{{max}} s',
+      missingNoFit: 'Service {{service}} is exposed by the {{lb}} without connection draining ({{setting}}): when the LB removes a backend during a rollout it cuts the connections still open to it (no automatic fix: pods of {{workload}} are killed after {{grace}} s, sooner than any drain the {{lb}} accepts ({{drain}} s at least))',
       notSeconds: 'connection-drain timeout `{{timeout}}` of Service {{service}} is not a whole number of seconds, so the {{lb}} does not drain',
     },
   },
@@ -61,27 +113,12 @@ export const lbConnectionDrainMissing: Rule = {
         context.report({ resource: setting.resource, path: setting.path, messageId: 'disabled', data });
         continue;
       }
-      const timeout = String(drain.recommendedTimeoutSeconds);
-      const hasAnnotations = recordAt(recordAt(service.resource.object, 'metadata'), 'annotations') !== undefined;
-      const values: Record<string, string> = {};
-      for (const key of drain.annotations) values[key] = flagValue(key, timeout);
-      context.report({
-        resource: service.resource,
-        path: '/metadata',
-        messageId: 'missing',
-        data,
-        ...(drain.on === 'service'
-          ? {
-              fix: {
-                kind: 'patch',
-                description: `enable connection draining with a ${timeout} s timeout`,
-                operations: hasAnnotations
-                  ? Object.entries(values).map(([key, value]) => ({ op: 'add' as const, path: annotationPointer(key), value }))
-                  : [{ op: 'add', path: '/metadata/annotations', value: values }],
-              },
-            }
-          : {}),
-      });
+      const choice = drain.on === 'service' ? drainTimeoutFor(context, service, drain) : undefined;
+      if (choice && 'grace' in choice) {
+        context.report({ resource: service.resource, path: '/metadata', messageId: 'missingNoFit', data: { ...data, workload: choice.workload, grace: choice.grace, drain: choice.drain } });
+        continue;
+      }
+      context.report({ resource: service.resource, path: '/metadata', messageId: 'missing', data, ...(choice ? { fix: drainFix(service, drain, choice.timeout) } : {}) });
     }
   },
 };

@@ -1,6 +1,6 @@
 import type { Rule } from '../engine/types.js';
-import { probeTarget, probeTiming } from '../model/container.js';
 import { recordAt } from '../model/k8s.js';
+import { livenessNoLaterThanReadiness } from './util.js';
 
 /**
  * Liveness and readiness probe the same endpoint and liveness gives up no later than readiness:
@@ -24,15 +24,9 @@ export const livenessProbeSameAsReadiness: Rule = {
         const readiness = recordAt(c.container, 'readinessProbe');
         const liveness = recordAt(c.container, 'livenessProbe');
         if (!readiness || !liveness) continue;
-        const r = probeTarget(c, readiness);
-        const l = probeTarget(c, liveness);
-        if (!r || !l || r.action !== l.action) continue;
-        const rt = probeTiming(readiness);
-        const lt = probeTiming(liveness);
-        const rFail = rt.period * rt.failureThreshold;
-        const lFail = lt.period * lt.failureThreshold;
-        if (lFail > rFail) continue;
-        context.report({ resource: workload.resource, path: `${c.path}/livenessProbe`, messageId: 'same', data: { container: c.name, action: l.action, liveness: lFail, readiness: rFail } });
+        const same = livenessNoLaterThanReadiness(c, readiness, liveness);
+        if (!same) continue;
+        context.report({ resource: workload.resource, path: `${c.path}/livenessProbe`, messageId: 'same', data: { container: c.name, action: same.action, liveness: same.liveness, readiness: same.readiness } });
       }
     }
   },

@@ -1,8 +1,8 @@
 /** Helpers shared by rules: when a workload is served, which containers serve, budgets. */
 import type { PatchOperation, RuleContext, Severity } from '../engine/types.js';
-import { declaredPorts, resolvePort } from '../model/container.js';
+import { declaredPorts, probeTarget, probeTiming, resolvePort } from '../model/container.js';
 import type { ServiceView } from '../model/graph.js';
-import { recordAt, stringAt } from '../model/k8s.js';
+import { arrayAt, numberAt, recordAt, stringAt } from '../model/k8s.js';
 import { gracePeriodSeconds, type ContainerView, type Workload } from '../model/workload.js';
 import { propagationBudget } from '../profiles/types.js';
 import { compareVersions } from '../schema/kinds.js';
@@ -62,24 +62,72 @@ function findServingContainers(context: RuleContext, workload: Workload): Contai
   return serving;
 }
 
-/** The port a Service sends to in this container (for fixes), when it can be known. */
-export function servedPort(context: RuleContext, workload: Workload, container: ContainerView): number | string | undefined {
+/** A port a Service sends to in one container, and the protocol it is sent with. */
+export interface ServedPort {
+  /** As a probe names it: the port name or the number. */
+  readonly port: number | string;
+  /** `TCP` unless the Service port or the container port says otherwise (`UDP`, `SCTP`). */
+  readonly protocol: string;
+}
+
+/** `protocol` of a port entry (Service or container), `TCP` when unset. */
+function protocolAt(entry: unknown): string {
+  return stringAt(entry, 'protocol') ?? 'TCP';
+}
+
+/**
+ * The protocol a container receives a port reference with: a named port's declared protocol; for
+ * a number, TCP when the container declares it with TCP (or not at all), else its declared protocol.
+ */
+function containerProtocol(container: ContainerView, ref: number | string): string {
+  const entries = arrayAt(container.container, 'ports').filter((p) => (typeof ref === 'string' ? stringAt(p, 'name') === ref : numberAt(p, 'containerPort') === ref));
+  const protocols = entries.map(protocolAt);
+  return protocols.length === 0 || protocols.includes('TCP') ? 'TCP' : (protocols[0] ?? 'TCP');
+}
+
+/** The ports a Service sends to in this container (for fixes), in order, when they can be known. */
+export function servedPorts(context: RuleContext, workload: Workload, container: ContainerView): ServedPort[] {
   const declared = declaredPorts(container);
+  const out: ServedPort[] = [];
+  const push = (port: number | string, serviceProtocol: string): void => {
+    const containerSide = containerProtocol(container, port);
+    const protocol = serviceProtocol === 'TCP' ? containerSide : serviceProtocol;
+    if (!out.some((p) => p.port === port && p.protocol === protocol)) out.push({ port, protocol });
+  };
   for (const service of context.graph.servicesOf(workload)) {
+    const entries = arrayAt(recordAt(service.resource.object, 'spec'), 'ports');
     for (const port of service.ports) {
       const target = port.targetPort;
+      const protocol = protocolAt(entries[port.index]);
       if (typeof target === 'string' && !/^\d+$/.test(target)) {
-        if (declared.some((p) => p.name === target)) return target;
+        if (declared.some((p) => p.name === target)) push(target, protocol);
       } else if (target !== undefined) {
         // A numbered target belongs to this container only if it declares it, or declares
         // nothing and is the pod's only container.
         const n = Number(target);
-        if (declared.some((p) => p.port === n) || (declared.length === 0 && workload.containers.length === 1)) return n;
+        if (declared.some((p) => p.port === n) || (declared.length === 0 && workload.containers.length === 1)) push(n, protocol);
       }
     }
   }
-  if (declared.length === 1 && declared[0]) return declared[0].name ?? declared[0].port;
-  return undefined;
+  if (out.length === 0 && declared.length === 1 && declared[0]) push(declared[0].name ?? declared[0].port, 'TCP');
+  return out;
+}
+
+/**
+ * When liveness checks the same target as readiness and gives up no later (period ×
+ * failureThreshold), a slow app is restarted instead of being taken out of rotation: the seconds
+ * after which each gives up, else undefined. liveness-probe-same-as-readiness reports this, and
+ * readiness-probe-missing keeps its fix out of it.
+ */
+export function livenessNoLaterThanReadiness(container: ContainerView, readiness: Record<string, unknown>, liveness: Record<string, unknown>): { action: string; liveness: number; readiness: number } | undefined {
+  const r = probeTarget(container, readiness);
+  const l = probeTarget(container, liveness);
+  if (!r || !l || r.action !== l.action) return undefined;
+  const rt = probeTiming(readiness);
+  const lt = probeTiming(liveness);
+  const rFail = rt.period * rt.failureThreshold;
+  const lFail = lt.period * lt.failureThreshold;
+  return lFail > rFail ? undefined : { action: l.action, liveness: lFail, readiness: rFail };
 }
 
 /** True when a Service of type LoadBalancer, or an Ingress, exposes the workload through the cloud LB. */

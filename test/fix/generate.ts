@@ -1,7 +1,8 @@
 /**
  * Generated manifests for the fixer's property tests: workloads and Services with the hazards the
  * rules fix (no probe, no preStop, short grace, Recreate, no drain annotations, HPA + replicas,
- * no PDB), written in many YAML styles (indent 2 or 4, `- ` flush or indented, quote styles, flow
+ * no PDB) and the cases where a fix must hold back (UDP ports, liveness probes on the served port,
+ * empty, missing or foreign selectors, grace periods below the LB's drain minimum), written in many YAML styles (indent 2 or 4, `- ` flush or indented, quote styles, flow
  * mappings, comments before keys and after values, CRLF, `---` placement).
  */
 import fc from 'fast-check';
@@ -43,11 +44,13 @@ const container = fc.record(
     image: fc.constantFrom(...IMAGES),
     port: fc.option(fc.constantFrom(80, 8080, 9090), { nil: undefined }),
     namedPort: fc.boolean(),
+    protocol: fc.constantFrom('unset', 'TCP', 'UDP'),
     readiness: fc.boolean(),
+    liveness: fc.constantFrom('none', 'tcp', 'tcp-1s', 'http'),
     lifecycle: fc.constantFrom('none', 'empty', 'exec', 'sleep', 'shell'),
     preStopSeconds: fc.integer({ min: 1, max: 60 }),
   },
-  { requiredKeys: ['image', 'namedPort', 'readiness', 'lifecycle', 'preStopSeconds'] },
+  { requiredKeys: ['image', 'namedPort', 'protocol', 'readiness', 'liveness', 'lifecycle', 'preStopSeconds'] },
 );
 
 const workload = fc.record(
@@ -56,10 +59,11 @@ const workload = fc.record(
     replicas: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
     strategy: fc.constantFrom('none', 'Recreate', 'rolling-all', 'rolling-safe'),
     containers: fc.array(container, { minLength: 1, maxLength: 2 }),
-    grace: fc.option(fc.constantFrom(0, 10, 30, 120), { nil: undefined }),
+    grace: fc.option(fc.constantFrom(0, 5, 10, 30, 120), { nil: undefined }),
+    selector: fc.constantFrom('labels', 'labels', 'expressions', 'empty', 'absent', 'other-pods'),
     annotations: fc.constantFrom('absent', 'null', 'empty', 'some'),
   },
-  { requiredKeys: ['kind', 'strategy', 'containers', 'annotations'] },
+  { requiredKeys: ['kind', 'strategy', 'containers', 'selector', 'annotations'] },
 );
 
 const modelArbitrary = fc.record(
@@ -100,8 +104,15 @@ export function objectsOf(model: Model): Array<{ [key: string]: Json }> {
   const w = model.workload;
   const containers: Json[] = w.containers.map((c, i) => {
     const out: { [key: string]: Json } = { name: `c${i}`, image: c.image };
-    if (c.port !== undefined) out['ports'] = [c.namedPort ? { name: 'http', containerPort: c.port } : { containerPort: c.port }];
+    if (c.port !== undefined) {
+      const port: { [key: string]: Json } = c.namedPort ? { name: 'http', containerPort: c.port } : { containerPort: c.port };
+      if (c.protocol !== 'unset') port['protocol'] = c.protocol;
+      out['ports'] = [port];
+    }
     if (c.readiness && c.port !== undefined) out['readinessProbe'] = { tcpSocket: { port: c.port }, periodSeconds: 5 };
+    if (c.liveness === 'tcp' && c.port !== undefined) out['livenessProbe'] = { tcpSocket: { port: c.port } };
+    if (c.liveness === 'tcp-1s' && c.port !== undefined) out['livenessProbe'] = { tcpSocket: { port: c.port }, periodSeconds: 1, failureThreshold: 1 };
+    if (c.liveness === 'http' && c.port !== undefined) out['livenessProbe'] = { httpGet: { path: '/healthz', port: c.port } };
     if (c.lifecycle === 'empty') out['lifecycle'] = {};
     if (c.lifecycle === 'exec') out['lifecycle'] = { preStop: { exec: { command: ['sleep', String(c.preStopSeconds)] } } };
     if (c.lifecycle === 'sleep') out['lifecycle'] = { preStop: { sleep: { seconds: c.preStopSeconds } } };
@@ -116,7 +127,10 @@ export function objectsOf(model: Model): Array<{ [key: string]: Json }> {
   if (w.kind === 'Deployment' && w.strategy === 'Recreate') spec['strategy'] = { type: 'Recreate' };
   if (w.kind === 'Deployment' && w.strategy === 'rolling-all') spec['strategy'] = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: '100%' } };
   if (w.kind === 'Deployment' && w.strategy === 'rolling-safe') spec['strategy'] = { rollingUpdate: { maxUnavailable: 0 } };
-  spec['selector'] = { matchLabels: { app: 'web' } };
+  if (w.selector === 'labels') spec['selector'] = { matchLabels: { app: 'web' } };
+  if (w.selector === 'expressions') spec['selector'] = { matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'back'] }] };
+  if (w.selector === 'empty') spec['selector'] = {};
+  if (w.selector === 'other-pods') spec['selector'] = { matchLabels: { app: 'api' } };
   spec['template'] = { metadata: { labels: { app: 'web', tier: 'front' } }, spec: podSpec };
   const objects: Array<{ [key: string]: Json }> = [{ apiVersion: 'apps/v1', kind: w.kind, metadata: metadata('web', w.annotations), spec }];
   const s = model.service;

@@ -23,7 +23,6 @@ import { KUBERNETES_YAML_SCHEMA } from '../../src/load/yaml11.js';
 import { BUILTIN_PROFILES, findBuiltinProfile } from '../../src/profiles/builtin.js';
 import { withK8sVersion } from '../../src/profiles/load.js';
 import type { Profile } from '../../src/profiles/types.js';
-import { compareVersions } from '../../src/schema/kinds.js';
 import { ROOT } from '../helpers.js';
 import { manifestArbitrary } from './generate.js';
 
@@ -131,23 +130,6 @@ function needlesslyRemoved(before: Doc, after: Doc): string[] {
   });
 }
 
-/**
- * New findings that come from a rule's fix, not from the fixer (reported; each is pinned by a
- * test below, so a corrected rule shows up here):
- * - pdb-missing writes policy/v1 whatever the cluster version; before 1.21 it is not served;
- * - pdb-missing copies the workload's selector even when it is malformed (no matchLabels);
- * - readiness-probe-missing writes a tcpSocket probe identical to an existing tcpSocket
- *   livenessProbe, which liveness-probe-same-as-readiness then reports;
- * - lb-connection-drain-missing sets the profile's drain timeout even when it is longer than the
- *   grace period of the pods behind the Service, which lb-drain-exceeds-grace then reports.
- */
-function isKnownRuleDefect(f: Finding, p: Profile): boolean {
-  if (f.ruleId === 'invalid-manifest' && f.resource.kind === 'PodDisruptionBudget') {
-    return (f.path === '/apiVersion' && compareVersions(p.k8sVersion, '1.21') < 0) || f.path.startsWith('/spec/selector/');
-  }
-  return f.ruleId === 'liveness-probe-same-as-readiness' || f.ruleId === 'lb-drain-exceeds-grace';
-}
-
 /** The documents a fix may add: what pdb-missing writes. */
 const ADDED_KINDS = new Set(['PodDisruptionBudget']);
 
@@ -190,7 +172,7 @@ function roundTripViolations(label: string, text: string, after: string, p: Prof
   const key = (f: Finding): string => `${f.ruleId} ${f.resource.kind}/${f.resource.namespace}/${f.resource.name} ${f.path}`;
   const old = new Set(checkSources([{ path: label, text }], { profile: p }).findings.map(key));
   const findings = checkSources([{ path: label, text: after }], { profile: p }).findings;
-  for (const f of findings) if (!f.fix && !old.has(key(f)) && !isKnownRuleDefect(f, p)) out.push(`${label}: the fix brought a new finding: ${key(f)}: ${f.message}`);
+  for (const f of findings) if (!f.fix && !old.has(key(f))) out.push(`${label}: the fix brought a new finding: ${key(f)}: ${f.message}`);
   for (const f of findings) {
     if (f.fix) out.push(`${label}: still fixable after fixing: ${f.ruleId} ${f.path}${again.unfixed.length > 0 ? ` (${again.unfixed.map((u) => u.reason).join('; ')})` : ''}`);
   }
@@ -219,40 +201,149 @@ describe('the round-trip check itself', () => {
   });
 });
 
-describe('known rule defects the fixer shows (reported, not fixed here)', () => {
-  const fixOnce = (text: string, p: Profile): { after: string; findings: Finding[] } => {
-    const after = fixSources([{ path: 'x.yaml', text }], { profile: p }).files[0]?.after ?? '';
+describe('rule fixes that would bring a new finding: corrected, or withheld', () => {
+  /** Fixes with every rule, or only the named ones, and checks the result with every rule. */
+  const fixOnce = (text: string, p: Profile, only?: readonly string[]): { after: string; findings: Finding[] } => {
+    const after = fixSources([{ path: 'x.yaml', text }], { profile: p, ...(only ? { only } : {}) }).files[0]?.after ?? '';
     return { after, findings: checkSources([{ path: 'x.yaml', text: after }], { profile: p }).findings };
   };
+  const row = (f: Finding): string => `${f.ruleId} ${f.resource.kind}/${f.resource.name} ${f.path} fixable=${String(f.fixable)}`;
+  /** apiVersion + kind of each document, and the added PodDisruptionBudget's spec. */
+  const kinds = (text: string): string[] => documents(text).map((d) => { const v = d.value as { apiVersion?: string; kind?: string }; return `${String(v.apiVersion)} ${String(v.kind)}`; });
+  const pdbSpec = (text: string): unknown => (documents(text).map((d) => d.value as { kind?: string; spec?: unknown }).find((v) => v.kind === 'PodDisruptionBudget'))?.spec;
 
-  it('pdb-missing adds a policy/v1 PodDisruptionBudget even where the cluster (before 1.21) does not serve policy/v1', () => {
-    const p = profile('ack-flannel@1.18');
-    const { findings } = fixOnce(read('examples/seed/before/lb-no-drain.yaml'), p);
-    expect(findings.filter((f) => isKnownRuleDefect(f, p)).map((f) => f.message)).toEqual(['policy/v1 PodDisruptionBudget is served from Kubernetes 1.21; the API server (1.18) rejects it']);
+  it('pdb-missing writes policy/v1beta1 before Kubernetes 1.21 (policy/v1 is served from 1.21), policy/v1 from then on', () => {
+    const text = read('examples/seed/before/lb-no-drain.yaml');
+    const versions = ['1.18', '1.20', '1.21', '1.24', '1.25', '1.30'].map((v) => {
+      const { after, findings } = fixOnce(text, profile(`ack-flannel@${v}`));
+      expect(findings.map(row), v).toEqual([]);
+      expect(pdbSpec(after), v).toEqual({ maxUnavailable: 1, selector: { matchLabels: { app: 'nginx' } } });
+      return `${v} ${kinds(after)[1] ?? ''}`;
+    });
+    expect(versions).toEqual([
+      '1.18 policy/v1beta1 PodDisruptionBudget',
+      '1.20 policy/v1beta1 PodDisruptionBudget',
+      '1.21 policy/v1 PodDisruptionBudget',
+      '1.24 policy/v1 PodDisruptionBudget',
+      '1.25 policy/v1 PodDisruptionBudget',
+      '1.30 policy/v1 PodDisruptionBudget',
+    ]);
   });
 
-  it('pdb-missing copies a workload selector that is empty (the PDB then selects every pod of the namespace) or malformed', () => {
-    const deployment = (selector: string): string => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n${selector}  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n        ports:\n        - containerPort: 80\n`;
+  describe('pdb-missing copies only a valid, non-empty workload selector that selects the pod labels', () => {
+    const deployment = (selector: string, labels = '    metadata:\n      labels:\n        app: web\n        tier: front\n'): string =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n${selector}  template:\n${labels}    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n        ports:\n        - containerPort: 80\n        readinessProbe:\n          tcpSocket:\n            port: 80\n`;
     const p = profile('generic');
-    expect(fixOnce(deployment(''), p).after).toContain('  selector:\n    matchLabels: {}\n');
-    const malformed = fixOnce(deployment('  selector:\n    app: web\n'), p);
-    expect(malformed.after).toContain('kind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  maxUnavailable: 1\n  selector:\n    app: web\n');
-    expect(malformed.findings.filter((f) => f.resource.kind === 'PodDisruptionBudget').map((f) => `${f.ruleId} ${f.path}`)).toEqual(['invalid-manifest /spec/selector/app']);
+    const pdbFinding = (findings: readonly Finding[]): string[] => findings.filter((f) => f.ruleId === 'pdb-missing').map(row);
+
+    it('matchLabels, matchExpressions or both: copied as written', () => {
+      const cases: Array<[string, unknown]> = [
+        ['  selector:\n    matchLabels:\n      app: web\n', { matchLabels: { app: 'web' } }],
+        ['  selector:\n    matchExpressions:\n    - key: tier\n      operator: In\n      values: [front, back]\n', { matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'back'] }] }],
+        ['  selector:\n    matchLabels: {app: web}\n    matchExpressions:\n    - {key: canary, operator: DoesNotExist}\n', { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'canary', operator: 'DoesNotExist' }] }],
+      ];
+      for (const [selector, expected] of cases) {
+        const { after, findings } = fixOnce(deployment(selector), p);
+        expect(pdbSpec(after), selector).toEqual({ maxUnavailable: 1, selector: expected });
+        expect(kinds(after), selector).toEqual(['apps/v1 Deployment', 'policy/v1 PodDisruptionBudget']);
+        expect(findings.map(row), selector).toEqual([]);
+      }
+    });
+
+    it('no selector, an empty one, a malformed one or one that misses the pod labels: no PodDisruptionBudget, the finding stays without a fix', () => {
+      const cases: Array<[string, string, string[]]> = [
+        ['no selector', '', ['invalid-manifest Deployment/web /spec/selector fixable=false']],
+        ['empty', '  selector: {}\n', []],
+        ['empty matchLabels', '  selector:\n    matchLabels: {}\n', []],
+        ['labels without matchLabels', '  selector:\n    app: web\n', ['invalid-manifest Deployment/web /spec/selector/app fixable=false']],
+        ['In without values', '  selector:\n    matchExpressions:\n    - {key: app, operator: In}\n', []],
+        ['unknown operator', '  selector:\n    matchExpressions:\n    - {key: app, operator: Equals, values: [web]}\n', []],
+        ['invalid label value', '  selector:\n    matchLabels:\n      app: "web server"\n', []],
+        ['other pods', '  selector:\n    matchLabels:\n      app: api\n', []],
+      ];
+      for (const [label, selector, invalid] of cases) {
+        const text = deployment(selector);
+        const { after, findings } = fixOnce(text, p, ['pdb-missing']);
+        expect(after, label).toBe(text);
+        expect(pdbFinding(findings), label).toEqual(['pdb-missing Deployment/web  fixable=false']);
+        expect(findings.filter((f) => f.ruleId === 'invalid-manifest').map(row), label).toEqual(invalid);
+        expect(findings.find((f) => f.ruleId === 'pdb-missing')?.fix, label).toBeUndefined();
+      }
+    });
+
+    it('an apps/v1 Deployment without a selector gets none from its pod labels (apps/v1 does not default it); without pod labels neither', () => {
+      const { after } = fixOnce(deployment('', '    metadata:\n      labels: {}\n'), p);
+      expect(kinds(after)).toEqual(['apps/v1 Deployment']);
+    });
   });
 
-  it('readiness-probe-missing probes a UDP port with tcpSocket (never ready), the same probe as the livenessProbe', () => {
-    const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: dns\nspec:\n  containers:\n  - name: dns\n    image: coredns/coredns:1.11.1\n    ports:\n    - containerPort: 53\n      name: dns\n      protocol: UDP\n    livenessProbe:\n      tcpSocket:\n        port: dns\n';
-    const { after, findings } = fixOnce(text, profile('generic'));
-    expect(after).toContain('    readinessProbe:\n      tcpSocket:\n        port: dns\n');
-    expect(findings.map((f) => f.ruleId)).toContain('liveness-probe-same-as-readiness');
+  describe('readiness-probe-missing', () => {
+    const pod = (ports: string, liveness: string): string =>
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: dns\nspec:\n  containers:\n  - name: dns\n    image: coredns/coredns:1.11.1\n    ports:\n${ports}${liveness}`;
+    const p = profile('generic');
+
+    it('never probes a UDP or SCTP port with tcpSocket: no fix, the finding stays', () => {
+      for (const protocol of ['UDP', 'SCTP']) {
+        const text = pod(`    - containerPort: 53\n      name: dns\n      protocol: ${protocol}\n`, '    livenessProbe:\n      tcpSocket:\n        port: dns\n');
+        const { after, findings } = fixOnce(text, p, ['readiness-probe-missing']);
+        expect(after, protocol).toBe(text);
+        expect(findings.filter((f) => f.ruleId === 'readiness-probe-missing').map(row), protocol).toEqual(['readiness-probe-missing Pod/dns /spec/containers/0 fixable=false']);
+      }
+    });
+
+    it('a readiness probe on the liveness probe\'s port gives up first, so liveness-probe-same-as-readiness does not fire', () => {
+      const cases: Array<[string, unknown]> = [
+        // liveness gives up after 10 s × 3: readiness after 9 s × 3.
+        ['    livenessProbe:\n      tcpSocket:\n        port: 53\n', { tcpSocket: { port: 'dns' }, periodSeconds: 9 }],
+        ['    livenessProbe:\n      tcpSocket:\n        port: dns\n      periodSeconds: 5\n', { tcpSocket: { port: 'dns' }, periodSeconds: 4 }],
+        // 1 s × 3: only fewer failures give up sooner.
+        ['    livenessProbe:\n      tcpSocket:\n        port: dns\n      periodSeconds: 1\n', { tcpSocket: { port: 'dns' }, periodSeconds: 1, failureThreshold: 2 }],
+        // Liveness gives up later than the defaults (20 s × 3): the plain probe.
+        ['    livenessProbe:\n      tcpSocket:\n        port: dns\n      periodSeconds: 20\n', { tcpSocket: { port: 'dns' } }],
+        // Another action on the same port is not the same probe.
+        ['    livenessProbe:\n      httpGet:\n        port: dns\n        path: /health\n', { tcpSocket: { port: 'dns' } }],
+      ];
+      for (const [liveness, expected] of cases) {
+        const text = pod('    - containerPort: 53\n      name: dns\n', liveness);
+        const { after, findings } = fixOnce(text, p);
+        expect((jsYaml.load(after) as { spec: { containers: Array<{ readinessProbe?: unknown }> } }).spec.containers[0]?.readinessProbe, liveness).toEqual(expected);
+        const before = new Set(checkSources([{ path: 'x.yaml', text }], { profile: p }).findings.map(row));
+        expect(findings.map(row).filter((f) => !before.has(f)), liveness).toEqual([]);
+        expect(findings.filter((f) => f.ruleId.includes('readiness')).map(row), liveness).toEqual([]);
+      }
+    });
+
+    it('no fix when liveness gives up after one second: no readiness probe on that port could give up first', () => {
+      const text = pod('    - containerPort: 53\n      name: dns\n', '    livenessProbe:\n      tcpSocket:\n        port: dns\n      periodSeconds: 1\n      failureThreshold: 1\n');
+      const { after, findings } = fixOnce(text, p, ['readiness-probe-missing']);
+      expect(after).toBe(text);
+      expect(findings.filter((f) => f.ruleId.includes('readiness')).map(row)).toEqual(['readiness-probe-missing Pod/dns /spec/containers/0 fixable=false']);
+    });
   });
 
-  it('lb-connection-drain-missing sets a drain timeout longer than the grace period of the pods behind the Service', () => {
+  describe('lb-connection-drain-missing', () => {
     // The container serves 8080, the Service targets 80: no serving container, so no grace fix either.
-    const text = read('examples/seed/before/lb-no-drain.yaml').replace('terminationGracePeriodSeconds: 60', 'terminationGracePeriodSeconds: 10').replace('targetPort: 80', 'targetPort: 8080');
-    const { after, findings } = fixOnce(text, profile('ack-flannel'));
-    expect(after).toContain('alibaba-cloud-loadbalancer-connection-drain-timeout: "30"');
-    expect(findings.map((f) => f.ruleId)).toContain('lb-drain-exceeds-grace');
+    const withGrace = (grace: number): string =>
+      read('examples/seed/before/lb-no-drain.yaml').replace('terminationGracePeriodSeconds: 60', `terminationGracePeriodSeconds: ${grace}`).replace('targetPort: 80', 'targetPort: 8080');
+    const timeoutOf = (text: string): unknown => (documents(text).map((d) => d.value as { kind?: string; metadata?: { annotations?: Record<string, string> } }).find((v) => v.kind === 'Service'))?.metadata?.annotations;
+    const ON = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain';
+    const TIMEOUT = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain-timeout';
+
+    it('sets the drain timeout to the recommended 30 s, lowered to the grace period of the pods behind the Service', () => {
+      const cases: Array<[number, string]> = [[60, '30'], [30, '30'], [25, '25'], [10, '10']];
+      for (const [grace, timeout] of cases) {
+        const { after, findings } = fixOnce(withGrace(grace), profile('ack-flannel'));
+        expect(timeoutOf(after), String(grace)).toEqual({ [ON]: 'on', [TIMEOUT]: timeout });
+        expect(findings.filter((f) => f.ruleId.startsWith('lb-')).map(row), String(grace)).toEqual([]);
+      }
+    });
+
+    it('no fix when the grace period is below the CLB minimum of 10 s: the finding stays', () => {
+      const text = withGrace(5);
+      const { after, findings } = fixOnce(text, profile('ack-flannel'), ['lb-connection-drain-missing']);
+      expect(after).toBe(text);
+      expect(findings.filter((f) => f.ruleId.startsWith('lb-')).map(row)).toEqual(['lb-connection-drain-missing Service/nginx /metadata fixable=false']);
+    });
   });
 });
 

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { checkSources } from '../../src/engine/run.js';
+import { fixSources } from '../../src/fix/driver.js';
+import { conventionViolations, findingAt, fixOf, fixturePath, fixtureText, loadProblems, profileOf, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
 
 const FIXTURE = 'lb-connection-drain-missing';
 const NLB = 'lb-connection-drain-missing.eks-nlb-ip';
@@ -24,12 +26,14 @@ describe('lb-connection-drain-missing', () => {
         ['fire-drain-off', DRAIN, 'warning'],
         ['fire-drain-off-with-timeout', DRAIN, 'warning'],
         ['fire-drain-without-timeout', DRAIN, 'warning'],
+        ['fire-grace-below-range', '/metadata', 'warning'],
         ['fire-no-annotations', '/metadata', 'warning'],
         ['fire-other-annotations', '/metadata', 'warning'],
+        ['fire-short-grace', '/metadata', 'warning'],
         ['fire-timeout-only', TIMEOUT, 'warning'],
         ['fire-timeout-out-of-range', TIMEOUT, 'warning'],
       ]);
-      expect(findings).toHaveLength(7);
+      expect(findings).toHaveLength(9);
       expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     });
 
@@ -55,6 +59,23 @@ describe('lb-connection-drain-missing', () => {
       });
       // A setting the user turned off is reported, not overridden.
       expect(fixOf(findings, 'fire-drain-off', DRAIN)).toBeUndefined();
+    });
+
+    test('the timeout is lowered to the shortest grace period of the pods behind the Service; no fix below the CLB minimum', () => {
+      const findings = run(FIXTURE, 'ack-flannel');
+      expect(fixOf(findings, 'fire-short-grace', '/metadata')).toEqual({
+        kind: 'patch',
+        operations: [{ op: 'add', path: '/metadata/annotations', value: { [DRAIN_KEY]: 'on', [TIMEOUT_KEY]: '15' } }],
+      });
+      expect(fixOf(findings, 'fire-grace-below-range', '/metadata')).toBeUndefined();
+      expect(findingAt(findings, 'fire-grace-below-range', '/metadata').fixable).toBe(false);
+      // The fixed timeouts are ones lb-drain-exceeds-grace accepts.
+      const profile = profileOf('ack-flannel');
+      const fixed = fixSources([{ path: fixturePath(FIXTURE), text: fixtureText(FIXTURE) }], { profile, only: ['lb-connection-drain-missing'] }).files[0]?.after ?? '';
+      const after = checkSources([{ path: fixturePath(FIXTURE), text: fixed }], { profile }).findings.filter((f) => f.ruleId.startsWith('lb-'));
+      expect(after.map((f) => `${f.ruleId} ${f.resource.name} ${f.path} ${String(f.fixable)}`).filter((r) => !r.includes(' fire-drain') && !r.includes(' fire-timeout'))).toEqual([
+        'lb-connection-drain-missing fire-grace-below-range /metadata false',
+      ]);
     });
 
     test('suppression: the ignored object would fire without its annotation', () => {

@@ -15,13 +15,17 @@ describe('readiness-probe-missing', () => {
   test('fires on serving containers without a readinessProbe; error when a Service selects them', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
+      ['fire-liveness-one-second', C0, 'error'],
+      ['fire-liveness-same-port', C0, 'error'],
       ['fire-named-port', C0, 'error'],
       ['fire-numeric-port', C0, 'error'],
       ['fire-pod', '/spec/containers/0', 'error'],
       ['fire-two-containers', C0, 'error'],
       ['fire-two-containers', C1, 'error'],
+      ['fire-udp-and-tcp', C0, 'error'],
+      ['fire-udp-port', C0, 'error'],
     ]);
-    expect(findings).toHaveLength(5);
+    expect(findings).toHaveLength(9);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findingAt(findings, 'fire-named-port', C0).line).toBe(34);
     expect(findingAt(findings, 'fire-two-containers', C1).line).toBe(112);
@@ -43,6 +47,24 @@ describe('readiness-probe-missing', () => {
   test('the fix for a second serving container probes that container\'s own port', () => {
     const findings = run(FIXTURE);
     expect(fixOf(findings, 'fire-two-containers', C1)).toEqual({ kind: 'patch', operations: [{ op: 'add', path: `${C1}/readinessProbe`, value: { tcpSocket: { port: 9090 } } }] });
+  });
+
+  test('never a tcpSocket probe on a UDP port: the TCP port when the container serves both, else no fix', () => {
+    const findings = run(FIXTURE);
+    expect(fixOf(findings, 'fire-udp-port', C0)).toBeUndefined();
+    expect(findingAt(findings, 'fire-udp-port', C0).fixable).toBe(false);
+    expect(fixOf(findings, 'fire-udp-and-tcp', C0)).toEqual({ kind: 'patch', operations: [{ op: 'add', path: `${C0}/readinessProbe`, value: { tcpSocket: { port: 'dns-tcp' } } }] });
+  });
+
+  test('beside a livenessProbe on the same port, the readiness probe gives up first (liveness-probe-same-as-readiness stays silent), else no fix', () => {
+    const findings = run(FIXTURE);
+    // Liveness gives up after 5 s × 3 = 15 s; readiness after 4 s × 3 = 12 s.
+    expect(fixOf(findings, 'fire-liveness-same-port', C0)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: `${C0}/readinessProbe`, value: { tcpSocket: { port: 8080 }, periodSeconds: 4 } }],
+    });
+    expect(fixOf(findings, 'fire-liveness-one-second', C0)).toBeUndefined();
+    expect(findingAt(findings, 'fire-liveness-one-second', C0).fixable).toBe(false);
   });
 
   test('suppression with `all`: the ignored object would fire without its annotation', () => {
