@@ -20,6 +20,8 @@ import type { Random } from './random.js';
 const WARMUP_SECONDS = 900;
 /** kube-scheduler's default hostname topology spread constraint: maxSkew 3, ScheduleAnyway. */
 const DEFAULT_MAX_SKEW = 3;
+/** A run never simulates more than a day: a rollout that has not finished by then never will. */
+const MAX_SIMULATED_SECONDS = 86_400;
 /** The kubelet's restart back-off cap. */
 const MAX_BACKOFF_SECONDS = 300;
 
@@ -51,6 +53,9 @@ export interface SimPod {
   startedAt: number;
   containersReady: boolean;
   ready: boolean;
+  everReady: boolean;
+  /** Ready again after a restart: its availability is no progress. */
+  availableAgain: boolean;
   readySince: number;
   deletedAt: number;
   gone: number;
@@ -88,10 +93,12 @@ export interface World {
   readonly input: SimInput;
   readonly pods: readonly SimPod[];
   readonly nodes: number;
-  /** View changes from time 0 on, sorted by time; `initial` holds the views at time 0. */
+  /** View changes from `start` on, sorted by time; `initial` holds the views at `start`. */
   readonly viewEvents: readonly ViewEvent[];
   readonly initial: readonly ViewEvent[];
   readonly removals: readonly Removal[];
+  /** Traffic starts here, before the rollout, so that requests in flight at time 0 are counted. */
+  readonly start: number;
   readonly end: number;
   readonly rolloutSeconds: number;
   readonly completed: boolean;
@@ -162,16 +169,17 @@ class Cluster {
       const ev = this.queue.peek();
       if (!ev || ev.time > horizon) break;
       this.queue.pop();
-      if (!snapshotTaken && ev.time >= 0) {
+      if (!snapshotTaken && ev.time >= this.start) {
         initial.push(...this.snapshot());
         snapshotTaken = true;
       }
       this.now = ev.time;
       this.handle(ev);
+      if (this.now > MAX_SIMULATED_SECONDS) this.stopped = true;
       if (this.stopped) break;
       if (this.completedAt < Infinity && this.oldGone() && horizon === Infinity) horizon = this.now + this.tail();
     }
-    const end = this.stopped ? this.now : Math.min(horizon, Math.max(this.now, this.completedAt));
+    const end = this.stopped ? this.now : horizon < Infinity ? horizon : Math.max(this.now, this.completedAt) + 1;
     for (const pod of this.pods) this.closePhase(pod, end);
     return {
       input,
@@ -180,6 +188,7 @@ class Cluster {
       viewEvents: this.viewEvents,
       initial,
       removals: this.removals,
+      start: this.start,
       end,
       rolloutSeconds: this.completedAt < Infinity ? this.completedAt : end,
       completed: this.completedAt < Infinity,
@@ -197,15 +206,15 @@ class Cluster {
 
   private snapshot(): ViewEvent[] {
     const out: ViewEvent[] = [];
-    for (const pod of this.pods) if (pod.endpoint !== 'absent') out.push({ time: 0, layer: 'endpoints', node: -1, pod: pod.id, state: pod.endpoint });
+    for (const pod of this.pods) if (pod.endpoint !== 'absent') out.push({ time: this.start, layer: 'endpoints', node: -1, pod: pod.id, state: pod.endpoint });
     for (let n = 0; n < this.nodes; n++) {
-      for (const [pod, state] of this.proxyViews[n] ?? []) if (state !== 'absent') out.push({ time: 0, layer: 'kube-proxy', node: n, pod, state });
+      for (const [pod, state] of this.proxyViews[n] ?? []) if (state !== 'absent') out.push({ time: this.start, layer: 'kube-proxy', node: n, pod, state });
       const lb = this.lbNode[n];
-      if (lb?.backend && lb.healthy && this.input.entry.kind === 'lb-node') out.push({ time: 0, layer: 'lb-node', node: n, pod: -1, state: 'ready' });
+      if (lb?.backend && lb.healthy && this.input.entry.kind === 'lb-node') out.push({ time: this.start, layer: 'lb-node', node: n, pod: -1, state: 'ready' });
     }
     for (const [key, state] of this.otherViews) {
       const [layer, pod] = key.split(':') as ['ingress' | 'lb-pod', string];
-      if (state !== 'absent') out.push({ time: 0, layer, node: -1, pod: Number(pod), state });
+      if (state !== 'absent') out.push({ time: this.start, layer, node: -1, pod: Number(pod), state });
     }
     return out;
   }
@@ -214,7 +223,12 @@ class Cluster {
   private readonly otherViews = new Map<string, EndpointState>();
 
   private record(ev: ViewEvent): void {
-    if (ev.time >= 0) this.viewEvents.push(ev);
+    if (ev.time >= this.start) this.viewEvents.push(ev);
+  }
+
+  /** Traffic start: one request duration and a second before the rollout. */
+  private get start(): number {
+    return -(this.input.traffic.requestSeconds + 1);
   }
 
   // --- pods and the kubelet -------------------------------------------------------------------
@@ -240,6 +254,8 @@ class Cluster {
       startedAt: Infinity,
       containersReady: false,
       ready: false,
+      everReady: false,
+      availableAgain: false,
       readySince: Infinity,
       deletedAt: Infinity,
       gone: Infinity,
@@ -269,8 +285,9 @@ class Cluster {
   }
 
   private closePhase(pod: SimPod, end: number): void {
-    const start = Math.max(pod.phaseStart, -5);
-    if (end > start && end >= -5) pod.phases.push({ phase: pod.phase, start, end });
+    const from = Math.min(-5, this.start);
+    const start = Math.max(pod.phaseStart, from);
+    if (end > start && end >= from) pod.phases.push({ phase: pod.phase, start, end });
     pod.phaseStart = end;
   }
 
@@ -334,7 +351,11 @@ class Cluster {
     if (pod.deletedAt === Infinity) this.setPhase(pod, 'ready');
     this.updateEndpoint(pod);
     if (this.input.minReadySeconds > 0) this.at(this.now + this.input.minReadySeconds, 'available', pod);
-    if (pod.rev === 'new' && this.input.minReadySeconds === 0) this.progress();
+    // Progress is a new pod's first readiness, not a restarted one's return.
+    const first = !pod.everReady;
+    pod.everReady = true;
+    if (pod.rev === 'new' && first && this.input.minReadySeconds === 0) this.progress();
+    if (!first && this.input.minReadySeconds > 0) pod.availableAgain = true;
     this.reconcile();
   }
 
@@ -529,7 +550,7 @@ class Cluster {
 
   private remove(backend: 'pod' | 'node', id: number): void {
     const drain = this.input.lb?.drainSeconds;
-    if (this.now >= 0) this.removals.push({ backend, id, removed: this.now, cut: this.now + (drain ?? 0) });
+    if (this.now >= this.start) this.removals.push({ backend, id, removed: this.now, cut: this.now + (drain ?? 0) });
   }
 
   /**
@@ -628,7 +649,7 @@ class Cluster {
         this.onReady(pod);
         return;
       case 'available':
-        if (pod.rev === 'new') this.progress();
+        if (pod.rev === 'new' && !pod.availableAgain) this.progress();
         this.reconcile();
         return;
       case 'restart':

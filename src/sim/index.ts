@@ -108,13 +108,13 @@ function nodeName(n: number): string {
 /** The world of one run as the report's timeline. */
 function toTimeline(world: World, failures: Timeline['failures']): Timeline {
   const pods: PodTimeline[] = world.pods
-    .filter((p) => p.gone > -5)
+    .filter((p) => p.gone > world.start)
     .map((p) => ({
       name: p.name,
       revision: p.rev,
       node: nodeName(p.node),
-      phases: p.phases.filter((ph) => ph.end > -5).map((ph) => ({ ...ph, end: Math.min(ph.end, world.end) })),
-      listening: p.listening.filter((l) => l.end > -5).map((l) => ({ start: Math.max(-5, l.start), end: Math.min(l.end, world.end) })),
+      phases: p.phases.filter((ph) => ph.end > world.start).map((ph) => ({ ...ph, end: Math.min(ph.end, world.end) })),
+      listening: p.listening.filter((l) => l.end > world.start).map((l) => ({ start: Math.max(Math.min(-5, world.start), l.start), end: Math.min(l.end, world.end) })),
     }));
   const views: ViewInterval[] = [];
   const open = new Map<string, { layer: ViewInterval['layer']; node?: string; backend: string; state: ViewInterval['state']; start: number }>();

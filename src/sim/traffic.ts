@@ -116,7 +116,7 @@ class Traffic {
     for (let i = 0; i < m; i++) {
       this.connections.push({ pod: -1, via: -1, opened: 0, close: 0, reason: 'end', layer: 'app' });
       // Clients start at a random point of their first inter-request gap.
-      this.connQueue.push({ time: random.exponential(this.lambdaC), conn: i, kind: 'open' });
+      this.connQueue.push({ time: world.start + random.exponential(this.lambdaC), conn: i, kind: 'open' });
     }
     for (const r of world.removals) (this.removalsByBackend[r.id] ??= []).push(r);
   }
@@ -129,12 +129,12 @@ class Traffic {
     const points: { time: number; ev?: ViewEvent }[] = world.viewEvents.map((ev) => ({ time: ev.time, ev }));
     for (const pod of this.pods) {
       for (const l of pod.listening) {
-        if (l.start > 0 && l.start < world.end) points.push({ time: l.start });
-        if (l.end > 0 && l.end < world.end) points.push({ time: l.end });
+        if (l.start > world.start && l.start < world.end) points.push({ time: l.start });
+        if (l.end > world.start && l.end < world.end) points.push({ time: l.end });
       }
     }
     points.sort((a, b) => a.time - b.time);
-    let t = 0;
+    let t = world.start;
     let i = 0;
     while (t < world.end) {
       while (i < points.length && (points[i] as { time: number }).time <= t) {
@@ -386,7 +386,7 @@ class Traffic {
         }
       }
     }
-    if (close >= this.world.end) reason = 'end';
+    if (close > this.world.end) reason = 'end';
     Object.assign(conn, { pod: route.pod, via: route.via, opened: t, close, reason, layer });
     this.connQueue.push({ time: Math.min(close, this.world.end), conn: id, kind: 'close' });
   }
