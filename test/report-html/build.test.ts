@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fixSources } from '../../src/fix/driver.js';
 import { readSources } from '../../src/load/files.js';
 import { resolveProfile, withK8sVersion } from '../../src/profiles/load.js';
 import { buildReportData } from '../../src/report/html/build.js';
@@ -46,7 +47,9 @@ describe('buildReportData on examples/ (profile ack-flannel, Kubernetes 1.18)', 
     const manual = data.findings.filter((f) => f.fixDescription === undefined);
     expect(manual.length).toBeGreaterThan(0);
     expect(manual.every((f) => f.diff === undefined && !f.fixed)).toBe(true);
-    expect(data.fixesApplied).toBeGreaterThan(0);
+    const fix = fixSources(sources, { profile });
+    expect(data.fixesApplied).toBe(fix.applied);
+    expect(data.findings.filter((f) => !f.fixed)).toHaveLength(fix.remaining.length);
   });
 
   it('simulates the seed: the missing preStop drops requests before the fix and none after', () => {

@@ -7,7 +7,7 @@ import { checkSources } from '../../engine/run.js';
 import type { Finding, Severity } from '../../engine/types.js';
 import { applyFixes } from '../../fix/apply.js';
 import { unifiedDiff } from '../../fix/diff.js';
-import { fixSources } from '../../fix/driver.js';
+import { runPasses } from '../../fix/driver.js';
 import { loadSources } from '../../load/objects.js';
 import type { SourceText } from '../../load/types.js';
 import { buildGraph, type Graph } from '../../model/graph.js';
@@ -110,7 +110,13 @@ function indexed(result: SimulationResult | undefined): { rollouts: Map<string, 
 export function buildReportData(sources: readonly SourceText[], options: BuildOptions): ReportData {
   const check = { profile: options.profile, ...(options.ruleSeverities === undefined ? {} : { ruleSeverities: options.ruleSeverities }) };
   const result = checkSources(sources, check);
-  const fixed = fixSources(sources, check);
+  // fixSources with its first check answered by the one above: the same rules over the same texts.
+  let first: readonly Finding[] | undefined = result.findings;
+  const fixed = runPasses(sources, (current) => {
+    const findings = first ?? checkSources(current, check).findings;
+    first = undefined;
+    return [...findings];
+  });
   const fixedSources = fixed.files.map((f) => ({ path: f.path, text: f.after }));
   const texts = new Map(sources.map((s) => [s.path, s.text]));
   const remaining = new Set(fixed.remaining.map(findingKey));
