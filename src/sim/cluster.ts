@@ -195,12 +195,12 @@ class Cluster {
     };
   }
 
-  /** Time after the last old pod is gone for every view to settle. */
+  /** Time after the last old pod is gone for every view to settle (latencies never exceed p99). */
   private tail(): number {
     const input = this.input;
-    let t = input.proxy.sync.p99 * 2;
-    if (input.ingress) t = Math.max(t, input.ingress.sync.p99 * 2);
-    if (input.lb) t = Math.max(t, input.lb.register.p99 * 2, input.lb.deregister.p99 * 2);
+    let t = input.proxy.sync.p99;
+    if (input.ingress) t = Math.max(t, input.ingress.sync.p99);
+    if (input.lb) t = Math.max(t, input.lb.register.p99, input.lb.deregister.p99);
     return t + 1;
   }
 
