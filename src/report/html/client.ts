@@ -10,6 +10,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   var LABEL_CHARS = 30;
   var MARGIN_LEFT = 190;
   var ROW_PX = 22;
+  var MIN_ROW_PX = 12;
+  var MAX_LANES_PX = 1400;
   var dataElement = document.getElementById('rollsafe-chart-data');
   if (!dataElement) return;
   var data = JSON.parse(dataElement.textContent || '{}');
@@ -72,7 +74,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     ];
     return Plot.plot({
       width: width,
-      height: Math.round(spec.rows * ROW_PX) + 50,
+      // Rows shrink for big rollouts (down to a label's height), so 100 pods stay one screen tall or so.
+      height: Math.round(spec.rows * Math.max(MIN_ROW_PX, Math.min(ROW_PX, MAX_LANES_PX / spec.rows))) + 50,
       marginLeft: MARGIN_LEFT,
       marginRight: 12,
       marginTop: 20,
