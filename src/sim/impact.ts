@@ -9,7 +9,7 @@ import { applyFixes } from '../fix/apply.js';
 import { loadSources } from '../load/objects.js';
 import type { SourceText } from '../load/types.js';
 import { buildGraph, type Graph } from '../model/graph.js';
-import type { Resource } from '../model/resource.js';
+import { DEFAULT_NAMESPACE, effectiveNamespace, type Resource } from '../model/resource.js';
 import type { Workload } from '../model/workload.js';
 import type { Profile } from '../profiles/types.js';
 import { simulate } from './index.js';
@@ -52,7 +52,20 @@ export function findingImpacts(sources: readonly SourceText[], findings: readonl
   const seed = options.seed ?? 1;
   const perFile = new Map<string, Resource[]>();
   for (const source of sources) perFile.set(source.path, loadSources([source], profile.k8sVersion).resources);
-  const baseGraph = buildGraph([...perFile.values()].flat());
+  const all = [...perFile.values()].flat();
+  const baseGraph = buildGraph(all);
+  // Every relation the simulator follows (Service, Ingress, HPA, BackendConfig) stays inside a
+  // namespace; Namespace objects are kept for their labels. So a fix is judged on the graph of
+  // its namespace only, which keeps --impact linear in the input.
+  const namespaces = all.filter((r) => r.kind === 'Namespace');
+  const byNamespace = new Map<string, Resource[]>();
+  for (const r of all) {
+    if (r.kind === 'Namespace') continue;
+    const ns = effectiveNamespace(r);
+    const list = byNamespace.get(ns);
+    if (list) list.push(r);
+    else byNamespace.set(ns, [r]);
+  }
   const baseline = new Map<string, number | undefined>();
   const failedOf = (graph: Graph, workload: Workload, cache?: Map<string, number | undefined>): number | undefined => {
     const id = workloadId(workload);
@@ -73,8 +86,10 @@ export function findingImpacts(sources: readonly SourceText[], findings: readonl
     if (workloads.length === 0) continue;
     const applied = applyFixes(source.text, [{ document: finding.document, fix: finding.fix }]);
     if (applied.outcomes[0]?.status !== 'applied') continue;
-    const fixedResources = loadSources([{ path: source.path, text: applied.text }], profile.k8sVersion).resources;
-    const fixedGraph = buildGraph([...perFile].flatMap(([path, resources]) => (path === source.path ? fixedResources : resources)));
+    const namespace = finding.resource.namespace === '' ? DEFAULT_NAMESPACE : finding.resource.namespace;
+    const fixedResources = loadSources([{ path: source.path, text: applied.text }], profile.k8sVersion).resources.filter((r) => r.kind !== 'Namespace' && effectiveNamespace(r) === namespace);
+    const others = (byNamespace.get(namespace) ?? []).filter((r) => r.doc.source.path !== source.path);
+    const fixedGraph = buildGraph([...namespaces, ...others, ...fixedResources]);
     let before = 0;
     let after = 0;
     const ids: string[] = [];
