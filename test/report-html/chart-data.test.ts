@@ -101,6 +101,12 @@ describe('failure bins', () => {
     ]);
   });
 
+  it('takes the bin width from the shared axis, so both charts of a workload bin alike', () => {
+    expect(chartSpec(before).binSeconds).toBe(0.5);
+    expect(chartSpec(before, 63).binSeconds).toBe(chartSpec(after, 63).binSeconds);
+    expect(chartSpec(before, 63).binSeconds).toBe(1);
+  });
+
   it('is empty when nothing fails', () => {
     expect(chartSpec(after).failures).toEqual([]);
   });

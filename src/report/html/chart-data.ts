@@ -144,8 +144,11 @@ export function binFailures(timeline: Timeline, width: number): FailureBin[] {
   return bins;
 }
 
-/** Lays out one timeline as lanes, bars and failure bins. */
-export function chartSpec(timeline: Timeline): ChartSpec {
+/**
+ * Lays out one timeline as lanes, bars and failure bins. `axisEnd` is the end of the time axis the
+ * chart is drawn on (shared by a workload's two charts, so their failure bins have one width).
+ */
+export function chartSpec(timeline: Timeline, axisEnd: number = timeline.end): ChartSpec {
   const lanes: Lane[] = [];
   const bars: Bar[] = [];
   let y = 0;
@@ -174,7 +177,7 @@ export function chartSpec(timeline: Timeline): ChartSpec {
     const top = lane.top + 0.1 + row * BACKEND_ROW;
     bars.push([t(view.start), t(view.end), ms(top + 0.03), ms(top + BACKEND_ROW - 0.03), key, lane.lane, view.backend]);
   }
-  const width = binSeconds(Math.max(timeline.end, 1e-3));
+  const width = binSeconds(Math.max(axisEnd, timeline.end, 1e-3));
   return {
     end: ms(timeline.end),
     rolloutSeconds: ms(timeline.rolloutSeconds),

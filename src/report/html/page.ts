@@ -135,9 +135,9 @@ function failureSentence(rollout: SimulatedRollout): string {
   return `Failed requests in this run: ${causes.map((c) => `${requests(Math.round(c.count * 10) / 10)} ${c.label} (${seconds(c.start)}–${seconds(c.end)})`).join('; ')}.`;
 }
 
-function renderChart(id: string, domain: string, title: string, resource: string, rollout: SimulatedRollout | undefined, skipped: string | undefined, charts: Record<string, ChartSpec>): string {
+function renderChart(id: string, domain: string, axisEnd: number, title: string, resource: string, rollout: SimulatedRollout | undefined, skipped: string | undefined, charts: Record<string, ChartSpec>): string {
   if (!rollout) return `<figure class="chart missing"><figcaption><strong>${h(title)}</strong>: not simulated.</figcaption><p class="note">${h(skipped ?? 'The simulator did not return this workload.')}</p></figure>`;
-  charts[id] = chartSpec(rollout.timeline);
+  charts[id] = chartSpec(rollout.timeline, axisEnd);
   const { summary, timeline } = rollout;
   const label = `${resource}, ${title.toLowerCase()}`;
   const failures = failureSentence(rollout);
@@ -187,13 +187,14 @@ function renderFindings(findings: readonly ReportFinding[], docsBase: string): s
 function renderWorkload(w: ReportWorkload, index: number, data: ReportData, charts: Record<string, ChartSpec>, domains: Record<string, number>): string {
   const id = sectionId(index);
   const domain = `d${index}`;
-  domains[domain] = Math.max(w.before?.timeline.end ?? 0, w.after?.timeline.end ?? 0, 1);
+  const axisEnd = Math.max(w.before?.timeline.end ?? 0, w.after?.timeline.end ?? 0, 1);
+  domains[domain] = axisEnd;
   return `<section class="workload" id="${id}" aria-labelledby="${id}-title">
 <h2 id="${id}-title">${h(w.resource)}</h2>
 <p>${severityBadges(w.findings)}</p>
 <div class="pair">
-${renderChart(`${id}-before`, domain, 'Before the fixes', w.resource, w.before, w.skipped.before, charts)}
-${renderChart(`${id}-after`, domain, 'After rollsafe fix', w.resource, w.after, w.skipped.after, charts)}
+${renderChart(`${id}-before`, domain, axisEnd, 'Before the fixes', w.resource, w.before, w.skipped.before, charts)}
+${renderChart(`${id}-after`, domain, axisEnd, 'After rollsafe fix', w.resource, w.after, w.skipped.after, charts)}
 </div>
 <h3>Findings</h3>
 ${renderFindings(w.findings, data.docsBase)}
