@@ -460,20 +460,24 @@ class Traffic {
   }
 }
 
+/** Length of [lo, hi) outside the windows [x - d, x) of the times `exclude`. */
+function outside(lo: number, hi: number, exclude: readonly number[], d: number): number {
+  let len = hi - lo;
+  for (const x of exclude) {
+    const xl = Math.max(lo, x - d);
+    const xh = Math.min(hi, x);
+    if (xh > xl) len -= xh - xl;
+  }
+  return Math.max(0, len);
+}
+
 /** Length of [a, b) inside the windows [e - d, e) of the times `ends`, outside those of `exclude`. */
 function measure(a: number, b: number, ends: readonly number[], d: number, exclude: readonly number[]): number {
   let total = 0;
   for (const e of ends) {
     const lo = Math.max(a, e - d);
     const hi = Math.min(b, e);
-    if (hi <= lo) continue;
-    let len = hi - lo;
-    for (const x of exclude) {
-      const xl = Math.max(lo, x - d);
-      const xh = Math.min(hi, x);
-      if (xh > xl) len -= xh - xl;
-    }
-    total += Math.max(0, len);
+    if (hi > lo) total += outside(lo, hi, exclude, d);
   }
   return total;
 }
@@ -484,14 +488,7 @@ function measureCuts(a: number, b: number, removals: readonly Removal[], d: numb
   for (const r of removals) {
     const lo = Math.max(a, r.cut - d);
     const hi = Math.min(b, r.cut, r.removed);
-    if (hi <= lo) continue;
-    let len = hi - lo;
-    for (const x of exclude) {
-      const xl = Math.max(lo, x - d);
-      const xh = Math.min(hi, x);
-      if (xh > xl) len -= xh - xl;
-    }
-    total += Math.max(0, len);
+    if (hi > lo) total += outside(lo, hi, exclude, d);
   }
   return total;
 }

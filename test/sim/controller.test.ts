@@ -20,42 +20,16 @@ import { resolveFenceposts } from '../../src/model/intstr.js';
 import { simulateCluster, type SimPod, type World } from '../../src/sim/cluster.js';
 import type { SimInput, StrategyInput } from '../../src/sim/params.js';
 import { createRandom } from '../../src/sim/random.js';
+import { simInputOf, type InputOverrides, type PodOverrides } from './inputs.js';
 
 /** Seconds from creation to Ready with the default pod below. */
 const READY_AFTER = 4;
 /** Seconds from deletion to gone with the default pod below (preStop 5 + drain 1). */
 const GONE_AFTER = 6;
 
-type PodOverrides = Partial<SimInput['pod']>;
-
-/** A profile-free input: 10 replicas at 25 % / 25 % on 3 nodes, ClusterIP traffic. */
-function input(overrides: Partial<Omit<SimInput, 'pod'>> = {}, pod: PodOverrides = {}): SimInput {
-  const nodes = overrides.nodes ?? 3;
-  return {
-    resource: 'Deployment/default/web',
-    strategy: { kind: 'Deployment', type: 'RollingUpdate', surge: 3, unavailable: 2 },
-    replicas: 10,
-    minReadySeconds: 0,
-    progressDeadlineSeconds: 600,
-    pod: {
-      containerStartSeconds: 1,
-      appStartupSeconds: 3,
-      readiness: { ok: true, initialDelay: 0, period: 1, successThreshold: 1, failureThreshold: 3 },
-      preStopSeconds: 5,
-      graceSeconds: 30,
-      sigterm: 'graceful',
-      appDrainSeconds: 1,
-      lbReadinessGate: false,
-      ...pod,
-    },
-    entry: { kind: 'cluster-ip' },
-    proxy: { sync: { p50: 1, p99: 2 }, terminatingEndpoints: true },
-    nodes,
-    eligibleNodes: nodes,
-    traffic: { rps: 0, keepAliveShare: 0, requestSeconds: 0.1 },
-    notes: [],
-    ...overrides,
-  };
+/** The shared default input (test/sim/inputs.ts). */
+function input(overrides: InputOverrides = {}, pod: PodOverrides = {}): SimInput {
+  return simInputOf(overrides, pod);
 }
 
 /** A Deployment RollingUpdate strategy from maxSurge / maxUnavailable, resolved as params.ts does. */

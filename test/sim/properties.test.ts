@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { runSeed, simulate, simulateRun } from '../../src/sim/index.js';
 import type { EntryInput, ProbeInput, SimInput, StrategyInput } from '../../src/sim/params.js';
 import { CAUSES, type Cause, type RunResult } from '../../src/sim/types.js';
+import { simInputOf, type InputOverrides, type PodOverrides } from './inputs.js';
 
 const probeArb = (ok: fc.Arbitrary<boolean>): fc.Arbitrary<ProbeInput> =>
   fc.record({
@@ -328,31 +329,11 @@ describe('simulator invariants (fast-check)', () => {
 /** Simulator bugs the properties above found, fixed; these keep them fixed. */
 describe('fixed simulator bugs', () => {
   /** One replica, one node, ClusterIP, 100 rps of 1 s requests, an app that exits on SIGTERM. */
-  const one = (strategy: StrategyInput, overrides: Partial<Omit<SimInput, 'pod'>> = {}, pod: Partial<SimInput['pod']> = {}): SimInput => ({
-    resource: 'Deployment/default/web',
-    strategy,
-    replicas: 1,
-    minReadySeconds: 0,
-    progressDeadlineSeconds: 600,
-    pod: {
-      containerStartSeconds: 1,
-      appStartupSeconds: 3,
-      readiness: { ok: true, initialDelay: 0, period: 1, successThreshold: 1, failureThreshold: 3 },
-      preStopSeconds: 0,
-      graceSeconds: 30,
-      sigterm: 'exit',
-      appDrainSeconds: 0,
-      lbReadinessGate: false,
-      ...pod,
-    },
-    entry: { kind: 'cluster-ip' },
-    proxy: { sync: { p50: 1, p99: 1 }, terminatingEndpoints: true },
-    nodes: 1,
-    eligibleNodes: 1,
-    traffic: { rps: 100, keepAliveShare: 0, requestSeconds: 1 },
-    notes: [],
-    ...overrides,
-  });
+  const one = (strategy: StrategyInput, overrides: InputOverrides = {}, pod: PodOverrides = {}): SimInput =>
+    simInputOf(
+      { strategy, replicas: 1, nodes: 1, proxy: { sync: { p50: 1, p99: 1 }, terminatingEndpoints: true }, traffic: { rps: 100, keepAliveShare: 0, requestSeconds: 1 }, ...overrides },
+      { preStopSeconds: 0, sigterm: 'exit', appDrainSeconds: 0, ...pod },
+    );
 
   // Bug A: traffic is integrated from t = 0 only, so requests in flight when the rollout starts
   // are never counted. An old pod deleted at t = 0 whose app exits on SIGTERM (preStop 0) takes

@@ -2,19 +2,11 @@
  * The data the HTML report is drawn from: findings with their fixes as diffs, and per workload the
  * simulation of one rollout before and after the fixes. `renderReport` is a pure function of it.
  */
-import type { Category, Finding, Severity } from '../../engine/types.js';
+import type { Finding } from '../../engine/types.js';
 import type { SimulationSummary, Timeline } from '../../sim/types.js';
 
 /** A finding as the page shows it. */
-export interface ReportFinding {
-  readonly ruleId: string;
-  readonly severity: Severity;
-  readonly category: Category;
-  readonly message: string;
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly resource: Finding['resource'];
+export interface ReportFinding extends Pick<Finding, 'ruleId' | 'severity' | 'category' | 'message' | 'file' | 'line' | 'column' | 'resource'> {
   /** What the fix does (the rule's description of it), when the rule offers one. */
   readonly fixDescription?: string;
   /** The finding's own fix applied alone, as a unified diff of its file ('' when it cannot apply). */
