@@ -168,14 +168,18 @@ class Cluster {
     for (;;) {
       const ev = this.queue.peek();
       if (!ev || ev.time > horizon) break;
+      if (ev.time > MAX_SIMULATED_SECONDS) {
+        this.now = MAX_SIMULATED_SECONDS;
+        this.stopped = true;
+        break;
+      }
       this.queue.pop();
       if (!snapshotTaken && ev.time >= this.start) {
-        initial.push(...this.snapshot());
+        for (const view of this.snapshot()) initial.push(view);
         snapshotTaken = true;
       }
       this.now = ev.time;
       this.handle(ev);
-      if (this.now > MAX_SIMULATED_SECONDS) this.stopped = true;
       if (this.stopped) break;
       if (this.completedAt < Infinity && this.oldGone() && horizon === Infinity) horizon = this.now + this.tail();
     }
@@ -685,7 +689,8 @@ class Cluster {
   private schedule(): number {
     const counts: number[] = Array.from({ length: this.input.eligibleNodes }, () => 0);
     for (const pod of this.pods) if (pod.deletedAt === Infinity && pod.gone === Infinity && pod.node < counts.length) counts[pod.node] = (counts[pod.node] ?? 0) + 1;
-    const min = Math.min(...counts);
+    let min = Infinity;
+    for (const c of counts) if (c < min) min = c;
     const fits = counts.flatMap((c, n) => (c + 1 - min <= DEFAULT_MAX_SKEW ? [n] : []));
     return fits[Math.floor(this.random.next() * fits.length)] ?? 0;
   }

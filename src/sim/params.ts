@@ -105,6 +105,10 @@ export interface SimOverrides {
   readonly labelledNodes?: number;
 }
 
+/** The most pods and nodes one run simulates: beyond them a run takes too long to be useful. */
+export const MAX_REPLICAS = 1_000;
+export const MAX_NODES = 1_000;
+
 /** Why a workload is not simulated. */
 export class NotSimulated extends Error {}
 
@@ -236,6 +240,8 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
   if (workload.kind === 'DaemonSet') replicas = eligibleNodes;
   const strategy = strategyOf(workload, replicas, eligibleNodes);
   if (replicas < 1) throw new NotSimulated('it has 0 replicas');
+  if (replicas > MAX_REPLICAS) throw new NotSimulated(`it has ${replicas} replicas, more than the ${MAX_REPLICAS.toLocaleString('en-US')} one run simulates`);
+  if (nodes > MAX_NODES) throw new NotSimulated(`the cluster has ${nodes} nodes, more than the ${MAX_NODES.toLocaleString('en-US')} one run simulates`);
   const { entry, service } = entryOf(context, services, notes);
   const serving = servingContainer(workload, services);
   if (!serving) throw new NotSimulated('no container listens on a port the Service targets');

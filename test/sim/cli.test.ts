@@ -105,6 +105,21 @@ describe('rollsafe simulate', () => {
     expect(broken.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('hostile numbers end in a clear answer: too many replicas or nodes, a preStop of years', () => {
+    const manifest = (replicas: number, grace: number, sleep: number): string =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      terminationGracePeriodSeconds: ${grace}\n      containers:\n      - name: web\n        image: nginx\n        ports: [{containerPort: 80}]\n        lifecycle: {preStop: {sleep: {seconds: ${sleep}}}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n`;
+    const many = runCli(['simulate', '--format', 'json', '-'], { stdin: manifest(100_000, 30, 5) });
+    expect(many.code).toBe(0);
+    expect(JSON.parse(many.stdout).skipped).toEqual([{ resource: 'Deployment/default/web', reason: 'it has 100000 replicas, more than the 1,000 one run simulates' }]);
+    const nodes = runCli(['simulate', '--nodes', '5000', '--format', 'json', '-'], { stdin: manifest(3, 30, 5) });
+    expect(JSON.parse(nodes.stdout).skipped[0].reason).toBe('the cluster has 5000 nodes, more than the 1,000 one run simulates');
+    // Old pods that sleep 10⁸ s before SIGTERM: the run stops after a simulated day.
+    const slow = runCli(['simulate', '--runs', '2', '--format', 'json', '-'], { stdin: manifest(3, 1e9, 1e8) });
+    const w = JSON.parse(slow.stdout).workloads[0] as { requests: number; rolloutSeconds: { p50: number } };
+    expect(w.rolloutSeconds.p50).toBeLessThan(60);
+    expect(w.requests).toBeLessThan(100 * 86_400 * 1.01);
+  });
+
   it('--help', () => {
     const run = runCli(['simulate', '--help']);
     expect(run.code).toBe(0);
