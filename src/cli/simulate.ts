@@ -36,8 +36,8 @@ Options:
                             rollout did not finish) or none
   -c, --config FILE         config file (default: ./.rollsafe.yaml when present)
 
-Input problems (broken YAML, invalid objects) go to stderr with file:line; those objects are left
-out. Exit codes: 0 no run dropped a request, 1 some did, 2 usage error, internal error, or no
+Input problems go to stderr with file:line: a document that cannot be read is left out; an object
+with an invalid field is simulated as far as its fields can be read. Exit codes: 0 no run dropped a request, 1 some did, 2 usage error, internal error, or no
 workload could be simulated because of input problems.
 `;
 
