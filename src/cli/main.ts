@@ -59,7 +59,8 @@ Check options:
       --rule ID=LEVEL       set a rule's severity or turn it off (error|warning|info|off); repeatable
   -c, --config FILE         config file (default: ./.rollsafe.yaml when present)
       --impact              simulate each startup, termination, node-routing and lb-drain finding
-                            with and without its fix and state what it costs per rollout
+                            with and without its fix (or its advice) and state what it costs per
+                            rollout
       --no-color            no colour in text output (also NO_COLOR=1, or when piped)
 
 Suppress a rule on one object with the annotation  rollsafe.io/ignore: rule-id[,rule-id]

@@ -95,6 +95,8 @@ export interface FindingImpact {
   readonly rps: number;
   /** The workloads simulated (Kind/namespace/name). */
   readonly workloads: readonly string[];
+  /** For a finding without an automatic fix: the advice simulated in its place. */
+  readonly advice?: string;
 }
 
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];

@@ -13,7 +13,7 @@ import { DEFAULT_NAMESPACE, effectiveNamespace, type Resource } from '../model/r
 import type { Workload } from '../model/workload.js';
 import type { Profile } from '../profiles/types.js';
 import { simulate } from './index.js';
-import { NotSimulated, simInput, workloadId } from './params.js';
+import { NotSimulated, simInput, workloadId, type SimInput } from './params.js';
 
 /** Categories whose findings cost requests during a rollout. */
 export const IMPACT_CATEGORIES: ReadonlySet<Category> = new Set(['startup', 'termination', 'node-routing', 'lb-drain']);
@@ -45,7 +45,7 @@ function concerned(graph: Graph, finding: Finding): Workload[] {
 /** Computes the impact of each finding that has one; the map holds only those. */
 export function findingImpacts(sources: readonly SourceText[], findings: readonly Finding[], options: ImpactOptions): Map<Finding, Impact> {
   const out = new Map<Finding, Impact>();
-  const candidates = findings.filter((f) => IMPACT_CATEGORIES.has(f.category) && f.fix !== undefined && f.document !== undefined);
+  const candidates = findings.filter((f) => IMPACT_CATEGORIES.has(f.category) && ((f.fix !== undefined && f.document !== undefined) || WHAT_IF[f.ruleId] !== undefined));
   if (candidates.length === 0) return out;
   const profile = options.profile;
   const runs = options.runs ?? 20;
@@ -80,10 +80,16 @@ export function findingImpacts(sources: readonly SourceText[], findings: readonl
     return value;
   };
   for (const finding of candidates) {
-    const source = sources.find((s) => s.path === finding.file);
-    if (!source || !finding.fix || finding.document === undefined) continue;
     const workloads = concerned(baseGraph, finding);
     if (workloads.length === 0) continue;
+    const whatIf = WHAT_IF[finding.ruleId];
+    if (whatIf && !finding.fix) {
+      const impact = whatIfImpact(baseGraph, workloads, whatIf, { profile, runs, seed });
+      if (impact) out.set(finding, impact);
+      continue;
+    }
+    const source = sources.find((s) => s.path === finding.file);
+    if (!source || !finding.fix || finding.document === undefined) continue;
     const applied = applyFixes(source.text, [{ document: finding.document, fix: finding.fix }]);
     if (applied.outcomes[0]?.status !== 'applied') continue;
     const namespace = finding.resource.namespace === '' ? DEFAULT_NAMESPACE : finding.resource.namespace;
@@ -107,6 +113,58 @@ export function findingImpacts(sources: readonly SourceText[], findings: readonl
     out.set(finding, { failedRequests: Math.round((before - after) * 10) / 10, before: Math.round(before * 10) / 10, after: Math.round(after * 10) / 10, rps: profile.traffic.rps, workloads: ids });
   }
   return out;
+}
+
+/**
+ * Findings without an automatic fix whose advice the simulator can follow: the input as the rule
+ * reads it (`before`, e.g. an app that never sees SIGTERM) and with the advice taken (`after`).
+ */
+interface WhatIf {
+  readonly advice: string;
+  readonly before?: (input: SimInput) => SimInput;
+  readonly after: (input: SimInput) => SimInput;
+}
+
+const WHAT_IF: Readonly<Record<string, WhatIf>> = {
+  'local-traffic-policy-gap': {
+    advice: 'externalTrafficPolicy: Cluster',
+    after: (i) => (i.entry.kind === 'lb-node' ? { ...i, entry: { kind: 'lb-node', policy: 'Cluster' } } : i),
+  },
+  'lb-readiness-gate-missing': {
+    advice: 'the LB readiness gate',
+    after: (i) => ({ ...i, pod: { ...i.pod, lbReadinessGate: true } }),
+  },
+  'sigterm-not-forwarded': {
+    advice: 'SIGTERM reaching the app',
+    before: (i) => ({ ...i, pod: { ...i.pod, sigterm: 'ignore' } }),
+    after: (i) => ({ ...i, pod: { ...i.pod, sigterm: 'graceful' } }),
+  },
+  'fast-shutdown-image': {
+    advice: 'a graceful shutdown',
+    before: (i) => ({ ...i, pod: { ...i.pod, sigterm: 'exit' } }),
+    after: (i) => ({ ...i, pod: { ...i.pod, sigterm: 'graceful' } }),
+  },
+};
+
+function whatIfImpact(graph: Graph, workloads: readonly Workload[], whatIf: WhatIf, options: { profile: Profile; runs: number; seed: number }): Impact | undefined {
+  let before = 0;
+  let after = 0;
+  const ids: string[] = [];
+  for (const workload of workloads) {
+    let input: SimInput;
+    try {
+      input = simInput(graph, options.profile, workload);
+    } catch (error) {
+      if (error instanceof NotSimulated) continue;
+      throw error;
+    }
+    const run = (i: SimInput): number => simulate(i, { runs: options.runs, seed: options.seed, expected: true }).summary.failed.mean;
+    before += run(whatIf.before ? whatIf.before(input) : input);
+    after += run(whatIf.after(input));
+    ids.push(workloadId(workload));
+  }
+  if (ids.length === 0) return undefined;
+  return { failedRequests: Math.round((before - after) * 10) / 10, before: Math.round(before * 10) / 10, after: Math.round(after * 10) / 10, rps: options.profile.traffic.rps, workloads: ids, advice: whatIf.advice };
 }
 
 export { impactText } from '../report/impact-text.js';

@@ -5,7 +5,7 @@ import { runCli } from '../helpers.js';
 interface JsonFinding {
   ruleId: string;
   category: string;
-  impact?: { failedRequests: number; before: number; after: number; rps: number; workloads: string[] };
+  impact?: { failedRequests: number; before: number; after: number; rps: number; workloads: string[]; advice?: string };
 }
 
 function findings(argv: string[]): JsonFinding[] {
@@ -49,5 +49,53 @@ describe('check --impact', () => {
     const lines = run.stdout.split('\n');
     const at = lines.findIndex((l) => l.includes('prestop-missing'));
     expect(lines[at + 1]).toMatch(/^ {11}≈ \d{3} failed requests per rollout at 100 rps \(simulated: [\d.]+ → 0 with the fix\)$/);
+  });
+
+  it('a finding without an automatic fix is simulated with its advice taken, and says so', () => {
+    const list = findings(['--impact', '-p', 'ack-flannel', '--k8s-version', '1.18', 'examples/seed/before/local-mode-no-inplace.yaml']);
+    const gap = list.find((f) => f.ruleId === 'local-traffic-policy-gap');
+    expect(gap?.impact?.advice).toBe('externalTrafficPolicy: Cluster');
+    expect(gap?.impact?.after).toBe(0);
+    expect(gap?.impact?.failedRequests).toBeGreaterThan(50);
+    const text = runCli(['check', '--impact', '-p', 'ack-flannel', '--k8s-version', '1.18', '--fail-on', 'none', 'examples/seed/before/local-mode-no-inplace.yaml']).stdout;
+    expect(text).toMatch(/\n {11}≈ \d+ failed requests per rollout at 100 rps \(simulated: [\d.]+ → 0 with externalTrafficPolicy: Cluster\)\n/);
+  });
+
+  it('an app that never sees SIGTERM is simulated as one that ignores it, against one that drains', () => {
+    const manifest = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: api, namespace: shop}',
+      'spec:',
+      '  replicas: 3',
+      '  selector: {matchLabels: {app: api}}',
+      '  template:',
+      '    metadata: {labels: {app: api}}',
+      '    spec:',
+      '      containers:',
+      '      - name: api',
+      '        image: node:20',
+      '        command: ["/bin/sh", "-c", "npm start"]',
+      '        ports: [{containerPort: 8080}]',
+      '        readinessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 5}',
+      '        lifecycle: {preStop: {sleep: {seconds: 15}}}',
+      '      terminationGracePeriodSeconds: 60',
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: api, namespace: shop}',
+      'spec:',
+      '  selector: {app: api}',
+      '  ports: [{port: 80, targetPort: 8080}]',
+      '',
+    ].join('\n');
+    const run = runCli(['check', '--impact', '--format', 'json', '--fail-on', 'none', '-'], { stdin: manifest });
+    const list = (JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings;
+    const sig = list.find((f) => f.ruleId === 'sigterm-not-forwarded');
+    expect(sig?.impact?.advice).toBe('SIGTERM reaching the app');
+    expect(sig?.impact?.workloads).toEqual(['Deployment/shop/api']);
+    // Ignored SIGTERM: the app serves until SIGKILL at 60 s, killing what keep-alive clients still send.
+    expect(sig?.impact?.before).toBeGreaterThan(0);
+    expect(sig?.impact?.after).toBe(0);
   });
 });
