@@ -130,7 +130,13 @@ export function livenessNoLaterThanReadiness(container: ContainerView, readiness
   return lFail > rFail ? undefined : { action: l.action, liveness: lFail, readiness: rFail };
 }
 
-/** True when a Service of type LoadBalancer, or an Ingress, exposes the workload through the cloud LB. */
+/**
+ * Which propagation paths can still send a terminating pod new requests: the cloud LB when it
+ * exposes the workload (a LoadBalancer Service, or an Ingress) and its backend set changes with the
+ * pod — pods as backends, or nodes under `externalTrafficPolicy: Local`. With node backends and
+ * the Cluster policy every node stays a backend (knowledge/cloud-load-balancers.md §1), so only
+ * kube-proxy decides where a request goes.
+ */
 export function exposure(context: RuleContext, workload: Workload): { viaLoadBalancer: boolean; viaIngress: boolean } {
   const services = context.graph.servicesOf(workload);
   if (services.length === 0) {
@@ -138,7 +144,9 @@ export function exposure(context: RuleContext, workload: Workload): { viaLoadBal
     return { viaLoadBalancer: context.profile.loadBalancer !== undefined, viaIngress: context.profile.ingress !== undefined };
   }
   const viaIngress = services.some((s) => context.graph.ingressesOf(s).length > 0);
-  const viaLoadBalancer = services.some((s) => s.type === 'LoadBalancer') || (viaIngress && context.profile.loadBalancer !== undefined);
+  const lb = context.profile.loadBalancer !== undefined;
+  const viaLoadBalancer =
+    lb && services.some((s) => (s.type === 'LoadBalancer' || context.graph.ingressesOf(s).length > 0) && (lbBackendOf(context, s) === 'pod' || s.externalTrafficPolicy === 'Local'));
   return { viaLoadBalancer, viaIngress: viaIngress && context.profile.ingress !== undefined };
 }
 

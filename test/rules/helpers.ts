@@ -40,7 +40,7 @@ export function profileOf(name: string, version?: string): Profile {
 }
 
 /** Every finding of a fixture's text, of every rule. */
-function checkText(fixture: string, text: string, profileName: string, version: string | undefined): Finding[] {
+export function checkText(fixture: string, text: string, profileName: string, version: string | undefined): Finding[] {
   return checkSources([{ path: fixturePath(fixture), text }], { profile: profileOf(profileName, version) }).findings;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { checkText, conventionViolations, findingAt, fixOf, fixtureText, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
 
 const FIXTURE = 'prestop-missing';
 const NO_SERVICE = 'prestop-missing.no-service';
@@ -39,7 +39,7 @@ describe('prestop-missing', () => {
     const findings = run(FIXTURE);
     expect(findingAt(findings, 'fire-basic', C0).line).toBe(35);
     expect(findingAt(findings, 'fire-poststart', C0).line).toBe(98);
-    expect(findingAt(findings, 'fire-bare-pod', '/spec/containers/0').line).toBe(298);
+    expect(findingAt(findings, 'fire-bare-pod', '/spec/containers/0').line).toBe(300);
     expect(findingAt(findings, 'fire-basic', C0).file).toBe('test/fixtures/rules/prestop-missing.yaml');
   });
 
@@ -82,7 +82,7 @@ describe('prestop-missing', () => {
     expect(distroless.fixable).toBe(false);
   });
 
-  test('ack-flannel: behind a LoadBalancer the budget is the CLB deregistration (30 s → 35 s); ClusterIP stays 15 s', () => {
+  test('ack-flannel: behind a Local-policy LoadBalancer the budget is the CLB deregistration (30 s → 35 s); ClusterIP stays 15 s', () => {
     const findings = run(FIXTURE, 'ack-flannel');
     expect(rows(findings)).toEqual(rows(run(FIXTURE)));
     expect(fixOf(findings, 'fire-behind-lb', C0)).toEqual({
@@ -90,6 +90,15 @@ describe('prestop-missing', () => {
       operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 35 } } } }, addGrace(65)],
     });
     expect(fixOf(findings, 'fire-basic', C0)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 15 } } } }, addGrace(45)],
+    });
+  });
+
+  test('ack-flannel, Cluster policy: every node stays a CLB backend, so the budget is kube-proxy\'s (15 s)', () => {
+    const cluster = fixtureText(FIXTURE).replace('  externalTrafficPolicy: Local\n', '');
+    const findings = checkText(FIXTURE, cluster, 'ack-flannel', undefined).filter((f) => f.ruleId === 'prestop-missing');
+    expect(fixOf(findings, 'fire-behind-lb', C0)).toEqual({
       kind: 'patch',
       operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 15 } } } }, addGrace(45)],
     });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { checkText, conventionViolations, findingAt, fixOf, fixtureText, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
 
 const FIXTURE = 'prestop-too-short';
 const NO_SERVICE = 'prestop-too-short.no-service';
@@ -59,14 +59,14 @@ describe('prestop-too-short', () => {
     expect(findingAt(findings, 'fire-no-service', SLEEP).line).toBe(27);
   });
 
-  test('ack-flannel: behind a LoadBalancer Service the budget is 30 s (fix 35 s), behind ClusterIP 10 s', () => {
+  test('ack-flannel: behind a Local-policy LoadBalancer Service the budget is 30 s (fix 35 s), behind ClusterIP 10 s', () => {
     const findings = run(ACK, 'ack-flannel');
     expect(rows(findings)).toEqual([
       ['fire-lb-exec-sleep-25', EXEC, 'error'],
       ['fire-lb-sleep-20', SLEEP, 'error'],
     ]);
     expect(conventionViolations(ACK, findings)).toEqual({ silentFire: [], firedDontFire: [] });
-    expect(findingAt(findings, 'fire-lb-sleep-20', SLEEP).line).toBe(43);
+    expect(findingAt(findings, 'fire-lb-sleep-20', SLEEP).line).toBe(45);
     // The grace period (60 s) no longer covers 35 s + 30 s: it is raised too.
     expect(fixOf(findings, 'fire-lb-sleep-20', SLEEP)).toEqual({
       kind: 'patch',
@@ -82,6 +82,11 @@ describe('prestop-too-short', () => {
         { op: 'replace', path: GRACE, value: 65 },
       ],
     });
+  });
+
+  test('ack-flannel, Cluster policy: every node stays a CLB backend, so the budget is kube-proxy\'s 10 s', () => {
+    const cluster = fixtureText(ACK).replaceAll('  externalTrafficPolicy: Local\n', '');
+    expect(checkText(ACK, cluster, 'ack-flannel', undefined).filter((f) => f.ruleId === 'prestop-too-short')).toEqual([]);
   });
 
   test('the same manifests under generic (no cloud LB): 20 s and 25 s are long enough', () => {
