@@ -18,7 +18,10 @@ import type { Random } from './random.js';
 
 /** Seconds the old revision runs before the rollout starts, so that every view has settled. */
 const WARMUP_SECONDS = 900;
-/** kube-scheduler's default hostname topology spread constraint: maxSkew 3, ScheduleAnyway. */
+/**
+ * kube-scheduler's internal default hostname topology spread constraint: maxSkew 3, ScheduleAnyway
+ * (Kubernetes docs, topology-spread-constraints, "Internal default constraints").
+ */
 const DEFAULT_MAX_SKEW = 3;
 /** A run never simulates more than a day: a rollout that has not finished by then never will. */
 const MAX_SIMULATED_SECONDS = 86_400;

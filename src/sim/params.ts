@@ -25,7 +25,7 @@ export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 export const KEEPALIVE_CONNECTION_RPS = 10;
 /** Window in which a request sent on a keep-alive connection crosses the server's close (assumption: one in-cluster round trip). */
 export const KEEPALIVE_RACE_SECONDS = 0.002;
-/** First back-off of a container restarted by its liveness probe (kubelet: 10 s, doubling, at most 300 s). */
+/** First back-off of a restarted container: 10 s, doubling, at most 300 s (Kubernetes docs, pod-lifecycle, "Container restarts"). */
 export const RESTART_BACKOFF_SECONDS = 10;
 
 /** A probe, resolved: whether it can ever succeed and its timing. */
