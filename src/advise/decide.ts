@@ -633,8 +633,10 @@ export function adviceProfile(advice: Pick<Advice, 'profile' | 'facts'>): Profil
 
 /** Termination numbers, computed with the same functions the rules use. */
 function timing(profile: Profile, decision: Decision): Timing {
-  // Traffic comes through the cloud LB (a LoadBalancer Service, or an Ingress the LB serves).
-  const budget = propagationBudget(profile, { viaLoadBalancer: true, viaIngress: false });
+  // Traffic comes through the cloud LB (a LoadBalancer Service, or an Ingress the LB serves). It
+  // counts as the rules judge it (rules/util.ts exposure): behind an Ingress, or when its backends
+  // change with the pods (pod-direct, Local); a Cluster-mode Service keeps every node as a backend.
+  const budget = propagationBudget(profile, { viaLoadBalancer: decision.mode !== 'cluster' || decision.exposure === 'ingress', viaIngress: false });
   const preStop = recommendedPreStopSeconds(budget.seconds);
   const drain = profile.app.drainSeconds;
   // A GKE BackendConfig drains NEG backends of an Ingress only; the other settings sit on the Service or Ingress.

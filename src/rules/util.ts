@@ -131,11 +131,13 @@ export function livenessNoLaterThanReadiness(container: ContainerView, readiness
 }
 
 /**
- * Which propagation paths can still send a terminating pod new requests: the cloud LB when it
- * exposes the workload (a LoadBalancer Service, or an Ingress) and its backend set changes with the
- * pod — pods as backends, or nodes under `externalTrafficPolicy: Local`. With node backends and
- * the Cluster policy every node stays a backend (knowledge/cloud-load-balancers.md §1), so only
- * kube-proxy decides where a request goes.
+ * Which propagation paths can still send a terminating pod new requests. The cloud LB counts when
+ * it exposes the workload and its view of the backends matters: an Ingress (an L7 LB such as the
+ * ALB pools connections to its targets; with instance targets reports needed a preStop of the
+ * LB's scale, knowledge/cloud-load-balancers.md §2, #2106), or a LoadBalancer Service whose
+ * backends change with the pods — pods as backends, or nodes under `externalTrafficPolicy: Local`.
+ * A LoadBalancer Service on node backends with the Cluster policy keeps every node as a backend
+ * (§1), and each connection goes through to a pod that kube-proxy picks: only kube-proxy counts.
  */
 export function exposure(context: RuleContext, workload: Workload): { viaLoadBalancer: boolean; viaIngress: boolean } {
   const services = context.graph.servicesOf(workload);
@@ -146,7 +148,8 @@ export function exposure(context: RuleContext, workload: Workload): { viaLoadBal
   const viaIngress = services.some((s) => context.graph.ingressesOf(s).length > 0);
   const lb = context.profile.loadBalancer !== undefined;
   const viaLoadBalancer =
-    lb && services.some((s) => (s.type === 'LoadBalancer' || context.graph.ingressesOf(s).length > 0) && (lbBackendOf(context, s) === 'pod' || s.externalTrafficPolicy === 'Local'));
+    lb &&
+    services.some((s) => context.graph.ingressesOf(s).length > 0 || (s.type === 'LoadBalancer' && (lbBackendOf(context, s) === 'pod' || s.externalTrafficPolicy === 'Local')));
   return { viaLoadBalancer, viaIngress: viaIngress && context.profile.ingress !== undefined };
 }
 
