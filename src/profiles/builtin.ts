@@ -241,8 +241,10 @@ const PROFILES: readonly Profile[] = [
     loadBalancer: loadBalancer({
       kind: 'slb',
       backend: 'node',
-      // Probe-driven: a node leaves after 1–2 probe intervals, i.e. 5–10 s (num-of-probe 2 × interval 5 s).
-      deregister: { p50: 7.5, p99: 10 },
+      // Probe-driven, measured from the endpoint change: the probe of kube-proxy's healthCheckNodePort
+      // fails only once kube-proxy has seen the change (5–10 s [CLB §5]), then the node leaves after
+      // 1–2 probe intervals, 5–10 s (num-of-probe 2 × interval 5 s): 10–20 s.
+      deregister: { p50: 15, p99: 20 },
       healthCheck: {
         intervalSeconds: 5, // cloud-provider-azure consts HealthProbeDefaultProbeInterval = 5 (ARM default 15 [CLB §4])
         healthyThreshold: 1, // assumption: no source found for the probe-up count

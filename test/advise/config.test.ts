@@ -44,11 +44,13 @@ const EXPECTED: Readonly<Record<string, { kinds: readonly string[]; annotations:
   'alibaba flannel, source IP → Local + in-place': { kinds: ['Service', 'Deployment', 'PodDisruptionBudget'], annotations: ACK_DRAIN },
   'alibaba flannel, quota tight → Local + in-place': { kinds: ['Service', 'Deployment', 'PodDisruptionBudget'], annotations: ACK_DRAIN },
   'alibaba flannel, source IP + quota tight → Local + in-place': { kinds: ['Service', 'Deployment', 'PodDisruptionBudget'], annotations: ACK_DRAIN },
-  'aws vpc-cni, NLB → IP targets + gate': { kinds: ['Namespace', 'Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('ip', 'deregistration_delay.timeout_seconds=30') },
-  'aws vpc-cni, NLB, source IP → IP targets + client IP preservation': { kinds: ['Namespace', 'Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('ip', 'deregistration_delay.timeout_seconds=30,preserve_client_ip.enabled=true') },
+  // The NLB removes an IP target 67.5–120 s after the pod starts terminating (p1–p99) and the pod
+  // serves for its 125 s preStop: a 58 s drain lets the pod close its connections first.
+  'aws vpc-cni, NLB → IP targets + gate': { kinds: ['Namespace', 'Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('ip', 'deregistration_delay.timeout_seconds=58') },
+  'aws vpc-cni, NLB, source IP → IP targets + client IP preservation': { kinds: ['Namespace', 'Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('ip', 'deregistration_delay.timeout_seconds=58,preserve_client_ip.enabled=true') },
   'aws vpc-cni, ALB → IP targets + gate': { kinds: ['Namespace', 'Service', 'Ingress', 'Deployment', 'PodDisruptionBudget'], annotations: undefined },
   'aws calico, NLB → instance targets, Cluster': { kinds: ['Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('instance', 'deregistration_delay.timeout_seconds=30') },
-  'aws calico, NLB, source IP → instance targets, Local + in-place': { kinds: ['Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('instance', 'deregistration_delay.timeout_seconds=30') },
+  'aws calico, NLB, source IP → instance targets, Local + in-place': { kinds: ['Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('instance', 'deregistration_delay.timeout_seconds=53') },
   'aws cilium, ALB, source IP → instance targets, Cluster (X-Forwarded-For)': { kinds: ['Service', 'Ingress', 'Deployment', 'PodDisruptionBudget'], annotations: undefined },
   'gcp dataplane v2, Ingress → NEG': { kinds: ['BackendConfig', 'Service', 'Ingress', 'Deployment', 'PodDisruptionBudget'], annotations: NEG },
   'gcp calico, Ingress, source IP → NEG (X-Forwarded-For)': { kinds: ['BackendConfig', 'Service', 'Ingress', 'Deployment', 'PodDisruptionBudget'], annotations: NEG },

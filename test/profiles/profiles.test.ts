@@ -70,7 +70,7 @@ describe('built-in profiles', () => {
     ['eks-nlb-ip', 'aws', 'amazon-vpc-cni', 'nlb', 'pod', [90, 120], [120, 150], [10, 3, 3]],
     ['eks-instance', 'aws', 'amazon-vpc-cni', 'alb', 'node', [40, 70], [70, 100], [15, 2, 2]],
     ['gke-neg', 'gcp', 'vpc-native', 'neg', 'pod', [30, 40], [35, 45], [5, 1, 2]],
-    ['aks', 'azure', 'azure-cni', 'slb', 'node', [7.5, 10], [12.5, 15], [5, 1, 2]],
+    ['aks', 'azure', 'azure-cni', 'slb', 'node', [15, 20], [20, 25], [5, 1, 2]],
   ] as const)('%s: %s / %s, %s with %s backends', (name, provider, plugin, kind, backend, deregister, register, health) => {
     const profile = builtin(name);
     expect(profile.provider).toBe(provider);
@@ -163,7 +163,7 @@ describe('propagationBudget', () => {
     ['eks-nlb-ip', 120, 'endpoint → NLB deregistration'],
     ['eks-instance', 70, 'endpoint → ALB deregistration'],
     ['gke-neg', 40, 'endpoint → NEG deregistration'],
-    ['aks', 10, 'endpoint → kube-proxy'],
+    ['aks', 20, 'endpoint → SLB deregistration'],
     ['ingress-nginx', 10, 'endpoint → kube-proxy'],
   ] as const)('%s via its load balancer: %d s, %s', (name, seconds, path) => {
     expect(propagationBudget(builtin(name), withLb)).toEqual({ seconds, path });

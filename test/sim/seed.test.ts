@@ -14,6 +14,7 @@ import { withK8sVersion } from '../../src/profiles/load.js';
 import type { Profile } from '../../src/profiles/types.js';
 import { simInput, simulate, simulateRun, simulateSources, type SimOverrides, type Timeline } from '../../src/sim/index.js';
 import { ROOT } from '../helpers.js';
+import { nodesLosingAllReadyPods } from './timeline.js';
 
 const RUNS = 60;
 
@@ -119,25 +120,6 @@ describe('the seed\'s recommended configs (its mistakes corrected) drop nothing'
     ]);
   });
 });
-
-/** Nodes that, after first having a Ready pod, spent time in [0, end) without one. */
-function nodesLosingAllReadyPods(timeline: Timeline): string[] {
-  const out: string[] = [];
-  for (const node of timeline.nodes) {
-    const ready = timeline.pods.filter((p) => p.node === node).flatMap((p) => p.phases.filter((ph) => ph.phase === 'ready'));
-    ready.sort((a, b) => a.start - b.start);
-    if (ready.length === 0) continue;
-    let covered = (ready[0] as { end: number }).end;
-    let gap = false;
-    for (const r of ready.slice(1)) {
-      if (r.start > covered + 1e-9) gap = true;
-      covered = Math.max(covered, r.end);
-    }
-    if (covered < timeline.end - 1e-9) gap = true;
-    if (gap) out.push(node);
-  }
-  return out;
-}
 
 describe('Local mode before ProxyTerminatingEndpoints: the seed\'s in-place rollout', () => {
   const p = profile('ack-flannel', '1.18');
