@@ -5,7 +5,7 @@
  */
 import { findBuiltinProfile } from '../profiles/builtin.js';
 import { propagationBudget, type Profile } from '../profiles/types.js';
-import { hasProxyTerminatingEndpoints, hasSleepAction, recommendedPreStopSeconds } from '../rules/util.js';
+import { drainCoveringPreStop, hasProxyTerminatingEndpoints, hasSleepAction, recommendedPreStopSeconds } from '../rules/util.js';
 import { compareVersions } from '../schema/kinds.js';
 import { cite, SOURCES as S, type Cited } from './sources.js';
 
@@ -631,18 +631,6 @@ export function adviceProfile(advice: Pick<Advice, 'profile' | 'facts'>): Profil
   return { ...profile, k8sVersion: advice.facts.k8sVersion };
 }
 
-/**
- * The LB drain timeout: the provider's recommended value, raised so that the LB does not cut the
- * connections of a removed backend before its pod closes them itself at SIGTERM (the LB removes
- * it at the earliest after the deregistration latency's low end, p1 = p50² / p99, the range the
- * simulator draws from), and never past the grace period (lb-drain-exceeds-grace).
- */
-function drainTimeout(profile: Profile, recommended: number, preStop: number, grace: number): number {
-  const deregister = profile.loadBalancer?.deregister;
-  const earliest = deregister && deregister.p99 > 0 ? (deregister.p50 * deregister.p50) / deregister.p99 : 0;
-  return Math.min(grace, Math.max(recommended, Math.ceil(preStop - earliest)));
-}
-
 /** Termination numbers, computed with the same functions the rules use. */
 function timing(profile: Profile, decision: Decision): Timing {
   // Traffic comes through the cloud LB (a LoadBalancer Service, or an Ingress the LB serves). It
@@ -653,7 +641,7 @@ function timing(profile: Profile, decision: Decision): Timing {
   const drain = profile.app.drainSeconds;
   // A GKE BackendConfig drains NEG backends of an Ingress only; the other settings sit on the Service or Ingress.
   const drainSetting = profile.loadBalancer?.drain;
-  const lbDrain = drainSetting && (drainSetting.on !== 'backendconfig' || decision.exposure === 'ingress') ? drainTimeout(profile, drainSetting.recommendedTimeoutSeconds, preStop, preStop + drain) : undefined;
+  const lbDrain = drainSetting && (drainSetting.on !== 'backendconfig' || decision.exposure === 'ingress') ? Math.min(preStop + drain, drainCoveringPreStop(profile, drainSetting.recommendedTimeoutSeconds, preStop)) : undefined;
   const register = profile.loadBalancer?.register.p99;
   return {
     budgetSeconds: budget.seconds,

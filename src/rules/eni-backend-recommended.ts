@@ -1,6 +1,9 @@
 import type { Rule } from '../engine/types.js';
 import { annotationPointer } from '../load/positions.js';
+import { preStopOf, preStopSeconds } from '../model/container.js';
 import { recordAt } from '../model/k8s.js';
+import { propagationBudget } from '../profiles/types.js';
+import { nameOf, servingContainers } from './util.js';
 
 const ENI_ANNOTATION = 'service.beta.kubernetes.io/backend-type';
 const REUSED_LB = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-id';
@@ -20,6 +23,7 @@ export const eniBackendRecommended: Rule = {
     serviceDependent: false,
     messages: {
       eni: 'LoadBalancer Service {{service}} on Terway sends through nodes and kube-proxy; `{{annotation}}: "eni"` makes the pods the CLB backends and removes the node-routing and proxy races',
+      eniNoFix: 'LoadBalancer Service {{service}} on Terway sends through nodes and kube-proxy; `{{annotation}}: "eni"` makes the pods the CLB backends and removes the node-routing and proxy races (no automatic fix: with the pods as backends the CLB deregistration counts, {{budget}} s, and the preStop of {{workload}} is shorter; raise it first)',
     },
   },
   check(context) {
@@ -29,6 +33,20 @@ export const eniBackendRecommended: Rule = {
       // A reused (shared) CLB does not support ENI backends (knowledge/cloud-load-balancers.md §1).
       if (service.resource.annotations[REUSED_LB] !== undefined) continue;
       const hasAnnotations = recordAt(recordAt(service.resource.object, 'metadata'), 'annotations') !== undefined;
+      // With the pods as backends the CLB's deregistration joins the propagation budget: offer the
+      // switch only when no preStop sleep behind the Service becomes too short by it (a missing
+      // preStop is added by prestop-missing at the new budget).
+      const budget = propagationBudget(context.profile, { viaLoadBalancer: true, viaIngress: false }).seconds;
+      const short = context.graph.workloadsOf(service).find((w) =>
+        servingContainers(context, w).some((c) => {
+          const p = preStopOf(c);
+          return p.kind !== 'none' && (preStopSeconds(p) ?? 0) < budget;
+        }),
+      );
+      if (short) {
+        context.report({ resource: service.resource, path: '/spec/type', messageId: 'eniNoFix', data: { service: service.resource.name, annotation: ENI_ANNOTATION, budget, workload: nameOf(short) } });
+        continue;
+      }
       context.report({
         resource: service.resource,
         path: '/spec/type',

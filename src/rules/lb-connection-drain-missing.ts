@@ -2,10 +2,11 @@ import type { Fix, Rule, RuleContext } from '../engine/types.js';
 import { annotationPointer } from '../load/positions.js';
 import type { ServiceView } from '../model/graph.js';
 import { recordAt } from '../model/k8s.js';
+import { preStopOf, preStopSeconds } from '../model/container.js';
 import { gracePeriodSeconds } from '../model/workload.js';
 import type { LoadBalancerProfile } from '../profiles/types.js';
 import { drainLabel, drainSetting, isTimeoutKey } from './drain.js';
-import { drainApplies, nameOf } from './util.js';
+import { drainApplies, drainCoveringPreStop, lbBackendOf, nameOf, servingContainers } from './util.js';
 
 type Drain = NonNullable<LoadBalancerProfile['drain']>;
 
@@ -25,25 +26,32 @@ interface NoFit {
 }
 
 /**
- * The drain timeout to write: the profile's recommendation, lowered to the shortest grace period
- * of the pods behind the Service (a longer drain is cut by SIGKILL: lb-drain-exceeds-grace), in
- * whole seconds within the provider's range and above 0 (0 turns draining off). `undefined` for
- * a setting without a timeout annotation whose LB timeout fits; a NoFit when nothing fits.
+ * The drain timeout to write: the profile's recommendation, raised so that the LB does not cut a
+ * removed pod's connections before the pod closes them after its preStop sleep (when the LB's
+ * backends are the pods, or nodes under the Local policy: drainCoveringPreStop), then lowered to
+ * the shortest grace period of the pods behind the Service (a longer drain is cut by SIGKILL:
+ * lb-drain-exceeds-grace), in whole seconds within the provider's range and above 0 (0 turns
+ * draining off). `undefined` for a setting without a timeout annotation whose LB timeout fits; a
+ * NoFit when nothing fits.
  */
 function drainTimeoutFor(context: RuleContext, service: ServiceView, drain: Drain): { timeout: number | undefined } | NoFit {
   const low = Math.max(drain.timeoutRange[0], 1);
   let shortest: { workload: string; grace: number } | undefined;
+  let preStop = 0;
   for (const workload of context.graph.workloadsOf(service)) {
     const grace = gracePeriodSeconds(workload).seconds;
     if (!shortest || grace < shortest.grace) shortest = { workload: nameOf(workload), grace };
+    for (const container of servingContainers(context, workload)) preStop = Math.max(preStop, preStopSeconds(preStopOf(container)) ?? 0);
   }
+  const removesPods = lbBackendOf(context, service) === 'pod' || service.externalTrafficPolicy === 'Local';
+  const wanted = removesPods ? drainCoveringPreStop(context.profile, drain.recommendedTimeoutSeconds, preStop) : drain.recommendedTimeoutSeconds;
   const grace = shortest?.grace ?? Infinity;
   if (!drain.annotations.some(isTimeoutKey)) {
     // Without a timeout annotation the LB drains for its own timeout once the flag is on.
     const applied = drain.enabledTimeoutSeconds ?? drain.defaultTimeoutSeconds;
     return applied === undefined || applied <= grace || !shortest ? { timeout: undefined } : { ...shortest, drain: applied };
   }
-  const timeout = Math.min(drain.recommendedTimeoutSeconds, drain.timeoutRange[1], Math.floor(grace));
+  const timeout = Math.min(wanted, drain.timeoutRange[1], Math.floor(grace));
   return timeout >= low || !shortest ? { timeout } : { ...shortest, drain: low };
 }
 

@@ -4,7 +4,7 @@ import { declaredPorts, probeTarget, probeTiming, resolvePort } from '../model/c
 import type { ServiceView } from '../model/graph.js';
 import { arrayAt, numberAt, recordAt, stringAt } from '../model/k8s.js';
 import { gracePeriodSeconds, type ContainerView, type Workload } from '../model/workload.js';
-import { propagationBudget } from '../profiles/types.js';
+import { propagationBudget, type Profile } from '../profiles/types.js';
 import { compareVersions } from '../schema/kinds.js';
 
 /**
@@ -244,3 +244,15 @@ export function nodeAffinityOf(workload: Workload): Record<string, unknown> | un
 }
 
 export { resolvePort };
+
+/**
+ * A connection-drain timeout long enough that the LB does not cut a removed backend's connections
+ * before its pod closes them itself after a `preStop`-second sleep: the LB removes the backend at
+ * the earliest after the low end of its deregistration latency (p1 = p50² / p99, the range the
+ * simulator draws from), so the drain must last `preStop − p1`; never less than `recommended`.
+ */
+export function drainCoveringPreStop(profile: Profile, recommended: number, preStop: number): number {
+  const deregister = profile.loadBalancer?.deregister;
+  const earliest = deregister && deregister.p99 > 0 ? (deregister.p50 * deregister.p50) / deregister.p99 : 0;
+  return Math.max(recommended, Math.ceil(preStop - earliest));
+}
