@@ -108,7 +108,7 @@ export interface World {
 }
 
 type Ev =
-  | { time: number; kind: 'running' | 'listen' | 'ready' | 'available' | 'prestop-done' | 'kill' | 'exit' | 'restart' | 'stop-serving' | 'restart-run'; pod: number; epoch: number }
+  | { time: number; kind: 'running' | 'listen' | 'ready' | 'available' | 'prestop-done' | 'kill' | 'exit' | 'restart' | 'stop-serving' | 'restart-run' | 'gate-ready'; pod: number; epoch: number }
   | { time: number; kind: 'view'; layer: 'kube-proxy' | 'ingress'; node: number; pod: number; state: EndpointState; version: number }
   | { time: number; kind: 'lb-pod'; pod: number; state: EndpointState; version: number }
   | { time: number; kind: 'lb-node'; node: number; what: 'healthy' | 'backend'; value: boolean; version: number }
@@ -344,8 +344,8 @@ class Cluster {
       // The LB registers the target and health-checks it; the gate turns true when it is healthy.
       const registered = pod.created + this.random.latency(this.input.lb.register);
       const healthy = Math.max(registered, this.now + this.input.lb.healthCheck.healthyThreshold * this.input.lb.healthCheck.intervalSeconds);
-      this.setLbPod(pod.id, 'ready', healthy, true);
-      this.queue.push({ time: healthy, kind: 'ready', pod: pod.id, epoch: pod.epoch + 0.5 });
+      this.setLbPod(pod.id, 'ready', healthy);
+      this.at(healthy, 'gate-ready', pod);
       return;
     }
     this.becomeReady(pod);
@@ -501,9 +501,9 @@ class Cluster {
     }
     if (input.entry.kind === 'lb-pod' && input.lb) {
       if (state === 'ready' && before !== 'ready') {
-        if (!input.pod.lbReadinessGate) this.setLbPod(pod.id, 'ready', this.now + this.random.latency(input.lb.register), false);
+        if (!input.pod.lbReadinessGate) this.setLbPod(pod.id, 'ready', this.now + this.random.latency(input.lb.register));
       } else if (state !== 'ready' && before === 'ready') {
-        this.setLbPod(pod.id, 'absent', this.now + this.random.latency(input.lb.deregister), false);
+        this.setLbPod(pod.id, 'absent', this.now + this.random.latency(input.lb.deregister));
       }
     }
   }
@@ -518,11 +518,11 @@ class Cluster {
 
   private readonly lastDelivery = new Map<number, number>();
 
-  private setLbPod(pod: number, state: EndpointState, time: number, gate: boolean): void {
+  /** Schedules a change of the LB's view of a pod; only the latest scheduled change applies. */
+  private setLbPod(pod: number, state: EndpointState, time: number): void {
     const key = `lb-pod:${pod}`;
     const version = (this.viewVersion.get(`${key}:sched`) ?? 0) + 1;
     this.viewVersion.set(`${key}:sched`, version);
-    void gate;
     this.queue.push({ time, kind: 'lb-pod', pod, state, version });
   }
 
@@ -635,11 +635,6 @@ class Cluster {
         break;
     }
     const pod = this.pods[ev.pod] as SimPod;
-    if (ev.kind === 'ready' && ev.epoch === pod.epoch + 0.5) {
-      // The LB readiness gate turned true.
-      if (pod.containersReady && pod.deletedAt === Infinity) this.becomeReady(pod);
-      return;
-    }
     const terminating = ev.kind === 'prestop-done' || ev.kind === 'kill' || ev.kind === 'exit' || ev.kind === 'stop-serving';
     if (pod.gone !== Infinity) return;
     if (!terminating && ev.epoch !== pod.epoch) return;
@@ -654,6 +649,10 @@ class Cluster {
         return;
       case 'ready':
         this.onReady(pod);
+        return;
+      case 'gate-ready':
+        // The LB readiness gate turned true (a restart since then bumped the epoch).
+        if (pod.containersReady && pod.deletedAt === Infinity) this.becomeReady(pod);
         return;
       case 'available':
         if (pod.rev === 'new' && !pod.availableAgain) this.progress();

@@ -70,12 +70,8 @@ export function findingImpacts(sources: readonly SourceText[], findings: readonl
   const failedOf = (graph: Graph, workload: Workload, cache?: Map<string, number | undefined>): number | undefined => {
     const id = workloadId(workload);
     if (cache?.has(id)) return cache.get(id);
-    let value: number | undefined;
-    try {
-      value = simulate(simInput(graph, profile, workload), { runs, seed, expected: true }).summary.failed.mean;
-    } catch (error) {
-      if (!(error instanceof NotSimulated)) throw error;
-    }
+    const input = inputOf(graph, profile, workload);
+    const value = input && meanFailed(input, runs, seed);
     cache?.set(id, value);
     return value;
   };
@@ -151,20 +147,27 @@ function whatIfImpact(graph: Graph, workloads: readonly Workload[], whatIf: What
   let after = 0;
   const ids: string[] = [];
   for (const workload of workloads) {
-    let input: SimInput;
-    try {
-      input = simInput(graph, options.profile, workload);
-    } catch (error) {
-      if (error instanceof NotSimulated) continue;
-      throw error;
-    }
-    const run = (i: SimInput): number => simulate(i, { runs: options.runs, seed: options.seed, expected: true }).summary.failed.mean;
-    before += run(whatIf.before ? whatIf.before(input) : input);
-    after += run(whatIf.after(input));
+    const input = inputOf(graph, options.profile, workload);
+    if (!input) continue;
+    before += meanFailed(whatIf.before ? whatIf.before(input) : input, options.runs, options.seed);
+    after += meanFailed(whatIf.after(input), options.runs, options.seed);
     ids.push(workloadId(workload));
   }
   if (ids.length === 0) return undefined;
   return { failedRequests: Math.round((before - after) * 10) / 10, before: Math.round(before * 10) / 10, after: Math.round(after * 10) / 10, rps: options.profile.traffic.rps, workloads: ids, advice: whatIf.advice };
 }
 
-export { impactText } from '../report/impact-text.js';
+/** The simulator input of a workload; undefined when it cannot be simulated. */
+function inputOf(graph: Graph, profile: Profile, workload: Workload): SimInput | undefined {
+  try {
+    return simInput(graph, profile, workload);
+  } catch (error) {
+    if (error instanceof NotSimulated) return undefined;
+    throw error;
+  }
+}
+
+/** Mean failed requests per rollout, as expected values over the same seeds with and without a change. */
+function meanFailed(input: SimInput, runs: number, seed: number): number {
+  return simulate(input, { runs, seed, expected: true }).summary.failed.mean;
+}

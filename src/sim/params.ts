@@ -254,11 +254,16 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     if (likelyShellless(container)) notes.push(`preStop exec sleep fails in image without a shell (${String(c['image'])}): no delay`);
     else preStopSeconds = preStop.seconds;
   } else if (preStop.kind === 'other') notes.push(`preStop ${preStop.action}: assumed to return at once`);
-  for (const kind of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
-    const probe = probeInput(container, c[kind], ports);
+  const probes = {
+    startup: probeInput(container, c['startupProbe'], ports),
+    readiness: probeInput(container, c['readinessProbe'], ports),
+    liveness: probeInput(container, c['livenessProbe'], ports),
+  };
+  for (const [name, probe] of Object.entries(probes)) {
     if (probe && !probe.ok) {
+      const kind = `${name}Probe`;
       const target = recordAt(c[kind], 'httpGet') ?? recordAt(c[kind], 'tcpSocket') ?? recordAt(c[kind], 'grpc');
-      const effect = kind === 'readinessProbe' ? 'the pods never become Ready, so the Service has no endpoint before the rollout either' : 'the container is restarted over and over';
+      const effect = name === 'readiness' ? 'the pods never become Ready, so the Service has no endpoint before the rollout either' : 'the container is restarted over and over';
       throw new NotSimulated(`its ${kind} checks port ${String(target?.['port'])}, where container \`${container.name}\` does not listen (it listens on ${[...ports].join(', ') || 'no declared port'}): ${effect}`);
     }
   }
@@ -286,9 +291,9 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     pod: {
       containerStartSeconds: CONTAINER_START_SECONDS,
       appStartupSeconds: overrides.appStartupSeconds ?? profile.app.startupSeconds,
-      ...optional('readiness', probeInput(container, c['readinessProbe'], ports)),
-      ...optional('startup', probeInput(container, c['startupProbe'], ports)),
-      ...optional('liveness', probeInput(container, c['livenessProbe'], ports)),
+      ...optional('readiness', probes.readiness),
+      ...optional('startup', probes.startup),
+      ...optional('liveness', probes.liveness),
       preStopSeconds,
       graceSeconds: grace,
       sigterm: overrides.sigterm ?? profile.app.sigterm,

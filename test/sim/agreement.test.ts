@@ -39,11 +39,11 @@ describe('rate model vs per-request model', () => {
       for (const cause of CAUSES) {
         const a = rate.byCause[cause];
         const b = request.byCause[cause];
-        // Means of ~150 Poisson-ish counts: within 4 standard errors, plus a little slack.
-        const tolerance = 4 * Math.sqrt((a + b) / 2 / runs) * 3 + 0.5 + 0.05 * Math.max(a, b);
-        expect(Math.abs(a - b), `${cause}: rate ${a}, request ${b}`).toBeLessThanOrEqual(tolerance);
+        // Means over 150 runs of the same control planes: within 5 % (seen: at most 3 %) or half a request.
+        expect(Math.abs(a - b), `${cause}: rate ${a}, request ${b}`).toBeLessThanOrEqual(0.5 + 0.05 * Math.max(a, b));
+        // Expected values over the first 40 runs against draws over 150: within 10 % or half a request.
         const c = expected.byCause[cause];
-        expect(Math.abs(a - c), `${cause}: sampled ${a}, expected ${c}`).toBeLessThanOrEqual(tolerance + 0.1 * a);
+        expect(Math.abs(a - c), `${cause}: sampled ${a}, expected ${c}`).toBeLessThanOrEqual(0.5 + 0.1 * Math.max(a, c));
       }
       expect(rate.failed.mean).toBeGreaterThan(0);
     });
