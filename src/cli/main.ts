@@ -17,6 +17,7 @@ import { runAdvise } from './advise.js';
 import { loadConfig, reportError, resolveCheckProfile, UsageError } from './options.js';
 import { runFix } from './fix.js';
 import { runReport } from './report.js';
+import { runServe, SERVE_HELP } from './serve.js';
 import { runSimulate } from './simulate.js';
 import { findingImpacts } from '../sim/impact.js';
 import { explainRule, formatRules } from './rules.js';
@@ -31,6 +32,8 @@ export interface Io {
   readonly fileExists: (path: string) => boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly isTTY: boolean;
+  /** Calls `handler` once when the process gets the signal (`serve` shuts down on it). */
+  readonly onSignal?: (signal: 'SIGTERM' | 'SIGINT', handler: () => void) => void;
 }
 
 const HELP = `rollsafe ${VERSION}: find, explain and fix the causes of dropped requests during Kubernetes rollouts
@@ -49,6 +52,9 @@ Usage:
   rollsafe report [options] PATH... -o FILE
                                        one self-contained HTML page: findings, fixes as diffs,
                                        simulated rollouts as charts (see \`rollsafe report --help\`)
+  rollsafe serve --tls-cert FILE --tls-key FILE [options]
+                                       an admission webhook: /validate, /mutate (fixes as a
+                                       JSON Patch), /metrics (see \`rollsafe serve --help\`)
   rollsafe --version | --help
 
 Check options:
@@ -137,6 +143,12 @@ function runExplain(args: string[], io: Io): number {
   return 0;
 }
 
+/** Runs the CLI as the rollsafe program does: `serve` resolves its exit code once it has stopped. */
+export function run(argv: readonly string[], io: Io): number | Promise<number> {
+  const [command, ...rest] = argv;
+  return command === 'serve' ? runServe(rest, io) : main(argv, io);
+}
+
 /** Runs the CLI; returns the exit code. */
 export function main(argv: readonly string[], io: Io): number {
   const [command, ...rest] = argv;
@@ -156,6 +168,13 @@ export function main(argv: readonly string[], io: Io): number {
         return runReport(rest, io);
       case 'simulate':
         return runSimulate(rest, io);
+      case 'serve':
+        if (rest.includes('--help') || rest.includes('-h')) {
+          io.stdout(SERVE_HELP);
+          return 0;
+        }
+        // A server does not return an exit code until it stops: `run` starts it.
+        throw new UsageError('serve runs until it is stopped; start it with run(), as the rollsafe program does');
       case '--version':
       case '-v':
       case 'version':

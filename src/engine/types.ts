@@ -34,6 +34,13 @@ export interface RuleMeta {
    * input selects the workload, warning when the input has no Service at all.
    */
   readonly serviceDependent: boolean;
+  /**
+   * Kinds of other objects the rule must see to judge an object soundly: without them it would
+   * miss all its findings or report false ones (a PodDisruptionBudget, an HPA, the Services that
+   * route to a workload). Absent when the object and the profile are enough. `rollsafe serve`
+   * judges one object per admission review and skips the rules that name any kind here.
+   */
+  readonly needs?: readonly string[];
   /** Message templates by id; `{{name}}` is replaced by the report's data. */
   readonly messages: Readonly<Record<string, string>>;
 }

@@ -85,6 +85,7 @@ export const lbConnectionDrainMissing: Rule = {
     description: "a LoadBalancer Service without the profile's provider drain setting",
     fixable: true,
     serviceDependent: false,
+    needs: ['Service', 'Ingress', 'BackendConfig'],
     messages: {
       missing: 'Service {{service}} is exposed by the {{lb}} without connection draining ({{setting}}): when the LB removes a backend during a rollout it cuts the connections still open to it',
       disabled: 'Service {{service}} turns connection draining off ({{setting}}): connections still open to a removed backend are cut',

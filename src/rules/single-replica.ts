@@ -12,6 +12,7 @@ export const singleReplica: Rule = {
     description: 'one replica (or an HPA that may scale to one): any restart or drain is an outage',
     fixable: false,
     serviceDependent: false,
+    needs: ['HorizontalPodAutoscaler'],
     messages: {
       single: '{{workload}} runs {{replicas}}: any restart, eviction or node drain leaves nothing serving',
       bare: '{{workload}} is a bare Pod: no controller replaces it, and any change deletes it before a new one serves',
