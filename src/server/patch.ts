@@ -16,9 +16,16 @@ function firstMissingAncestor(root: unknown, tokens: readonly string[]): { index
   let node = root;
   for (let i = 0; i < tokens.length - 1; i++) {
     const token = tokens[i] ?? '';
-    // Lists are never created by a fix (applyOperation refuses a missing index): stop at them.
-    if (!isPlainObject(node)) return undefined;
-    const child = Object.hasOwn(node, token) ? node[token] : undefined;
+    let child: unknown;
+    if (Array.isArray(node)) {
+      // Lists are never created by a fix (applyOperation refuses a missing index): only walked.
+      child = node[Number(token)];
+      if (child === undefined) return undefined;
+    } else if (isPlainObject(node)) {
+      child = Object.hasOwn(node, token) ? node[token] : undefined;
+    } else {
+      return undefined;
+    }
     if (child === undefined || child === null) return { index: i, isNull: child === null };
     node = child;
   }

@@ -202,7 +202,7 @@ export function truncate(text: string, max: number): string {
 
 /** One finding as a warning of at most MAX_WARNING_LENGTH characters. */
 export function warningOf(finding: Finding): string {
-  return truncate(`rollsafe ${finding.ruleId} at ${fieldPath(finding.path)}: ${whatToChange(finding)}`, MAX_WARNING_LENGTH);
+  return truncate(`rollsafe ${finding.ruleId}: ${whatToChange(finding)} (${fieldPath(finding.path)})`, MAX_WARNING_LENGTH);
 }
 
 /** Warnings up to the API server's total budget; the last one says how many were left out. */
@@ -293,7 +293,7 @@ export function mutateReview(request: AdmissionRequest, options: ReviewOptions):
     return { response: { uid: request.uid, allowed: true, warnings: ['rollsafe: the fixes for this object do not converge; nothing was changed'] }, decision: 'allowed', findings };
   }
   if (operations.length === 0) return { response: { uid: request.uid, allowed: true }, decision: 'allowed', findings };
-  const warnings = limitWarnings(fixed.map((f) => truncate(`rollsafe fixed ${f.ruleId} at ${fieldPath(f.path)}: ${whatToChange(f)}`, MAX_WARNING_LENGTH)));
+  const warnings = limitWarnings(fixed.map((f) => truncate(`rollsafe fixed ${f.ruleId}: ${whatToChange(f)} (${fieldPath(f.path)})`, MAX_WARNING_LENGTH)));
   return {
     response: { uid: request.uid, allowed: true, patch: Buffer.from(JSON.stringify(operations)).toString('base64'), patchType: 'JSONPatch', warnings },
     decision: 'patched',
