@@ -224,7 +224,7 @@ describe('/mutate', () => {
 
   const container = fc.record({
     image: fc.constantFrom('nginx:1.17', 'nginx:1.25', 'gcr.io/distroless/nodejs20', 'registry.example.com/api:3.1'),
-    ports: fc.constantFrom([], [{ name: 'http', containerPort: 8080, protocol: 'TCP' }], [{ containerPort: 53, protocol: 'UDP' }]),
+    ports: fc.constantFrom<Array<{ name?: string; containerPort: number; protocol: string }>>([], [{ name: 'http', containerPort: 8080, protocol: 'TCP' }], [{ containerPort: 53, protocol: 'UDP' }]),
     readinessProbe: fc.constantFrom(undefined, { httpGet: { path: '/ready', port: 'http' } }, { tcpSocket: { port: 8080 }, periodSeconds: 10, failureThreshold: 3 }),
     livenessProbe: fc.constantFrom(undefined, { tcpSocket: { port: 8080 }, periodSeconds: 5, failureThreshold: 1 }),
     lifecycle: fc.constantFrom(undefined, null, {}, { postStart: { exec: { command: ['true'] } } }, { preStop: { sleep: { seconds: 4 } } }, { preStop: { exec: { command: ['sleep', '20'] } } }),
@@ -240,9 +240,11 @@ describe('/mutate', () => {
     version: fc.constantFrom('1.28', '1.30'),
   });
 
-  function objectOf(d: fc.RecordValue<typeof deployment> extends infer T ? T : never): Record<string, unknown> {
+  type DeploymentShape = typeof deployment extends fc.Arbitrary<infer T> ? T : never;
+
+  function objectOf(d: DeploymentShape): Record<string, unknown> {
     const containers = d.containers.map((c, i) => {
-      const out: Record<string, unknown> = { name: `c${i}`, image: c.image, ports: c.ports.map((p) => ({ ...p, ...('name' in p ? { name: `${p.name}${i}` } : {}), containerPort: p.containerPort + i })) };
+      const out: Record<string, unknown> = { name: `c${i}`, image: c.image, ports: c.ports.map((p) => ({ ...p, ...(p.name === undefined ? {} : { name: `${p.name}${i}` }), containerPort: p.containerPort + i })) };
       if (c.readinessProbe) out['readinessProbe'] = 'httpGet' in c.readinessProbe ? { httpGet: { path: '/ready', port: `http${i}` } } : c.readinessProbe;
       if (c.livenessProbe) out['livenessProbe'] = c.livenessProbe;
       if (c.lifecycle !== undefined) out['lifecycle'] = c.lifecycle;
