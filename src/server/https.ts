@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { createSecureContext, type TLSSocket } from 'node:tls';
+import { createSecureContext } from 'node:tls';
 import { InputError } from '../load/files.js';
 import { createMetrics, type ServerMetrics, type Webhook } from './metrics.js';
 import { BadReviewError, failureResponse, JUDGED_KINDS, mutateReview, parseReview, reviewOf, validateReview, type AdmissionRequest, type ReviewOptions, type ReviewResult } from './review.js';
@@ -74,6 +74,8 @@ function readKeyPair(certFile: string, keyFile: string): KeyPair {
   return { cert, key, digest: createHash('sha256').update(cert).update('\0').update(key).digest('hex') };
 }
 
+/** JSON is UTF-8 (RFC 8259 §8.1); a body that is not is refused rather than read with U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const JSON_TYPE = /^application\/json\s*(?:;|$)/i;
 const KNOWN_PATHS = new Set(['/validate', '/mutate', '/healthz', '/readyz', '/metrics']);
 
@@ -133,6 +135,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     requestTimeout: options.requestTimeoutMs ?? 10_000,
     headersTimeout: options.headersTimeoutMs ?? 5_000,
     handshakeTimeout: options.handshakeTimeoutMs ?? 5_000,
+    // How often the request and header timeouts are checked (Node's default is 30 s).
+    connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs ?? 5_000),
     keepAliveTimeout: 30_000,
   });
 
@@ -158,8 +162,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const start = performance.now();
     let parsed: unknown;
+    let text: string;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      text = UTF8.decode(body);
+    } catch {
+      metrics.observeRejected(path, 400);
+      sendStatus(res, 400, 'BadRequest', 'the body is not UTF-8');
+      return;
+    }
+    try {
+      parsed = JSON.parse(text);
     } catch (error: unknown) {
       metrics.observeRejected(path, 400);
       sendStatus(res, 400, 'BadRequest', `the body is not JSON: ${error instanceof Error ? error.message : String(error)}`);
@@ -227,18 +239,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       sendStatus(res, 500, 'InternalError', 'internal error');
     });
   });
-  server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
-    // Plain HTTP to the TLS port: answer as Go's servers do, in plain text on the raw socket
-    // (Node keeps it as the TLS socket's `_parent`); anything else just closes.
-    const raw = (socket as unknown as { _parent?: unknown })._parent;
-    if (error.code === 'ERR_SSL_HTTP_REQUEST' && raw instanceof Socket && raw.writable) {
+  // Errors before a request is read: TLS (plain HTTP to this port, a handshake that fails or
+  // times out) and HTTP (a timeout, a request line or header Node cannot parse).
+  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
+    const code = error.code ?? '';
+    if (code === 'ERR_SSL_HTTP_REQUEST') {
+      // Plain HTTP to the TLS port: answer as Go's servers do, in plain text on the raw socket
+      // (Node keeps it as the TLS socket's `_parent`).
+      const raw = (socket as unknown as { _parent?: unknown })._parent;
       metrics.observeRejected('plain-http', 400);
-      raw.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+      if (raw instanceof Socket && raw.writable) {
+        raw.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+        return;
+      }
     }
+    if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
-  server.on('clientError', (_error: Error, socket: Socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+  // Every raw connection, so that a shutdown past its deadline can end even half-open ones.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
 
   function reloadCertificates(): boolean {
@@ -310,7 +336,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         // Stop accepting, close idle keep-alive connections; busy ones close after their response.
         server.close();
         server.closeIdleConnections();
-        const hard = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs ?? 5_000);
+        const hard = setTimeout(() => {
+          server.closeAllConnections();
+          for (const socket of sockets) socket.destroy();
+        }, options.shutdownTimeoutMs ?? 5_000);
         hard.unref();
         void closed.then(() => {
           clearTimeout(hard);

@@ -196,7 +196,8 @@ export function send(port: number, path: string, options: { method?: string; bod
         path,
         method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
         ca: options.ca ?? testCertificates().caCert,
-        headers: { ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }), ...options.headers },
+        // An empty header value means: send no such header.
+        headers: Object.fromEntries(Object.entries({ ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }), ...options.headers }).filter(([, v]) => v !== '')),
         ...(options.agent ? { agent: options.agent } : { agent: false }),
       },
       (res) => {
