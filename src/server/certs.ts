@@ -80,6 +80,9 @@ export function generateCertificates(options: CertificateOptions): CertificateSe
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
+    // Names the signing key, so a client that trusts several CAs of the same name (the old and the
+    // new one during a rotation) picks the right one.
+    { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
     // Type 2 is dNSName, 7 is iPAddress (RFC 5280 §4.2.1.6).
     { name: 'subjectAltName', altNames: [...options.dnsNames.map((value) => ({ type: 2, value })), ...(options.ipAddresses ?? []).map((ip) => ({ type: 7, ip }))] },
   ]);
