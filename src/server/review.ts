@@ -81,7 +81,7 @@ export type Decision = 'allowed' | 'denied' | 'patched' | 'skipped' | 'error';
 export interface ReviewResult {
   readonly response: AdmissionResponse;
   readonly decision: Decision;
-  /** The findings the rules reported (for `/mutate`: before fixing). */
+  /** The findings the rules reported (for `/mutate`: those its patch fixes). */
   readonly findings: readonly Finding[];
 }
 
@@ -173,11 +173,11 @@ function severitiesFor(options: ReviewOptions): Record<string, Severity | 'off'>
   return severities;
 }
 
-/** The object as the one source the engine reads (JSON is YAML; every string stays quoted). */
+/** The object as the one source the engine reads (JSON is YAML; every string stays quoted; compact parses fastest). */
 function sourceOf(request: AdmissionRequest): { path: string; text: string } {
   const { kind } = request.kind;
   const name = request.name === '' ? '(generated name)' : request.name;
-  return { path: `${kind}/${request.namespace === '' ? '' : request.namespace + '/'}${name}`, text: JSON.stringify(request.object, null, 2) };
+  return { path: `${kind}/${request.namespace === '' ? '' : request.namespace + '/'}${name}`, text: JSON.stringify(request.object) };
 }
 
 /** A JSON Pointer as a field path: `/spec/template/spec/containers/0` → `spec.template.spec.containers[0]`. */
@@ -260,11 +260,10 @@ function firstDocument(text: string): unknown {
 }
 
 /** The JSON Patch that makes `rollsafe fix`'s changes to the request's object, and what it fixes. */
-export function patchFor(request: AdmissionRequest, options: ReviewOptions): { operations: JsonPatchOperation[]; findings: Finding[]; fixed: Finding[]; converged: boolean } {
+export function patchFor(request: AdmissionRequest, options: ReviewOptions): { operations: JsonPatchOperation[]; fixed: Finding[]; converged: boolean } {
   const source = sourceOf(request);
   const result = fixSources([source], { profile: options.profile, ruleSeverities: severitiesFor(options) });
-  const findings = checkSources([source], { profile: options.profile, ruleSeverities: severitiesFor(options) }).findings;
-  if (result.stop !== 'done') return { operations: [], findings, fixed: [], converged: false };
+  if (result.stop !== 'done') return { operations: [], fixed: [], converged: false };
   const operations: JsonPatchOperation[] = [];
   const fixed: Finding[] = [];
   let value: unknown = request.object;
@@ -281,23 +280,23 @@ export function patchFor(request: AdmissionRequest, options: ReviewOptions): { o
   // The patch must mean what the fixer wrote; anything else is a defect, answered per failure policy.
   const after = result.files[0]?.after ?? source.text;
   if (!deepEqual(value, firstDocument(after))) throw new Error('the JSON Patch does not reproduce the fixed object');
-  return { operations, findings, fixed, converged: true };
+  return { operations, fixed, converged: true };
 }
 
 /** `/mutate`: the fixes as a base64 JSON Patch; always allowed. */
 export function mutateReview(request: AdmissionRequest, options: ReviewOptions): ReviewResult {
   const skip = notJudged(request);
   if (skip !== undefined) return { response: { uid: request.uid, allowed: true }, decision: 'skipped', findings: [] };
-  const { operations, findings, fixed, converged } = patchFor(request, options);
+  const { operations, fixed, converged } = patchFor(request, options);
   if (!converged) {
-    return { response: { uid: request.uid, allowed: true, warnings: ['rollsafe: the fixes for this object do not converge; nothing was changed'] }, decision: 'allowed', findings };
+    return { response: { uid: request.uid, allowed: true, warnings: ['rollsafe: the fixes for this object do not converge; nothing was changed'] }, decision: 'allowed', findings: [] };
   }
-  if (operations.length === 0) return { response: { uid: request.uid, allowed: true }, decision: 'allowed', findings };
+  if (operations.length === 0) return { response: { uid: request.uid, allowed: true }, decision: 'allowed', findings: [] };
   const warnings = limitWarnings(fixed.map((f) => truncate(`rollsafe fixed ${f.ruleId}: ${whatToChange(f)} (${fieldPath(f.path)})`, MAX_WARNING_LENGTH)));
   return {
     response: { uid: request.uid, allowed: true, patch: Buffer.from(JSON.stringify(operations)).toString('base64'), patchType: 'JSONPatch', warnings },
     decision: 'patched',
-    findings,
+    findings: fixed,
   };
 }
 
