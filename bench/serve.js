@@ -1,12 +1,17 @@
 // The admission webhook under load: `rollsafe serve` in its own process, autocannon (a well-kept
 // HTTP load generator) sending real AdmissionReview v1 bodies of a Deployment over TLS on
-// loopback at a fixed rate, with its coordinated-omission correction on (latency counts from when
-// a request was due, not when it went out).
+// loopback, closed loop (each connection sends its next review when the last one is answered).
 //
-// 1. 1,000 reviews/s for 60 s: p50, p99, max, errors, and the server's resident memory every 5 s
-//    (the soak). Goal: p99 ≤ 5 ms, 0 errors, memory flat.
-// 2. Rates up from 250 in steps, 10 s each, until p99 passes 10 ms (or errors appear): the
-//    throughput where p99 crosses 10 ms. At most 8 steps, so the whole bench ends in ~3 minutes.
+// Why not autocannon's fixed rate (`overallRate`): its limiter gives each connection a budget per
+// second and spends it back to back at the start of the second (lib/httpClient.js,
+// `reqsMadeThisSecond`), so "1,000/s" arrives as bursts of 1,000 and measures the queue of a burst,
+// not the latency at that rate. A closed loop measures what the server sustains at each
+// concurrency, with the rate it reached.
+//
+// 1. The soak: one connection for 60 s — throughput (goal ≥ 1,000/s), p50, p99 (goal ≤ 5 ms), max,
+//    errors (goal 0), and the server's resident memory every 5 s (goal: flat).
+// 2. Concurrency 1, 2, 4, 8, 16 for 10 s each, until p99 passes 10 ms: the throughput where p99
+//    crosses 10 ms. The whole bench ends in about 2 minutes.
 //
 // Usage: node bench/serve.js [--soak S] (after npm run build), or as part of npm run bench.
 import { spawn } from 'node:child_process';
@@ -102,7 +107,7 @@ function rssMiB(pid) {
   return kb / 1024;
 }
 
-function load(port, rate, seconds, body) {
+function load(port, connections, seconds, body) {
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -110,9 +115,7 @@ function load(port, rate, seconds, body) {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,
-        // The API server keeps a pool of connections per webhook; 16 of them here.
-        connections: 16,
-        overallRate: rate,
+        connections,
         duration: seconds,
         tlsOptions: { servername: 'localhost' },
       },
@@ -121,9 +124,9 @@ function load(port, rate, seconds, body) {
   });
 }
 
-function summary(rate, result) {
+function summary(connections, result) {
   return {
-    rate,
+    connections,
     achieved: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -140,23 +143,23 @@ export async function benchServe({ soakSeconds = 60 } = {}) {
   const body = JSON.stringify(deploymentReview());
   try {
     // Warm-up: JIT, TLS sessions.
-    await load(port, 200, 3, body);
+    await load(port, 1, 3, body);
     const memory = [rssMiB(child.pid)];
     const timer = setInterval(() => memory.push(rssMiB(child.pid)), 5000);
-    const soak = summary(SERVE_GOALS.rate, await load(port, SERVE_GOALS.rate, soakSeconds, body));
+    const soak = summary(1, await load(port, 1, soakSeconds, body));
     clearInterval(timer);
     memory.push(rssMiB(child.pid));
     const steps = [];
     let crossing;
-    for (const rate of [250, 500, 750, 1000, 1500, 2000, 3000, 4000]) {
-      const step = summary(rate, await load(port, rate, 10, body));
+    for (const connections of [1, 2, 4, 8, 16]) {
+      const step = summary(connections, await load(port, connections, 10, body));
       steps.push(step);
-      if (step.p99 > SERVE_GOALS.crossingMs || step.errors > 0 || step.achieved < rate * 0.95) {
-        crossing = rate;
+      if (step.p99 > SERVE_GOALS.crossingMs || step.errors > 0) {
+        crossing = step;
         break;
       }
     }
-    return { bodyBytes: Buffer.byteLength(body), soak, memoryMiB: memory.map((m) => Math.round(m)), steps, crossingRate: crossing };
+    return { bodyBytes: Buffer.byteLength(body), soak, memoryMiB: memory.map((m) => Math.round(m)), steps, crossing };
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.on('exit', resolve));
@@ -166,16 +169,21 @@ export async function benchServe({ soakSeconds = 60 } = {}) {
 
 /** The measurements as a table, with missed goals said plainly. */
 export function formatServe(result) {
+  const row = (label, s) => `| ${label} | ${s.achieved.toFixed(0)} | ${s.p50} | ${s.p99} | ${s.max} | ${s.errors} |`;
   const lines = [
-    `| rollsafe serve, /validate of a ${result.bodyBytes}-byte Deployment review over TLS (autocannon, 16 connections) | p50 ms | p99 ms | max ms | errors |`,
-    '|---|---|---|---|---|',
-    `| ${result.soak.rate}/s for the soak (achieved ${result.soak.achieved.toFixed(0)}/s, ${result.soak.requests} reviews) | ${result.soak.p50} | ${result.soak.p99} | ${result.soak.max} | ${result.soak.errors} |`,
-    ...result.steps.map((s) => `| ${s.rate}/s for 10 s (achieved ${s.achieved.toFixed(0)}/s) | ${s.p50} | ${s.p99} | ${s.max} | ${s.errors} |`),
+    `| rollsafe serve, /validate of a ${result.bodyBytes}-byte Deployment review over TLS (autocannon, closed loop) | reviews/s | p50 ms | p99 ms | max ms | errors |`,
+    '|---|---|---|---|---|---|',
+    row(`soak: 1 connection, ${result.soak.requests} reviews`, result.soak),
+    ...result.steps.map((s) => row(`${s.connections} connection${s.connections === 1 ? '' : 's'}, 10 s`, s)),
     '',
     `server resident memory during the soak, every 5 s (MiB): ${result.memoryMiB.join(', ')}`,
-    result.crossingRate === undefined ? `p99 stayed ≤ ${SERVE_GOALS.crossingMs} ms up to ${result.steps.at(-1).rate}/s` : `p99 crosses ${SERVE_GOALS.crossingMs} ms (or the rate is not reached) at ${result.crossingRate}/s; last rate below: ${result.steps.at(-2)?.rate ?? 'none'}/s`,
+    result.crossing === undefined
+      ? `p99 stayed ≤ ${SERVE_GOALS.crossingMs} ms up to ${result.steps.at(-1).achieved.toFixed(0)} reviews/s (${result.steps.at(-1).connections} connections)`
+      : `p99 crosses ${SERVE_GOALS.crossingMs} ms at ${result.crossing.achieved.toFixed(0)} reviews/s (${result.crossing.connections} connections)`,
   ];
-  if (result.soak.p99 > SERVE_GOALS.p99Ms || result.soak.errors > 0) lines.push(`GOAL MISSED: p99 ${result.soak.p99} ms with ${result.soak.errors} errors at ${SERVE_GOALS.rate}/s; goal ≤ ${SERVE_GOALS.p99Ms} ms and 0 errors`);
+  if (result.soak.achieved < SERVE_GOALS.rate || result.soak.p99 > SERVE_GOALS.p99Ms || result.soak.errors > 0) {
+    lines.push(`GOAL MISSED: ${result.soak.achieved.toFixed(0)} reviews/s at p99 ${result.soak.p99} ms with ${result.soak.errors} errors; goal ≥ ${SERVE_GOALS.rate}/s at p99 ≤ ${SERVE_GOALS.p99Ms} ms and 0 errors`);
+  }
   return lines.join('\n');
 }
 
