@@ -253,6 +253,14 @@ export function validateReview(request: AdmissionRequest, options: ReviewOptions
   return { response: { uid: request.uid, allowed: true, auditAnnotations: audit, ...(warnings.length > 0 ? { warnings } : {}) }, decision: 'allowed', findings };
 }
 
+/** base64 of a string's UTF-8 bytes, without Node's Buffer (the review stays platform-neutral). */
+export function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
 /** Reads the first document of the fixer's output the way the loader reads YAML. */
 function firstDocument(text: string): unknown {
   const documents = jsYaml.loadAll(text, undefined, { schema: KUBERNETES_YAML_SCHEMA });
@@ -294,7 +302,7 @@ export function mutateReview(request: AdmissionRequest, options: ReviewOptions):
   if (operations.length === 0) return { response: { uid: request.uid, allowed: true }, decision: 'allowed', findings: [] };
   const warnings = limitWarnings(fixed.map((f) => truncate(`rollsafe fixed ${f.ruleId}: ${whatToChange(f)} (${fieldPath(f.path)})`, MAX_WARNING_LENGTH)));
   return {
-    response: { uid: request.uid, allowed: true, patch: Buffer.from(JSON.stringify(operations)).toString('base64'), patchType: 'JSONPatch', warnings },
+    response: { uid: request.uid, allowed: true, patch: base64(JSON.stringify(operations)), patchType: 'JSONPatch', warnings },
     decision: 'patched',
     findings: fixed,
   };

@@ -13,7 +13,7 @@ import { KUBERNETES_YAML_SCHEMA } from '../../src/load/yaml11.js';
 import { withK8sVersion } from '../../src/profiles/load.js';
 import { RULES } from '../../src/rules/index.js';
 import { toJsonPatch } from '../../src/server/patch.js';
-import { failureResponse, fieldPath, limitWarnings, MAX_WARNING_LENGTH, MAX_WARNINGS_LENGTH, mutateReview, parseReview, skippedRules, validateReview, type ReviewOptions } from '../../src/server/review.js';
+import { base64, failureResponse, fieldPath, limitWarnings, MAX_WARNING_LENGTH, MAX_WARNINGS_LENGTH, mutateReview, parseReview, skippedRules, validateReview, type ReviewOptions } from '../../src/server/review.js';
 import { captureIo } from '../helpers.js';
 import { apiServerDeployment, decodePatch, profileNamed, reviewFor, safeDeployment } from './helpers.js';
 
@@ -163,6 +163,11 @@ describe('/validate', () => {
     expect(limited).toHaveLength(34);
     expect(limited[33]).toBe('rollsafe: 47 more findings; run rollsafe check on the manifest');
     expect(limitWarnings(many.slice(0, 3))).toEqual(many.slice(0, 3));
+  });
+
+  it('encodes patches as base64 of their UTF-8 bytes', () => {
+    const text = '[{"op":"add","path":"/metadata/annotations/n","value":"naïve ✓"}]';
+    expect(base64(text)).toBe(Buffer.from(text, 'utf8').toString('base64'));
   });
 
   it('writes field paths the way kubectl users read them', () => {
