@@ -8,8 +8,11 @@
 // not the latency at that rate. A closed loop measures what the server sustains at each
 // concurrency, with the rate it reached.
 //
-// 1. The soak: one connection for 60 s — throughput (goal ≥ 1,000/s), p50, p99 (goal ≤ 5 ms), max,
-//    errors (goal 0), and the server's resident memory every 5 s (goal: flat).
+// 1. The soak: one connection limited to 1,000 reviews/s for 60 s (autocannon's limiter: the
+//    second's 1,000 go back to back, one at a time, so nothing queues in the server and each
+//    latency is a review's own; its coordinated-omission correction is off, as there is no
+//    schedule to correct against) — p50, p99 (goal ≤ 5 ms), max, errors (goal 0), and the server's
+//    resident memory every 5 s (goal: flat).
 // 2. Concurrency 1, 2, 4, 8, 16 for 10 s each, until p99 passes 10 ms: the throughput where p99
 //    crosses 10 ms. The whole bench ends in about 2 minutes.
 //
@@ -107,7 +110,7 @@ function rssMiB(pid) {
   return kb / 1024;
 }
 
-function load(port, connections, seconds, body) {
+function load(port, connections, seconds, body, rate) {
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -117,6 +120,7 @@ function load(port, connections, seconds, body) {
         body,
         connections,
         duration: seconds,
+        ...(rate === undefined ? {} : { overallRate: rate, ignoreCoordinatedOmission: true }),
         tlsOptions: { servername: 'localhost' },
       },
       (error, result) => (error ? reject(error) : resolve(result)),
@@ -146,7 +150,7 @@ export async function benchServe({ soakSeconds = 60 } = {}) {
     await load(port, 1, 3, body);
     const memory = [rssMiB(child.pid)];
     const timer = setInterval(() => memory.push(rssMiB(child.pid)), 5000);
-    const soak = summary(1, await load(port, 1, soakSeconds, body));
+    const soak = summary(1, await load(port, 1, soakSeconds, body, SERVE_GOALS.rate));
     clearInterval(timer);
     memory.push(rssMiB(child.pid));
     const steps = [];
@@ -173,7 +177,7 @@ export function formatServe(result) {
   const lines = [
     `| rollsafe serve, /validate of a ${result.bodyBytes}-byte Deployment review over TLS (autocannon, closed loop) | reviews/s | p50 ms | p99 ms | max ms | errors |`,
     '|---|---|---|---|---|---|',
-    row(`soak: 1 connection, ${result.soak.requests} reviews`, result.soak),
+    row(`soak: 1 connection at ${SERVE_GOALS.rate}/s, ${result.soak.requests} reviews`, result.soak),
     ...result.steps.map((s) => row(`${s.connections} connection${s.connections === 1 ? '' : 's'}, 10 s`, s)),
     '',
     `server resident memory during the soak, every 5 s (MiB): ${result.memoryMiB.join(', ')}`,
@@ -181,7 +185,7 @@ export function formatServe(result) {
       ? `p99 stayed ≤ ${SERVE_GOALS.crossingMs} ms up to ${result.steps.at(-1).achieved.toFixed(0)} reviews/s (${result.steps.at(-1).connections} connections)`
       : `p99 crosses ${SERVE_GOALS.crossingMs} ms at ${result.crossing.achieved.toFixed(0)} reviews/s (${result.crossing.connections} connections)`,
   ];
-  if (result.soak.achieved < SERVE_GOALS.rate || result.soak.p99 > SERVE_GOALS.p99Ms || result.soak.errors > 0) {
+  if (result.soak.achieved < SERVE_GOALS.rate * 0.98 || result.soak.p99 > SERVE_GOALS.p99Ms || result.soak.errors > 0) {
     lines.push(`GOAL MISSED: ${result.soak.achieved.toFixed(0)} reviews/s at p99 ${result.soak.p99} ms with ${result.soak.errors} errors; goal ≥ ${SERVE_GOALS.rate}/s at p99 ≤ ${SERVE_GOALS.p99Ms} ms and 0 errors`);
   }
   return lines.join('\n');

@@ -90,6 +90,12 @@ function sendStatus(res: ServerResponse, code: number, reason: string, message: 
   send(res, code, JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code }) + '\n', 'application/json', headers);
 }
 
+/** Ends the connection once the response is out, without reading the rest of an oversized body. */
+function closeAfterResponse(req: IncomingMessage, res: ServerResponse): void {
+  if (res.writableFinished) req.socket.destroy();
+  else res.once('finish', () => req.socket.destroy());
+}
+
 /** Reads a body up to `limit` bytes; resolves undefined (after answering 413) when it is larger. */
 function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
@@ -151,13 +157,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (declared > limit) {
       metrics.observeRejected(path, 413);
       sendStatus(res, 413, 'RequestEntityTooLarge', `the body is larger than ${limit} bytes`, { Connection: 'close' });
-      req.destroy();
+      closeAfterResponse(req, res);
       return;
     }
     const body = await readBody(req, res, limit);
     if (body === undefined) {
       metrics.observeRejected(path, 413);
-      req.destroy();
+      closeAfterResponse(req, res);
       return;
     }
     const start = performance.now();
