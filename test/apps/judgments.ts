@@ -194,8 +194,8 @@ export const JUDGMENTS: readonly Judgment[] = [
     reason: 'replicas: 1: rule evaluation and its StoreAPI stop on every restart' },
   { file: 'kube-thanos-rule.yaml', ruleId: 'prestop-missing', resource: 'StatefulSet/thanos/thanos-rule', path: '/spec/template/spec/containers/0', severity: 'warning', verdict: 'false',
     reason: 'a 1-replica StatefulSet replaces the pod only after it is gone, so a preStop sleep cannot prevent the gap; queriers find it by DNS SRV (dnssrv+), not kube-proxy' },
-  { file: 'metallb-frr.yaml', ruleId: 'single-replica', resource: 'Deployment/metallb-system/controller', path: '/spec', severity: 'warning', verdict: 'debatable',
-    reason: 'MetalLB ships its controller as a single instance (no leader election, so replicas are not an HA knob); what stops on a restart is its validating webhook for MetalLB\'s own CRs, which clients retry' },
+  { file: 'metallb-frr.yaml', ruleId: 'single-replica', resource: 'Deployment/metallb-system/controller', path: '/spec', severity: 'warning', verdict: 'false',
+    reason: 'MetalLB\'s controller is meant to run as a single instance (no leader election; more replicas cause conflicting allocations: metallb/metallb#2216, #2226), so the advice to add replicas is wrong; a restart only pauses its webhook for MetalLB\'s own CRs' },
   { file: 'metallb-frr.yaml', ruleId: 'prestop-missing', resource: 'Deployment/metallb-system/controller', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'true',
     reason: 'the webhook (failurePolicy Fail) stops on SIGTERM while metallb-webhook-service still routes to it: applies of MetalLB CRs fail in that window' },
   { file: 'metallb-frr.yaml', ruleId: 'readiness-probe-port-mismatch', resource: 'Deployment/metallb-system/controller', path: '/spec/template/spec/containers/0/readinessProbe/httpGet/port', severity: 'error', verdict: 'false',
@@ -320,5 +320,5 @@ export const RULE_NOTES: Readonly<Record<string, string>> = {
   'service-target-port-unserved':
     'A numeric targetPort needs no containerPort (the Pod API: not specifying a port does not prevent it from being exposed); Emissary serves 8005 undeclared. Keep the finding for a named targetPort no selected container declares (that routes nowhere); a numeric one is at most `info`.',
   'single-replica':
-    'Skip a workload nothing serves: no Service, and its only port is scraped over localhost by a sidecar (stackdriver exporter). When spec.replicas is unset, the HPA idiom, say that an HPA outside the input may scale it (boa frontend: hpa/frontend.yaml, minReplicas 5) and lower it to `info`. Singleton controllers without leader election (MetalLB controller) cannot take more replicas: the advice should not be to add them.',
+    'Skip a workload nothing serves: no Service, and its only port is scraped over localhost by a sidecar (stackdriver exporter). When spec.replicas is unset, the HPA idiom, say that an HPA outside the input may scale it (boa frontend: hpa/frontend.yaml, minReplicas 5) and lower it to `info`. Skip controllers that upstream runs as a single instance by design (MetalLB controller: no leader election, metallb/metallb#2216): the advice to add replicas is wrong there.',
 };

@@ -57,10 +57,10 @@ describe('the judgments', () => {
     expect(Object.keys(RULE_NOTES).sort()).toEqual(doubted);
   });
 
-  it('are today: 119 findings, 88 true, 21 false, 10 debatable (false share 17.6 %)', () => {
+  it('are today: 119 findings, 88 true, 22 false, 9 debatable (false share 18.5 %)', () => {
     expect(JUDGMENTS).toHaveLength(119);
-    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 88, false: 21, debatable: 10 });
-    expect(falseSharePercent(JUDGMENTS)).toBe(17.6);
+    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 88, false: 22, debatable: 9 });
+    expect(falseSharePercent(JUDGMENTS)).toBe(18.5);
   });
 
   it('are today, per rule', () => {
@@ -79,7 +79,7 @@ describe('the judgments', () => {
       'readiness-probe-port-mismatch': { true: 0, false: 8, debatable: 0 },
       'rollout-max-unavailable': { true: 2, false: 0, debatable: 0 },
       'service-target-port-unserved': { true: 0, false: 1, debatable: 0 },
-      'single-replica': { true: 26, false: 1, debatable: 2 },
+      'single-replica': { true: 26, false: 2, debatable: 1 },
     });
     expect(errorRulesWithoutTruePositive(JUDGMENTS)).toEqual(['readiness-probe-port-mismatch']);
   });
@@ -121,7 +121,7 @@ describe.skipIf(!PRESENT)(SUITE, () => {
   });
 
   // The goals, asserted once they hold (see the switches above).
-  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 17.6 %, while the rules are being corrected)`, () => {
+  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 18.5 %, while the rules are being corrected)`, () => {
     expect(falseSharePercent(JUDGMENTS)).toBeLessThanOrEqual(FALSE_SHARE_GOAL_PERCENT);
   });
 
