@@ -43,15 +43,18 @@ function row(cells: readonly string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-function casesOf(verdict: Verdict): string[] {
+/** Per rule with doubtful findings: what it should do, then its false and debatable cases. */
+function doubtedRules(): string[] {
   const lines: string[] = [];
-  const cases = JUDGMENTS.filter((j) => j.verdict === verdict);
-  for (const rule of [...new Set(cases.map((j) => j.ruleId))].sort()) {
-    lines.push(`### \`${rule}\``, '');
-    const note = RULE_NOTES[rule];
-    if (note !== undefined) lines.push(`What the rule should do: ${note}`, '');
-    for (const j of cases.filter((c) => c.ruleId === rule)) lines.push(`- ${j.file}, ${j.resource} ${code(j.path)} (${j.severity}): ${j.reason}`);
-    lines.push('');
+  for (const [rule, note] of Object.entries(RULE_NOTES).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    lines.push(`### \`${rule}\``, '', `What the rule should do: ${note}`, '');
+    for (const verdict of ['false', 'debatable'] as const) {
+      const cases = JUDGMENTS.filter((j) => j.ruleId === rule && j.verdict === verdict);
+      if (cases.length === 0) continue;
+      lines.push(`${verdict === 'false' ? 'False' : 'Debatable'}:`, '');
+      for (const j of cases) lines.push(`- ${j.file}, ${j.resource} ${code(j.path)} (${j.severity}): ${j.reason}`);
+      lines.push('');
+    }
   }
   return lines;
 }
@@ -103,12 +106,9 @@ export function renderPrecisionDoc(): string {
     row(['---', '---', '---']),
     ...Object.entries(FILE_PROFILES).map(([file, p]) => row([file, `\`${p.profile}\``, cell(p.why)])),
     '',
-    '## False findings, by rule',
+    '## False and debatable findings, by rule',
     '',
-    ...casesOf('false'),
-    '## Debatable findings, by rule',
-    '',
-    ...casesOf('debatable'),
+    ...doubtedRules(),
     '## Every finding',
     '',
     row(['file', 'profile', 'rule', 'object', 'path', 'severity', 'verdict', 'reason']),
