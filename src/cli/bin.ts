@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The only module that touches `process`. */
 import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { run } from './main.js';
 
 const code = await run(process.argv.slice(2), {
@@ -12,5 +13,7 @@ const code = await run(process.argv.slice(2), {
   env: process.env,
   isTTY: process.stdout.isTTY === true,
   onSignal: (signal, handler) => process.once(signal, handler),
+  // kubectl runs an executable named kubectl-rollsafe on the PATH for `kubectl rollsafe …`.
+  ...(basename(process.argv[1] ?? '').startsWith('kubectl-rollsafe') ? { program: 'kubectl rollsafe' } : {}),
 });
 process.exitCode = code;

@@ -34,6 +34,8 @@ export interface Io {
   readonly isTTY: boolean;
   /** Calls `handler` once when the process gets the signal (`serve` shuts down on it). */
   readonly onSignal?: (signal: 'SIGTERM' | 'SIGINT', handler: () => void) => void;
+  /** How the user called the program: `rollsafe`, or `kubectl rollsafe` when run as a kubectl plugin. */
+  readonly program?: string;
 }
 
 const HELP = `rollsafe ${VERSION}: find, explain and fix the causes of dropped requests during Kubernetes rollouts
@@ -184,7 +186,7 @@ export function main(argv: readonly string[], io: Io): number {
       case '--help':
       case '-h':
       case 'help':
-        io.stdout(HELP);
+        io.stdout(io.program === undefined ? HELP : HELP.replaceAll('\n  rollsafe ', `\n  ${io.program} `));
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command \`${command}\``);
