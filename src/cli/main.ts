@@ -17,6 +17,7 @@ import { runAdvise } from './advise.js';
 import { loadConfig, reportError, resolveCheckProfile, UsageError } from './options.js';
 import { runFix } from './fix.js';
 import { runReport } from './report.js';
+import { runPolicy } from './policy.js';
 import { runServe, SERVE_HELP } from './serve.js';
 import { runSimulate } from './simulate.js';
 import { findingImpacts } from '../sim/impact.js';
@@ -57,6 +58,8 @@ Usage:
   rollsafe serve --tls-cert FILE --tls-key FILE [options]
                                        an admission webhook: /validate, /mutate (fixes as a
                                        JSON Patch), /metrics (see \`rollsafe serve --help\`)
+  rollsafe policy [options]            ValidatingAdmissionPolicies for the rules CEL expresses
+                                       (see \`rollsafe policy --help\`)
   rollsafe --version | --help
 
 Check options:
@@ -170,6 +173,8 @@ export function main(argv: readonly string[], io: Io): number {
         return runReport(rest, io);
       case 'simulate':
         return runSimulate(rest, io);
+      case 'policy':
+        return runPolicy(rest, io);
       case 'serve':
         if (rest.includes('--help') || rest.includes('-h')) {
           io.stdout(SERVE_HELP);
