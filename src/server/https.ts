@@ -208,7 +208,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const seconds = (performance.now() - start) / 1000;
     metrics.observeReview(webhook, kind, request.operation, result.decision, seconds, result.findings);
-    send(res, 200, JSON.stringify(reviewOf(result.response)), 'application/json', shuttingDown ? { Connection: 'close' } : {});
+    send(res, 200, JSON.stringify(reviewOf(result.response)), 'application/json');
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -239,6 +239,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // From the start of the shutdown, every response ends its keep-alive connection.
+    if (shuttingDown) res.setHeader('Connection', 'close');
     handle(req, res).catch((error: unknown) => {
       // A defect of the adapter itself: answer 500 and keep serving.
       options.log(`request ${req.method ?? ''} ${req.url ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -123,6 +123,7 @@ describe('graceful shutdown', () => {
     expect(server.ready()).toBe(false);
     const readyz = await send(server.port, '/readyz', { agent });
     expect(readyz.status).toBe(503);
+    expect(readyz.headers['connection']).toBe('close');
     const during = await postReview(server.port, '/validate', reviewFor(safeDeployment()), agent);
     expect(during.response['allowed']).toBe(true);
     await done;
