@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { preStopOf, preStopSeconds } from '../model/container.js';
-import { recordAt, stringAt } from '../model/k8s.js';
 import { resolveFenceposts } from '../model/intstr.js';
+import { updateStrategyOf } from '../model/rollout.js';
 import { effectiveReplicas, type Workload } from '../model/workload.js';
 import { hasProxyTerminatingEndpoints, nameOf, nodeAffinityOf, lbBackendOf, servingContainers } from './util.js';
 
@@ -57,18 +57,19 @@ export const localTrafficPolicyGap: Rule = {
 
 /** Whether a workload's rollout keeps a running pod on every node (the seed's in-place rollout). */
 function rolloutPlan(workload: Workload): { keepsPodPerNode: boolean; description: string } {
-  const spec = recordAt(workload.resource.object, 'spec');
+  const strategy = updateStrategyOf(workload);
+  // No automatic rollout: the gap opens when someone deletes a node's last pod.
+  if (strategy.type === 'OnDelete') return { keepsPodPerNode: false, description: `updateStrategy OnDelete${strategy.defaulted ? ', its API version\'s default' : ''}: no automatic rollout, pods are replaced as they are deleted` };
   if (workload.kind === 'DaemonSet') {
-    const rolling = recordAt(recordAt(spec, 'updateStrategy'), 'rollingUpdate');
-    const surge = rolling?.['maxSurge'];
-    const keeps = surge !== undefined && surge !== 0 && surge !== '0%' && (rolling?.['maxUnavailable'] === 0 || rolling?.['maxUnavailable'] === '0%');
+    const surge = strategy.type === 'RollingUpdate' ? strategy.maxSurge : undefined;
+    const unavailable = strategy.type === 'RollingUpdate' ? strategy.maxUnavailable : undefined;
+    const keeps = surge !== undefined && surge !== 0 && surge !== '0%' && (unavailable === 0 || unavailable === '0%');
     return { keepsPodPerNode: keeps, description: keeps ? 'surge per node' : 'delete then create per node' };
   }
   if (workload.kind !== 'Deployment') return { keepsPodPerNode: false, description: `${workload.kind} replaces pods one by one` };
-  const strategy = recordAt(spec, 'strategy');
-  if (stringAt(strategy, 'type') === 'Recreate') return { keepsPodPerNode: false, description: 'Recreate' };
-  const rolling = recordAt(strategy, 'rollingUpdate');
-  const fence = resolveFenceposts(rolling?.['maxSurge'], rolling?.['maxUnavailable'], effectiveReplicas(workload));
+  if (strategy.type === 'Recreate') return { keepsPodPerNode: false, description: 'Recreate' };
+  if (strategy.type !== 'RollingUpdate' || strategy.maxSurge === undefined || strategy.maxUnavailable === undefined) return { keepsPodPerNode: false, description: 'unresolvable strategy' };
+  const fence = resolveFenceposts(strategy.maxSurge, strategy.maxUnavailable, effectiveReplicas(workload));
   if (!fence) return { keepsPodPerNode: false, description: 'unresolvable strategy' };
   const description = `maxSurge ${fence.surge}, maxUnavailable ${fence.unavailable}`;
   const keeps = fence.unavailable === 0 && fence.surge >= 1 && nodeAffinityOf(workload) !== undefined;
