@@ -6,6 +6,7 @@ import { isRecord, recordAt, stringAt } from '../model/k8s.js';
 import { effectiveNamespace, ignoredRules, toResource, type Resource } from '../model/resource.js';
 import { isWorkloadKind } from '../model/workload.js';
 import { apiProblem, isBuiltinKind } from '../schema/kinds.js';
+import { semanticViolations } from '../schema/semantic.js';
 import { ExpansionError, hasSchema, validateObject } from '../schema/validate.js';
 import { locate, parseSource, type ParsedDocument } from './parse.js';
 import type { LoadNote, LoadProblem, SourceText } from './types.js';
@@ -93,7 +94,8 @@ function addChecked(out: LoadResult, doc: ParsedDocument, base: string, value: R
     }
     return;
   }
-  if (hasSchema(apiVersion, kind)) {
+  const typed = hasSchema(apiVersion, kind);
+  if (typed) {
     try {
       for (const v of validateObject(apiVersion, kind, value)) {
         let message = v.message;
@@ -110,6 +112,7 @@ function addChecked(out: LoadResult, doc: ParsedDocument, base: string, value: R
       return;
     }
   }
+  for (const v of semanticViolations(kind, value, typed)) out.problems.push(problem(doc, base, resource, v.code, v.message, v.path));
   out.resources.push(resource);
 }
 

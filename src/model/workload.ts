@@ -52,7 +52,10 @@ export function toWorkload(resource: Resource): Workload | undefined {
     podSpecPath = '/spec/template/spec';
     podSpec = recordAt(template, 'spec');
     podLabels = stringMapAt(recordAt(template, 'metadata'), 'labels');
-    replicas = kind === 'DaemonSet' ? undefined : numberAt(spec, 'replicas');
+    // A negative or fractional count is rejected by the API server (ValidateNonnegativeField in
+    // pkg/apis/apps/validation and pkg/apis/core/validation): read as unset, never computed with.
+    const written = numberAt(spec, 'replicas');
+    replicas = kind === 'DaemonSet' || written === undefined || !Number.isInteger(written) || written < 0 ? undefined : written;
   }
   const spec = podSpec ?? {};
   const containers: ContainerView[] = [];
@@ -69,10 +72,15 @@ export function effectiveReplicas(workload: Workload): number {
   return workload.replicas ?? 1;
 }
 
-/** terminationGracePeriodSeconds, default 30 (pod-lifecycle.md, knowledge/termination.md). */
+/**
+ * terminationGracePeriodSeconds, default 30 (SetDefaults_PodSpec, pkg/apis/core/v1/defaults.go).
+ * A negative value is not rejected: the API server stores a Pod's as 1 and warns about it in a
+ * template (kubernetes#115606), so it is 1 here too.
+ */
 export function gracePeriodSeconds(workload: Workload): { seconds: number; explicit: boolean } {
   const value = numberAt(workload.podSpec, 'terminationGracePeriodSeconds');
-  return value === undefined ? { seconds: DEFAULT_GRACE_SECONDS, explicit: false } : { seconds: value, explicit: true };
+  if (value === undefined) return { seconds: DEFAULT_GRACE_SECONDS, explicit: false };
+  return { seconds: value < 0 ? 1 : value, explicit: true };
 }
 
 /** Default terminationGracePeriodSeconds (pod-lifecycle.md). */
