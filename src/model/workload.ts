@@ -67,6 +67,16 @@ export function toWorkload(resource: Resource): Workload | undefined {
   return { resource, kind, podSpecPath, podSpec: spec, podLabels, replicas, containers };
 }
 
+/**
+ * True when `spec.replicas` is written but the API server rejects it (negative or fractional:
+ * ValidateNonnegativeField): the count is unknown, so rules that judge it skip the workload.
+ */
+export function replicasRejected(workload: Workload): boolean {
+  if (workload.kind === 'DaemonSet' || workload.kind === 'Pod') return false;
+  const written = recordAt(workload.resource.object, 'spec')?.['replicas'];
+  return written !== undefined && written !== null && workload.replicas === undefined;
+}
+
 /** The replica count Kubernetes uses: `spec.replicas`, default 1 (deployment.md). */
 export function effectiveReplicas(workload: Workload): number {
   return workload.replicas ?? 1;

@@ -2,7 +2,7 @@ import type { Rule } from '../engine/types.js';
 import { isRecord, numberAt, recordAt } from '../model/k8s.js';
 import { effectiveNamespace } from '../model/resource.js';
 import { labelSelectorMatches } from '../model/selector.js';
-import { effectiveReplicas, type Workload } from '../model/workload.js';
+import { effectiveReplicas, replicasRejected, type Workload } from '../model/workload.js';
 import { apiProblem } from '../schema/kinds.js';
 import { nameOf, servedSeverity } from './util.js';
 
@@ -110,6 +110,7 @@ export const pdbMissing: Rule = {
       if (!PDB_KINDS.has(workload.kind)) continue;
       if (!servedSeverity(context, workload) || context.graph.pdbsOf(workload).length > 0) continue;
       const hpaMin = Math.max(0, ...context.graph.hpasOf(workload).map((h) => numberAt(recordAt(h.object, 'spec'), 'minReplicas') ?? 1));
+      if (replicasRejected(workload)) continue;
       const replicas = Math.max(effectiveReplicas(workload), hpaMin);
       if (replicas < 2) continue;
       const data = { workload: nameOf(workload), replicas };

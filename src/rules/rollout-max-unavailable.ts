@@ -2,7 +2,7 @@ import type { PatchOperation, Rule, RuleContext } from '../engine/types.js';
 import { recordAt } from '../model/k8s.js';
 import { resolveFenceposts, scaledValue } from '../model/intstr.js';
 import { updateStrategyOf } from '../model/rollout.js';
-import { effectiveReplicas, type Workload } from '../model/workload.js';
+import { effectiveReplicas, replicasRejected, type Workload } from '../model/workload.js';
 import { nameOf, servedSeverity } from './util.js';
 
 /**
@@ -76,7 +76,7 @@ export const rolloutMaxUnavailable: Rule = {
       const severity = servedSeverity(context, workload);
       if (!severity) continue;
       const replicas = effectiveReplicas(workload);
-      if (replicas < 1) continue;
+      if (replicas < 1 || replicasRejected(workload)) continue;
       const rolling = recordAt(strategy, 'rollingUpdate');
       const fence = resolveFenceposts(effective.maxSurge, effective.maxUnavailable, replicas);
       if (!fence) continue;

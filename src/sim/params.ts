@@ -10,7 +10,7 @@ import { arrayAt, isRecord, numberAt, recordAt, stringAt, stringMapAt } from '..
 import { effectiveNamespace } from '../model/resource.js';
 import { resolveFenceposts, scaledValue } from '../model/intstr.js';
 import { minReadySecondsOf, noAutomaticRollout, progressDeadlineSecondsOf, updateStrategyOf } from '../model/rollout.js';
-import { effectiveReplicas, gracePeriodSeconds, type ContainerView, type Workload } from '../model/workload.js';
+import { effectiveReplicas, gracePeriodSeconds, replicasRejected, type ContainerView, type Workload } from '../model/workload.js';
 import type { Latency, Profile } from '../profiles/types.js';
 import { drainSetting } from '../rules/drain.js';
 import { likelyShellless } from '../rules/prestop-exec-unavailable.js';
@@ -223,6 +223,7 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
   const services = graph.servicesOf(workload);
   if (services.length === 0) throw new NotSimulated('no Service in the input selects its pods: it serves no traffic');
   const nodes = Math.max(1, Math.floor(overrides.nodes ?? profile.nodes));
+  if (replicasRejected(workload)) throw new NotSimulated('its spec.replicas is a value the API server rejects');
   let replicas = effectiveReplicas(workload);
   if (workload.replicas === undefined) {
     const hpa = graph.hpasOf(workload)[0];

@@ -7,6 +7,7 @@ import { buildGraph } from '../../src/model/graph.js';
 import { isRecord } from '../../src/model/k8s.js';
 import { updateStrategyOf } from '../../src/model/rollout.js';
 import { gracePeriodSeconds } from '../../src/model/workload.js';
+import { simulateSources } from '../../src/sim/index.js';
 import { source } from '../helpers.js';
 import { profileOf } from '../rules/helpers.js';
 
@@ -70,5 +71,15 @@ describe('values the API server rejects', () => {
       [undefined, undefined],
       [443, undefined],
     ]);
+  });
+});
+
+describe('a rejected replica count', () => {
+  it('is judged by no replica rule and not simulated', () => {
+    const ids = findings.filter((f) => f.resource.name === 'web' && f.resource.kind === 'Deployment' && f.ruleId !== 'invalid-manifest').map((f) => f.ruleId);
+    // grace-period-too-short reads the negative grace as the 1 s Kubernetes stores.
+    expect(ids).toEqual(['grace-period-too-short']);
+    const result = simulateSources([source(FIXTURE)], { profile: profileOf('generic'), runs: 1, seed: 1 });
+    expect(result.skipped.find((s) => s.resource === 'Deployment/rejected/web')?.reason).toBe('its spec.replicas is a value the API server rejects');
   });
 });

@@ -99,3 +99,11 @@ describe('rules and the simulator see the defaults', () => {
     expect(fix?.kind === 'document' ? fix.document['spec'] : undefined).toEqual({ maxUnavailable: 1, selector: { matchLabels: { app: 'rc' } } });
   });
 });
+
+describe('OnDelete: rules do not claim a rollout', () => {
+  it('lb-readiness-gate-missing fires for the rolling DaemonSet only; the pod rules apply to both', () => {
+    const findings = checkSources([source('test/fixtures/load/on-delete-lb.yaml')], { profile: profileOf('eks-alb-ip') }).findings;
+    expect(findings.filter((f) => f.ruleId === 'lb-readiness-gate-missing').map((f) => [f.resource.name, f.path, f.line])).toEqual([['rolling', '/spec/template/spec', 10]]);
+    expect(findings.filter((f) => f.ruleId === 'prestop-missing').map((f) => f.resource.name)).toEqual(['rolling', 'on-delete']);
+  });
+});
