@@ -2,7 +2,8 @@ import type { Rule } from '../engine/types.js';
 import { arrayAt, stringAt, stringMapAt, recordAt } from '../model/k8s.js';
 import { effectiveNamespace } from '../model/resource.js';
 import { updateStrategyOf } from '../model/rollout.js';
-import { lbBackendOf, nameOf } from './util.js';
+import { nameOf } from './util.js';
+import { lbBackendOf } from '../domain/routing.js';
 
 /** AWS LB Controller injects its gate only into namespaces with this label (pod_readiness_gate.md). */
 const AWS_INJECT_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';

@@ -3,7 +3,10 @@ import { preStopOf, preStopSeconds } from '../model/container.js';
 import { resolveFenceposts } from '../model/intstr.js';
 import { updateStrategyOf } from '../model/rollout.js';
 import { effectiveReplicas, type Workload } from '../model/workload.js';
-import { hasProxyTerminatingEndpoints, nameOf, nodeAffinityOf, lbBackendOf, servingContainers } from './util.js';
+import { nameOf, nodeAffinityOf } from './util.js';
+import { lbBackendOf } from '../domain/routing.js';
+import { servingContainers } from '../domain/serving.js';
+import { hasProxyTerminatingEndpoints } from '../domain/versions.js';
 
 /**
  * With externalTrafficPolicy: Local, kube-proxy on a node only forwards to that node's pods. When

@@ -3,7 +3,7 @@
  * once (probes with their API defaults, preStop, grace period, strategy fenceposts, the Service's
  * routing mode, the LB's drain setting) so that a run never looks at YAML.
  */
-import type { RuleContext } from '../engine/types.js';
+import type { DomainContext } from '../domain/context.js';
 import type { Graph, ServiceView } from '../model/graph.js';
 import { declaredPorts, preStopOf, probeTiming, resolvePort } from '../model/container.js';
 import { arrayAt, isRecord, numberAt, recordAt, stringAt, stringMapAt } from '../model/k8s.js';
@@ -12,9 +12,10 @@ import { resolveFenceposts, scaledValue } from '../model/intstr.js';
 import { minReadySecondsOf, noAutomaticRollout, progressDeadlineSecondsOf, updateStrategyOf } from '../model/rollout.js';
 import { effectiveReplicas, gracePeriodSeconds, replicasRejected, type ContainerView, type Workload } from '../model/workload.js';
 import type { Latency, Profile } from '../profiles/types.js';
-import { drainSetting } from '../rules/drain.js';
-import { likelyShellless } from '../rules/prestop-exec-unavailable.js';
-import { hasProxyTerminatingEndpoints, lbBackendOf } from '../rules/util.js';
+import { drainSetting } from '../domain/drain.js';
+import { likelyShellless } from '../domain/images.js';
+import { lbBackendOf } from '../domain/routing.js';
+import { hasProxyTerminatingEndpoints } from '../domain/versions.js';
 
 /** Seconds from pod creation to a running container: scheduling, sandbox, cached image (assumption). */
 export const CONTAINER_START_SECONDS = 1;
@@ -119,7 +120,7 @@ export function workloadId(workload: Workload): string {
 }
 
 /** The Services that send traffic to a workload, the one that decides the entry path first. */
-function entryOf(context: RuleContext, services: readonly ServiceView[], notes: string[]): { entry: EntryInput; service: ServiceView } {
+function entryOf(context: DomainContext, services: readonly ServiceView[], notes: string[]): { entry: EntryInput; service: ServiceView } {
   const graph = context.graph;
   const lb = context.profile.loadBalancer;
   const ranked = [...services].sort((a, b) => rank(graph, b) - rank(graph, a));
@@ -218,7 +219,7 @@ function eligible(workload: Workload, nodes: number, overrides: SimOverrides): n
 
 /** Builds the simulator input of one workload. Throws NotSimulated when it cannot be simulated. */
 export function simInput(graph: Graph, profile: Profile, workload: Workload, overrides: SimOverrides = {}): SimInput {
-  const context = { graph, profile } as unknown as RuleContext;
+  const context: DomainContext = { graph, profile };
   const notes: string[] = [];
   const services = graph.servicesOf(workload);
   if (services.length === 0) throw new NotSimulated('no Service in the input selects its pods: it serves no traffic');
