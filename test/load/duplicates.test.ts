@@ -2,9 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkSources } from '../../src/engine/run.js';
 import type { Finding } from '../../src/engine/types.js';
+import { readSources } from '../../src/load/files.js';
 import { loadSources } from '../../src/load/objects.js';
 import { findingImpacts } from '../../src/sim/impact.js';
-import { source } from '../helpers.js';
+import { ROOT, source } from '../helpers.js';
 import { profileOf } from '../rules/helpers.js';
 
 const A = 'test/fixtures/load/duplicates/a.yaml';
@@ -55,5 +56,16 @@ describe('duplicate objects', () => {
     const impact = impacts.get(finding as Finding);
     expect(impact?.workloads).toEqual(['Deployment/shop/web']);
     expect(impact?.before).toBeGreaterThan(0);
+  });
+
+  it('a file reached twice (named, and inside a folder also named) is read once, so it is no duplicate of itself', () => {
+    const folder = `${ROOT}test/fixtures/load/duplicates`;
+    let reads = 0;
+    const read = readSources([`${folder}/b.yaml`, folder, `${folder}/b.yaml`, '-', '-'], () => {
+      reads++;
+      return '';
+    });
+    expect(read.map((s) => s.path.replace(ROOT, ''))).toEqual([B, A, '<stdin>']);
+    expect(reads).toBe(1);
   });
 });
