@@ -1,4 +1,5 @@
 import type { PatchOperation, Rule, RuleContext } from '../engine/types.js';
+import { disruptionBudgetOf } from '../model/disruption.js';
 import { recordAt } from '../model/k8s.js';
 import { resolveFenceposts, scaledValue } from '../model/intstr.js';
 import { updateStrategyOf } from '../model/rollout.js';
@@ -89,13 +90,12 @@ export const rolloutMaxUnavailable: Rule = {
         continue;
       }
       for (const pdb of context.graph.pdbsOf(workload)) {
-        const pdbSpec = recordAt(pdb.object, 'spec');
-        const maxUnavailable = pdbSpec?.['maxUnavailable'];
-        const minAvailable = pdbSpec?.['minAvailable'];
+        // A budget the API server rejects (both fields, "150%") is invalid-manifest's: skipped.
+        const budget = disruptionBudgetOf(pdb);
         let allowed: number | undefined;
-        if (maxUnavailable !== undefined) allowed = scaledValue(maxUnavailable, replicas, true);
-        else if (minAvailable !== undefined) {
-          const min = scaledValue(minAvailable, replicas, true);
+        if (budget && 'maxUnavailable' in budget) allowed = scaledValue(budget.maxUnavailable, replicas, true);
+        else if (budget) {
+          const min = scaledValue(budget.minAvailable, replicas, true);
           allowed = min === undefined ? undefined : Math.max(0, replicas - min);
         }
         if (allowed === undefined || fence.unavailable <= allowed || allowed === 0) continue;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSources } from '../../src/engine/run.js';
 import { loadSources } from '../../src/load/objects.js';
 import { probeTiming } from '../../src/model/container.js';
+import { disruptionBudgetOf } from '../../src/model/disruption.js';
 import { buildGraph } from '../../src/model/graph.js';
 import { isRecord } from '../../src/model/k8s.js';
 import { updateStrategyOf } from '../../src/model/rollout.js';
@@ -81,5 +82,24 @@ describe('a rejected replica count', () => {
     expect(ids).toEqual(['grace-period-too-short']);
     const result = simulateSources([source(FIXTURE)], { profile: profileOf('generic'), runs: 1, seed: 1 });
     expect(result.skipped.find((s) => s.resource === 'Deployment/rejected/web')?.reason).toBe('its spec.replicas is a value the API server rejects');
+  });
+});
+
+describe('a rejected PodDisruptionBudget', () => {
+  it('is an invalid-manifest finding and rollout-max-unavailable does not compare against it', () => {
+    const pdbFindings = checkSources([source('test/fixtures/load/pdb-rejected.yaml')], { profile: profileOf('generic') }).findings;
+    expect(pdbFindings.filter((f) => f.ruleId === 'rollout-max-unavailable' || f.ruleId === 'invalid-manifest').map((f) => [f.ruleId, f.resource.kind, f.resource.name, f.path])).toEqual([
+      ['rollout-max-unavailable', 'Deployment', 'counted', '/spec/strategy/rollingUpdate/maxUnavailable'],
+      ['invalid-manifest', 'PodDisruptionBudget', 'rejected', '/spec/maxUnavailable'],
+    ]);
+  });
+
+  it('disruptionBudgetOf reads only budgets the API server accepts', () => {
+    const graph = buildGraph(loadSources([source('test/fixtures/load/pdb-rejected.yaml'), source(FIXTURE)]).resources);
+    expect(graph.pdbs.map((p) => [p.name, p.namespace, disruptionBudgetOf(p)])).toEqual([
+      ['counted', 'pdb', { maxUnavailable: 1 }],
+      ['rejected', 'pdb', undefined],
+      ['web', 'rejected', undefined],
+    ]);
   });
 });
