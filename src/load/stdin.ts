@@ -11,14 +11,20 @@ import { MAX_FILE_BYTES } from './parse.js';
 export async function readStream(stream: AsyncIterable<Uint8Array | string>, limit: number = MAX_FILE_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    size += buffer.byteLength;
-    if (size > limit) {
-      // Leaving the loop early closes the stream: the producer gets EPIPE instead of blocking.
-      throw new InputError(`<stdin>: more than ${formatMiB(limit)} MiB, the limit per file; split the input or check it is a manifest`);
+  try {
+    for await (const chunk of stream) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      size += buffer.byteLength;
+      if (size > limit) {
+        // Leaving the loop early closes the stream: the producer gets EPIPE instead of blocking.
+        throw new InputError(`<stdin>: more than ${formatMiB(limit)} MiB, the limit per file; split the input or check it is a manifest`);
+      }
+      chunks.push(buffer);
     }
-    chunks.push(buffer);
+  } catch (error: unknown) {
+    if (error instanceof InputError) throw error;
+    // A read error (EIO, a closed descriptor): an unreadable input, like an unreadable file.
+    throw new InputError(`<stdin>: cannot be read (${error instanceof Error ? error.message : String(error)})`);
   }
   // Decoded once at the end: a multi-byte character split across chunks stays whole.
   return Buffer.concat(chunks, size).toString('utf8');

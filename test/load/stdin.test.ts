@@ -18,6 +18,14 @@ describe('readStream', () => {
     await expect(readStream(Readable.from([Buffer.from('abcd'), Buffer.from('efg')]), 6)).rejects.toBeInstanceOf(InputError);
   });
 
+  it('a read error is an InputError that names stdin', async () => {
+    async function* failing(): AsyncGenerator<Buffer> {
+      yield Buffer.from('kind: ');
+      throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+    }
+    await expect(readStream(failing())).rejects.toEqual(new InputError('<stdin>: cannot be read (EIO: i/o error, read)'));
+  });
+
   it('an empty stream is an empty text', async () => {
     expect(await readStream(Readable.from([]))).toBe('');
   });
