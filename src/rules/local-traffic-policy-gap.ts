@@ -28,6 +28,9 @@ export const localTrafficPolicyGap: Rule = {
     messages: {
       noTerminating: 'Service {{service}} uses externalTrafficPolicy: Local and the rollout of {{workload}} ({{strategy}}) can remove the last pod of a node while the LB still sends to it; Kubernetes {{version}} has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode',
       shortPreStop: 'Service {{service}} uses externalTrafficPolicy: Local; when the rollout of {{workload}} ({{strategy}}) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop ({{preStop}} s) is shorter than the LB health check needs to take the node out ({{detect}} s = {{interval}} s × {{threshold}})',
+      // The same gaps for workloads no controller rolls out (OnDelete, ReplicationController, ReplicaSet, Pod): they open when someone deletes a pod.
+      noTerminatingNoRollout: 'Service {{service}} uses externalTrafficPolicy: Local and {{workload}} ({{strategy}}) loses the last pod of a node whenever someone deletes it while the LB still sends to the node; Kubernetes {{version}} has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node or use Cluster mode',
+      shortPreStopNoRollout: 'Service {{service}} uses externalTrafficPolicy: Local; when someone deletes the last pod of {{workload}} ({{strategy}}) on a node, kube-proxy keeps forwarding to it only while it serves: its preStop ({{preStop}} s) is shorter than the LB health check needs to take the node out ({{detect}} s = {{interval}} s × {{threshold}})',
     },
   },
   check(context) {
@@ -45,30 +48,31 @@ export const localTrafficPolicyGap: Rule = {
         const base = { resource: service.resource, path: '/spec/externalTrafficPolicy' };
         const data = { service: service.resource.name, workload: nameOf(workload), strategy: plan.description, version };
         if (!hasProxyTerminatingEndpoints(version)) {
-          context.report({ ...base, messageId: 'noTerminating', data });
+          context.report({ ...base, messageId: plan.rollout === false ? 'noTerminatingNoRollout' : 'noTerminating', data });
           continue;
         }
         const serving = servingContainers(context, workload);
         const preStop = Math.min(...serving.map((c) => preStopSeconds(preStopOf(c)) ?? 0), Number.POSITIVE_INFINITY);
         const shortest = Number.isFinite(preStop) ? preStop : 0;
         if (shortest >= detect) continue;
-        context.report({ ...base, messageId: 'shortPreStop', severity: 'warning', data: { ...data, preStop: shortest, detect, interval: hc?.intervalSeconds ?? 0, threshold: hc?.unhealthyThreshold ?? 0 } });
+        context.report({ ...base, messageId: plan.rollout === false ? 'shortPreStopNoRollout' : 'shortPreStop', severity: 'warning', data: { ...data, preStop: shortest, detect, interval: hc?.intervalSeconds ?? 0, threshold: hc?.unhealthyThreshold ?? 0 } });
       }
     }
   },
 };
 
 /** Whether a workload's rollout keeps a running pod on every node (the seed's in-place rollout). */
-function rolloutPlan(workload: Workload): { keepsPodPerNode: boolean; description: string } {
+function rolloutPlan(workload: Workload): { keepsPodPerNode: boolean; description: string; rollout?: false } {
   const strategy = updateStrategyOf(workload);
   // No automatic rollout: the gap opens when someone deletes a node's last pod.
-  if (strategy.type === 'OnDelete') return { keepsPodPerNode: false, description: `updateStrategy OnDelete${strategy.defaulted ? ', its API version\'s default' : ''}: no automatic rollout, pods are replaced as they are deleted` };
+  if (strategy.type === 'OnDelete') return { keepsPodPerNode: false, rollout: false, description: `updateStrategy OnDelete${strategy.defaulted ? ', its API version\'s default' : ''}: no automatic rollout` };
   if (workload.kind === 'DaemonSet') {
     const surge = strategy.type === 'RollingUpdate' ? strategy.maxSurge : undefined;
     const unavailable = strategy.type === 'RollingUpdate' ? strategy.maxUnavailable : undefined;
     const keeps = surge !== undefined && surge !== 0 && surge !== '0%' && (unavailable === 0 || unavailable === '0%');
     return { keepsPodPerNode: keeps, description: keeps ? 'surge per node' : 'delete then create per node' };
   }
+  if (strategy.type === 'None') return { keepsPodPerNode: false, rollout: false, description: `no controller rolls a ${workload.kind} out` };
   if (workload.kind !== 'Deployment') return { keepsPodPerNode: false, description: `${workload.kind} replaces pods one by one` };
   if (strategy.type === 'Recreate') return { keepsPodPerNode: false, description: 'Recreate' };
   if (strategy.type !== 'RollingUpdate' || strategy.maxSurge === undefined || strategy.maxUnavailable === undefined) return { keepsPodPerNode: false, description: 'unresolvable strategy' };

@@ -4,6 +4,7 @@ import { checkSources } from '../../src/engine/run.js';
 import { loadSources } from '../../src/load/objects.js';
 import { buildGraph } from '../../src/model/graph.js';
 import { progressDeadlineSecondsOf, updateStrategyOf } from '../../src/model/rollout.js';
+import { RULES } from '../../src/rules/index.js';
 import { simulateSources } from '../../src/sim/index.js';
 import { simInput } from '../../src/sim/params.js';
 import { source } from '../helpers.js';
@@ -105,5 +106,25 @@ describe('OnDelete: rules do not claim a rollout', () => {
     const findings = checkSources([source('test/fixtures/load/on-delete-lb.yaml')], { profile: profileOf('eks-alb-ip') }).findings;
     expect(findings.filter((f) => f.ruleId === 'lb-readiness-gate-missing').map((f) => [f.resource.name, f.path, f.line])).toEqual([['rolling', '/spec/template/spec', 10]]);
     expect(findings.filter((f) => f.ruleId === 'prestop-missing').map((f) => f.resource.name)).toEqual(['rolling', 'on-delete']);
+  });
+});
+
+describe('no rollout controller: local-traffic-policy-gap names a deletion, not a rollout', () => {
+  it('reports by the NoRollout message ids for a ReplicationController and an OnDelete DaemonSet', () => {
+    const rule = RULES.get('local-traffic-policy-gap');
+    if (!rule) throw new Error('no rule local-traffic-policy-gap');
+    const local = profileOf('ack-flannel', '1.18');
+    const reports: Array<[string, string, string]> = [];
+    rule.check({
+      graph: buildGraph(loadSources([source('test/fixtures/load/no-rollout-local.yaml')], local.k8sVersion).resources),
+      profile: local,
+      problems: [],
+      report: (r) => reports.push([r.resource.name, r.path, r.messageId]),
+      reportAt: () => undefined,
+    });
+    expect(reports).toEqual([
+      ['rc', '/spec/externalTrafficPolicy', 'noTerminatingNoRollout'],
+      ['agent', '/spec/externalTrafficPolicy', 'noTerminatingNoRollout'],
+    ]);
   });
 });
