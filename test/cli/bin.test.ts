@@ -91,6 +91,14 @@ describe.runIf(existsSync(BIN))('stdin from a producer slower than start-up (sle
     expect(result.stdout).toContain('before-prestop');
   });
 
+  it('advise -f - derives the workload from the piped manifest', () => {
+    const result = piped(SLOW, ['advise', '--provider', 'aws', '--network-plugin', 'aws-vpc-cni', '--lb', 'alb', '-f', '-', '--format', 'json']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const json = JSON.parse(result.stdout) as { configs: Array<{ from: string }> };
+    expect(json.configs.map((c) => c.from)).toEqual(['Deployment before-prestop/nginx (<stdin>)']);
+  });
+
   it('does not read stdin when no input is `-` (report -o - while stdin stays open)', async () => {
     // stdin is a pipe nobody writes to or closes: reading it would wait for ever.
     const child = spawn(process.execPath, [BIN, 'report', '--runs', '1', PRESTOP, '-o', '-'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
