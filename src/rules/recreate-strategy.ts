@@ -1,6 +1,6 @@
 import type { Rule } from '../engine/types.js';
 import { arrayAt, recordAt, stringAt } from '../model/k8s.js';
-import { nameOf, servedSeverity } from './util.js';
+import { nameOf } from './util.js';
 
 /**
  * Recreate kills every old pod and waits for them to be gone before creating new ones
@@ -24,8 +24,6 @@ export const recreateStrategy: Rule = {
       if (workload.kind !== 'Deployment') continue;
       const strategy = recordAt(recordAt(workload.resource.object, 'spec'), 'strategy');
       if (stringAt(strategy, 'type') !== 'Recreate') continue;
-      const severity = servedSeverity(context, workload);
-      if (!severity) continue;
       // A pod that mounts a PersistentVolumeClaim may need Recreate (a ReadWriteOnce volume
       // attaches to one node): no automatic fix there.
       const usesClaim = arrayAt(workload.podSpec, 'volumes').some((v) => recordAt(v, 'persistentVolumeClaim') !== undefined);
@@ -34,7 +32,6 @@ export const recreateStrategy: Rule = {
         path: '/spec/strategy/type',
         messageId: 'recreate',
         data: { workload: nameOf(workload) },
-        severity,
         ...(usesClaim
           ? {}
           : { fix: { kind: 'patch', description: 'roll out with maxUnavailable 0 and maxSurge 1', operations: [{ op: 'replace', path: '/spec/strategy', value: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } }] } }),

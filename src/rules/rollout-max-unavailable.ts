@@ -2,7 +2,7 @@ import type { PatchOperation, Rule, RuleContext } from '../engine/types.js';
 import { recordAt, stringAt } from '../model/k8s.js';
 import { resolveFenceposts, scaledValue } from '../model/intstr.js';
 import { effectiveReplicas, type Workload } from '../model/workload.js';
-import { nameOf, servedSeverity } from './util.js';
+import { nameOf } from './util.js';
 
 /**
  * The Deployment controller resolves maxSurge rounding up and maxUnavailable rounding down, and
@@ -25,8 +25,6 @@ export function strategyFix(strategy: Record<string, unknown> | undefined, rolli
  * surge each node's pod is deleted before its replacement starts (rollout-algorithm.md §3.2).
  */
 function checkDaemonSet(context: RuleContext, workload: Workload): void {
-  const severity = servedSeverity(context, workload);
-  if (!severity) return;
   const updateStrategy = recordAt(recordAt(workload.resource.object, 'spec'), 'updateStrategy');
   // OnDelete: the controller replaces nothing by itself, so there is no rolling update to judge.
   if (stringAt(updateStrategy, 'type') === 'OnDelete') return;
@@ -40,7 +38,6 @@ function checkDaemonSet(context: RuleContext, workload: Workload): void {
     path: rolling && 'maxUnavailable' in rolling ? '/spec/updateStrategy/rollingUpdate/maxUnavailable' : '/spec/updateStrategy',
     messageId: 'daemonSet',
     data: { workload: nameOf(workload), unavailable, nodes, profile: context.profile.name },
-    severity,
   });
 }
 
@@ -69,8 +66,6 @@ export const rolloutMaxUnavailable: Rule = {
       const strategy = recordAt(spec, 'strategy');
       const type = stringAt(strategy, 'type') ?? 'RollingUpdate';
       if (type !== 'RollingUpdate') continue;
-      const severity = servedSeverity(context, workload);
-      if (!severity) continue;
       const replicas = effectiveReplicas(workload);
       if (replicas < 1) continue;
       const rolling = recordAt(strategy, 'rollingUpdate');
@@ -81,7 +76,7 @@ export const rolloutMaxUnavailable: Rule = {
       const fix = { kind: 'patch' as const, description: 'roll out with maxUnavailable 0 and maxSurge ≥ 1', operations };
       const data = { workload: nameOf(workload), unavailable: fence.unavailable, replicas, surge: fence.surge, forced: fence.forced ? ', forced to 1 because both resolve to 0' : '' };
       if (fence.unavailable >= replicas) {
-        context.report({ resource: workload.resource, path, messageId: 'all', data, severity, fix });
+        context.report({ resource: workload.resource, path, messageId: 'all', data, fix });
         continue;
       }
       for (const pdb of context.graph.pdbsOf(workload)) {

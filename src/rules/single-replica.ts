@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { numberAt, recordAt } from '../model/k8s.js';
 import { effectiveReplicas } from '../model/workload.js';
-import { nameOf, servedSeverity } from './util.js';
+import { nameOf } from './util.js';
 
 /** One replica and no HPA: any restart, eviction or node drain leaves nothing serving. */
 export const singleReplica: Rule = {
@@ -11,7 +11,7 @@ export const singleReplica: Rule = {
     severity: 'warning',
     description: 'one replica (or an HPA that may scale to one): any restart or drain is an outage',
     fixable: false,
-    serviceDependent: false,
+    serviceDependent: true,
     messages: {
       single: '{{workload}} runs {{replicas}}: any restart, eviction or node drain leaves nothing serving',
       bare: '{{workload}} is a bare Pod: no controller replaces it, and any change deletes it before a new one serves',
@@ -19,7 +19,7 @@ export const singleReplica: Rule = {
   },
   check(context) {
     for (const workload of context.graph.workloads) {
-      if (workload.kind === 'DaemonSet' || !servedSeverity(context, workload)) continue;
+      if (workload.kind === 'DaemonSet') continue;
       if (workload.kind === 'Pod') {
         context.report({ resource: workload.resource, path: '', messageId: 'bare', data: { workload: nameOf(workload) } });
         continue;
@@ -28,7 +28,7 @@ export const singleReplica: Rule = {
       if (hpa) {
         // Under an HPA the floor is minReplicas (default 1).
         const min = numberAt(recordAt(hpa.object, 'spec'), 'minReplicas') ?? 1;
-        if (min <= 1) context.report({ resource: hpa, path: '/spec/minReplicas', messageId: 'single', data: { workload: nameOf(workload), replicas: `as few as ${min} replica${min === 1 ? '' : 's'} (HorizontalPodAutoscaler ${hpa.name} minReplicas ${min})` } });
+        if (min <= 1) context.report({ resource: hpa, workload, path: '/spec/minReplicas', messageId: 'single', data: { workload: nameOf(workload), replicas: `as few as ${min} replica${min === 1 ? '' : 's'} (HorizontalPodAutoscaler ${hpa.name} minReplicas ${min})` } });
         continue;
       }
       if (effectiveReplicas(workload) !== 1) continue;

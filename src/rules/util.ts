@@ -1,18 +1,8 @@
 /** Helpers shared by rules: severities, names and patch pieces. The facts rules share with the simulator and advise are in ../domain. */
-import type { PatchOperation, RuleContext, Severity } from '../engine/types.js';
+import type { PatchOperation } from '../engine/types.js';
 import { probeTarget, probeTiming, resolvePort } from '../model/container.js';
 import { recordAt } from '../model/k8s.js';
 import { gracePeriodSeconds, type ContainerView, type Workload } from '../model/workload.js';
-
-/**
- * How much a Service-dependent rule matters for a workload (DESIGN.md §4): `error` when a Service
- * in the input selects it, `warning` when the input has no Service at all (it may be served from
- * elsewhere), undefined when the input has Services and none selects it (not served: skip).
- */
-export function servedSeverity(context: RuleContext, workload: Workload): Severity | undefined {
-  if (context.graph.servicesOf(workload).length > 0) return 'error';
-  return context.graph.services.length === 0 ? 'warning' : undefined;
-}
 
 /**
  * When liveness checks the same target as readiness and gives up no later (period ×
