@@ -183,3 +183,36 @@ export function servedBy(context: DomainContext, workload: Workload): Served {
 export function trafficServicesOf(context: DomainContext, workload: Workload): readonly ServiceView[] {
   return servedBy(context, workload).services;
 }
+
+/** The fewest pods a workload keeps: a DaemonSet's nodes, an HPA's minReplicas (default 1), else spec.replicas (default 1). */
+export function replicaFloor(context: DomainContext, workload: Workload): number {
+  if (workload.kind === 'DaemonSet') return context.profile.nodes;
+  const [hpa] = context.graph.hpasOf(workload);
+  if (hpa) {
+    const min = recordAt(hpa.object, 'spec')?.['minReplicas'];
+    return typeof min === 'number' ? min : 1;
+  }
+  return workload.replicas ?? 1;
+}
+
+/** One Service that carries requests to the workload, and the other workloads it also sends to (with at least one pod). */
+export interface SharedService {
+  readonly service: ServiceView;
+  readonly others: readonly { readonly workload: Workload; readonly replicas: number }[];
+}
+
+/**
+ * For each Service that carries requests to the workload, the other workloads whose pods it
+ * selects too (versioned or canary Deployments behind one Service): while this workload's pods
+ * restart, the Service keeps sending to those.
+ */
+export function sharedServices(context: DomainContext, workload: Workload): SharedService[] {
+  return trafficServicesOf(context, workload).map((service) => ({
+    service,
+    others: context.graph
+      .workloadsOf(service)
+      .filter((w) => w !== workload)
+      .map((w) => ({ workload: w, replicas: replicaFloor(context, w) }))
+      .filter((o) => o.replicas > 0),
+  }));
+}

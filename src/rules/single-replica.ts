@@ -1,7 +1,23 @@
-import type { Rule } from '../engine/types.js';
+import { sharedServices } from '../domain/service-role.js';
+import type { Report, Rule, RuleContext } from '../engine/types.js';
 import { numberAt, recordAt } from '../model/k8s.js';
-import { effectiveReplicas } from '../model/workload.js';
+import { effectiveReplicas, type Workload } from '../model/workload.js';
 import { nameOf } from './util.js';
+
+/**
+ * Reports one workload's replica floor: `single`, or — when every Service that carries requests to
+ * it also sends to other workloads' pods (versioned or canary Deployments behind one Service) —
+ * `shared` at info: those keep serving while its pod restarts.
+ */
+function reportFloor(context: RuleContext, workload: Workload, report: Omit<Report, 'messageId'> & { data: Record<string, string> }): void {
+  const shared = sharedServices(context, workload);
+  if (shared.length === 0 || shared.some((s) => s.others.length === 0)) {
+    context.report({ ...report, messageId: 'single' });
+    return;
+  }
+  const others = shared.map((s) => `Service ${s.service.resource.name} also sends to ${s.others.map((o) => `${nameOf(o.workload)} (${o.replicas} replica${o.replicas === 1 ? '' : 's'})`).join(', ')}`).join('; ');
+  context.report({ ...report, messageId: 'shared', severity: 'info', data: { ...report.data, others } });
+}
 
 /** One replica and no HPA: any restart, eviction or node drain leaves nothing serving. */
 export const singleReplica: Rule = {
@@ -14,6 +30,7 @@ export const singleReplica: Rule = {
     serviceDependent: true,
     messages: {
       single: '{{workload}} runs {{replicas}}: any restart, eviction or node drain leaves nothing serving',
+      shared: '{{workload}} runs {{replicas}}, but {{others}}: a restart, eviction or node drain of its pod leaves those serving, with less capacity',
       bare: '{{workload}} is a bare Pod: no controller replaces it, and any change deletes it before a new one serves',
     },
   },
@@ -28,12 +45,12 @@ export const singleReplica: Rule = {
       if (hpa) {
         // Under an HPA the floor is minReplicas (default 1).
         const min = numberAt(recordAt(hpa.object, 'spec'), 'minReplicas') ?? 1;
-        if (min <= 1) context.report({ resource: hpa, workload, path: '/spec/minReplicas', messageId: 'single', data: { workload: nameOf(workload), replicas: `as few as ${min} replica${min === 1 ? '' : 's'} (HorizontalPodAutoscaler ${hpa.name} minReplicas ${min})` } });
+        if (min <= 1) reportFloor(context, workload, { resource: hpa, workload, path: '/spec/minReplicas', data: { workload: nameOf(workload), replicas: `as few as ${min} replica${min === 1 ? '' : 's'} (HorizontalPodAutoscaler ${hpa.name} minReplicas ${min})` } });
         continue;
       }
       if (effectiveReplicas(workload) !== 1) continue;
       const explicit = workload.replicas !== undefined;
-      context.report({ resource: workload.resource, path: explicit ? '/spec/replicas' : '/spec', messageId: 'single', data: { workload: nameOf(workload), replicas: explicit ? '1 replica' : '1 replica (spec.replicas defaults to 1)' } });
+      reportFloor(context, workload, { resource: workload.resource, path: explicit ? '/spec/replicas' : '/spec', data: { workload: nameOf(workload), replicas: explicit ? '1 replica' : '1 replica (spec.replicas defaults to 1)' } });
     }
   },
 };
