@@ -2,7 +2,7 @@ import type { PatchOperation, Rule, RuleContext } from '../engine/types.js';
 import { recordAt, stringAt } from '../model/k8s.js';
 import { resolveFenceposts, scaledValue } from '../model/intstr.js';
 import { effectiveReplicas, type Workload } from '../model/workload.js';
-import { nameOf } from './util.js';
+import { nameOf, othersServing } from './util.js';
 
 /**
  * The Deployment controller resolves maxSurge rounding up and maxUnavailable rounding down, and
@@ -52,6 +52,7 @@ export const rolloutMaxUnavailable: Rule = {
     messages: {
       all: 'rolling update of {{workload}} may take {{unavailable}} of {{replicas}} replicas down at once (maxSurge {{surge}}, maxUnavailable {{unavailable}}{{forced}}): no replica serves during the rollout',
       daemonSet: 'rolling update of {{workload}} may stop its pod on {{unavailable}} of {{nodes}} nodes at once (maxUnavailable {{unavailable}}, maxSurge 0; {{nodes}} nodes in profile {{profile}}): no node serves during the rollout',
+      allShared: 'rolling update of {{workload}} may take {{unavailable}} of {{replicas}} replicas down at once (maxSurge {{surge}}, maxUnavailable {{unavailable}}{{forced}}): none of its pods serves meanwhile, but {{others}}, which keep serving with less capacity',
       pdb: 'rolling update of {{workload}} may take {{unavailable}} of {{replicas}} replicas down at once, more than its PodDisruptionBudget {{pdb}} allows ({{allowed}})',
     },
   },
@@ -76,6 +77,12 @@ export const rolloutMaxUnavailable: Rule = {
       const fix = { kind: 'patch' as const, description: 'roll out with maxUnavailable 0 and maxSurge ≥ 1', operations };
       const data = { workload: nameOf(workload), unavailable: fence.unavailable, replicas, surge: fence.surge, forced: fence.forced ? ', forced to 1 because both resolve to 0' : '' };
       if (fence.unavailable >= replicas) {
+        // Behind Services that also send to other workloads' pods (stable and canary), those keep serving.
+        const others = othersServing(context, workload);
+        if (others !== undefined) {
+          context.report({ resource: workload.resource, path, messageId: 'allShared', data: { ...data, others }, severity: 'warning', fix });
+          continue;
+        }
         context.report({ resource: workload.resource, path, messageId: 'all', data, fix });
         continue;
       }

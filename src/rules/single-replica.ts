@@ -1,8 +1,7 @@
-import { sharedServices } from '../domain/service-role.js';
 import type { Report, Rule, RuleContext } from '../engine/types.js';
 import { numberAt, recordAt } from '../model/k8s.js';
 import { effectiveReplicas, type Workload } from '../model/workload.js';
-import { nameOf } from './util.js';
+import { nameOf, othersServing } from './util.js';
 
 /**
  * Reports one workload's replica floor: `single`, or — when every Service that carries requests to
@@ -10,12 +9,11 @@ import { nameOf } from './util.js';
  * `shared` at info: those keep serving while its pod restarts.
  */
 function reportFloor(context: RuleContext, workload: Workload, report: Omit<Report, 'messageId'> & { data: Record<string, string> }): void {
-  const shared = sharedServices(context, workload);
-  if (shared.length === 0 || shared.some((s) => s.others.length === 0)) {
+  const others = othersServing(context, workload);
+  if (others === undefined) {
     context.report({ ...report, messageId: 'single' });
     return;
   }
-  const others = shared.map((s) => `Service ${s.service.resource.name} also sends to ${s.others.map((o) => `${nameOf(o.workload)} (${o.replicas} replica${o.replicas === 1 ? '' : 's'})`).join(', ')}`).join('; ');
   context.report({ ...report, messageId: 'shared', severity: 'info', data: { ...report.data, others } });
 }
 
