@@ -37,6 +37,11 @@ const ADMIN_NAME = /(^|-)(admin|health|healthz|status|pprof|debug)($|-)/i;
 /** Port names that say "admission webhook". */
 const WEBHOOK_NAME = /webhook/i;
 
+/** True for a port name that says metrics, admin or health: a port for Prometheus, operators and probes, not for clients. */
+export function isNonClientPortName(name: string): boolean {
+  return METRICS_NAME.test(name) || ADMIN_NAME.test(name);
+}
+
 /** Each Service's class, computed once per graph. */
 const classCache = new WeakMap<object, Map<ServiceView, ServiceClass>>();
 

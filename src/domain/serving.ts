@@ -4,7 +4,7 @@ import type { ServiceView } from '../model/graph.js';
 import { arrayAt, numberAt, recordAt, stringAt } from '../model/k8s.js';
 import type { ContainerView, Workload } from '../model/workload.js';
 import type { DomainContext } from './context.js';
-import { servedBy } from './service-role.js';
+import { isNonClientPortName, servedBy } from './service-role.js';
 
 /** The container ports a Service sends to, resolved against one container. */
 function servesService(container: ContainerView, service: ServiceView, onlyContainer: boolean): boolean {
@@ -27,7 +27,7 @@ function servesService(container: ContainerView, service: ServiceView, onlyConta
 /**
  * The containers that receive traffic: those serving the target port of a selecting Service that
  * carries requests (domain/service-role.ts), or — with no Service in the input — those that
- * declare ports. None when only metrics, admin or ignored-webhook Services select the workload.
+ * declare a port not named for metrics or health. None when only metrics, admin or ignored-webhook Services select the workload.
  */
 export function servingContainers(context: DomainContext, workload: Workload): readonly ContainerView[] {
   let cache = servingCache.get(context.graph);
@@ -43,7 +43,10 @@ const servingCache = new WeakMap<object, Map<Workload, readonly ContainerView[]>
 function findServingContainers(context: DomainContext, workload: Workload): ContainerView[] {
   const served = servedBy(context, workload);
   const only = workload.containers.length === 1;
-  if (served.level === 'unknown') return workload.containers.filter((c) => declaredPorts(c).length > 0);
+  if (served.level === 'unknown') {
+    // No Service in the input: a container serves when it declares a port that is not only for metrics or health.
+    return workload.containers.filter((c) => declaredPorts(c).some((p) => p.name === undefined || !isNonClientPortName(p.name)));
+  }
   // Only the Services that carry requests count: a metrics sidecar scraped through its own Service serves no client.
   const services = served.services;
   if (services.length === 0) return [];
