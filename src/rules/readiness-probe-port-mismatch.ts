@@ -28,7 +28,8 @@ function otherListeners(workload: Workload, name: string): { name: string; ports
  * or a port that another container of the pod declares (the probe reaches that container's
  * listener through the shared network namespace). A different port of the same container — a
  * health, status or admin port — is the recommended probe and not a finding; only a port nothing
- * in the pod declares, next to a Service that sends elsewhere, is worth an info.
+ * in the pod declares, on a container that declares no ports, next to a Service that sends
+ * elsewhere, is worth an info.
  */
 export const readinessProbePortMismatch: Rule = {
   meta: {
@@ -73,7 +74,9 @@ export const readinessProbePortMismatch: Rule = {
           context.report({ ...base, messageId: 'sidecarPort', data: { container: c.name, port, owner: owner.name }, severity: serving.has(c.name) ? 'error' : 'warning' });
           continue;
         }
-        if (!serving.has(c.name)) continue;
+        // Only where the manifest says nothing about the container's listeners: controllers declare
+        // their serving ports and commonly leave the health port undeclared (kubebuilder binds :8081).
+        if (!serving.has(c.name) || declaredPorts(c).length > 0) continue;
         for (const service of trafficServicesOf(context, workload)) {
           const targets = [...new Set(service.ports.map((p) => resolvePort(c, p.targetPort)).filter((n): n is number => n !== undefined))];
           if (targets.length === 0 || targets.includes(port)) continue;
