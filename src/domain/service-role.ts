@@ -2,6 +2,7 @@
  * What a Service carries, and therefore what a rollout of the pods behind it can drop. Rules, the
  * simulator and advise ask here instead of treating every selecting Service as user traffic.
  */
+import { declaredPorts } from '../model/container.js';
 import type { ServiceView } from '../model/graph.js';
 import { arrayAt, isRecord, recordAt, stringAt, stringMapAt } from '../model/k8s.js';
 import { effectiveNamespace, type Resource } from '../model/resource.js';
@@ -146,9 +147,11 @@ function scrapedPorts(resources: readonly Resource[], service: ServiceView): Set
  * - `user`: a user Service through a cluster IP, node port or load balancer;
  * - `peer`: only headless user Services: clients and peers connect to pod IPs found by DNS;
  * - `api-server`: only the API server calls it (webhook with failurePolicy Fail, aggregated API);
- * - `unknown`: the input has no Service at all (the workload may be served from elsewhere);
- * - `none`: the input has Services and none carries requests to it (none selects it, or only
- *   metrics, admin or failurePolicy-Ignore webhook Services do).
+ * - `unknown`: the input has no Service at all and the workload declares a port for clients (it
+ *   may be served from elsewhere);
+ * - `none`: nothing carries requests to it: the input has Services and none selects it, or only
+ *   metrics, admin or failurePolicy-Ignore webhook Services do; or the input has no Service and
+ *   it declares no port, or only metrics and health ports.
  */
 export type ServedLevel = 'user' | 'peer' | 'api-server' | 'unknown' | 'none';
 
@@ -173,7 +176,12 @@ export function levelOf(context: DomainContext, service: ServiceView): ServedLev
 /** How the workload is served (see {@link ServedLevel}). */
 export function servedBy(context: DomainContext, workload: Workload): Served {
   const selecting = context.graph.servicesOf(workload);
-  if (selecting.length === 0) return context.graph.services.length === 0 ? { level: 'unknown', services: [], why: '' } : { level: 'none', services: [], why: 'no Service in the input selects it' };
+  if (selecting.length === 0) {
+    if (context.graph.services.length > 0) return { level: 'none', services: [], why: 'no Service in the input selects it' };
+    // No Service at all: it may be served from elsewhere, if it has a port for clients to reach.
+    const clientPort = workload.containers.some((c) => declaredPorts(c).some((p) => p.name === undefined || !isNonClientPortName(p.name)));
+    return clientPort ? { level: 'unknown', services: [], why: '' } : { level: 'none', services: [], why: 'the input has no Service and it declares no port for clients' };
+  }
   const levels = selecting.map((s) => levelOf(context, s));
   const level = levels.reduce<ServedLevel>((best, l) => (LEVEL_RANK[l] > LEVEL_RANK[best] ? l : best), 'none');
   const services = selecting.filter((_, i) => levels[i] !== 'none');
