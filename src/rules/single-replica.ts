@@ -1,3 +1,4 @@
+import { singletonReason } from '../domain/singleton.js';
 import type { Report, Rule, RuleContext } from '../engine/types.js';
 import { numberAt, recordAt } from '../model/k8s.js';
 import { effectiveReplicas, type Workload } from '../model/workload.js';
@@ -39,6 +40,8 @@ export const singleReplica: Rule = {
         context.report({ resource: workload.resource, path: '', messageId: 'bare', data: { workload: nameOf(workload) } });
         continue;
       }
+      // A controller that must run alone (no leader election): more replicas would be the bug.
+      if (singletonReason(workload)?.kind === 'election') continue;
       const [hpa] = context.graph.hpasOf(workload);
       if (hpa) {
         // Under an HPA the floor is minReplicas (default 1).

@@ -10,15 +10,16 @@ describe('single-replica', () => {
     expect(loadProblems(NO_SERVICE)).toEqual([]);
   });
 
-  test('fires on served workloads with one replica and no HPA, and on bare Pods', () => {
+  test('fires on served workloads with one replica and no HPA, and on bare Pods; not on a controller without leader election (one instance by design)', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
       ['fire-bare-pod', '', 'warning'],
+      ['fire-controller-with-election', '/spec/replicas', 'warning'],
       ['fire-default-one', '/spec', 'warning'],
       ['fire-explicit-one', '/spec/replicas', 'warning'],
       ['fire-statefulset-one', '/spec/replicas', 'warning'],
     ]);
-    expect(findings).toHaveLength(4);
+    expect(findings).toHaveLength(5);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findings.every((f) => !f.fixable)).toBe(true);
   });
