@@ -6,7 +6,8 @@ import { nameOf } from './util.js';
 
 /**
  * A named targetPort that no selected container declares gives the Service no endpoints port;
- * a numbered one that no container declares, where containers declare ports, is likely wrong.
+ * a numbered one that no container declares, where containers declare ports, may be a renumbered
+ * port or an undeclared one (declaring is optional): an info.
  */
 export const serviceTargetPortUnserved: Rule = {
   meta: {
@@ -18,7 +19,7 @@ export const serviceTargetPortUnserved: Rule = {
     serviceDependent: false,
     messages: {
       name: 'Service {{service}} sends port {{port}} to targetPort `{{target}}`, but no container of {{workload}} declares a port of that name: the Service has no endpoints for it',
-      number: 'Service {{service}} sends port {{port}} to targetPort {{target}}, but the containers of {{workload}} declare only {{declared}}',
+      number: 'Service {{service}} sends port {{port}} to targetPort {{target}}, but the containers of {{workload}} declare only {{declared}}: fine if the app listens on {{target}} without declaring it (declaring ports is optional), a renumbered port otherwise',
       nameNoRequests: 'Service {{service}} sends port {{port}} to targetPort `{{target}}`, but no container of {{workload}} declares a port of that name: the Service has no endpoints for it ({{role}} Service, {{evidence}}: what breaks is its {{role}} endpoint, not client requests)',
     },
   },
@@ -39,7 +40,7 @@ export const serviceTargetPortUnserved: Rule = {
             if (role) context.report({ resource: service.resource, path, messageId: 'nameNoRequests', data: { ...data, role: role.role, evidence: role.evidence }, severity: 'warning' });
             else context.report({ resource: service.resource, path, messageId: 'name', data });
           } else if (declared.length > 0 && !declared.some((p) => p.port === Number(target))) {
-            context.report({ resource: service.resource, path, messageId: 'number', data, severity: role ? 'info' : 'warning' });
+            context.report({ resource: service.resource, path, messageId: 'number', data, severity: 'info' });
           }
         }
       }

@@ -8,15 +8,15 @@ describe('service-target-port-unserved', () => {
     expect(loadProblems(FIXTURE)).toEqual([]);
   });
 
-  test('fires per selected workload: named targetPort undeclared (error), number undeclared (warning)', () => {
+  test('fires per selected workload: named targetPort undeclared (error), number undeclared (info: declaring ports is optional)', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
       ['fire-metrics-name', '/spec/ports/0/targetPort', 'warning'],
       ['fire-metrics-number', '/spec/ports/0/targetPort', 'info'],
       ['fire-one-of-two', '/spec/ports/0/targetPort', 'error'],
-      ['fire-port-only', '/spec/ports/0/port', 'warning'],
+      ['fire-port-only', '/spec/ports/0/port', 'info'],
       ['fire-second-port', '/spec/ports/1/targetPort', 'error'],
-      ['fire-undeclared-number', '/spec/ports/0/targetPort', 'warning'],
+      ['fire-undeclared-number', '/spec/ports/0/targetPort', 'info'],
       ['fire-unknown-name', '/spec/ports/0/targetPort', 'error'],
     ]);
     expect(findings).toHaveLength(7);
