@@ -147,11 +147,10 @@ function scrapedPorts(resources: readonly Resource[], service: ServiceView): Set
  * - `user`: a user Service through a cluster IP, node port or load balancer;
  * - `peer`: only headless user Services: clients and peers connect to pod IPs found by DNS;
  * - `api-server`: only the API server calls it (webhook with failurePolicy Fail, aggregated API);
- * - `unknown`: the input has no Service at all and the workload declares a port for clients (it
- *   may be served from elsewhere);
+ * - `unknown`: the input has no Service at all (the workload may be served from elsewhere);
  * - `none`: nothing carries requests to it: the input has Services and none selects it, or only
  *   metrics, admin or failurePolicy-Ignore webhook Services do; or the input has no Service and
- *   it declares no port, or only metrics and health ports.
+ *   every port it declares is named for metrics or health.
  */
 export type ServedLevel = 'user' | 'peer' | 'api-server' | 'unknown' | 'none';
 
@@ -178,9 +177,11 @@ export function servedBy(context: DomainContext, workload: Workload): Served {
   const selecting = context.graph.servicesOf(workload);
   if (selecting.length === 0) {
     if (context.graph.services.length > 0) return { level: 'none', services: [], why: 'no Service in the input selects it' };
-    // No Service at all: it may be served from elsewhere, if it has a port for clients to reach.
-    const clientPort = workload.containers.some((c) => declaredPorts(c).some((p) => p.name === undefined || !isNonClientPortName(p.name)));
-    return clientPort ? { level: 'unknown', services: [], why: '' } : { level: 'none', services: [], why: 'the input has no Service and it declares no port for clients' };
+    // No Service at all: it may be served from elsewhere (declaring ports is optional), unless every
+    // port it declares is named for metrics or health — positive evidence that no client calls it.
+    const ports = workload.containers.flatMap((c) => declaredPorts(c));
+    const onlyNonClient = ports.length > 0 && ports.every((p) => p.name !== undefined && isNonClientPortName(p.name));
+    return onlyNonClient ? { level: 'none', services: [], why: 'the input has no Service and it declares only metrics and health ports' } : { level: 'unknown', services: [], why: '' };
   }
   const levels = selecting.map((s) => levelOf(context, s));
   const level = levels.reduce<ServedLevel>((best, l) => (LEVEL_RANK[l] > LEVEL_RANK[best] ? l : best), 'none');

@@ -35,7 +35,8 @@ export function singletonReason(workload: Workload): { kind: 'volume' | 'electio
   if (claim !== undefined) return { kind: 'volume', reason: `it mounts PersistentVolumeClaim ${claim}: a ReadWriteOnce volume attaches to one node, so a new pod may not start while an old one holds it` };
   const election = leaderElection(workload);
   if (election === 'off') return { kind: 'election', reason: 'it runs with leader election off: two pods side by side would both act' };
-  const named = [workload.resource.name, ...workload.containers.map((c) => c.name)].find((n) => CONTROLLER_NAME.test(n));
+  // "replicationcontroller" in a name names the kind, not a program that acts on the cluster.
+  const named = [workload.resource.name, ...workload.containers.map((c) => c.name)].find((n) => CONTROLLER_NAME.test(n.replace(/replication-?controller/gi, '')));
   if (election === undefined && named !== undefined) return { kind: 'election', reason: `\`${named}\` looks like a controller and sets no leader-election flag: two pods side by side may both act` };
   return undefined;
 }
