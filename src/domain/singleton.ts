@@ -11,6 +11,12 @@ const CONTROLLER_NAME = /controller|operator|manager|scheduler/i;
 function leaderElection(workload: Workload): 'on' | 'off' | undefined {
   let found: 'on' | 'off' | undefined;
   for (const c of workload.containers) {
+    // Set through the environment (`CONTROLLER_ELECTION_ID`, `LEADER_ELECT=false`): the program has leader election.
+    for (const env of arrayAt(c.container, 'env')) {
+      const name = stringAt(env, 'name') ?? '';
+      if (!/ELECT/i.test(name)) continue;
+      found = stringAt(env, 'value') === 'false' ? 'off' : (found ?? 'on');
+    }
     const argv = [...arrayAt(c.container, 'command'), ...arrayAt(c.container, 'args')].filter((a): a is string => typeof a === 'string');
     argv.forEach((arg, i) => {
       const m = LEADER_FLAG.exec(arg);
@@ -35,8 +41,9 @@ export function singletonReason(workload: Workload): { kind: 'volume' | 'electio
   if (claim !== undefined) return { kind: 'volume', reason: `it mounts PersistentVolumeClaim ${claim}: a ReadWriteOnce volume attaches to one node, so a new pod may not start while an old one holds it` };
   const election = leaderElection(workload);
   if (election === 'off') return { kind: 'election', reason: 'it runs with leader election off: two pods side by side would both act' };
-  // "replicationcontroller" in a name names the kind, not a program that acts on the cluster.
-  const named = [workload.resource.name, ...workload.containers.map((c) => c.name)].find((n) => CONTROLLER_NAME.test(n.replace(/replication-?controller/gi, '')));
-  if (election === undefined && named !== undefined) return { kind: 'election', reason: `\`${named}\` looks like a controller and sets no leader-election flag: two pods side by side may both act` };
+  // The workload's own name only: a container called `ingress-controller` beside a proxy (Kong) is
+  // one part of an app; "replicationcontroller" in a name names the kind.
+  const name = workload.resource.name;
+  if (election === undefined && CONTROLLER_NAME.test(name.replace(/replication-?controller/gi, ''))) return { kind: 'election', reason: `\`${name}\` looks like a controller and sets no leader-election flag: two pods side by side may both act` };
   return undefined;
 }

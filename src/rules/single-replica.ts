@@ -1,7 +1,7 @@
 import { singletonReason } from '../domain/singleton.js';
 import type { Report, Rule, RuleContext } from '../engine/types.js';
 import { numberAt, recordAt } from '../model/k8s.js';
-import { effectiveReplicas, type Workload } from '../model/workload.js';
+import { effectiveReplicas, replicasRejected, type Workload } from '../model/workload.js';
 import { nameOf, othersServing } from './util.js';
 
 /**
@@ -49,7 +49,7 @@ export const singleReplica: Rule = {
         if (min <= 1) reportFloor(context, workload, { resource: hpa, workload, path: '/spec/minReplicas', data: { workload: nameOf(workload), replicas: `as few as ${min} replica${min === 1 ? '' : 's'} (HorizontalPodAutoscaler ${hpa.name} minReplicas ${min})` } });
         continue;
       }
-      if (effectiveReplicas(workload) !== 1) continue;
+      if (replicasRejected(workload) || effectiveReplicas(workload) !== 1) continue;
       const explicit = workload.replicas !== undefined;
       reportFloor(context, workload, { resource: workload.resource, path: explicit ? '/spec/replicas' : '/spec', data: { workload: nameOf(workload), replicas: explicit ? '1 replica' : '1 replica (spec.replicas defaults to 1)' } });
     }
