@@ -16,8 +16,10 @@ describe('recreate-strategy', () => {
   test('fires on served Deployments with strategy Recreate; error through a user Service, warning through the API server only', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
+      ['fire-controller-env-election', TYPE, 'error'],
       ['fire-controller-with-election', TYPE, 'error'],
       ['fire-controller-without-election', TYPE, 'error'],
+      ['fire-gateway-proxy', TYPE, 'error'],
       ['fire-leader-election-off', TYPE, 'error'],
       ['fire-recreate', TYPE, 'error'],
       ['fire-recreate-with-claim', TYPE, 'error'],
@@ -32,6 +34,9 @@ describe('recreate-strategy', () => {
     const findings = run(FIXTURE);
     expect(fixOf(findings, 'fire-recreate', TYPE)).toEqual(ROLLING);
     expect(fixOf(findings, 'fire-controller-with-election', TYPE)).toEqual(ROLLING);
+    // Leader election set through the environment; a controller container beside a proxy.
+    expect(fixOf(findings, 'fire-controller-env-election', TYPE)).toEqual(ROLLING);
+    expect(fixOf(findings, 'fire-gateway-proxy', TYPE)).toEqual(ROLLING);
     expect(findingAt(findings, 'fire-recreate', TYPE).message).toBe(
       `Deployment rs-recreate/fire-recreate ${OUTAGE} (the fix assumes two of its pods may run side by side: no volume claim, no sign of a controller without leader election)`,
     );
