@@ -17,6 +17,11 @@ export interface CelRule {
   readonly messageExpression: string;
 }
 
+/** A declared container port (model/container.ts, declaredPorts): a number. */
+const DECLARED = 'has(p.containerPort) && (type(p.containerPort) == int || type(p.containerPort) == double)';
+/** A port named for metrics, admin or health (domain/service-role.ts, isNonClientPortName). */
+const NON_CLIENT = "(has(p.name) && type(p.name) == string && (p.name.matches('(?i)metrics|^prom(etheus)?$') || p.name.matches('(?i)(^|-)(admin|health|healthz|status|pprof|debug)($|-)')))";
+
 /** The policy's variables: the pod's containers wherever the kind keeps them, and the ignore list. */
 export const POLICY_VARIABLES: ReadonlyArray<{ readonly name: string; readonly expression: string }> = [
   {
@@ -28,8 +33,14 @@ export const POLICY_VARIABLES: ReadonlyArray<{ readonly name: string; readonly e
     name: 'ignored',
     expression: `has(object.metadata.annotations) && '${IGNORE_ANNOTATION}' in object.metadata.annotations ? object.metadata.annotations['${IGNORE_ANNOTATION}'] : ''`,
   },
-  // The containers that receive traffic when no Service is known: those that declare a port.
-  { name: 'serving', expression: "variables.containers.filter(c, has(c.ports) && c.ports.exists(p, has(p.containerPort) && type(p.containerPort) == int))" },
+  // Whether it may be served when no Service is known: unless every port it declares is named for
+  // metrics or health (domain/service-role.ts, servedBy).
+  {
+    name: 'served',
+    expression: `!(variables.containers.exists(c, has(c.ports) && c.ports.exists(p, ${DECLARED})) && variables.containers.all(c, !has(c.ports) || c.ports.all(p, !(${DECLARED}) || ${NON_CLIENT})))`,
+  },
+  // The containers that receive traffic when no Service is known: those declaring a port for clients.
+  { name: 'serving', expression: `variables.containers.filter(c, has(c.ports) && c.ports.exists(p, (${DECLARED}) && !(${NON_CLIENT})))` },
 ];
 
 /** `variables.ignored` lists the rule or `all` (comma-separated, spaces allowed). */
@@ -73,7 +84,7 @@ function gracePeriodRule(drainSeconds: number): CelRule {
   const grace = "(has(variables.podSpec.terminationGracePeriodSeconds) && (type(variables.podSpec.terminationGracePeriodSeconds) == int || type(variables.podSpec.terminationGracePeriodSeconds) == double) ? double(variables.podSpec.terminationGracePeriodSeconds) : 30.0)";
   return {
     ruleId: 'grace-period-too-short',
-    expression: `${notIgnored('grace-period-too-short')} || !variables.serving.exists(c, ${grace} < ${preStopSecondsOf('c')} + ${drainSeconds.toFixed(1)})`,
+    expression: `${notIgnored('grace-period-too-short')} || !variables.served || !variables.serving.exists(c, ${grace} < ${preStopSecondsOf('c')} + ${drainSeconds.toFixed(1)})`,
     messageExpression: `'rollsafe grace-period-too-short: terminationGracePeriodSeconds is shorter than the preStop sleep + ${drainSeconds} s of app drain; raise it'`,
   };
 }
@@ -91,7 +102,7 @@ const COMPILED: readonly CelRule[] = [
   },
   {
     ruleId: 'recreate-strategy',
-    expression: `${notIgnored('recreate-strategy')} || object.kind != 'Deployment' || !(${isMapping('object.spec.strategy')} && has(object.spec.strategy.type) && object.spec.strategy.type == 'Recreate')`,
+    expression: `${notIgnored('recreate-strategy')} || !variables.served || object.kind != 'Deployment' || !(${isMapping('object.spec.strategy')} && has(object.spec.strategy.type) && object.spec.strategy.type == 'Recreate')`,
     messageExpression: "'rollsafe recreate-strategy: spec.strategy.type is Recreate, a full outage on every rollout; use RollingUpdate with maxUnavailable 0'",
   },
 ];

@@ -32,7 +32,8 @@ function celValue(value: unknown): unknown {
 /** The expression with the policy's variables written out (the API server binds them; here they are inlined). */
 function inline(expression: string): string {
   let out = expression;
-  for (const v of [...POLICY_VARIABLES].reverse()) out = out.replaceAll(`variables.${v.name}`, `(${v.expression})`);
+  // A function, not a replacement string: the expressions hold `$'`, which a string would expand.
+  for (const v of [...POLICY_VARIABLES].reverse()) out = out.replaceAll(`variables.${v.name}`, () => `(${v.expression})`);
   // Inlining a variable can bring in an earlier one.
   return out.includes('variables.') ? inline(out) : out;
 }
@@ -90,6 +91,19 @@ HOOKS.forEach((preStop, i) => {
     });
   }
 });
+
+// Ports named for metrics or health only: not served, so no Service-dependent rule fires; one client port is enough.
+for (const ports of [[{ name: 'metrics', containerPort: 9090 }], [{ name: 'healthz', containerPort: 8081 }, { name: 'http-metrics', containerPort: 9100 }], [{ name: 'metrics', containerPort: 9090 }, { containerPort: 8080 }]]) {
+  objects.push({
+    file: 'synthetic',
+    object: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: `ports-${ports.map((p) => p.name ?? p.containerPort).join('-')}`, namespace: 'synthetic' },
+      spec: { strategy: { type: 'Recreate' }, selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { terminationGracePeriodSeconds: 5, containers: [{ name: 'app', image: 'registry.example.com/app:1', ports }] } } },
+    },
+  });
+}
 
 describe('rollsafe policy', () => {
   it('has workloads to judge', () => {

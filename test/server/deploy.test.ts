@@ -40,8 +40,17 @@ describe('deploy/', () => {
     });
   }
 
-  it('is judged, not waved through: without its preStop the Deployment has findings', () => {
-    const broken = sources.map((s) => (s.path.endsWith('deployment.yaml') ? { ...s, text: s.text.replace(/ {10}lifecycle:\n {12}preStop:\n {14}sleep:\n {16}seconds: 15\n/, '') } : s));
+  // With failurePolicy Fail on /validate (the patch kustomization.yaml offers), every API request
+  // depends on the webhook's pods, so the rollout rules judge its Deployment.
+  const failClosed = sources.map((s) => (s.path.endsWith('webhooks.yaml') ? { ...s, text: s.text.replace(/(name: validate\.rollsafe\.io[\s\S]*?failurePolicy: )Ignore/, '$1Fail') } : s));
+
+  it('passes rollsafe check with zero findings with the validating webhook failing closed too', () => {
+    expect(failClosed.find((s) => s.path.endsWith('webhooks.yaml'))?.text).toContain('failurePolicy: Fail');
+    expect(checkSources(failClosed, { profile: profileNamed('generic') }).findings.map((f) => f.ruleId)).toEqual([]);
+  });
+
+  it('is judged, not waved through: failing closed and without its preStop, the Deployment has findings', () => {
+    const broken = failClosed.map((s) => (s.path.endsWith('deployment.yaml') ? { ...s, text: s.text.replace(/ {10}lifecycle:\n {12}preStop:\n {14}sleep:\n {16}seconds: 15\n/, '') } : s));
     expect(broken.find((s) => s.path.endsWith('deployment.yaml'))?.text).not.toContain('preStop:');
     expect(checkSources(broken, { profile: profileNamed('generic') }).findings.map((f) => f.ruleId)).toEqual(['prestop-missing']);
   });

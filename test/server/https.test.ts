@@ -29,7 +29,7 @@ describe('reviews over TLS', () => {
   afterAll(() => stop(server));
 
   it('/validate denies an error-level finding with the uid echoed, as a schema-valid AdmissionReview', async () => {
-    const review = reviewFor(apiServerDeployment('web', 'shop', { readinessProbe: { tcpSocket: { port: 9090 } } }));
+    const review = reviewFor(apiServerDeployment('web', 'shop', { readinessProbe: { tcpSocket: { port: 'admin' } } }));
     const { status, review: answer, response } = await postReview(server.port, '/validate', review);
     expect(status).toBe(200);
     expect(schemaErrors(answer)).toEqual([]);
@@ -145,7 +145,7 @@ describe('graceful shutdown', () => {
     expect(typeof exit).not.toBe('number');
     for (let i = 0; i < 100 && !handlers.has('SIGTERM'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     const port = Number(/listening on :(\d+)/.exec(out().stderr)?.[1]);
-    const { response } = await postReview(port, '/validate', reviewFor(apiServerDeployment('web', 'shop', { readinessProbe: { tcpSocket: { port: 9090 } } })));
+    const { response } = await postReview(port, '/validate', reviewFor(apiServerDeployment('web', 'shop', { readinessProbe: { tcpSocket: { port: 'admin' } } })));
     expect(response['allowed']).toBe(true);
     handlers.get('SIGTERM')?.();
     expect(await exit).toBe(0);

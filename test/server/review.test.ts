@@ -76,8 +76,8 @@ describe('rules serve runs', () => {
 });
 
 describe('/validate', () => {
-  // The probe checks 9090, the container declares only 8080: an error with the object alone.
-  const mismatched = withContainer({ readinessProbe: { tcpSocket: { port: 9090 }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 } });
+  // The probe names port `admin`, which the container does not declare: an error with the object alone.
+  const mismatched = withContainer({ readinessProbe: { tcpSocket: { port: 'admin' }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 } });
 
   it('enforce: denies with 403 naming every error-level finding, and warns about the rest', () => {
     const result = validate(mismatched);
@@ -120,10 +120,10 @@ describe('/validate', () => {
   });
 
   it('honours rollsafe.io/ignore for listed rules and for all', () => {
-    const listed = validate(withContainer({ readinessProbe: { tcpSocket: { port: 9090 } } }, {}, { 'rollsafe.io/ignore': 'readiness-probe-port-mismatch' }));
+    const listed = validate(withContainer({ readinessProbe: { tcpSocket: { port: 'admin' } } }, {}, { 'rollsafe.io/ignore': 'readiness-probe-port-mismatch' }));
     expect(listed.response.allowed).toBe(true);
     expect(listed.findings.map((f) => f.ruleId)).toEqual(['prestop-missing']);
-    const all = validate(withContainer({ readinessProbe: { tcpSocket: { port: 9090 } } }, {}, { 'rollsafe.io/ignore': 'all' }));
+    const all = validate(withContainer({ readinessProbe: { tcpSocket: { port: 'admin' } } }, {}, { 'rollsafe.io/ignore': 'all' }));
     expect(all.findings).toEqual([]);
     expect(all.response.warnings).toBeUndefined();
     expect(mutate(withContainer({}, {}, { 'rollsafe.io/ignore': 'all' })).response.patch).toBeUndefined();
@@ -217,10 +217,11 @@ describe('/mutate', () => {
     ]);
   });
 
-  it('replaces a value only where the fix exists to change it (a preStop too short, Recreate)', () => {
+  it('replaces a value only where the fix exists to change it (a preStop and a grace period too short)', () => {
     const object = withContainer({ lifecycle: { preStop: { sleep: { seconds: 3 } } }, readinessProbe: { tcpSocket: { port: 'http' } } }, { strategy: { type: 'Recreate' } });
     const patch = decodePatch(mutate(object).response as unknown as Record<string, unknown>) as Array<{ op: string; path: string }>;
-    expect(patch.filter((op) => op.op === 'replace').map((op) => op.path)).toEqual(['/spec/strategy', '/spec/template/spec/containers/0/lifecycle/preStop/sleep/seconds', '/spec/template/spec/terminationGracePeriodSeconds']);
+    // Recreate stays: without a Service in the input, recreate-strategy offers no fix.
+    expect(patch.filter((op) => op.op === 'replace').map((op) => op.path)).toEqual(['/spec/template/spec/containers/0/lifecycle/preStop/sleep/seconds', '/spec/template/spec/terminationGracePeriodSeconds']);
   });
 
   it('returns no patch for a safe object', () => {
