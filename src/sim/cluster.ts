@@ -19,10 +19,25 @@ import type { Random } from './random.js';
 /** Seconds the old revision runs before the rollout starts, so that every view has settled. */
 const WARMUP_SECONDS = 900;
 /**
- * kube-scheduler's internal default hostname topology spread constraint: maxSkew 3, ScheduleAnyway
- * (Kubernetes docs, topology-spread-constraints, "Internal default constraints").
+ * The scheduler's default score plugins and weights (pkg/scheduler/apis/config/v1/default_plugins.go):
+ * PodTopologySpread 2, NodeAffinity 2, NodeResourcesFit 1, NodeResourcesBalancedAllocation 1.
+ * ImageLocality (1) is left out: the new image is on no node when the rollout starts.
  */
-const DEFAULT_MAX_SKEW = 3;
+const WEIGHT = { spread: 2, selectorSpread: 1, nodeAffinity: 2, resourcesFit: 1, balanced: 1 } as const;
+/** framework.MaxNodeScore. */
+const MAX_NODE_SCORE = 100;
+/**
+ * maxSkew of the scheduler's system default hostname constraint (ScheduleAnyway: a score, never a
+ * filter; pkg/scheduler/framework/plugins/podtopologyspread/plugin.go systemDefaultConstraints).
+ */
+const HOSTNAME_MAX_SKEW = 3;
+/**
+ * Requests the scheduler's scores assume for a container without requests
+ * (pkg/scheduler/util/pod_resources.go: DefaultMilliCPURequest 100, DefaultMemoryRequest 200 MiB),
+ * on nodes of 4 CPUs and 16 GiB (assumption: the nodes are otherwise empty and alike).
+ */
+const POD_REQUEST = { cpu: 100, memory: 200 } as const;
+const NODE_ALLOCATABLE = { cpu: 4000, memory: 16_384 } as const;
 /** A run never simulates more than a day: a rollout that has not finished by then never will. */
 const MAX_SIMULATED_SECONDS = 86_400;
 /** The kubelet's restart back-off cap. */
@@ -161,8 +176,8 @@ class Cluster {
     if (input.strategy.kind === 'DaemonSet') {
       for (let n = 0; n < input.eligibleNodes; n++) this.createPod('old', n, n);
     } else {
-      // A settled cluster: the old pods evenly spread.
-      for (let i = 0; i < input.replicas; i++) this.createPod('old', i % input.eligibleNodes, i);
+      // A settled cluster: the old pods placed by the same scheduler, one after the other.
+      for (let i = 0; i < input.replicas; i++) this.createPod('old', this.schedule('old', 'first'), i);
     }
     this.queue.push({ time: 0, kind: 'rollout' });
     const initial: ViewEvent[] = [];
@@ -682,19 +697,25 @@ class Cluster {
   // --- the scheduler ---------------------------------------------------------------------------
 
   /**
-   * A node for a new pod: any eligible node that keeps the spread of the workload's non-terminating
-   * pods within the scheduler's default topology spread constraint (hostname, maxSkew 3,
-   * ScheduleAnyway), at random. The default constraint is a preference, and other score plugins
-   * weigh in too, so a replacement does not reliably land where the pod it replaces ran: that is
-   * why the seed pins an in-place rollout with node affinity.
+   * A node for a new pod of `rev`, as kube-scheduler's default profile picks it: every eligible
+   * node (required node affinity and nodeSelector filter) is scored, the highest total wins and a
+   * tie is broken at random (schedule_one.go selectHost); `first` breaks it by the lowest node,
+   * for the settled layout before the rollout. Pods created together are scheduled one at a time,
+   * each against the pods placed before it.
    */
-  private schedule(): number {
-    const counts: number[] = Array.from({ length: this.input.eligibleNodes }, () => 0);
-    for (const pod of this.pods) if (pod.deletedAt === Infinity && pod.gone === Infinity && pod.node < counts.length) counts[pod.node] = (counts[pod.node] ?? 0) + 1;
-    let min = Infinity;
-    for (const c of counts) if (c < min) min = c;
-    const fits = counts.flatMap((c, n) => (c + 1 - min <= DEFAULT_MAX_SKEW ? [n] : []));
-    return fits[Math.floor(this.random.next() * fits.length)] ?? 0;
+  private schedule(rev: 'old' | 'new', tie: 'random' | 'first' = 'random'): number {
+    const scores = scoreNodes(this.input, this.pods, rev);
+    let best = -Infinity;
+    let chosen: number[] = [];
+    for (let n = 0; n < scores.length; n++) {
+      const score = scores[n] as number;
+      if (score > best) {
+        best = score;
+        chosen = [n];
+      } else if (score === best) chosen.push(n);
+    }
+    if (tie === 'first' || chosen.length === 1) return chosen[0] ?? 0;
+    return chosen[Math.floor(this.random.next() * chosen.length)] ?? 0;
   }
 
   // --- the workload controllers ----------------------------------------------------------------
@@ -793,7 +814,7 @@ class Cluster {
     const active = this.active(rev);
     if (active.length < replicas) {
       const base = this.pods.filter((p) => p.rev === rev).length;
-      for (let i = active.length; i < replicas; i++) this.createPod(rev, this.schedule(), base + i - active.length);
+      for (let i = active.length; i < replicas; i++) this.createPod(rev, this.schedule(rev), base + i - active.length);
       this.progress();
     } else if (active.length > replicas) {
       const victims = this.rankForDeletion(active).slice(0, active.length - replicas);
@@ -843,7 +864,7 @@ class Cluster {
         return;
       }
       if (old && old.gone === Infinity) return;
-      this.createPod('new', this.schedule(), i);
+      this.createPod('new', this.schedule('new'), i);
       this.progress();
       return;
     }
@@ -905,4 +926,67 @@ class Cluster {
 
 function shortName(resource: string): string {
   return resource.split('/').pop() ?? resource;
+}
+
+/**
+ * The default profile's total score of every eligible node for a new pod of `rev` (index = node).
+ *
+ * - Spreading counts the pods of the pod's own ReplicaSet (its owner's selector: for a Deployment's
+ *   new pod, the new ReplicaSet only) and skips terminating pods. From 1.19 PodTopologySpread with
+ *   the system default constraints (podtopologyspread/scoring.go: per node `count · ln(nodes + 2) +
+ *   maxSkew − 1`, rounded, normalised as `100 · (max + min − s) / max`; without zone labels only the
+ *   hostname constraint applies), weight 2; before, SelectorSpread (selector_spread.go:
+ *   `100 · (max − count) / max`), weight 1.
+ * - Preferred node affinity: 100 on the preferred nodes (DefaultNormalizeScore of the term
+ *   weights), weight 2.
+ * - NodeResourcesFit LeastAllocated and BalancedAllocation over the default requests of every pod
+ *   on the node, terminating ones included (they hold their resources until they are gone).
+ */
+export function scoreNodes(input: SimInput, pods: readonly SimPod[], rev: 'old' | 'new'): number[] {
+  const nodes = input.eligibleNodes;
+  const own: number[] = Array.from({ length: nodes }, () => 0);
+  const placed: number[] = Array.from({ length: nodes }, () => 0);
+  for (const pod of pods) {
+    if (pod.node >= nodes || pod.gone !== Infinity) continue;
+    placed[pod.node] = (placed[pod.node] ?? 0) + 1;
+    if (pod.rev === rev && pod.deletedAt === Infinity) own[pod.node] = (own[pod.node] ?? 0) + 1;
+  }
+  const spreading = input.control?.spreading ?? 'topology';
+  const spread = spreading === 'topology' ? topologySpreadScores(own) : selectorSpreadScores(own);
+  const spreadWeight = spreading === 'topology' ? WEIGHT.spread : WEIGHT.selectorSpread;
+  const preferred = input.preferredNodes ?? 0;
+  return own.map((_, n) => {
+    const requested = ((placed[n] ?? 0) + 1);
+    const cpu = requested * POD_REQUEST.cpu;
+    const memory = requested * POD_REQUEST.memory;
+    const least = Math.trunc((leastAllocated(cpu, NODE_ALLOCATABLE.cpu) + leastAllocated(memory, NODE_ALLOCATABLE.memory)) / 2);
+    const balanced = Math.trunc((1 - Math.abs(cpu / NODE_ALLOCATABLE.cpu - memory / NODE_ALLOCATABLE.memory) / 2) * MAX_NODE_SCORE);
+    const affinity = preferred > 0 && n < preferred ? MAX_NODE_SCORE : 0;
+    return spreadWeight * (spread[n] ?? 0) + WEIGHT.nodeAffinity * affinity + WEIGHT.resourcesFit * least + WEIGHT.balanced * balanced;
+  });
+}
+
+/** PodTopologySpread Score + NormalizeScore for the hostname constraint (podtopologyspread/scoring.go). */
+export function topologySpreadScores(counts: readonly number[]): number[] {
+  const weight = Math.log(counts.length + 2);
+  const raw = counts.map((c) => Math.round(c * weight + (HOSTNAME_MAX_SKEW - 1)));
+  let min = Infinity;
+  let max = 0;
+  for (const r of raw) {
+    min = Math.min(min, r);
+    max = Math.max(max, r);
+  }
+  return raw.map((r) => (max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max + min - r)) / max)));
+}
+
+/** SelectorSpread NormalizeScore without zones (selector_spread.go, before 1.19). */
+export function selectorSpreadScores(counts: readonly number[]): number[] {
+  const max = Math.max(0, ...counts);
+  return counts.map((c) => (max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max - c)) / max)));
+}
+
+/** noderesources/least_allocated.go: `(capacity − requested) · 100 / capacity`, 0 when over. */
+function leastAllocated(requested: number, capacity: number): number {
+  if (requested > capacity) return 0;
+  return Math.trunc(((capacity - requested) * MAX_NODE_SCORE) / capacity);
 }

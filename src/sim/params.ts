@@ -14,6 +14,7 @@ import type { Latency, Profile } from '../profiles/types.js';
 import { drainSetting } from '../rules/drain.js';
 import { likelyShellless } from '../rules/prestop-exec-unavailable.js';
 import { hasProxyTerminatingEndpoints, lbBackendOf } from '../rules/util.js';
+import { compareVersions } from '../schema/kinds.js';
 
 /** Seconds from pod creation to a running container: scheduling, sandbox, cached image (assumption). */
 export const CONTAINER_START_SECONDS = 1;
@@ -87,11 +88,34 @@ export interface SimInput {
     readonly drainSeconds?: number;
   };
   readonly nodes: number;
-  /** Nodes the pod template's node affinity accepts (the first ones); all when it has none. */
+  /** Nodes the pod template's required node affinity or nodeSelector accepts (the first ones); all when it has none. */
   readonly eligibleNodes: number;
+  /** Nodes (the first ones) its preferred node affinity favours: a score, never a filter. 0 or absent: no preference. */
+  readonly preferredNodes?: number;
+  /** Versioned control-plane behaviour; absent: the current Kubernetes release's. */
+  readonly control?: ControlInput;
   readonly traffic: { readonly rps: number; readonly keepAliveShare: number; readonly requestSeconds: number };
   /** Notes on what was assumed for this workload. */
   readonly notes: readonly string[];
+}
+
+/** Control-plane behaviour that changed across Kubernetes releases. */
+export interface ControlInput {
+  /**
+   * The scheduler's default spreading: `topology` (PodTopologySpread with the system default
+   * constraints, weight 2; from 1.19) or `selector` (SelectorSpread, weight 1; before 1.19).
+   */
+  readonly spreading: 'topology' | 'selector';
+  /** ReplicaSet scale-down compares ready and creation times in log₂ buckets (LogarithmicScaleDown, beta 1.22). */
+  readonly logarithmicScaleDown: boolean;
+  /** The `controller.kubernetes.io/pod-deletion-cost` annotation is honoured (PodDeletionCost, beta 1.22). */
+  readonly podDeletionCost: boolean;
+}
+
+/** The control-plane behaviour of a Kubernetes minor version. */
+export function controlOf(version: string): ControlInput {
+  const from122 = compareVersions(version, '1.22') >= 0;
+  return { spreading: compareVersions(version, '1.19') >= 0 ? 'topology' : 'selector', logarithmicScaleDown: from122, podDeletionCost: from122 };
 }
 
 /** Flags that override the profile. */
@@ -214,13 +238,20 @@ function strategyOf(workload: Workload, replicas: number, nodes: number): Strate
   throw new NotSimulated(`a ${workload.kind} is not rolled out by a controller`);
 }
 
-/** Nodes the pods may run on: required node affinity limits them to the labelled ones. */
-function eligible(workload: Workload, nodes: number, overrides: SimOverrides): number {
+/**
+ * Nodes the pods may run on and nodes they prefer: a nodeSelector or required node affinity
+ * filters to the labelled nodes; preferred node affinity only scores them higher (NodeAffinity
+ * plugin, pkg/scheduler/framework/plugins/nodeaffinity/node_affinity.go).
+ */
+function placement(workload: Workload, nodes: number, overrides: SimOverrides): { eligibleNodes: number; preferredNodes: number } {
   const affinity = recordAt(recordAt(workload.podSpec, 'affinity'), 'nodeAffinity');
   const selector = stringMapAt(workload.podSpec, 'nodeSelector');
-  const constrained = affinity !== undefined || Object.keys(selector).length > 0;
-  if (!constrained || overrides.labelledNodes === undefined) return nodes;
-  return Math.max(1, Math.min(nodes, overrides.labelledNodes));
+  const required = recordAt(affinity, 'requiredDuringSchedulingIgnoredDuringExecution') !== undefined || Object.keys(selector).length > 0;
+  const preferred = arrayAt(affinity, 'preferredDuringSchedulingIgnoredDuringExecution').length > 0;
+  if (overrides.labelledNodes === undefined) return { eligibleNodes: nodes, preferredNodes: 0 };
+  const labelled = Math.max(1, Math.min(nodes, overrides.labelledNodes));
+  const eligibleNodes = required ? labelled : nodes;
+  return { eligibleNodes, preferredNodes: preferred ? Math.min(labelled, eligibleNodes) : 0 };
 }
 
 /** Builds the simulator input of one workload. Throws NotSimulated when it cannot be simulated. */
@@ -236,7 +267,7 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     const min = numberAt(recordAt(hpa?.object, 'spec'), 'minReplicas');
     if (hpa) replicas = min ?? 1;
   }
-  const eligibleNodes = eligible(workload, nodes, overrides);
+  const { eligibleNodes, preferredNodes } = placement(workload, nodes, overrides);
   if (workload.kind === 'DaemonSet') replicas = eligibleNodes;
   const strategy = strategyOf(workload, replicas, eligibleNodes);
   if (replicas < 1) throw new NotSimulated('it has 0 replicas');
@@ -306,6 +337,8 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     ...(lb ? { lb } : {}),
     nodes,
     eligibleNodes,
+    ...(preferredNodes > 0 ? { preferredNodes } : {}),
+    control: controlOf(profile.k8sVersion),
     traffic: { ...profile.traffic, rps: overrides.rps ?? profile.traffic.rps },
     notes,
   };
