@@ -62,6 +62,11 @@ export interface SimPod {
   /** Pseudo-random tie-break, as pod UIDs are. */
   readonly uid: number;
   readonly created: number;
+  /**
+   * The origin of the pod's probe ticks: its workers probe at `probeOrigin + k · period`. The
+   * kubelet starts them at admission (worker.go run); see {@link SimInput} `randomProbePhase`.
+   */
+  readonly probeOrigin: number;
   ordinal: number;
   phases: PodInterval[];
   /** Intervals in which the app accepts connections (end Infinity while open). */
@@ -269,6 +274,7 @@ class Cluster {
       node,
       uid: this.random.next(),
       created: this.now,
+      probeOrigin: this.now - (input.pod.randomProbePhase ? this.random.next() * longestProbePeriod(input) : 0),
       ordinal,
       phases: [],
       listening: [],
@@ -313,42 +319,38 @@ class Cluster {
     pod.phaseStart = end;
   }
 
-  /** First time ≥ from at which a probe started at `base` runs (base + initialDelay + k·period). */
-  private static probeAt(probe: ProbeInput, base: number, from: number): number {
-    const first = base + probe.initialDelay;
-    if (from <= first) return first;
-    return first + Math.ceil((from - first) / probe.period - 1e-9) * probe.period;
-  }
-
-  /** The container started: schedule listening, probes, readiness and liveness. */
+  /**
+   * The container started: schedule listening, probes, readiness and liveness. Probe workers
+   * tick every period from the pod's admission (pkg/kubelet/prober/worker.go run), not from the
+   * container start, so each pod has its own phase.
+   */
   private onRunning(pod: SimPod): void {
     const p = this.input.pod;
     pod.running = true;
     pod.startedAt = this.now;
     this.setPhase(pod, 'starting');
-    const base = this.now;
-    const listenAt = base + p.appStartupSeconds;
+    const start = this.now;
+    const listenAt = start + p.appStartupSeconds;
     this.at(listenAt, 'listen', pod);
-    // Startup probe gates readiness and liveness; without one they start at once.
-    let startedAt = base;
+    // The startup probe gates readiness and liveness; without one they run at once.
+    let started = start;
     if (p.startup) {
       if (!p.startup.ok) {
-        this.at(base + p.startup.initialDelay + (p.startup.failureThreshold - 1) * p.startup.period, 'restart', pod);
+        this.at(probeTick(pod.probeOrigin, p.startup.period, start + p.startup.initialDelay) + (p.startup.failureThreshold - 1) * p.startup.period, 'restart', pod);
         return;
       }
-      startedAt = Cluster.probeAt(p.startup, base, listenAt);
+      started = probeTick(pod.probeOrigin, p.startup.period, Math.max(listenAt, start + p.startup.initialDelay));
     }
     if (p.liveness && !p.liveness.ok) {
-      const first = Cluster.probeAt(p.liveness, base, startedAt);
+      const first = probeTick(pod.probeOrigin, p.liveness.period, Math.max(started, start + p.liveness.initialDelay));
       this.at(first + (p.liveness.failureThreshold - 1) * p.liveness.period, 'restart', pod);
     }
     if (p.readiness) {
       if (!p.readiness.ok) return;
-      const first = Cluster.probeAt(p.readiness, base, Math.max(listenAt, startedAt));
-      this.at(first + (p.readiness.successThreshold - 1) * p.readiness.period, 'ready', pod);
+      this.at(readinessPassesAt(p.readiness, pod.probeOrigin, start, started, listenAt), 'ready', pod);
     } else {
-      // No readiness probe: Ready as soon as the container runs (pod-lifecycle.md default state Success).
-      this.at(startedAt, 'ready', pod);
+      // No readiness probe: Ready once started (pod-lifecycle.md: the default state is Success).
+      this.at(started, 'ready', pod);
     }
   }
 
@@ -460,8 +462,9 @@ class Cluster {
   private serveUntilProbeFails(pod: SimPod): void {
     const r = this.input.pod.readiness;
     if (!r || !pod.ready) return;
-    // Probes keep the period they started with at container start.
-    const next = Cluster.probeAt(r, pod.startedAt, this.now);
+    // The readiness worker keeps probing during termination, on its own phase (liveness and
+    // startup stop: worker.go doProbe); failureThreshold failures in a row make the pod not ready.
+    const next = probeTick(pod.probeOrigin, r.period, this.now);
     this.at(next + (r.failureThreshold - 1) * r.period, 'stop-serving', pod);
   }
 
@@ -989,4 +992,33 @@ export function selectorSpreadScores(counts: readonly number[]): number[] {
 function leastAllocated(requested: number, capacity: number): number {
   if (requested > capacity) return 0;
   return Math.trunc(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+}
+
+function longestProbePeriod(input: SimInput): number {
+  const p = input.pod;
+  return Math.max(p.readiness?.period ?? 0, p.liveness?.period ?? 0, p.startup?.period ?? 0);
+}
+
+/** The first tick at or after `from` of a probe worker started at `admitted` (every `period`). */
+export function probeTick(admitted: number, period: number, from: number): number {
+  if (from <= admitted) return admitted;
+  return admitted + Math.ceil((from - admitted) / period - 1e-9) * period;
+}
+
+/**
+ * When a readiness probe first makes the container ready (pkg/kubelet/prober): the worker ticks
+ * from `admitted`; a tick before `initialDelaySeconds` since the container `start` is skipped, as
+ * is one before the container has `started` (startup probe passed); a probe passes once the app
+ * listens. Whenever the kubelet updates the status of a started container that is not ready, the
+ * manager triggers an extra readiness probe at once (prober_manager.go UpdatePodStatus): at the
+ * status update that follows the container start, or the startup probe's success, both taken at
+ * that instant. `successThreshold` successes in a row, the rest on ticks, make it ready.
+ */
+export function readinessPassesAt(probe: ProbeInput, admitted: number, start: number, started: number, listen: number): number {
+  const from = Math.max(listen, start + probe.initialDelay, started);
+  let first = probeTick(admitted, probe.period, from);
+  if (started >= from && started < first) first = started;
+  if (probe.successThreshold <= 1) return first;
+  const next = probeTick(admitted, probe.period, first + 1e-6);
+  return next + (probe.successThreshold - 2) * probe.period;
 }

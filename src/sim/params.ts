@@ -65,6 +65,13 @@ export interface SimInput {
   readonly progressDeadlineSeconds: number;
   readonly pod: {
     readonly containerStartSeconds: number;
+    /**
+     * Probe workers tick every period from the pod's admission. True: each pod's phase is drawn
+     * uniformly over its longest probe period, as the time from admission to the app listening
+     * varies from pod to pod (scheduling, sandbox, image, the app's own start) by more than the
+     * model resolves. Absent or false: the ticks start at the pod's creation.
+     */
+    readonly randomProbePhase?: boolean;
     readonly appStartupSeconds: number;
     readonly readiness?: ProbeInput;
     readonly startup?: ProbeInput;
@@ -321,6 +328,7 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     progressDeadlineSeconds: numberAt(spec, 'progressDeadlineSeconds') ?? DEFAULT_PROGRESS_DEADLINE_SECONDS,
     pod: {
       containerStartSeconds: CONTAINER_START_SECONDS,
+      randomProbePhase: true,
       appStartupSeconds: overrides.appStartupSeconds ?? profile.app.startupSeconds,
       ...optional('readiness', probes.readiness),
       ...optional('startup', probes.startup),

@@ -374,13 +374,15 @@ describe('fixed simulator bugs', () => {
   // seed: simulated time passed 7 000 000 s within 20 s of wall time. simInput() never builds
   // such an input (it throws NotSimulated for a probe on an unserved port), so only direct
   // callers of simulateCluster/simulateRun could hit it. Fixed: only a new pod's first
-  // readiness is progress, and no run simulates more than a day.
+  // readiness is progress, and no run simulates more than a day. The probe period here is 3 s:
+  // probes tick from the pod's admission (worker.go), so with 5 s the first failure came at
+  // creation + 5 and the restart at + 15, after this 12 s rollout had completed.
   it('bug C: a liveness probe that never passes still ends the simulation', () => {
     const input = one({ kind: 'Deployment', type: 'RollingUpdate', surge: 1, unavailable: 0 }, { replicas: 3 }, {
       sigterm: 'graceful',
       preStopSeconds: 5,
       appDrainSeconds: 1,
-      liveness: { ok: false, initialDelay: 0, period: 5, successThreshold: 1, failureThreshold: 3 },
+      liveness: { ok: false, initialDelay: 0, period: 3, successThreshold: 1, failureThreshold: 3 },
     });
     const { result } = simulateRun(input, 1);
     expect(result.completed).toBe(false);
