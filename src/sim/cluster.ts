@@ -13,7 +13,7 @@
 import type { PodInterval, PodPhase } from './types.js';
 import { EventQueue } from './queue.js';
 import type { ProbeInput, SimInput } from './params.js';
-import { PRESTOP_OVERRUN_SECONDS, RESTART_BACKOFF_SECONDS } from './params.js';
+import { MINIMUM_GRACE_PERIOD_SECONDS, RESTART_BACKOFF_SECONDS, type ControlInput } from './params.js';
 import type { Random } from './random.js';
 
 /** Seconds the old revision runs before the rollout starts, so that every view has settled. */
@@ -61,6 +61,8 @@ export interface SimPod {
   readonly node: number;
   /** Pseudo-random tie-break, as pod UIDs are. */
   readonly uid: number;
+  /** `controller.kubernetes.io/pod-deletion-cost` from the pod template. */
+  readonly deletionCost: number;
   readonly created: number;
   /**
    * The origin of the pod's probe ticks: its workers probe at `probeOrigin + k · period`. The
@@ -124,7 +126,10 @@ export interface World {
   readonly start: number;
   readonly end: number;
   readonly rolloutSeconds: number;
+  /** The rollout completed within the run (at most a simulated day). */
   readonly completed: boolean;
+  /** When the Deployment's Progressing condition turned False (Infinity: never); the rollout went on. */
+  readonly progressDeadlineExceededAt: number;
 }
 
 type Ev =
@@ -152,6 +157,7 @@ class Cluster {
   private stsOrdinal: number;
   private lastProgress = 0;
   private completedAt = Infinity;
+  private deadlineExceededAt = Infinity;
   private stopped = false;
   private readonly viewEvents: ViewEvent[] = [];
   private readonly removals: Removal[] = [];
@@ -219,6 +225,7 @@ class Cluster {
       end,
       rolloutSeconds: this.completedAt < Infinity ? this.completedAt : end,
       completed: this.completedAt < Infinity,
+      progressDeadlineExceededAt: this.deadlineExceededAt,
     };
   }
 
@@ -273,6 +280,7 @@ class Cluster {
       rev,
       node,
       uid: this.random.next(),
+      deletionCost: input.pod.deletionCost ?? 0,
       created: this.now,
       probeOrigin: this.now - (input.pod.randomProbePhase ? this.random.next() * longestProbePeriod(input) : 0),
       ordinal,
@@ -431,13 +439,10 @@ class Cluster {
       return;
     }
     this.updateEndpoint(pod);
-    const grace = p.graceSeconds;
-    const overrun = p.preStopSeconds >= grace && p.preStopSeconds > 0;
-    const sigterm = this.now + Math.min(p.preStopSeconds, grace);
-    const deadline = this.now + grace + (overrun ? PRESTOP_OVERRUN_SECONDS : 0);
-    if (p.preStopSeconds > 0) this.setPhase(pod, 'prestop');
-    this.at(sigterm, 'prestop-done', pod);
-    this.at(deadline, 'kill', pod);
+    const { sigterm, kill } = terminationTimes(p.preStopSeconds, p.graceSeconds);
+    if (sigterm > 0) this.setPhase(pod, 'prestop');
+    this.at(this.now + sigterm, 'prestop-done', pod);
+    this.at(this.now + kill, 'kill', pod);
   }
 
   private onSigterm(pod: SimPod): void {
@@ -637,8 +642,11 @@ class Cluster {
         this.reconcile();
         return;
       case 'deadline':
-        if (this.completedAt === Infinity && this.now - this.lastProgress >= this.input.progressDeadlineSeconds - 1e-9) this.stopped = true;
-        else if (this.completedAt === Infinity) this.queue.push({ time: this.lastProgress + this.input.progressDeadlineSeconds, kind: 'deadline' });
+        // Progressing=False (ProgressDeadlineExceeded) is a condition only: the rollout goes on
+        // (pkg/controller/deployment/progress.go; deployment_util.go DeploymentTimedOut).
+        if (this.completedAt !== Infinity || this.deadlineExceededAt !== Infinity) return;
+        if (this.now - this.lastProgress >= this.input.progressDeadlineSeconds - 1e-9) this.deadlineExceededAt = this.now;
+        else this.queue.push({ time: this.lastProgress + this.input.progressDeadlineSeconds, kind: 'deadline' });
         return;
       case 'view':
         this.onView(ev);
@@ -826,23 +834,15 @@ class Cluster {
     }
   }
 
-  /** ActivePodsWithRanks order (rollout-algorithm.md §1.7): the first ones are deleted first. */
+  /**
+   * The ReplicaSet's choice of pods to delete (pkg/controller/replicaset/replica_set.go
+   * getPodsToDelete): each pod ranked by the active pods of the workload's ReplicaSets on its
+   * node (getPodsRankedByRelatedPodsOnSameNode), then sorted by ActivePodsWithRanks.
+   */
   private rankForDeletion(pods: SimPod[]): SimPod[] {
     const related = new Map<number, number>();
     for (const p of this.pods) if (p.deletedAt === Infinity && p.gone === Infinity) related.set(p.node, (related.get(p.node) ?? 0) + 1);
-    const now = this.now;
-    const bucket = (since: number): number => Math.floor(Math.log2(Math.max(1, now - since)));
-    return [...pods].sort((a, b) => {
-      if (a.running !== b.running) return a.running ? 1 : -1;
-      if (a.ready !== b.ready) return a.ready ? 1 : -1;
-      const ra = related.get(a.node) ?? 0;
-      const rb = related.get(b.node) ?? 0;
-      if (ra !== rb) return rb - ra;
-      if (a.ready && b.ready && bucket(a.readySince) !== bucket(b.readySince)) return bucket(a.readySince) - bucket(b.readySince);
-      if (a.restarts !== b.restarts) return b.restarts - a.restarts;
-      if (bucket(a.created) !== bucket(b.created)) return bucket(a.created) - bucket(b.created);
-      return a.uid - b.uid;
-    });
+    return deletionOrder(pods, (p) => related.get(p.node) ?? 0, this.now, this.input.control ?? CURRENT_CONTROL);
   }
 
   /** StatefulSet RollingUpdate: from the highest ordinal down, one pod at a time (statefulset.md). */
@@ -1021,4 +1021,56 @@ export function readinessPassesAt(probe: ProbeInput, admitted: number, start: nu
   if (probe.successThreshold <= 1) return first;
   const next = probeTick(admitted, probe.period, first + 1e-6);
   return next + (probe.successThreshold - 2) * probe.period;
+}
+
+/** Control-plane behaviour of the current Kubernetes release. */
+const CURRENT_CONTROL: ControlInput = { spreading: 'topology', logarithmicScaleDown: true, podDeletionCost: true };
+
+/**
+ * When the kubelet sends SIGTERM and SIGKILL after a pod's deletion (kuberuntime_container.go
+ * killContainer): the preStop hook runs for at most the grace period; executePreStopHook returns
+ * the whole seconds it took, the rest of the grace period goes to the stop, at least
+ * minimumGracePeriodInSeconds (2 s). For whole-second hooks: SIGKILL at max(grace, min(preStop,
+ * grace) + 2).
+ */
+export function terminationTimes(preStopSeconds: number, graceSeconds: number): { sigterm: number; kill: number } {
+  const hook = preStopSeconds > 0 && graceSeconds > 0 ? Math.min(preStopSeconds, graceSeconds) : 0;
+  return { sigterm: hook, kill: hook + Math.max(MINIMUM_GRACE_PERIOD_SECONDS, graceSeconds - Math.floor(hook)) };
+}
+
+/**
+ * log₂ bucket of the time since `t`, in nanoseconds as Go's time.Duration
+ * (controller_utils.go logarithmicRankDiff); -1 when `t` is not in the past.
+ */
+function logBucket(now: number, t: number): number {
+  const d = now - t;
+  return d > 0 ? Math.floor(Math.log2(d * 1e9)) : -1;
+}
+
+/**
+ * ActivePodsWithRanks.Less (pkg/controller/controller_utils.go), first = deleted first: pending
+ * before running (every simulated pod is assigned to a node at once), not ready before ready,
+ * lower pod-deletion-cost first (PodDeletionCost), more related pods on the node first ("doubled
+ * up"), shorter ready first (both ready; in log₂ buckets with LogarithmicScaleDown, the same
+ * bucket decided by UID), more restarts first, newer first (the same buckets), then UID.
+ */
+export function deletionOrder(pods: readonly SimPod[], rank: (pod: SimPod) => number, now: number, control: ControlInput): SimPod[] {
+  const running = (p: SimPod): boolean => p.startedAt !== Infinity;
+  const byTime = (a: number, b: number, x: SimPod, y: SimPod): number => {
+    if (!control.logarithmicScaleDown) return b - a;
+    const diff = logBucket(now, a) - logBucket(now, b);
+    return diff !== 0 ? diff : x.uid - y.uid;
+  };
+  return [...pods].sort((a, b) => {
+    if (running(a) !== running(b)) return running(a) ? 1 : -1;
+    if (a.ready !== b.ready) return a.ready ? 1 : -1;
+    if (control.podDeletionCost && a.deletionCost !== b.deletionCost) return a.deletionCost - b.deletionCost;
+    const ra = rank(a);
+    const rb = rank(b);
+    if (ra !== rb) return rb - ra;
+    if (a.ready && b.ready && a.readySince !== b.readySince) return byTime(a.readySince, b.readySince, a, b);
+    if (a.restarts !== b.restarts) return b.restarts - a.restarts;
+    if (a.created !== b.created) return byTime(a.created, b.created, a, b);
+    return a.uid - b.uid;
+  });
 }

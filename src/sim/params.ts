@@ -18,8 +18,13 @@ import { compareVersions } from '../schema/kinds.js';
 
 /** Seconds from pod creation to a running container: scheduling, sandbox, cached image (assumption). */
 export const CONTAINER_START_SECONDS = 1;
-/** The kubelet's extra time when preStop overruns the grace period (pod-lifecycle.md). */
-export const PRESTOP_OVERRUN_SECONDS = 2;
+/**
+ * The least time the kubelet leaves between SIGTERM and SIGKILL, whatever the preStop hook took
+ * (pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer, minimumGracePeriodInSeconds).
+ */
+export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
+/** The annotation that orders a ReplicaSet's scale-down (pkg/apis/core/annotation_key_constants.go). */
+export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 /** Deployment progressDeadlineSeconds default (deployment.md, rollout-algorithm.md §1.8). */
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 /** Requests per second one keep-alive connection carries (assumption; sets the connection count). */
@@ -83,6 +88,8 @@ export interface SimInput {
     readonly appDrainSeconds: number;
     /** A readiness gate holds Pod Ready until the LB registered the pod. */
     readonly lbReadinessGate: boolean;
+    /** The pod template's `controller.kubernetes.io/pod-deletion-cost` (absent: 0). */
+    readonly deletionCost?: number;
   };
   readonly entry: EntryInput;
   readonly proxy: { readonly sync: Latency; readonly terminatingEndpoints: boolean };
@@ -338,6 +345,7 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
       sigterm: overrides.sigterm ?? profile.app.sigterm,
       appDrainSeconds: overrides.appDrainSeconds ?? profile.app.drainSeconds,
       lbReadinessGate,
+      ...optional('deletionCost', deletionCostOf(workload)),
     },
     entry,
     proxy: { sync: profile.proxySync, terminatingEndpoints: hasProxyTerminatingEndpoints(profile.k8sVersion) },
@@ -351,6 +359,15 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     notes,
   };
   return input;
+}
+
+/** The template's pod-deletion-cost when it is a valid int32 (helper.GetDeletionCostFromPodAnnotations). */
+function deletionCostOf(workload: Workload): number | undefined {
+  const template = recordAt(recordAt(workload.resource.object, 'spec'), 'template');
+  const value = stringMapAt(recordAt(template, 'metadata'), 'annotations')[POD_DELETION_COST];
+  if (value === undefined || !/^[+-]?\d+$/.test(value.trim())) return undefined;
+  const cost = Number(value.trim());
+  return cost >= -(2 ** 31) && cost < 2 ** 31 ? cost : undefined;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
