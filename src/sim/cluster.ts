@@ -54,6 +54,9 @@ interface LbNode {
 
 export type EndpointState = 'ready' | 'serving-terminating' | 'absent';
 
+/** How an app ends its keep-alive connections. */
+export type KeepAliveClose = 'graceful' | 'idle' | 'abrupt';
+
 export interface SimPod {
   readonly id: number;
   readonly name: string;
@@ -87,8 +90,12 @@ export interface SimPod {
   restarts: number;
   /** Times the process ended with work in flight (exit on SIGTERM, SIGKILL, liveness restart). */
   abruptEnds: number[];
-  /** Times the app closed its keep-alive connections, and whether abruptly. */
-  keepAliveCloses: { time: number; abrupt: boolean }[];
+  /**
+   * Times the app closed its keep-alive connections, and how: `graceful` (`Connection: close` on
+   * the next response), `idle` (closed idle connections at once: the keep-alive race), `abrupt`
+   * (the process died).
+   */
+  keepAliveCloses: { time: number; how: KeepAliveClose }[];
   endpoint: EndpointState;
   /** Bumped on restart and deletion, so stale scheduled kubelet events are ignored. */
   epoch: number;
@@ -395,17 +402,17 @@ class Cluster {
     pod.listening.push({ start: this.now, end: Infinity });
   }
 
-  private stopListening(pod: SimPod, abrupt: boolean): void {
+  private stopListening(pod: SimPod, how: KeepAliveClose): void {
     const last = pod.listening[pod.listening.length - 1];
     if (last && last.end === Infinity) last.end = this.now;
-    pod.keepAliveCloses.push({ time: this.now, abrupt });
+    pod.keepAliveCloses.push({ time: this.now, how });
   }
 
   /** Liveness (or startup) probe failed failureThreshold times: the container restarts. */
   private onRestart(pod: SimPod): void {
     const wasListening = pod.listening.some((l) => l.end === Infinity);
     if (wasListening) {
-      this.stopListening(pod, true);
+      this.stopListening(pod, 'abrupt');
       pod.abruptEnds.push(this.now);
     }
     pod.epoch++;
@@ -449,13 +456,13 @@ class Cluster {
     const p = this.input.pod;
     this.setPhase(pod, 'draining');
     const listening = pod.listening.some((l) => l.end === Infinity);
-    if (p.sigterm === 'graceful') {
-      if (listening) this.stopListening(pod, false);
+    if (p.sigterm === 'graceful' || p.sigterm === 'graceful-close-idle') {
+      if (listening) this.stopListening(pod, p.sigterm === 'graceful' ? 'graceful' : 'idle');
       this.at(this.now + p.appDrainSeconds, 'exit', pod);
       this.serveUntilProbeFails(pod);
     } else if (p.sigterm === 'exit') {
       if (listening) {
-        this.stopListening(pod, true);
+        this.stopListening(pod, 'abrupt');
         pod.abruptEnds.push(this.now);
       }
       this.at(this.now, 'exit', pod);
@@ -476,7 +483,7 @@ class Cluster {
   private onExit(pod: SimPod, killed: boolean): void {
     if (pod.gone !== Infinity) return;
     if (pod.listening.some((l) => l.end === Infinity)) {
-      this.stopListening(pod, true);
+      this.stopListening(pod, 'abrupt');
       pod.abruptEnds.push(this.now);
     }
     this.setPhase(pod, killed ? 'killed' : 'gone');

@@ -34,6 +34,23 @@ export const KEEPALIVE_RACE_SECONDS = 0.002;
 /** First back-off of a restarted container: 10 s, doubling, at most 300 s (Kubernetes docs, pod-lifecycle, "Container restarts"). */
 export const RESTART_BACKOFF_SECONDS = 10;
 
+/**
+ * What the app does on SIGTERM:
+ * - `graceful`: stops accepting connections, answers the requests on its open keep-alive
+ *   connections with `Connection: close`, finishes and exits after its drain time;
+ * - `graceful-close-idle`: stops accepting and closes its idle keep-alive connections at once,
+ *   finishes the requests in flight and exits after its drain time: Go's `http.Server.Shutdown`
+ *   ("closing all open listeners, then closing all idle connections"), Node's `server.close()`
+ *   (which closes idle connections from Node 19). A client that sends on a connection as it is
+ *   closed meets a reset: the keep-alive race;
+ * - `exit`: exits at once;
+ * - `ignore`: serves on until SIGKILL.
+ */
+export type SigtermBehaviour = 'graceful' | 'graceful-close-idle' | 'exit' | 'ignore';
+
+/** The --sigterm values, as the CLI lists them. */
+export const SIGTERM_BEHAVIOURS: readonly SigtermBehaviour[] = ['graceful', 'graceful-close-idle', 'exit', 'ignore'];
+
 /** A probe, resolved: whether it can ever succeed and its timing. */
 export interface ProbeInput {
   /** False when it targets a port the app does not listen on: it never succeeds. */
@@ -84,7 +101,7 @@ export interface SimInput {
     /** Seconds the preStop hook holds SIGTERM back (0: none, or one that fails or returns at once). */
     readonly preStopSeconds: number;
     readonly graceSeconds: number;
-    readonly sigterm: 'graceful' | 'exit' | 'ignore';
+    readonly sigterm: SigtermBehaviour;
     readonly appDrainSeconds: number;
     /** A readiness gate holds Pod Ready until the LB registered the pod. */
     readonly lbReadinessGate: boolean;
@@ -138,7 +155,7 @@ export interface SimOverrides {
   readonly nodes?: number;
   readonly appStartupSeconds?: number;
   readonly appDrainSeconds?: number;
-  readonly sigterm?: 'graceful' | 'exit' | 'ignore';
+  readonly sigterm?: SigtermBehaviour;
   /** Nodes that carry the labels the pods' node affinity asks for (default: every node). */
   readonly labelledNodes?: number;
 }

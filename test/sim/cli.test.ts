@@ -97,7 +97,7 @@ describe('rollsafe simulate', () => {
       [['simulate'], 'rollsafe: simulate needs at least one PATH (a file, a folder, or - for stdin)\n'],
       [['simulate', '--runs', '0', PRESTOP], 'rollsafe: --runs needs a whole number ≥ 1, not `0`\n'],
       [['simulate', '--rps=-1', PRESTOP], 'rollsafe: --rps needs a number ≥ 0, not `-1`\n'],
-      [['simulate', '--sigterm', 'maybe', PRESTOP], 'rollsafe: unknown --sigterm maybe; use graceful, exit or ignore\n'],
+      [['simulate', '--sigterm', 'maybe', PRESTOP], 'rollsafe: unknown --sigterm maybe; use graceful, graceful-close-idle, exit, ignore\n'],
       [['simulate', '--format', 'sarif', PRESTOP], 'rollsafe: unknown --format sarif; use text or json\n'],
       [['simulate', '--workload', 'Deployment/x/y', PRESTOP], 'rollsafe: no workload Deployment/x/y in the input\n'],
     ];
