@@ -50,6 +50,8 @@ interface LbNode {
   localReady: boolean;
   hcVersion: number;
   ccmVersion: number;
+  /** The LB checks this target every interval from here (its own clock). */
+  hcPhase: number;
 }
 
 export type EndpointState = 'ready' | 'serving-terminating' | 'absent';
@@ -185,7 +187,8 @@ class Cluster {
     this.stsOrdinal = input.replicas - 1;
     this.proxyViews = Array.from({ length: this.nodes }, () => new Map());
     const cluster = input.entry.kind === 'lb-node' && input.entry.policy === 'Cluster';
-    this.lbNode = Array.from({ length: this.nodes }, () => ({ backend: cluster, healthy: cluster, localReady: false, hcVersion: 0, ccmVersion: 0 }));
+    const interval = input.lb?.healthCheck.intervalSeconds ?? 0;
+    this.lbNode = Array.from({ length: this.nodes }, () => ({ backend: cluster, healthy: cluster, localReady: false, hcVersion: 0, ccmVersion: 0, hcPhase: interval > 0 && input.entry.kind === 'lb-node' ? this.random.next() * interval : 0 }));
   }
 
   run(): World {
@@ -372,15 +375,28 @@ class Cluster {
   private onReady(pod: SimPod): void {
     pod.containersReady = true;
     const p = this.input.pod;
-    if (p.lbReadinessGate && this.input.lb && pod.deletedAt === Infinity) {
-      // The LB registers the target and health-checks it; the gate turns true when it is healthy.
-      const registered = pod.created + this.random.latency(this.input.lb.register);
-      const healthy = Math.max(registered, this.now + this.input.lb.healthCheck.healthyThreshold * this.input.lb.healthCheck.intervalSeconds);
+    const lb = this.input.lb;
+    if (p.lbReadinessGate && lb && pod.deletedAt === Infinity) {
+      // The LB controller registers the pod once its containers are ready
+      // (aws-load-balancer-controller#3197); the gate turns true when the new target passed its
+      // first health check.
+      const healthy = this.newTargetHealthy(this.now + this.random.latency(lb.register));
       this.setLbPod(pod.id, 'ready', healthy);
       this.at(healthy, 'gate-ready', pod);
       return;
     }
     this.becomeReady(pod);
+  }
+
+  /**
+   * When a target registered at `registered` is healthy: "After your target is registered, it
+   * must pass one health check to be considered healthy" (AWS ALB docs, "Health checks for your
+   * target groups"). The LB checks on its own clock: the first check falls anywhere in the
+   * interval after the registration.
+   */
+  private newTargetHealthy(registered: number): number {
+    const interval = this.input.lb?.healthCheck.intervalSeconds ?? 0;
+    return registered + interval * (1 - this.random.next());
   }
 
   private becomeReady(pod: SimPod): void {
@@ -531,7 +547,7 @@ class Cluster {
     }
     if (input.entry.kind === 'lb-pod' && input.lb) {
       if (state === 'ready' && before !== 'ready') {
-        if (!input.pod.lbReadinessGate) this.setLbPod(pod.id, 'ready', this.now + this.random.latency(input.lb.register));
+        if (!input.pod.lbReadinessGate) this.setLbPod(pod.id, 'ready', this.newTargetHealthy(this.now + this.random.latency(input.lb.register)));
       } else if (state !== 'ready' && before === 'ready') {
         this.setLbPod(pod.id, 'absent', this.now + this.random.latency(input.lb.deregister));
       }
@@ -593,10 +609,11 @@ class Cluster {
   /**
    * Local policy. The LB health-checks kube-proxy's healthCheckNodePort on every backend node,
    * which fails while kube-proxy has no ready local endpoint (also with ProxyTerminatingEndpoints:
-   * terminating endpoints do not count); it marks the node down after unhealthyThreshold failed
-   * checks and up after healthyThreshold good ones. The cloud controller also removes a node
-   * without ready endpoints from the backends (deregistration latency) and adds it back when it
-   * has one again (registration latency); only that removal cuts connections.
+   * terminating endpoints do not count), on its own clock (a phase per node); it marks the node
+   * down after unhealthyThreshold failed checks and up after healthyThreshold good ones. The cloud
+   * controller also removes a node without ready endpoints from the backends (deregistration
+   * latency) and adds it back when it has one again (registration latency), as a new target that
+   * passes one check; only that removal cuts connections.
    */
   private nodeHealthChanged(node: number): void {
     const input = this.input;
@@ -614,11 +631,21 @@ class Cluster {
     const hc = input.lb.healthCheck;
     lb.hcVersion++;
     lb.ccmVersion++;
+    // The first check after the change falls anywhere in the next interval: `threshold` checks
+    // in a row take ((threshold − 1)·interval, threshold·interval].
+    const detected = (threshold: number, from: number): number => nextCheck(lb.hcPhase, hc.intervalSeconds, from) + (threshold - 1) * hc.intervalSeconds;
     if (healthy) {
-      this.queue.push({ time: this.now + hc.healthyThreshold * hc.intervalSeconds, kind: 'lb-node', node, what: 'healthy', value: true, version: lb.hcVersion });
-      if (!lb.backend) this.queue.push({ time: this.now + this.random.latency(input.lb.register), kind: 'lb-node', node, what: 'backend', value: true, version: lb.ccmVersion });
+      if (lb.backend) {
+        // An unhealthy target recovers after healthyThreshold good checks.
+        this.queue.push({ time: detected(hc.healthyThreshold, this.now), kind: 'lb-node', node, what: 'healthy', value: true, version: lb.hcVersion });
+      } else {
+        // The cloud controller registers the node again: a new target passes one check.
+        const registered = this.now + this.random.latency(input.lb.register);
+        this.queue.push({ time: registered, kind: 'lb-node', node, what: 'backend', value: true, version: lb.ccmVersion });
+        this.queue.push({ time: detected(1, registered), kind: 'lb-node', node, what: 'healthy', value: true, version: lb.hcVersion });
+      }
     } else {
-      this.queue.push({ time: this.now + hc.unhealthyThreshold * hc.intervalSeconds, kind: 'lb-node', node, what: 'healthy', value: false, version: lb.hcVersion });
+      this.queue.push({ time: detected(hc.unhealthyThreshold, this.now), kind: 'lb-node', node, what: 'healthy', value: false, version: lb.hcVersion });
       if (lb.backend) this.queue.push({ time: this.now + this.random.latency(input.lb.deregister), kind: 'lb-node', node, what: 'backend', value: false, version: lb.ccmVersion });
     }
   }
@@ -1004,6 +1031,12 @@ function leastAllocated(requested: number, capacity: number): number {
 function longestProbePeriod(input: SimInput): number {
   const p = input.pod;
   return Math.max(p.readiness?.period ?? 0, p.liveness?.period ?? 0, p.startup?.period ?? 0);
+}
+
+/** The first health check strictly after `from` of a target checked every `interval` from `phase`. */
+export function nextCheck(phase: number, interval: number, from: number): number {
+  if (interval <= 0) return from;
+  return phase + (Math.floor((from - phase) / interval + 1e-9) + 1) * interval;
 }
 
 /** The first tick at or after `from` of a probe worker started at `admitted` (every `period`). */
