@@ -62,7 +62,8 @@ export type KeepAliveClose = 'graceful' | 'idle' | 'abrupt';
 export interface SimPod {
   readonly id: number;
   readonly name: string;
-  readonly rev: 'old' | 'new';
+  /** `peer`: a pod of another workload behind the same Service, Ready throughout. */
+  readonly rev: 'old' | 'new' | 'peer';
   readonly node: number;
   /** Pseudo-random tie-break, as pod UIDs are. */
   readonly uid: number;
@@ -200,6 +201,11 @@ class Cluster {
       // A settled cluster: the old pods placed by the same scheduler, one after the other.
       for (let i = 0; i < input.replicas; i++) this.createPod('old', this.schedule('old', 'first'), i);
     }
+    // Other workloads behind the same Service: their pods spread over all nodes, never rolled.
+    let k = 0;
+    for (const peer of input.peers ?? []) {
+      for (let i = 0; i < peer.replicas; i++) this.createPod('peer', k++ % this.nodes, i, `${shortName(peer.resource)}-${String(i + 1).padStart(2, '0')}`);
+    }
     this.queue.push({ time: 0, kind: 'rollout' });
     const initial: ViewEvent[] = [];
     let snapshotTaken = false;
@@ -277,13 +283,14 @@ class Cluster {
 
   // --- pods and the kubelet -------------------------------------------------------------------
 
-  private createPod(rev: 'old' | 'new', node: number, ordinal: number): SimPod {
+  private createPod(rev: SimPod['rev'], node: number, ordinal: number, peerName?: string): SimPod {
     const id = this.pods.length;
     const input = this.input;
     const name =
-      input.strategy.kind === 'StatefulSet'
+      peerName ??
+      (input.strategy.kind === 'StatefulSet'
         ? `${shortName(input.resource)}-${ordinal}${rev === 'new' ? ' (new)' : ''}`
-        : `${shortName(input.resource)}-${rev === 'old' ? 'a' : 'b'}${String(ordinal + 1).padStart(2, '0')}`;
+        : `${shortName(input.resource)}-${rev === 'old' ? 'a' : 'b'}${String(ordinal + 1).padStart(2, '0')}`);
     const pod: SimPod = {
       id,
       name,
@@ -774,7 +781,7 @@ class Cluster {
   }
 
   private oldGone(): boolean {
-    return this.pods.every((p) => p.rev === 'new' || p.gone !== Infinity);
+    return this.pods.every((p) => p.rev !== 'old' || p.gone !== Infinity);
   }
 
   private progress(): void {
@@ -875,7 +882,7 @@ class Cluster {
    */
   private rankForDeletion(pods: SimPod[]): SimPod[] {
     const related = new Map<number, number>();
-    for (const p of this.pods) if (p.deletedAt === Infinity && p.gone === Infinity) related.set(p.node, (related.get(p.node) ?? 0) + 1);
+    for (const p of this.pods) if (p.rev !== 'peer' && p.deletedAt === Infinity && p.gone === Infinity) related.set(p.node, (related.get(p.node) ?? 0) + 1);
     return deletionOrder(pods, (p) => related.get(p.node) ?? 0, this.now, this.input.control ?? CURRENT_CONTROL);
   }
 
@@ -893,7 +900,7 @@ class Cluster {
         continue;
       }
       // Every other pod must be Running and Ready before this one is touched.
-      const others = this.pods.filter((p) => p.ordinal !== i && p.deletedAt === Infinity && p.gone === Infinity);
+      const others = this.pods.filter((p) => p.rev !== 'peer' && p.ordinal !== i && p.deletedAt === Infinity && p.gone === Infinity);
       if (others.some((p) => !(p.running && p.ready))) return;
       if (old && old.deletedAt === Infinity) {
         this.deletePod(old);

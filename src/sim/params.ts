@@ -125,9 +125,21 @@ export interface SimInput {
   readonly preferredNodes?: number;
   /** Versioned control-plane behaviour; absent: the current Kubernetes release's. */
   readonly control?: ControlInput;
+  /**
+   * Other workloads whose pods the same Service selects (versioned or canary Deployments behind
+   * one Service): their pods stay Ready and serve their share while this one rolls.
+   */
+  readonly peers?: readonly PeerInput[];
   readonly traffic: { readonly rps: number; readonly keepAliveShare: number; readonly requestSeconds: number };
   /** Notes on what was assumed for this workload. */
   readonly notes: readonly string[];
+}
+
+/** Another workload behind the same Service. */
+export interface PeerInput {
+  /** `Kind/namespace/name`. */
+  readonly resource: string;
+  readonly replicas: number;
 }
 
 /** Control-plane behaviour that changed across Kubernetes releases. */
@@ -292,12 +304,7 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
   const services = graph.servicesOf(workload);
   if (services.length === 0) throw new NotSimulated('no Service in the input selects its pods: it serves no traffic');
   const nodes = Math.max(1, Math.floor(overrides.nodes ?? profile.nodes));
-  let replicas = effectiveReplicas(workload);
-  if (workload.replicas === undefined) {
-    const hpa = graph.hpasOf(workload)[0];
-    const min = numberAt(recordAt(hpa?.object, 'spec'), 'minReplicas');
-    if (hpa) replicas = min ?? 1;
-  }
+  let replicas = replicasOf(graph, workload);
   const { eligibleNodes, preferredNodes } = placement(workload, nodes, overrides);
   if (workload.kind === 'DaemonSet') replicas = eligibleNodes;
   const strategy = strategyOf(workload, replicas, eligibleNodes);
@@ -372,10 +379,32 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     eligibleNodes,
     ...(preferredNodes > 0 ? { preferredNodes } : {}),
     control: controlOf(profile.k8sVersion),
+    ...optional('peers', peersOf(graph, workload, service, nodes)),
     traffic: { ...profile.traffic, rps: overrides.rps ?? profile.traffic.rps },
     notes,
   };
   return input;
+}
+
+/**
+ * The other workloads the Service selects: the Service's endpoints are the pods of all of them,
+ * so kube-proxy, the ingress and the LB split its traffic over every ready one.
+ */
+function peersOf(graph: Graph, workload: Workload, service: ServiceView, nodes: number): PeerInput[] | undefined {
+  const peers: PeerInput[] = [];
+  for (const other of graph.workloads) {
+    if (other === workload || !graph.servicesOf(other).some((s) => s.resource === service.resource)) continue;
+    const replicas = other.kind === 'DaemonSet' ? nodes : Math.min(MAX_REPLICAS, replicasOf(graph, other));
+    if (replicas > 0) peers.push({ resource: workloadId(other), replicas });
+  }
+  return peers.length > 0 ? peers : undefined;
+}
+
+/** spec.replicas, or an HPA's minReplicas when the manifest leaves the count to it. */
+function replicasOf(graph: Graph, workload: Workload): number {
+  if (workload.replicas !== undefined) return effectiveReplicas(workload);
+  const hpa = graph.hpasOf(workload)[0];
+  return hpa ? (numberAt(recordAt(hpa.object, 'spec'), 'minReplicas') ?? 1) : effectiveReplicas(workload);
 }
 
 /** The template's pod-deletion-cost when it is a valid int32 (helper.GetDeletionCostFromPodAnnotations). */

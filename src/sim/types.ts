@@ -53,8 +53,11 @@ export interface PodInterval {
 
 export interface PodTimeline {
   readonly name: string;
-  /** `old` for the running revision, `new` for the one being rolled out. */
-  readonly revision: 'old' | 'new';
+  /**
+   * `old` for the running revision, `new` for the one being rolled out, `peer` for a pod of
+   * another workload behind the same Service (it keeps serving).
+   */
+  readonly revision: 'old' | 'new' | 'peer';
   readonly node: string;
   readonly phases: readonly PodInterval[];
   /** When the app accepts and stops accepting connections (undefined: never / not in the run). */
