@@ -4,9 +4,13 @@
  * scheduler, the kubelet (container start, probes, preStop, SIGTERM, SIGKILL), the EndpointSlice,
  * kube-proxy on every node, the ingress controller and the cloud LB.
  *
- * Sources: knowledge/rollout-algorithm.md (controllers, probes), knowledge/termination.md
- * (termination sequence, ProxyTerminatingEndpoints), knowledge/cloud-load-balancers.md (LB
- * registration, health checks, draining). The result is a {@link World}: when each pod listens,
+ * Sources, in kubernetes/kubernetes unless named: pkg/controller/deployment (rolling.go,
+ * recreate.go, util/deployment_util.go), pkg/controller/replicaset/replica_set.go and
+ * pkg/controller/controller_utils.go, pkg/controller/statefulset, pkg/controller/daemon,
+ * pkg/scheduler (default_plugins.go and the score plugins), pkg/kubelet/prober and
+ * pkg/kubelet/kuberuntime/kuberuntime_container.go, pkg/proxy/topology.go; the AWS ALB and NLB
+ * docs on target health checks and aws-load-balancer-controller#3197 for the LB. Each function
+ * names its own. The result is a {@link World}: when each pod listens,
  * when each routing view holds it, and when the LB cuts connections; traffic.ts then sends
  * requests through it.
  */
@@ -914,7 +918,7 @@ class Cluster {
     }
   }
 
-  /** DaemonSet RollingUpdate per node with maxSurge / maxUnavailable (rollout-algorithm.md §3.2). */
+  /** DaemonSet RollingUpdate per node with maxSurge / maxUnavailable (pkg/controller/daemon/update.go rollingUpdate). */
   private daemonSetPass(surge: number, unavailable: number): void {
     const nodes = this.input.eligibleNodes;
     const oldOn = (n: number): SimPod | undefined => this.pods.find((p) => p.rev === 'old' && p.node === n && p.deletedAt === Infinity);

@@ -1,5 +1,5 @@
 /**
- * The rollout simulator (DESIGN.md §6): how many requests one rollout of a workload drops, why,
+ * The rollout simulator: how many requests one rollout of a workload drops, why,
  * and when. `simulate` runs one workload; `simulateSources` every served workload of an input.
  */
 import { loadSources } from '../load/objects.js';

@@ -25,7 +25,7 @@ export const CONTAINER_START_SECONDS = 1;
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 /** The annotation that orders a ReplicaSet's scale-down (pkg/apis/core/annotation_key_constants.go). */
 export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
-/** Deployment progressDeadlineSeconds default (deployment.md, rollout-algorithm.md §1.8). */
+/** Deployment progressDeadlineSeconds default (pkg/apis/apps/v1/defaults.go; Kubernetes docs, Deployments, "Progress Deadline Seconds"). */
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 /** Requests per second one keep-alive connection carries (assumption; sets the connection count). */
 export const KEEPALIVE_CONNECTION_RPS = 10;
@@ -270,7 +270,7 @@ function strategyOf(workload: Workload, replicas: number, nodes: number): Strate
     const strategy = recordAt(spec, 'updateStrategy');
     if (stringAt(strategy, 'type') === 'OnDelete') throw new NotSimulated('updateStrategy OnDelete: pods change only when someone deletes them');
     const ru = recordAt(strategy, 'rollingUpdate');
-    // DaemonSet: both round up; maxSurge to at least 1 when set (rollout-algorithm.md §3.2).
+    // DaemonSet: both round up; maxSurge to at least 1 when set (apps/v1 RollingUpdateDaemonSet field docs).
     const surgeRaw = scaledValue(ru?.['maxSurge'] ?? 0, nodes, true);
     const unavailableRaw = scaledValue(ru?.['maxUnavailable'] ?? 1, nodes, true);
     if (surgeRaw === undefined || unavailableRaw === undefined) throw new NotSimulated('its rollingUpdate values are not valid int-or-percent values');

@@ -4,7 +4,7 @@
  * full timeline). Durations and times are in seconds from the start of the rollout.
  */
 
-/** Why a request failed (DESIGN.md §1, §6). */
+/** Why a request failed. */
 export type Cause =
   /** Routed to a pod whose app does not accept connections yet (seed cause 1). */
   | 'refused-before-ready'
