@@ -980,11 +980,12 @@ function shortName(resource: string): string {
  * The default profile's total score of every eligible node for a new pod of `rev` (index = node).
  *
  * - Spreading counts the pods of the pod's own ReplicaSet (its owner's selector: for a Deployment's
- *   new pod, the new ReplicaSet only) and skips terminating pods. From 1.19 PodTopologySpread with
+ *   new pod, the new ReplicaSet only) and skips terminating pods. PodTopologySpread with
  *   the system default constraints (podtopologyspread/scoring.go: per node `count · ln(nodes + 2) +
  *   maxSkew − 1`, rounded, normalised as `100 · (max + min − s) / max`; without zone labels only the
- *   hostname constraint applies), weight 2; before, SelectorSpread (selector_spread.go:
- *   `100 · (max − count) / max`), weight 1.
+ *   hostname constraint applies), weight 2, on by default from 1.20; before, SelectorSpread
+ *   (selectorspread/selector_spread.go, DefaultPodTopologySpread in 1.18: `100 · (max − count) /
+ *   max`), weight 1.
  * - Preferred node affinity: 100 on the preferred nodes (DefaultNormalizeScore of the term
  *   weights), weight 2.
  * - NodeResourcesFit LeastAllocated and BalancedAllocation over the default requests of every pod
@@ -1027,7 +1028,7 @@ export function topologySpreadScores(counts: readonly number[]): number[] {
   return raw.map((r) => (max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max + min - r)) / max)));
 }
 
-/** SelectorSpread NormalizeScore without zones (selector_spread.go, before 1.19). */
+/** SelectorSpread NormalizeScore without zones (selector_spread.go, the default before 1.20). */
 export function selectorSpreadScores(counts: readonly number[]): number[] {
   const max = Math.max(0, ...counts);
   return counts.map((c) => (max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max - c)) / max)));

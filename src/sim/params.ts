@@ -146,7 +146,9 @@ export interface PeerInput {
 export interface ControlInput {
   /**
    * The scheduler's default spreading: `topology` (PodTopologySpread with the system default
-   * constraints, weight 2; from 1.19) or `selector` (SelectorSpread, weight 1; before 1.19).
+   * constraints, weight 2) or `selector` (SelectorSpread, weight 1). The system defaulting
+   * (DefaultPodTopologySpread, kubernetes/enhancements#1258) was alpha in 1.19 and on by default
+   * from its beta in 1.20 (kubernetes#94863), which took SelectorSpread out of the default profile.
    */
   readonly spreading: 'topology' | 'selector';
   /** ReplicaSet scale-down compares ready and creation times in log₂ buckets (LogarithmicScaleDown, beta 1.22). */
@@ -158,7 +160,7 @@ export interface ControlInput {
 /** The control-plane behaviour of a Kubernetes minor version. */
 export function controlOf(version: string): ControlInput {
   const from122 = compareVersions(version, '1.22') >= 0;
-  return { spreading: compareVersions(version, '1.19') >= 0 ? 'topology' : 'selector', logarithmicScaleDown: from122, podDeletionCost: from122 };
+  return { spreading: compareVersions(version, '1.20') >= 0 ? 'topology' : 'selector', logarithmicScaleDown: from122, podDeletionCost: from122 };
 }
 
 /** Flags that override the profile. */

@@ -2,7 +2,7 @@
  * The simulated kube-scheduler (src/sim/cluster.ts scoreNodes) against its sources: the default
  * score plugins and weights (pkg/scheduler/apis/config/v1/default_plugins.go), PodTopologySpread's
  * scoring of the system default constraints (podtopologyspread/scoring.go), SelectorSpread before
- * 1.19 (selectorspread/selector_spread.go), preferred node affinity as a score.
+ * 1.20 (selectorspread/selector_spread.go), preferred node affinity as a score.
  */
 import { describe, expect, it } from 'vitest';
 import { scoreNodes, selectorSpreadScores, simulateCluster, topologySpreadScores, type SimPod } from '../../src/sim/cluster.js';
@@ -25,12 +25,14 @@ describe('PodTopologySpread scores (never filters) the hostname default constrai
     expect(topologySpreadScores([4, 0, 0])).toEqual([25, 100, 100]);
   });
 
-  it('before 1.19 SelectorSpread: 100 · (max − count) / max', () => {
+  it('before 1.20 SelectorSpread: 100 · (max − count) / max', () => {
     expect(selectorSpreadScores([1, 0, 0])).toEqual([0, 100, 100]);
     expect(selectorSpreadScores([2, 1, 0])).toEqual([0, 50, 100]);
     expect(selectorSpreadScores([0, 0])).toEqual([100, 100]);
-    expect(controlOf('1.18').spreading).toBe('selector');
-    expect(controlOf('1.19').spreading).toBe('topology');
+    // The system default constraints came on by default with DefaultPodTopologySpread's beta in
+    // 1.20 (alpha, off, in 1.19: kubernetes/enhancements#1258).
+    expect(controlOf('1.19').spreading).toBe('selector');
+    expect(controlOf('1.20').spreading).toBe('topology');
   });
 
   it('counts only the pod\'s own ReplicaSet and skips terminating pods', () => {
