@@ -230,7 +230,7 @@ class Cluster {
       this.now = ev.time;
       this.handle(ev);
       if (this.stopped) break;
-      if (this.completedAt < Infinity && this.oldGone() && horizon === Infinity) horizon = this.now + this.tail();
+      if (this.completedAt < Infinity && this.deletedGone() && horizon === Infinity) horizon = this.now + this.tail();
     }
     const end = this.stopped ? this.now : horizon < Infinity ? horizon : Math.max(this.now, this.completedAt) + 1;
     for (const pod of this.pods) this.closePhase(pod, end);
@@ -361,18 +361,21 @@ class Cluster {
     const start = this.now;
     const listenAt = start + p.appStartupSeconds;
     this.at(listenAt, 'listen', pod);
-    // The startup probe gates readiness and liveness; without one they run at once.
+    // The startup probe gates readiness and liveness; without one they run at once. A startup
+    // or liveness probe that fails failureThreshold times before the app listens restarts the
+    // container (worker.go: the result is set after failureThreshold failures in a row).
     let started = start;
     if (p.startup) {
-      if (!p.startup.ok) {
-        this.at(probeTick(pod.probeOrigin, p.startup.period, start + p.startup.initialDelay) + (p.startup.failureThreshold - 1) * p.startup.period, 'restart', pod);
+      const killedAt = killingTick(p.startup, pod.probeOrigin, start + p.startup.initialDelay, listenAt);
+      if (killedAt !== undefined) {
+        this.at(killedAt, 'restart', pod);
         return;
       }
       started = probeTick(pod.probeOrigin, p.startup.period, Math.max(listenAt, start + p.startup.initialDelay));
     }
-    if (p.liveness && !p.liveness.ok) {
-      const first = probeTick(pod.probeOrigin, p.liveness.period, Math.max(started, start + p.liveness.initialDelay));
-      this.at(first + (p.liveness.failureThreshold - 1) * p.liveness.period, 'restart', pod);
+    if (p.liveness) {
+      const killedAt = killingTick(p.liveness, pod.probeOrigin, Math.max(started, start + p.liveness.initialDelay), listenAt);
+      if (killedAt !== undefined) this.at(killedAt, 'restart', pod);
     }
     if (p.readiness) {
       if (!p.readiness.ok) return;
@@ -690,8 +693,12 @@ class Cluster {
         // Progressing=False (ProgressDeadlineExceeded) is a condition only: the rollout goes on
         // (pkg/controller/deployment/progress.go; deployment_util.go DeploymentTimedOut).
         if (this.completedAt !== Infinity || this.deadlineExceededAt !== Infinity) return;
-        if (this.now - this.lastProgress >= this.input.progressDeadlineSeconds - 1e-9) this.deadlineExceededAt = this.now;
-        else this.queue.push({ time: this.lastProgress + this.input.progressDeadlineSeconds, kind: 'deadline' });
+        if (this.now - this.lastProgress >= this.input.progressDeadlineSeconds - 1e-9) {
+          this.deadlineExceededAt = this.now;
+          // A pod whose container its probes restart before the app listens crash-loops, and may
+          // do so for as long as the run lasts: the run ends here, the rollout not complete.
+          if (this.pods.some((pod) => pod.rev !== 'peer' && pod.restarts > 0 && pod.deletedAt === Infinity)) this.stopped = true;
+        } else this.queue.push({ time: this.lastProgress + this.input.progressDeadlineSeconds, kind: 'deadline' });
         return;
       case 'view':
         this.onView(ev);
@@ -782,6 +789,11 @@ class Cluster {
 
   private available(pod: SimPod): boolean {
     return pod.ready && pod.deletedAt === Infinity && this.now - pod.readySince >= this.input.minReadySeconds - 1e-9;
+  }
+
+  /** Every deleted pod has exited (pods a StatefulSet partition keeps are never deleted). */
+  private deletedGone(): boolean {
+    return this.pods.every((p) => p.deletedAt === Infinity || p.gone !== Infinity);
   }
 
   private oldGone(): boolean {
@@ -1049,6 +1061,18 @@ function longestProbePeriod(input: SimInput): number {
 export function nextCheck(phase: number, interval: number, from: number): number {
   if (interval <= 0) return from;
   return phase + (Math.floor((from - phase) / interval + 1e-9) + 1) * interval;
+}
+
+/**
+ * The tick at which a startup or liveness probe that runs from `from` has failed
+ * failureThreshold times in a row: it fails until the app listens (`listen`), and always when it
+ * targets a port the app does not listen on. Undefined when it passes first.
+ */
+export function killingTick(probe: ProbeInput, admitted: number, from: number, listen: number): number | undefined {
+  const first = probeTick(admitted, probe.period, from);
+  const killedAt = first + (probe.failureThreshold - 1) * probe.period;
+  if (!probe.ok) return killedAt;
+  return killedAt < listen - 1e-9 ? killedAt : undefined;
 }
 
 /** The first tick at or after `from` of a probe worker started at `admitted` (every `period`). */

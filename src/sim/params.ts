@@ -23,7 +23,7 @@ export const CONTAINER_START_SECONDS = 1;
  * (pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer, minimumGracePeriodInSeconds).
  */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
-/** The annotation that orders a ReplicaSet's scale-down (pkg/apis/core/annotation_key_constants.go). */
+/** The annotation that orders a ReplicaSet's scale-down (staging/src/k8s.io/api/core/v1/annotation_key_constants.go). */
 export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 /** Deployment progressDeadlineSeconds default (pkg/apis/apps/v1/defaults.go; Kubernetes docs, Deployments, "Progress Deadline Seconds"). */
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;

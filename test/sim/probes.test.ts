@@ -9,7 +9,7 @@
  * ticks from c unless the pod's phase is random.
  */
 import { describe, expect, it } from 'vitest';
-import { probeTick, readinessPassesAt, simulateCluster, type World } from '../../src/sim/cluster.js';
+import { killingTick, probeTick, readinessPassesAt, simulateCluster, type World } from '../../src/sim/cluster.js';
 import type { ProbeInput, SimInput } from '../../src/sim/params.js';
 import { createRandom } from '../../src/sim/random.js';
 import { simInputOf, type PodOverrides } from './inputs.js';
@@ -71,6 +71,31 @@ describe('probe ticks (worker.go)', () => {
       expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-9);
     }
     expect(new Set(created.map((p) => p.readySince)).size).toBe(3);
+  });
+});
+
+describe('startup and liveness probes during a slow start', () => {
+  it('a liveness probe that fails failureThreshold times before the app listens restarts the container', () => {
+    // Ticks at 0, 10, 20; the container started at 1 and listens at 41: failures at 10, 20, 30.
+    expect(killingTick(probe(), 0, 1, 41)).toBe(30);
+    // Listening at 25, the tick at 30 passes: no restart.
+    expect(killingTick(probe(), 0, 1, 25)).toBeUndefined();
+    // A probe on a port nobody listens on fails whatever the app does.
+    expect(killingTick(probe({ ok: false }), 0, 1, 4)).toBe(30);
+  });
+
+  it('a new pod whose liveness probe kills it before it listens crash-loops: the rollout never completes and the run ends at the progress deadline', () => {
+    const w = one({ readiness: probe(), liveness: probe(), appStartupSeconds: 40 }, { progressDeadlineSeconds: 120 });
+    const f = fresh(w);
+    expect(f?.readySince).toBe(Infinity);
+    // Killed at 30 (failures at 10, 20, 30), back 10 s later; killed at 60 (ticks 40, 50, 60),
+    // back 20 s later; killed at 100 (80, 90, 100), due back at 140; the run ends at the
+    // deadline, 120 s after the pod's creation.
+    expect(f?.restarts).toBe(3);
+    expect(f?.phases.filter((ph) => ph.phase === 'starting').map((ph) => [ph.start, ph.end])).toEqual([[1, 30], [40, 60], [80, 100]]);
+    expect(w.completed).toBe(false);
+    expect(w.progressDeadlineExceededAt).toBe(120);
+    expect(w.end).toBe(120);
   });
 });
 

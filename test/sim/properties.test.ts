@@ -56,6 +56,15 @@ const entryArb: fc.Arbitrary<EntryInput> = fc.oneof(
 
 type Kind = 'rolling' | 'recreate' | 'statefulset' | 'daemonset';
 
+/**
+ * A startup or liveness probe that tolerates the app's start: one that fails failureThreshold
+ * times before the app listens restarts the container in a loop until the progress deadline
+ * (test/sim/probes.test.ts), which these properties are not about.
+ */
+function coverStart(probe: ProbeInput, appStartupSeconds: number): ProbeInput {
+  return { ...probe, failureThreshold: Math.max(probe.failureThreshold, Math.ceil(appStartupSeconds / probe.period) + 1) };
+}
+
 /** A simulator input as params.ts would resolve it, with every number generated. */
 const inputArb: fc.Arbitrary<SimInput> = fc
   .record({
@@ -118,8 +127,8 @@ const inputArb: fc.Arbitrary<SimInput> = fc
         containerStartSeconds: g.containerStartSeconds,
         appStartupSeconds: g.appStartupSeconds,
         ...(g.readiness ? { readiness: g.readiness } : {}),
-        ...(g.startup ? { startup: { ...g.startup, successThreshold: 1 } } : {}),
-        ...(g.liveness ? { liveness: { ...g.liveness, successThreshold: 1 } } : {}),
+        ...(g.startup ? { startup: { ...coverStart(g.startup, g.appStartupSeconds), successThreshold: 1 } } : {}),
+        ...(g.liveness ? { liveness: { ...coverStart(g.liveness, g.appStartupSeconds), successThreshold: 1 } } : {}),
         preStopSeconds: g.preStopSeconds,
         graceSeconds: g.graceSeconds,
         sigterm: g.sigterm,
