@@ -4,7 +4,7 @@
  * the advice's timing, which the rules compute the same way, so the config passes
  * `rollsafe check` under the advice's profile.
  */
-import { preStopHook } from '../rules/util.js';
+import { preStopHook } from '../domain/prestop.js';
 import { AdviseError, type Advice } from './decide.js';
 
 /** The workload the config is written for. */

@@ -5,7 +5,8 @@
  */
 import { findBuiltinProfile } from '../profiles/builtin.js';
 import { propagationBudget, type Profile } from '../profiles/types.js';
-import { drainCoveringPreStop, hasProxyTerminatingEndpoints, hasSleepAction, recommendedPreStopSeconds } from '../rules/util.js';
+import { drainCoveringPreStop, recommendedPreStopSeconds } from '../domain/prestop.js';
+import { hasProxyTerminatingEndpoints, hasSleepAction } from '../domain/versions.js';
 import { compareVersions } from '../schema/kinds.js';
 import { cite, SOURCES as S, type Cited } from './sources.js';
 
@@ -65,7 +66,7 @@ export interface Timing {
   /** The profile's propagation budget (p99 of the slowest path). */
   readonly budgetSeconds: number;
   readonly budgetPath: string;
-  /** Budget + 5 s margin, rounded up (src/rules/util.ts `recommendedPreStopSeconds`). */
+  /** Budget + 5 s margin, rounded up (src/domain/prestop.ts `recommendedPreStopSeconds`). */
   readonly preStopSeconds: number;
   /** `sleep` (native action, 1.30+) or `exec` (`sleep N` in the image). */
   readonly preStopAction: 'sleep' | 'exec';
@@ -634,7 +635,7 @@ export function adviceProfile(advice: Pick<Advice, 'profile' | 'facts'>): Profil
 /** Termination numbers, computed with the same functions the rules use. */
 function timing(profile: Profile, decision: Decision): Timing {
   // Traffic comes through the cloud LB (a LoadBalancer Service, or an Ingress the LB serves). It
-  // counts as the rules judge it (rules/util.ts exposure): behind an Ingress, or when its backends
+  // counts as the rules judge it (domain/routing.ts exposure): behind an Ingress, or when its backends
   // change with the pods (pod-direct, Local); a Cluster-mode Service keeps every node as a backend.
   const budget = propagationBudget(profile, { viaLoadBalancer: decision.mode !== 'cluster' || decision.exposure === 'ingress', viaIngress: false });
   const preStop = recommendedPreStopSeconds(budget.seconds);

@@ -3,7 +3,8 @@ import { annotationPointer } from '../load/positions.js';
 import { preStopOf, preStopSeconds } from '../model/container.js';
 import { recordAt } from '../model/k8s.js';
 import { propagationBudget } from '../profiles/types.js';
-import { nameOf, servingContainers } from './util.js';
+import { nameOf } from './util.js';
+import { servingContainers } from '../domain/serving.js';
 
 const ENI_ANNOTATION = 'service.beta.kubernetes.io/backend-type';
 const REUSED_LB = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-id';

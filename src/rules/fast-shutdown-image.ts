@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { arrayAt, recordAt } from '../model/k8s.js';
 import type { ContainerView } from '../model/workload.js';
-import { imageOf } from './util.js';
+import { imageOf } from '../domain/images.js';
 
 /**
  * Images whose server stops abruptly on SIGTERM: nginx treats TERM as fast shutdown (QUIT is the

@@ -1,7 +1,8 @@
 import type { Rule } from '../engine/types.js';
 import { preStopOf, preStopSeconds } from '../model/container.js';
 import { gracePeriodSeconds } from '../model/workload.js';
-import { nameOf, servedSeverity, servingContainers } from './util.js';
+import { nameOf, servedSeverity } from './util.js';
+import { servingContainers } from '../domain/serving.js';
 
 /**
  * The grace period runs from the start of deletion, preStop included: when it is shorter than

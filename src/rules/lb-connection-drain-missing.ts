@@ -5,8 +5,11 @@ import { recordAt } from '../model/k8s.js';
 import { preStopOf, preStopSeconds } from '../model/container.js';
 import { gracePeriodSeconds } from '../model/workload.js';
 import type { LoadBalancerProfile } from '../profiles/types.js';
-import { drainLabel, drainSetting, isTimeoutKey } from './drain.js';
-import { drainApplies, drainCoveringPreStop, lbBackendOf, nameOf, servingContainers } from './util.js';
+import { drainLabel, drainSetting, isTimeoutKey } from '../domain/drain.js';
+import { nameOf } from './util.js';
+import { drainCoveringPreStop } from '../domain/prestop.js';
+import { drainApplies, lbBackendOf } from '../domain/routing.js';
+import { servingContainers } from '../domain/serving.js';
 
 type Drain = NonNullable<LoadBalancerProfile['drain']>;
 

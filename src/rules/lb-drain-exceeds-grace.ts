@@ -1,7 +1,8 @@
 import type { Rule } from '../engine/types.js';
 import { gracePeriodSeconds } from '../model/workload.js';
-import { drainLabel, drainSetting } from './drain.js';
-import { drainApplies, nameOf } from './util.js';
+import { drainLabel, drainSetting } from '../domain/drain.js';
+import { nameOf } from './util.js';
+import { drainApplies } from '../domain/routing.js';
 
 /**
  * The LB keeps draining connections to a removed backend for its timeout, but the kubelet kills

@@ -1,21 +1,8 @@
 import type { Rule } from '../engine/types.js';
 import { preStopOf } from '../model/container.js';
-import type { ContainerView } from '../model/workload.js';
-import { graceAtLeast, hasSleepAction, imageOf } from './util.js';
-
-/**
- * Images built without a shell or coreutils: distroless (gcr.io/distroless), Chainguard
- * (cgr.dev/chainguard), and images named for it. An exec `sleep` preStop fails there, the hook
- * error is only an event, and the container gets SIGTERM at once.
- */
-const SHELLLESS = [/(^|\/)distroless\//, /-distroless\b/, /^cgr\.dev\/chainguard\//, /(^|\/)scratch(:|$)/, /\/static(-debian\d+)?(:|@|$)/];
-
-/** True when the image likely has no shell and no `sleep` binary. */
-export function likelyShellless(container: ContainerView): boolean {
-  const image = imageOf(container);
-  // `:debug` (distroless) and `-dev` (Chainguard) variants ship a shell.
-  return SHELLLESS.some((re) => re.test(image)) && !/:(?:[\w.-]*-)?(?:debug|dev)\b/.test(image);
-}
+import { imageOf, likelyShellless } from '../domain/images.js';
+import { hasSleepAction } from '../domain/versions.js';
+import { graceAtLeast } from './util.js';
 
 export const prestopExecUnavailable: Rule = {
   meta: {

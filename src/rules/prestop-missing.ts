@@ -1,8 +1,11 @@
 import type { Rule } from '../engine/types.js';
 import { preStopOf } from '../model/container.js';
-import { budgetFor, graceAtLeast, nameOf, preStopHook, recommendedPreStopSeconds, servedSeverity, servingContainers } from './util.js';
-import { likelyShellless } from './prestop-exec-unavailable.js';
-import { hasSleepAction } from './util.js';
+import { graceAtLeast, nameOf, servedSeverity } from './util.js';
+import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';
+import { budgetFor } from '../domain/routing.js';
+import { servingContainers } from '../domain/serving.js';
+import { likelyShellless } from '../domain/images.js';
+import { hasSleepAction } from '../domain/versions.js';
 
 /**
  * Deletion starts endpoint removal and SIGTERM at the same time: without a preStop delay the app

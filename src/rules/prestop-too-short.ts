@@ -1,6 +1,9 @@
 import type { PatchOperation, Rule } from '../engine/types.js';
 import { preStopOf } from '../model/container.js';
-import { budgetFor, graceAtLeast, nameOf, recommendedPreStopSeconds, servedSeverity, servingContainers } from './util.js';
+import { graceAtLeast, nameOf, servedSeverity } from './util.js';
+import { recommendedPreStopSeconds } from '../domain/prestop.js';
+import { budgetFor } from '../domain/routing.js';
+import { servingContainers } from '../domain/serving.js';
 
 /** A preStop sleep shorter than the propagation budget still lets the app stop while routed to. */
 export const prestopTooShort: Rule = {

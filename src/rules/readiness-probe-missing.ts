@@ -2,7 +2,8 @@ import type { Rule } from '../engine/types.js';
 import { probeTiming } from '../model/container.js';
 import { recordAt } from '../model/k8s.js';
 import type { ContainerView } from '../model/workload.js';
-import { livenessNoLaterThanReadiness, nameOf, servedPorts, servedSeverity, servingContainers } from './util.js';
+import { livenessNoLaterThanReadiness, nameOf, servedSeverity } from './util.js';
+import { servedPorts, servingContainers } from '../domain/serving.js';
 
 /** API default periodSeconds and failureThreshold of a probe (knowledge/rollout-algorithm.md §2). */
 const DEFAULT_PERIOD = 10;

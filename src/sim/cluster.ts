@@ -686,7 +686,9 @@ class Cluster {
       case 'rollout':
         this.started = true;
         this.lastProgress = 0;
-        this.queue.push({ time: this.input.progressDeadlineSeconds, kind: 'deadline' });
+        // No deadline event when there is none (extensions/v1beta1 stores MaxInt32): it would
+        // only carry the run to its end.
+        if (this.input.progressDeadlineSeconds < MAX_SIMULATED_SECONDS) this.queue.push({ time: this.input.progressDeadlineSeconds, kind: 'deadline' });
         this.reconcile();
         return;
       case 'deadline':
@@ -698,7 +700,7 @@ class Cluster {
           // A pod whose container its probes restart before the app listens crash-loops, and may
           // do so for as long as the run lasts: the run ends here, the rollout not complete.
           if (this.pods.some((pod) => pod.rev !== 'peer' && pod.restarts > 0 && pod.deletedAt === Infinity)) this.stopped = true;
-        } else this.queue.push({ time: this.lastProgress + this.input.progressDeadlineSeconds, kind: 'deadline' });
+        } else if (this.lastProgress + this.input.progressDeadlineSeconds < MAX_SIMULATED_SECONDS) this.queue.push({ time: this.lastProgress + this.input.progressDeadlineSeconds, kind: 'deadline' });
         return;
       case 'view':
         this.onView(ev);

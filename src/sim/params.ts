@@ -3,17 +3,19 @@
  * once (probes with their API defaults, preStop, grace period, strategy fenceposts, the Service's
  * routing mode, the LB's drain setting) so that a run never looks at YAML.
  */
-import type { RuleContext } from '../engine/types.js';
+import type { DomainContext } from '../domain/context.js';
 import type { Graph, ServiceView } from '../model/graph.js';
 import { declaredPorts, preStopOf, probeTiming, resolvePort } from '../model/container.js';
 import { arrayAt, isRecord, numberAt, recordAt, stringAt, stringMapAt } from '../model/k8s.js';
 import { effectiveNamespace } from '../model/resource.js';
 import { resolveFenceposts, scaledValue } from '../model/intstr.js';
-import { effectiveReplicas, gracePeriodSeconds, type ContainerView, type Workload } from '../model/workload.js';
+import { minReadySecondsOf, noAutomaticRollout, progressDeadlineSecondsOf, updateStrategyOf } from '../model/rollout.js';
+import { effectiveReplicas, gracePeriodSeconds, replicasRejected, type ContainerView, type Workload } from '../model/workload.js';
 import type { Latency, Profile } from '../profiles/types.js';
-import { drainSetting } from '../rules/drain.js';
-import { likelyShellless } from '../rules/prestop-exec-unavailable.js';
-import { hasProxyTerminatingEndpoints, lbBackendOf } from '../rules/util.js';
+import { drainSetting } from '../domain/drain.js';
+import { likelyShellless } from '../domain/images.js';
+import { lbBackendOf } from '../domain/routing.js';
+import { hasProxyTerminatingEndpoints } from '../domain/versions.js';
 import { compareVersions } from '../schema/kinds.js';
 
 /** Seconds from pod creation to a running container: scheduling, sandbox, cached image (assumption). */
@@ -25,8 +27,8 @@ export const CONTAINER_START_SECONDS = 1;
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 /** The annotation that orders a ReplicaSet's scale-down (staging/src/k8s.io/api/core/v1/annotation_key_constants.go). */
 export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
-/** Deployment progressDeadlineSeconds default (pkg/apis/apps/v1/defaults.go; Kubernetes docs, Deployments, "Progress Deadline Seconds"). */
-export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+/** Deployment progressDeadlineSeconds default (model/rollout.ts has the per-version defaults). */
+export { DEFAULT_PROGRESS_DEADLINE_SECONDS } from '../model/rollout.js';
 /** Requests per second one keep-alive connection carries (assumption; sets the connection count). */
 export const KEEPALIVE_CONNECTION_RPS = 10;
 /** Window in which a request sent on a keep-alive connection crosses the server's close (assumption: one in-cluster round trip). */
@@ -187,7 +189,7 @@ export function workloadId(workload: Workload): string {
 }
 
 /** The Services that send traffic to a workload, the one that decides the entry path first. */
-function entryOf(context: RuleContext, services: readonly ServiceView[], notes: string[]): { entry: EntryInput; service: ServiceView } {
+function entryOf(context: DomainContext, services: readonly ServiceView[], notes: string[]): { entry: EntryInput; service: ServiceView } {
   const graph = context.graph;
   const lb = context.profile.loadBalancer;
   const ranked = [...services].sort((a, b) => rank(graph, b) - rank(graph, a));
@@ -254,33 +256,25 @@ function servingContainer(workload: Workload, services: readonly ServiceView[]):
 }
 
 function strategyOf(workload: Workload, replicas: number, nodes: number): StrategyInput {
-  const spec = recordAt(workload.resource.object, 'spec');
+  // The strategy after the API version's defaulting (model/rollout.ts).
+  const strategy = updateStrategyOf(workload);
+  const none = noAutomaticRollout(strategy);
+  if (none !== undefined) throw new NotSimulated(strategy.type === 'None' ? `a ${workload.kind} is not rolled out by a controller` : none);
+  if (strategy.type === 'Recreate') return { kind: 'Deployment', type: 'Recreate' };
+  if (strategy.type !== 'RollingUpdate' || strategy.maxSurge === undefined || strategy.maxUnavailable === undefined) throw new NotSimulated('its rollingUpdate values are not valid int-or-percent values');
   if (workload.kind === 'Deployment') {
-    const strategy = recordAt(spec, 'strategy');
-    if (stringAt(strategy, 'type') === 'Recreate') return { kind: 'Deployment', type: 'Recreate' };
-    const ru = recordAt(strategy, 'rollingUpdate');
-    const f = resolveFenceposts(ru?.['maxSurge'], ru?.['maxUnavailable'], replicas);
+    const f = resolveFenceposts(strategy.maxSurge, strategy.maxUnavailable, replicas);
     if (!f) throw new NotSimulated('its rollingUpdate fenceposts are not valid int-or-percent values');
     return { kind: 'Deployment', type: 'RollingUpdate', surge: f.surge, unavailable: f.unavailable };
   }
-  if (workload.kind === 'StatefulSet') {
-    const strategy = recordAt(spec, 'updateStrategy');
-    if (stringAt(strategy, 'type') === 'OnDelete') throw new NotSimulated('updateStrategy OnDelete: pods change only when someone deletes them');
-    return { kind: 'StatefulSet', partition: numberAt(recordAt(strategy, 'rollingUpdate'), 'partition') ?? 0 };
-  }
-  if (workload.kind === 'DaemonSet') {
-    const strategy = recordAt(spec, 'updateStrategy');
-    if (stringAt(strategy, 'type') === 'OnDelete') throw new NotSimulated('updateStrategy OnDelete: pods change only when someone deletes them');
-    const ru = recordAt(strategy, 'rollingUpdate');
-    // DaemonSet: both round up; maxSurge to at least 1 when set (apps/v1 RollingUpdateDaemonSet field docs).
-    const surgeRaw = scaledValue(ru?.['maxSurge'] ?? 0, nodes, true);
-    const unavailableRaw = scaledValue(ru?.['maxUnavailable'] ?? 1, nodes, true);
-    if (surgeRaw === undefined || unavailableRaw === undefined) throw new NotSimulated('its rollingUpdate values are not valid int-or-percent values');
-    const surge = surgeRaw;
-    const unavailable = surge === 0 && unavailableRaw === 0 ? 1 : unavailableRaw;
-    return { kind: 'DaemonSet', surge, unavailable };
-  }
-  throw new NotSimulated(`a ${workload.kind} is not rolled out by a controller`);
+  if (workload.kind === 'StatefulSet') return { kind: 'StatefulSet', partition: strategy.partition };
+  // DaemonSet: both round up; maxSurge to at least 1 when set (apps/v1 RollingUpdateDaemonSet field docs).
+  const surgeRaw = scaledValue(strategy.maxSurge, nodes, true);
+  const unavailableRaw = scaledValue(strategy.maxUnavailable, nodes, true);
+  if (surgeRaw === undefined || unavailableRaw === undefined) throw new NotSimulated('its rollingUpdate values are not valid int-or-percent values');
+  const surge = surgeRaw;
+  const unavailable = surge === 0 && unavailableRaw === 0 ? 1 : unavailableRaw;
+  return { kind: 'DaemonSet', surge, unavailable };
 }
 
 /**
@@ -301,11 +295,12 @@ function placement(workload: Workload, nodes: number, overrides: SimOverrides): 
 
 /** Builds the simulator input of one workload. Throws NotSimulated when it cannot be simulated. */
 export function simInput(graph: Graph, profile: Profile, workload: Workload, overrides: SimOverrides = {}): SimInput {
-  const context = { graph, profile } as unknown as RuleContext;
+  const context: DomainContext = { graph, profile };
   const notes: string[] = [];
   const services = graph.servicesOf(workload);
   if (services.length === 0) throw new NotSimulated('no Service in the input selects its pods: it serves no traffic');
   const nodes = Math.max(1, Math.floor(overrides.nodes ?? profile.nodes));
+  if (replicasRejected(workload)) throw new NotSimulated('its spec.replicas is a value the API server rejects');
   let replicas = replicasOf(graph, workload);
   const { eligibleNodes, preferredNodes } = placement(workload, nodes, overrides);
   if (workload.kind === 'DaemonSet') replicas = eligibleNodes;
@@ -339,7 +334,6 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     }
   }
   const grace = gracePeriodSeconds(workload).seconds;
-  const spec = recordAt(workload.resource.object, 'spec');
   const lbProfile = profile.loadBalancer;
   const podBackends = entry.kind === 'lb-pod';
   const gates = arrayAt(workload.podSpec, 'readinessGates').map((g) => stringAt(g, 'conditionType') ?? '');
@@ -357,8 +351,8 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     resource: workloadId(workload),
     strategy,
     replicas,
-    minReadySeconds: numberAt(spec, 'minReadySeconds') ?? 0,
-    progressDeadlineSeconds: numberAt(spec, 'progressDeadlineSeconds') ?? DEFAULT_PROGRESS_DEADLINE_SECONDS,
+    minReadySeconds: minReadySecondsOf(workload),
+    progressDeadlineSeconds: progressDeadlineSecondsOf(workload),
     pod: {
       containerStartSeconds: CONTAINER_START_SECONDS,
       randomProbePhase: true,

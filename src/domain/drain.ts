@@ -1,11 +1,11 @@
 /** Reading a Service's LB connection-drain setting, per provider. */
-import type { RuleContext } from '../engine/types.js';
 import { annotationPointer } from '../load/positions.js';
 import type { ServiceView } from '../model/graph.js';
 import { numberAt, recordAt } from '../model/k8s.js';
 import { effectiveNamespace, type Resource } from '../model/resource.js';
 import { DRAIN_SETTINGS } from '../profiles/builtin.js';
 import type { LoadBalancerProfile } from '../profiles/types.js';
+import type { DomainContext } from './context.js';
 
 type Drain = NonNullable<LoadBalancerProfile['drain']>;
 
@@ -110,7 +110,7 @@ function readAnnotations(drain: Drain, resource: Resource): DrainSetting | undef
  * then those on an Ingress that routes to it, then its GKE BackendConfig, then the profile's
  * default.
  */
-export function drainSetting(context: RuleContext, service: ServiceView): DrainSetting | undefined {
+export function drainSetting(context: DomainContext, service: ServiceView): DrainSetting | undefined {
   const profileDrain = context.profile.loadBalancer?.drain;
   if (!profileDrain) return undefined;
   const known: readonly Drain[] = [profileDrain, ...Object.values(DRAIN_SETTINGS)];

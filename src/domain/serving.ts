@@ -1,0 +1,102 @@
+/** Which containers of a workload receive a Service's traffic, and on which ports. */
+import { declaredPorts } from '../model/container.js';
+import type { ServiceView } from '../model/graph.js';
+import { arrayAt, numberAt, recordAt, stringAt } from '../model/k8s.js';
+import type { ContainerView, Workload } from '../model/workload.js';
+import type { DomainContext } from './context.js';
+
+/** The container ports a Service sends to, resolved against one container. */
+function servesService(container: ContainerView, service: ServiceView, onlyContainer: boolean): boolean {
+  const declared = declaredPorts(container);
+  for (const port of service.ports) {
+    const target = port.targetPort;
+    if (typeof target === 'string' && !/^\d+$/.test(target)) {
+      if (declared.some((p) => p.name === target)) return true;
+    } else if (target !== undefined) {
+      const n = Number(target);
+      if (declared.some((p) => p.port === n)) return true;
+      // A numeric targetPort reaches the pod whether or not the port is declared: when the pod
+      // has a single container, that container serves it.
+      if (declared.length === 0 && onlyContainer) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The containers that receive traffic: those serving a selecting Service's target port, or —
+ * with no Service in the input — those that declare ports.
+ */
+export function servingContainers(context: DomainContext, workload: Workload): readonly ContainerView[] {
+  let cache = servingCache.get(context.graph);
+  if (!cache) servingCache.set(context.graph, (cache = new Map()));
+  let serving = cache.get(workload);
+  if (!serving) cache.set(workload, (serving = findServingContainers(context, workload)));
+  return serving;
+}
+
+/** Several rules ask for the serving containers of the same workload: computed once per graph. */
+const servingCache = new WeakMap<object, Map<Workload, readonly ContainerView[]>>();
+
+function findServingContainers(context: DomainContext, workload: Workload): ContainerView[] {
+  const services = context.graph.servicesOf(workload);
+  const only = workload.containers.length === 1;
+  if (services.length === 0) return workload.containers.filter((c) => declaredPorts(c).length > 0);
+  const serving = workload.containers.filter((c) => services.some((s) => servesService(c, s, only)));
+  // A numeric targetPort with no declared ports anywhere: assume the first (main) container.
+  if (serving.length === 0 && workload.containers.every((c) => declaredPorts(c).length === 0) && workload.containers[0]) {
+    return [workload.containers[0]];
+  }
+  return serving;
+}
+
+/** A port a Service sends to in one container, and the protocol it is sent with. */
+export interface ServedPort {
+  /** As a probe names it: the port name or the number. */
+  readonly port: number | string;
+  /** `TCP` unless the Service port or the container port says otherwise (`UDP`, `SCTP`). */
+  readonly protocol: string;
+}
+
+/** `protocol` of a port entry (Service or container), `TCP` when unset. */
+function protocolAt(entry: unknown): string {
+  return stringAt(entry, 'protocol') ?? 'TCP';
+}
+
+/**
+ * The protocol a container receives a port reference with: a named port's declared protocol; for
+ * a number, TCP when the container declares it with TCP (or not at all), else its declared protocol.
+ */
+function containerProtocol(container: ContainerView, ref: number | string): string {
+  const entries = arrayAt(container.container, 'ports').filter((p) => (typeof ref === 'string' ? stringAt(p, 'name') === ref : numberAt(p, 'containerPort') === ref));
+  const protocols = entries.map(protocolAt);
+  return protocols.length === 0 || protocols.includes('TCP') ? 'TCP' : (protocols[0] ?? 'TCP');
+}
+
+/** The ports a Service sends to in this container (for fixes), in order, when they can be known. */
+export function servedPorts(context: DomainContext, workload: Workload, container: ContainerView): ServedPort[] {
+  const declared = declaredPorts(container);
+  const out: ServedPort[] = [];
+  const push = (port: number | string, serviceProtocol: string): void => {
+    const containerSide = containerProtocol(container, port);
+    const protocol = serviceProtocol === 'TCP' ? containerSide : serviceProtocol;
+    if (!out.some((p) => p.port === port && p.protocol === protocol)) out.push({ port, protocol });
+  };
+  for (const service of context.graph.servicesOf(workload)) {
+    const entries = arrayAt(recordAt(service.resource.object, 'spec'), 'ports');
+    for (const port of service.ports) {
+      const target = port.targetPort;
+      const protocol = protocolAt(entries[port.index]);
+      if (typeof target === 'string' && !/^\d+$/.test(target)) {
+        if (declared.some((p) => p.name === target)) push(target, protocol);
+      } else if (target !== undefined) {
+        // A numbered target belongs to this container only if it declares it, or declares
+        // nothing and is the pod's only container.
+        const n = Number(target);
+        if (declared.some((p) => p.port === n) || (declared.length === 0 && workload.containers.length === 1)) push(n, protocol);
+      }
+    }
+  }
+  if (out.length === 0 && declared.length === 1 && declared[0]) push(declared[0].name ?? declared[0].port, 'TCP');
+  return out;
+}
