@@ -232,7 +232,8 @@ class Cluster {
       if (this.stopped) break;
       if (this.completedAt < Infinity && this.deletedGone() && horizon === Infinity) horizon = this.now + this.tail();
     }
-    const end = this.stopped ? this.now : horizon < Infinity ? horizon : Math.max(this.now, this.completedAt) + 1;
+    // A run that stalls with nothing left to happen ends a second after its last event.
+    const end = this.stopped ? this.now : horizon < Infinity ? horizon : (this.completedAt < Infinity ? Math.max(this.now, this.completedAt) : this.now) + 1;
     for (const pod of this.pods) this.closePhase(pod, end);
     return {
       input,

@@ -47,6 +47,15 @@ describe('progressDeadlineSeconds only sets Progressing=False', () => {
     expect(w.rolloutSeconds).toBe(21);
   });
 
+  it('without a deadline (extensions/v1beta1 stores MaxInt32) a stalled rollout ends the run when nothing is left to happen', () => {
+    // maxSurge 0 and maxUnavailable 0 as given (params.ts would force unavailable 1): nothing moves.
+    const stalled = simInputOf({ replicas: 1, strategy: { kind: 'Deployment', type: 'RollingUpdate', surge: 0, unavailable: 0 }, progressDeadlineSeconds: 2_147_483_647 });
+    const w = simulateCluster(stalled, createRandom(1));
+    expect(w.completed).toBe(false);
+    expect(w.progressDeadlineExceededAt).toBe(Infinity);
+    expect(w.end).toBe(1);
+  });
+
   it('a rollout within its deadline never exceeds it', () => {
     const w = simulateCluster(simInputOf({ replicas: 1, strategy: surgeOne, progressDeadlineSeconds: 30 }, { appStartupSeconds: 20 }), createRandom(1));
     expect(w.progressDeadlineExceededAt).toBe(Infinity);
