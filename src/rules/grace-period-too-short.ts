@@ -1,13 +1,16 @@
-import type { Rule } from '../engine/types.js';
-import { preStopOf, preStopSeconds } from '../model/container.js';
+import type { Rule, Severity } from '../engine/types.js';
+import { preStopOf, unknownSteps } from '../domain/hooks.js';
 import { gracePeriodSeconds } from '../model/workload.js';
 import { nameOf, servedSeverity } from './util.js';
 import { servingContainers } from '../domain/serving.js';
 
 /**
  * The grace period runs from the start of deletion, preStop included: when it is shorter than
- * preStop + the app's drain time, SIGKILL cuts in-flight requests (the seed and ACK: grace at
- * least preStop + 30 s; knowledge/termination.md, cloud-load-balancers.md §1).
+ * preStop + the app's drain time, SIGKILL cuts in-flight requests (the seed article and ACK: grace
+ * at least preStop + 30 s). The preStop's length is read from the manifest (src/domain/hooks.ts);
+ * the drain time is the profile's assumption (`app.drainSeconds`). Only a grace period shorter
+ * than the known preStop itself is an error: when the assumption alone makes it fail, or the
+ * preStop's length is unknown, it is a warning that says so.
  */
 export const gracePeriodTooShort: Rule = {
   meta: {
@@ -18,26 +21,48 @@ export const gracePeriodTooShort: Rule = {
     fixable: true,
     serviceDependent: true,
     messages: {
-      short: 'terminationGracePeriodSeconds {{grace}} s{{implicit}} of {{workload}} is shorter than preStop {{preStop}} s + app drain {{drain}} s (profile {{profile}}) = {{needed}} s: SIGKILL cuts requests still in flight',
+      short: 'terminationGracePeriodSeconds {{grace}} s{{implicit}} of {{workload}} is shorter than its preStop {{preStop}} s: the kubelet cuts the hook at {{grace}} s and sends SIGKILL at {{kill}} s, so the app gets 2 s to finish requests in flight',
+      assumed: 'terminationGracePeriodSeconds {{grace}} s{{implicit}} of {{workload}} leaves {{left}} s after preStop {{preStop}} s; profile {{profile}} assumes the app needs {{drain}} s to finish requests in flight (app.drainSeconds, an assumption: set it for your app) = {{needed}} s',
+      unknown: 'terminationGracePeriodSeconds {{grace}} s{{implicit}} of {{workload}}: its preStop runs {{unknown}}, whose length rollsafe cannot know (at least {{preStop}} s); with the {{drain}} s drain profile {{profile}} assumes (app.drainSeconds) it needs at least {{needed}} s',
     },
   },
   check(context) {
     const drain = context.profile.app.drainSeconds;
     for (const workload of context.graph.workloads) {
-      const severity = servedSeverity(context, workload);
-      if (!severity) continue;
+      const served = servedSeverity(context, workload);
+      if (!served) continue;
       const serving = servingContainers(context, workload);
       if (serving.length === 0) continue;
-      const preStop = Math.max(0, ...serving.map((c) => preStopSeconds(preStopOf(c)) ?? 0));
+      const delays = serving.flatMap((c) => {
+        const p = preStopOf(c);
+        return p.kind === 'none' ? [] : [p.delay];
+      });
+      const preStop = Math.max(0, ...delays.map((d) => d.seconds));
+      const unknown = delays.filter((d) => !d.known);
       const needed = preStop + drain;
       const grace = gracePeriodSeconds(workload);
       if (grace.seconds >= needed) continue;
       const path = `${workload.podSpecPath}/terminationGracePeriodSeconds`;
+      // The kubelet kills at max(grace, min(preStop, grace) + 2) (killContainer, minimumGracePeriodInSeconds).
+      const known = unknown.length === 0 && grace.seconds < preStop;
+      const messageId = unknown.length > 0 ? 'unknown' : known ? 'short' : 'assumed';
+      const severity: Severity = messageId === 'short' ? served : 'warning';
       context.report({
         resource: workload.resource,
         path: grace.explicit ? path : workload.podSpecPath,
-        messageId: 'short',
-        data: { grace: grace.seconds, implicit: grace.explicit ? '' : ' (default)', workload: nameOf(workload), preStop, drain, profile: context.profile.name, needed },
+        messageId,
+        data: {
+          grace: grace.seconds,
+          implicit: grace.explicit ? '' : ' (default)',
+          workload: nameOf(workload),
+          preStop,
+          drain,
+          profile: context.profile.name,
+          needed,
+          left: Math.max(0, grace.seconds - preStop),
+          kill: Math.max(grace.seconds, Math.min(preStop, grace.seconds) + 2),
+          unknown: unknown.map(unknownSteps).join(', '),
+        },
         severity,
         fix: { kind: 'patch', description: `set terminationGracePeriodSeconds to ${needed}`, operations: [{ op: grace.explicit ? 'replace' : 'add', path, value: needed }] },
       });

@@ -1,5 +1,5 @@
 import type { Rule } from '../engine/types.js';
-import { preStopOf, preStopSeconds } from '../model/container.js';
+import { preStopOf, preStopSeconds } from '../domain/hooks.js';
 import { recordAt, stringAt } from '../model/k8s.js';
 import { resolveFenceposts } from '../model/intstr.js';
 import { effectiveReplicas, type Workload } from '../model/workload.js';

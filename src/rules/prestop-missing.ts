@@ -1,7 +1,8 @@
 import type { Rule } from '../engine/types.js';
-import { preStopOf } from '../model/container.js';
+import { preStopOf } from '../domain/hooks.js';
 import { graceAtLeast, nameOf, servedSeverity } from './util.js';
 import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';
+import { deletesBeforeReplacing } from '../domain/replacement.js';
 import { budgetFor } from '../domain/routing.js';
 import { servingContainers } from '../domain/serving.js';
 import { likelyShellless } from '../domain/images.js';
@@ -27,7 +28,8 @@ export const prestopMissing: Rule = {
     const version = context.profile.k8sVersion;
     for (const workload of context.graph.workloads) {
       const severity = servedSeverity(context, workload);
-      if (!severity) continue;
+      // One pod, deleted before its replacement exists: no preStop helps (single-replica says so).
+      if (!severity || deletesBeforeReplacing(context.graph, workload)) continue;
       const budget = budgetFor(context, workload);
       for (const c of servingContainers(context, workload)) {
         if (preStopOf(c).kind !== 'none') continue;

@@ -1,11 +1,16 @@
-import type { PatchOperation, Rule } from '../engine/types.js';
-import { preStopOf } from '../model/container.js';
+import type { PatchOperation, Rule, Severity } from '../engine/types.js';
+import { preStopOf, unknownSteps } from '../domain/hooks.js';
 import { graceAtLeast, nameOf, servedSeverity } from './util.js';
 import { recommendedPreStopSeconds } from '../domain/prestop.js';
+import { deletesBeforeReplacing } from '../domain/replacement.js';
 import { budgetFor } from '../domain/routing.js';
 import { servingContainers } from '../domain/serving.js';
 
-/** A preStop sleep shorter than the propagation budget still lets the app stop while routed to. */
+/**
+ * A preStop that lets the app stop accepting before the propagation budget has passed still lets
+ * it stop while routed to. A sleep, or a known command (src/domain/hooks.ts), has a known length;
+ * any other hook an unknown one, which is only a warning that says what could not be judged.
+ */
 export const prestopTooShort: Rule = {
   meta: {
     id: 'prestop-too-short',
@@ -16,17 +21,32 @@ export const prestopTooShort: Rule = {
     serviceDependent: true,
     messages: {
       short: 'preStop sleep {{seconds}} s of container `{{container}}` is shorter than the {{budget}} s propagation budget of profile {{profile}} ({{path}}, p99)',
+      shortHook: 'preStop of container `{{container}}` lets the app accept connections for {{seconds}} s ({{what}}), shorter than the {{budget}} s propagation budget of profile {{profile}} ({{path}}, p99); sleep before it',
+      unknown: 'preStop of container `{{container}}` runs {{unknown}}, whose length rollsafe cannot know{{atLeast}}: it cannot judge whether the app keeps accepting for the {{budget}} s propagation budget of profile {{profile}} ({{path}}, p99)',
     },
   },
   check(context) {
     for (const workload of context.graph.workloads) {
-      const severity = servedSeverity(context, workload);
-      if (!severity) continue;
+      const served = servedSeverity(context, workload);
+      // One pod, deleted before its replacement exists: no preStop helps (single-replica says so).
+      if (!served || deletesBeforeReplacing(context.graph, workload)) continue;
       const budget = budgetFor(context, workload);
+      const where = { budget: budget.seconds, profile: context.profile.name, path: budget.path };
       for (const c of servingContainers(context, workload)) {
         const preStop = preStopOf(c);
-        if (preStop.kind !== 'sleep' && preStop.kind !== 'exec-sleep') continue;
-        if (preStop.seconds >= budget.seconds) continue;
+        if (preStop.kind === 'none' || preStop.delay.seconds >= budget.seconds) continue;
+        const delay = preStop.delay;
+        if (!delay.known) {
+          const severity: Severity = 'warning';
+          const atLeast = delay.seconds > 0 ? ` (at least ${delay.seconds} s)` : '';
+          context.report({ resource: workload.resource, path: preStop.path, messageId: 'unknown', data: { container: c.name, unknown: unknownSteps(delay), atLeast, ...where }, severity });
+          continue;
+        }
+        if (preStop.kind === 'other' || delay.stops || delay.seconds !== preStop.seconds) {
+          const what = delay.knownSteps.join('; ');
+          context.report({ resource: workload.resource, path: preStop.path, messageId: 'shortHook', data: { container: c.name, seconds: delay.seconds, what, ...where }, severity: served });
+          continue;
+        }
         const seconds = recommendedPreStopSeconds(budget.seconds);
         let operations: PatchOperation[] | undefined;
         const grace = graceAtLeast(workload, seconds + context.profile.app.drainSeconds);
@@ -36,8 +56,8 @@ export const prestopTooShort: Rule = {
           resource: workload.resource,
           path: preStop.path,
           messageId: 'short',
-          data: { seconds: preStop.seconds, container: c.name, workload: nameOf(workload), budget: budget.seconds, profile: context.profile.name, path: budget.path },
-          severity,
+          data: { seconds: preStop.seconds, container: c.name, workload: nameOf(workload), ...where },
+          severity: served,
           ...(operations ? { fix: { kind: 'patch', description: `raise the preStop sleep to ${seconds} s`, operations } } : {}),
         });
       }

@@ -2,6 +2,7 @@ import type { Rule } from '../engine/types.js';
 import { numberAt, recordAt } from '../model/k8s.js';
 import { effectiveReplicas } from '../model/workload.js';
 import { nameOf, servedSeverity } from './util.js';
+import { deletesBeforeReplacing } from '../domain/replacement.js';
 
 /** One replica and no HPA: any restart, eviction or node drain leaves nothing serving. */
 export const singleReplica: Rule = {
@@ -14,6 +15,7 @@ export const singleReplica: Rule = {
     serviceDependent: false,
     messages: {
       single: '{{workload}} runs {{replicas}}: any restart, eviction or node drain leaves nothing serving',
+      statefulSet: '{{workload}} runs {{replicas}}: a StatefulSet deletes its pod before it creates the new one, so every rollout is an outage that no preStop can shorten; run at least 2 replicas',
       bare: '{{workload}} is a bare Pod: no controller replaces it, and any change deletes it before a new one serves',
     },
   },
@@ -33,7 +35,8 @@ export const singleReplica: Rule = {
       }
       if (effectiveReplicas(workload) !== 1) continue;
       const explicit = workload.replicas !== undefined;
-      context.report({ resource: workload.resource, path: explicit ? '/spec/replicas' : '/spec', messageId: 'single', data: { workload: nameOf(workload), replicas: explicit ? '1 replica' : '1 replica (spec.replicas defaults to 1)' } });
+      const messageId = deletesBeforeReplacing(context.graph, workload) ? 'statefulSet' : 'single';
+      context.report({ resource: workload.resource, path: explicit ? '/spec/replicas' : '/spec', messageId, data: { workload: nameOf(workload), replicas: explicit ? '1 replica' : '1 replica (spec.replicas defaults to 1)' } });
     }
   },
 };

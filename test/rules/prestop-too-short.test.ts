@@ -7,12 +7,33 @@ const ACK = 'prestop-too-short.ack-flannel';
 const SLEEP = '/spec/template/spec/containers/0/lifecycle/preStop/sleep/seconds';
 const EXEC = '/spec/template/spec/containers/0/lifecycle/preStop/exec/command';
 const GRACE = '/spec/template/spec/terminationGracePeriodSeconds';
+const PRESTOP = '/spec/template/spec/containers/0/lifecycle/preStop';
+const HOOKS = 'prestop-too-short.hooks';
 
 describe('prestop-too-short', () => {
   test('the fixtures are valid manifests', () => {
     expect(loadProblems(FIXTURE)).toEqual([]);
     expect(loadProblems(NO_SERVICE)).toEqual([]);
     expect(loadProblems(ACK)).toEqual([]);
+    expect(loadProblems(HOOKS)).toEqual([]);
+  });
+
+  test('hooks that are not a plain sleep: known commands by what they do, unknown ones as a warning', () => {
+    const findings = run(HOOKS);
+    expect(rows(findings)).toEqual([
+      ['fire-drain-listeners-then-sleep', PRESTOP, 'error'],
+      ['fire-nginx-quit', PRESTOP, 'error'],
+      ['fire-unknown-script', PRESTOP, 'warning'],
+      ['fire-wait-shutdown-default', PRESTOP, 'error'],
+    ]);
+    expect(conventionViolations(HOOKS, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findings.map((f) => f.fixable)).toEqual([false, false, false, false]);
+    expect(findingAt(findings, 'fire-nginx-quit', PRESTOP).message).toBe(
+      'preStop of container `app` lets the app accept connections for 0 s (`nginx -s quit` stops accepting at once and finishes the requests in flight), shorter than the 10 s propagation budget of profile generic (endpoint → kube-proxy, p99); sleep before it',
+    );
+    expect(findingAt(findings, 'fire-unknown-script', PRESTOP).message).toBe(
+      'preStop of container `app` runs `/app/deregister`, whose length rollsafe cannot know (at least 5 s): it cannot judge whether the app keeps accepting for the 10 s propagation budget of profile generic (endpoint → kube-proxy, p99)',
+    );
   });
 
   test('generic: fires on serving containers whose sleep is shorter than 10 s', () => {
@@ -21,8 +42,14 @@ describe('prestop-too-short', () => {
       ['fire-exec-sleep', EXEC, 'error'],
       ['fire-native-sleep', SLEEP, 'error'],
       ['fire-shell-sleep', EXEC, 'error'],
+      // An httpGet hook's length is unknown: a warning that says so, never "0 s".
+      ['fire-unknown-http-prestop', PRESTOP, 'warning'],
     ]);
-    expect(findings).toHaveLength(3);
+    expect(findings).toHaveLength(4);
+    expect(findingAt(findings, 'fire-unknown-http-prestop', PRESTOP).message).toBe(
+      'preStop of container `billing` runs `httpGet /drain on port 8080`, whose length rollsafe cannot know: it cannot judge whether the app keeps accepting for the 10 s propagation budget of profile generic (endpoint → kube-proxy, p99)',
+    );
+    expect(findingAt(findings, 'fire-unknown-http-prestop', PRESTOP).fixable).toBe(false);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findingAt(findings, 'fire-native-sleep', SLEEP).line).toBe(42);
     expect(findingAt(findings, 'fire-exec-sleep', EXEC).line).toBe(80);
