@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { KNOWN_STEPS, preStopOf, preStopSeconds } from '../../src/domain/hooks.js';
 import { loadSources } from '../../src/load/objects.js';
+import { buildGraph } from '../../src/model/graph.js';
 import { toWorkload } from '../../src/model/workload.js';
+import { findBuiltinProfile } from '../../src/profiles/builtin.js';
+import { NotSimulated, simInput } from '../../src/sim/params.js';
 
 function container(preStop: unknown, extra: Record<string, unknown> = {}) {
   const text = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', ...extra, lifecycle: { preStop } }] } });
@@ -75,5 +78,28 @@ describe('preStop delays', () => {
   it('every known command names its source', () => {
     expect(KNOWN_STEPS.map((k) => k.id)).toEqual(['nginx -s quit', 'kong quit', 'nodetool drain', '/wait-shutdown', 'envoy admin drain (graceful)', 'envoy admin drain (immediate)', 'envoy-gateway envoy shutdown', 'contour envoy shutdown']);
     expect(KNOWN_STEPS.filter((k) => !/^[\w.-]+\/[\w.-]+ \S+\.(?:go|lua)\b|^[\w.]+\.(?:org|io)\//.test(k.source)).map((k) => k.id)).toEqual([]);
+  });
+});
+
+describe('the simulator reads the same hooks', () => {
+  const manifest = (preStop: unknown, args?: string[]) => [
+    JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'gw', namespace: 'n' }, spec: { replicas: 2, selector: { matchLabels: { app: 'gw' } }, template: { metadata: { labels: { app: 'gw' } }, spec: { terminationGracePeriodSeconds: 60, containers: [{ name: 'proxy', image: 'kong:3.7', ...(args ? { args } : {}), ports: [{ containerPort: 8000 }], lifecycle: { preStop } }] } } } }),
+    JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'gw', namespace: 'n' }, spec: { selector: { app: 'gw' }, ports: [{ port: 80, targetPort: 8000 }] } }),
+  ].join('\n---\n');
+  const input = (preStop: unknown, args?: string[]) => {
+    const graph = buildGraph(loadSources([{ path: 'm.yaml', text: manifest(preStop, args) }]).resources);
+    const workload = graph.workloads[0];
+    const profile = findBuiltinProfile('generic');
+    if (!workload || !profile) throw new Error('no workload');
+    return () => simInput(graph, profile, workload);
+  };
+
+  it('a graceful stop after its known delay: kong quit --wait 12 is 12 s, then a graceful drain', () => {
+    expect(input(exec('/bin/bash', '-c', 'kong quit --wait 12'))().pod).toMatchObject({ preStopSeconds: 12, sigterm: 'graceful' });
+    expect(input(exec('sleep', '20'))().pod).toMatchObject({ preStopSeconds: 20 });
+  });
+
+  it('an unknown delay is not simulated, and says why', () => {
+    expect(input(exec('/app/drain'))).toThrow(new NotSimulated('the preStop hook of container `proxy` runs `/app/drain`, whose length rollsafe cannot know'));
   });
 });
