@@ -28,8 +28,9 @@ export const prestopMissing: Rule = {
     const version = context.profile.k8sVersion;
     for (const workload of context.graph.workloads) {
       const severity = servedSeverity(context, workload);
-      // One pod, deleted before its replacement exists: no preStop helps (single-replica says so).
-      if (!severity || deletesBeforeReplacing(context.graph, workload)) continue;
+      // Every pod deleted before any replacement exists: no preStop helps (single-replica,
+      // recreate-strategy and rollout-max-unavailable say so).
+      if (!severity || deletesBeforeReplacing(context, workload)) continue;
       const budget = budgetFor(context, workload);
       for (const c of servingContainers(context, workload)) {
         if (preStopOf(c).kind !== 'none') continue;

@@ -28,8 +28,9 @@ export const prestopTooShort: Rule = {
   check(context) {
     for (const workload of context.graph.workloads) {
       const served = servedSeverity(context, workload);
-      // One pod, deleted before its replacement exists: no preStop helps (single-replica says so).
-      if (!served || deletesBeforeReplacing(context.graph, workload)) continue;
+      // Every pod deleted before any replacement exists: no preStop helps (single-replica,
+      // recreate-strategy and rollout-max-unavailable say so).
+      if (!served || deletesBeforeReplacing(context, workload)) continue;
       const budget = budgetFor(context, workload);
       const where = { budget: budget.seconds, profile: context.profile.name, path: budget.path };
       for (const c of servingContainers(context, workload)) {

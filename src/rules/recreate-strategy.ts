@@ -1,5 +1,6 @@
 import type { Rule } from '../engine/types.js';
-import { arrayAt, recordAt, stringAt } from '../model/k8s.js';
+import { recordAt, stringAt } from '../model/k8s.js';
+import { mountsClaim } from '../domain/replacement.js';
 import { nameOf, servedSeverity } from './util.js';
 
 /**
@@ -28,7 +29,7 @@ export const recreateStrategy: Rule = {
       if (!severity) continue;
       // A pod that mounts a PersistentVolumeClaim may need Recreate (a ReadWriteOnce volume
       // attaches to one node): no automatic fix there.
-      const usesClaim = arrayAt(workload.podSpec, 'volumes').some((v) => recordAt(v, 'persistentVolumeClaim') !== undefined);
+      const usesClaim = mountsClaim(workload);
       context.report({
         resource: workload.resource,
         path: '/spec/strategy/type',

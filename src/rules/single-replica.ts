@@ -35,7 +35,7 @@ export const singleReplica: Rule = {
       }
       if (effectiveReplicas(workload) !== 1) continue;
       const explicit = workload.replicas !== undefined;
-      const messageId = deletesBeforeReplacing(context.graph, workload) ? 'statefulSet' : 'single';
+      const messageId = workload.kind === 'StatefulSet' && deletesBeforeReplacing(context, workload) ? 'statefulSet' : 'single';
       context.report({ resource: workload.resource, path: explicit ? '/spec/replicas' : '/spec', messageId, data: { workload: nameOf(workload), replicas: explicit ? '1 replica' : '1 replica (spec.replicas defaults to 1)' } });
     }
   },
