@@ -57,10 +57,10 @@ describe('the judgments', () => {
     expect(Object.keys(RULE_NOTES).sort()).toEqual(doubted);
   });
 
-  it('are today: 119 findings, 87 true, 23 false, 9 debatable (false share 19.3 %)', () => {
+  it('are today: 119 findings, 88 true, 21 false, 10 debatable (false share 17.6 %)', () => {
     expect(JUDGMENTS).toHaveLength(119);
-    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 87, false: 23, debatable: 9 });
-    expect(falseSharePercent(JUDGMENTS)).toBe(19.3);
+    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 88, false: 21, debatable: 10 });
+    expect(falseSharePercent(JUDGMENTS)).toBe(17.6);
   });
 
   it('are today, per rule', () => {
@@ -74,7 +74,8 @@ describe('the judgments', () => {
       'liveness-probe-same-as-readiness': { true: 4, false: 0, debatable: 0 },
       'local-traffic-policy-gap': { true: 1, false: 0, debatable: 0 },
       'pdb-missing': { true: 3, false: 0, debatable: 1 },
-      'prestop-missing': { true: 27, false: 7, debatable: 1 },
+      'prestop-missing': { true: 27, false: 5, debatable: 1 },
+      'prestop-too-short': { true: 1, false: 0, debatable: 1 },
       'readiness-probe-missing': { true: 19, false: 2, debatable: 1 },
       'readiness-probe-port-mismatch': { true: 0, false: 8, debatable: 0 },
       'rollout-max-unavailable': { true: 2, false: 0, debatable: 0 },
@@ -121,7 +122,7 @@ describe.skipIf(!PRESENT)(SUITE, () => {
   });
 
   // The goals, asserted once they hold (see the switches above).
-  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 19.3 %, while the rules are being corrected)`, () => {
+  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 17.6 %, while the rules are being corrected)`, () => {
     expect(falseSharePercent(JUDGMENTS)).toBeLessThanOrEqual(FALSE_SHARE_GOAL_PERCENT);
   });
 
