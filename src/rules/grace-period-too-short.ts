@@ -26,7 +26,7 @@ export const gracePeriodTooShort: Rule = {
       cut: 'terminationGracePeriodSeconds {{grace}} s{{implicit}} of {{workload}} cuts its preStop {{preStop}} s short, below the {{budget}} s propagation budget of profile {{profile}}: the kubelet sends SIGTERM at {{grace}} s while endpoints may still route to the pod, and SIGKILL at {{kill}} s',
       short: 'terminationGracePeriodSeconds {{grace}} s{{implicit}} of {{workload}} is shorter than its preStop {{preStop}} s: the kubelet cuts the hook at {{grace}} s and sends SIGKILL at {{kill}} s, leaving the app 2 s; profile {{profile}} assumes it needs {{drain}} s to finish requests in flight (app.drainSeconds, an assumption: set it for your app)',
       assumed: 'terminationGracePeriodSeconds {{grace}} s{{implicit}} of {{workload}} leaves {{left}} s after preStop {{preStop}} s; profile {{profile}} assumes the app needs {{drain}} s to finish requests in flight (app.drainSeconds, an assumption: set it for your app) = {{needed}} s',
-      unknown: 'terminationGracePeriodSeconds {{grace}} s{{implicit}} of {{workload}}: its preStop runs {{unknown}}, whose length rollsafe cannot know (at least {{preStop}} s); with the {{drain}} s drain profile {{profile}} assumes (app.drainSeconds) it needs at least {{needed}} s',
+      unknown: 'terminationGracePeriodSeconds {{grace}} s{{implicit}} of {{workload}}: its preStop runs {{unknown}}, whose length rollsafe cannot know{{atLeast}}; with the {{drain}} s drain profile {{profile}} assumes (app.drainSeconds) it needs at least {{needed}} s',
     },
   },
   check(context) {
@@ -67,6 +67,7 @@ export const gracePeriodTooShort: Rule = {
           left: Math.max(0, grace.seconds - preStop),
           kill: Math.max(grace.seconds, Math.min(preStop, grace.seconds) + 2),
           unknown: unknown.map(unknownSteps).join(', '),
+          atLeast: preStop > 0 ? ` (at least ${preStop} s)` : '',
         },
         severity,
         fix: { kind: 'patch', description: `set terminationGracePeriodSeconds to ${needed}`, operations: [{ op: grace.explicit ? 'replace' : 'add', path, value: needed }] },

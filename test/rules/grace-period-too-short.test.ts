@@ -44,7 +44,7 @@ describe('grace-period-too-short', () => {
       'terminationGracePeriodSeconds 5 s of Deployment gp-cut/fire-grace-cuts-prestop cuts its preStop 15 s short, below the 10 s propagation budget of profile generic: the kubelet sends SIGTERM at 5 s while endpoints may still route to the pod, and SIGKILL at 7 s',
     );
     expect(findingAt(findings, 'fire-unknown-hook', GRACE).message).toBe(
-      'terminationGracePeriodSeconds 10 s of Deployment gp-unknown/fire-unknown-hook: its preStop runs `/app/drain`, whose length rollsafe cannot know (at least 0 s); with the 30 s drain profile generic assumes (app.drainSeconds) it needs at least 30 s',
+      'terminationGracePeriodSeconds 10 s of Deployment gp-unknown/fire-unknown-hook: its preStop runs `/app/drain`, whose length rollsafe cannot know; with the 30 s drain profile generic assumes (app.drainSeconds) it needs at least 30 s',
     );
     expect(fixOf(findings, 'fire-grace-below-prestop', GRACE)).toEqual({ kind: 'patch', operations: [{ op: 'replace', path: GRACE, value: 75 }] });
   });
