@@ -6,6 +6,7 @@
  */
 import { arrayAt, numberAt, recordAt, stringAt } from '../model/k8s.js';
 import type { ContainerView } from '../model/workload.js';
+import { likelyShellless } from './images.js';
 
 /** How long a hook lets the app accept connections before it stops, and what it does. */
 export interface HookDelay {
@@ -248,4 +249,28 @@ export function preStopSeconds(p: PreStop): number | undefined {
 /** How a hook reads in a message: its unknown steps, quoted. */
 export function unknownSteps(delay: HookDelay): string {
   return delay.unknown.map((s) => `\`${s}\``).join(', ');
+}
+
+/**
+ * The exec command of a container's preStop with `seconds` of sleep put first, so that the app
+ * keeps accepting that much longer before the hook stops it: a shell script's leading sleep is
+ * lengthened, or `sleep N; ` put in front (same shell, same flag); a plain command is run as `/bin/sh -c "sleep N && …"`, unless the
+ * image likely has no shell. Undefined for a hook that is not an exec command.
+ */
+export function sleepFirst(container: ContainerView, seconds: number): { readonly path: string; readonly value: string[] } | undefined {
+  const exec = recordAt(recordAt(recordAt(container.container, 'lifecycle'), 'preStop'), 'exec');
+  const command = arrayAt(exec, 'command');
+  if (!exec || command.length === 0 || !command.every((c) => typeof c === 'string')) return undefined;
+  const argv = command as string[];
+  const path = `${container.path}/lifecycle/preStop/exec/command`;
+  const [first, second, third] = argv;
+  if (first !== undefined && SHELL.test(first) && second !== undefined && COMMAND_FLAG.test(second) && third !== undefined && argv.length === 3) {
+    // A script that starts with a sleep: lengthen that sleep rather than add another.
+    const leading = /^(\s*(?:\/usr)?(?:\/bin\/)?sleep\s+)(\S+)/.exec(third);
+    const was = leading ? sleepSeconds(leading[2]) : undefined;
+    if (leading && was !== undefined) return { path, value: [first, second, `${leading[1]}${was + seconds}${third.slice(leading[0].length)}`] };
+    return { path, value: [first, second, `sleep ${seconds}; ${third}`] };
+  }
+  if (likelyShellless(container)) return undefined;
+  return { path, value: ['/bin/sh', '-c', `sleep ${seconds} && ${argv.join(' ')}`] };
 }

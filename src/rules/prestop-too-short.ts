@@ -1,5 +1,5 @@
 import type { PatchOperation, Rule, Severity } from '../engine/types.js';
-import { preStopOf, unknownSteps } from '../domain/hooks.js';
+import { preStopOf, sleepFirst, unknownSteps } from '../domain/hooks.js';
 import { graceAtLeast, nameOf, servedSeverity } from './util.js';
 import { recommendedPreStopSeconds } from '../domain/prestop.js';
 import { deletesBeforeReplacing } from '../domain/replacement.js';
@@ -43,12 +43,20 @@ export const prestopTooShort: Rule = {
           context.report({ resource: workload.resource, path: preStop.path, messageId: 'unknown', data: { container: c.name, unknown: unknownSteps(delay), atLeast, ...where }, severity });
           continue;
         }
+        const seconds = recommendedPreStopSeconds(budget.seconds);
         if (preStop.kind === 'other' || delay.stops || delay.seconds !== preStop.seconds) {
           const what = delay.knownSteps.join('; ');
-          context.report({ resource: workload.resource, path: preStop.path, messageId: 'shortHook', data: { container: c.name, seconds: delay.seconds, what, ...where }, severity: served });
+          // Sleep first for what the budget (+ 5 s) still lacks; the grace period follows.
+          const more = Math.ceil(seconds - delay.seconds);
+          const edit = sleepFirst(c, more);
+          const fix = edit && {
+            kind: 'patch' as const,
+            description: `sleep ${more} s before the hook`,
+            operations: [{ op: 'replace' as const, path: edit.path, value: edit.value }, ...graceAtLeast(workload, seconds + context.profile.app.drainSeconds)],
+          };
+          context.report({ resource: workload.resource, path: preStop.path, messageId: 'shortHook', data: { container: c.name, seconds: delay.seconds, what, ...where }, severity: served, ...(fix ? { fix } : {}) });
           continue;
         }
-        const seconds = recommendedPreStopSeconds(budget.seconds);
         let operations: PatchOperation[] | undefined;
         const grace = graceAtLeast(workload, seconds + context.profile.app.drainSeconds);
         if (preStop.kind === 'sleep') operations = [{ op: 'replace', path: preStop.path, value: seconds }, ...grace];

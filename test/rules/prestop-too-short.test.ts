@@ -27,7 +27,17 @@ describe('prestop-too-short', () => {
       ['fire-wait-shutdown-default', PRESTOP, 'error'],
     ]);
     expect(conventionViolations(HOOKS, findings)).toEqual({ silentFire: [], firedDontFire: [] });
-    expect(findings.map((f) => f.fixable)).toEqual([false, false, false, false]);
+    // A known hook that stops too early gets a sleep in front of it (and the grace period to match);
+    // a hook of unknown length gets no fix.
+    expect(rows(findings).map(([name]) => findingAt(findings, name, PRESTOP).fixable)).toEqual([true, true, false, true]);
+    expect(fixOf(findings, 'fire-nginx-quit', PRESTOP)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'replace', path: `${PRESTOP}/exec/command`, value: ['/bin/sh', '-c', 'sleep 15 && nginx -s quit'] }],
+    });
+    expect(fixOf(findings, 'fire-drain-listeners-then-sleep', PRESTOP)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'replace', path: `${PRESTOP}/exec/command`, value: ['/bin/sh', '-c', 'sleep 15; curl -s -X POST http://127.0.0.1:9901/drain_listeners; sleep 30'] }],
+    });
     expect(findingAt(findings, 'fire-nginx-quit', PRESTOP).message).toBe(
       'preStop of container `app` lets the app accept connections for 0 s (`nginx -s quit` stops accepting at once and finishes the requests in flight), shorter than the 10 s propagation budget of profile generic (endpoint → kube-proxy, p99); sleep before it',
     );
@@ -55,7 +65,7 @@ describe('prestop-too-short', () => {
     expect(findingAt(findings, 'fire-exec-sleep', EXEC).line).toBe(80);
   });
 
-  test('fixes raise the sleep to budget + 5 s (and the grace period to sleep + 30 s); a sleep inside a shell script is not edited', () => {
+  test('fixes raise the sleep to budget + 5 s (and the grace period to sleep + 30 s); a script\'s leading sleep is lengthened', () => {
     const findings = run(FIXTURE);
     expect(fixOf(findings, 'fire-native-sleep', SLEEP)).toEqual({
       kind: 'patch',
@@ -71,8 +81,13 @@ describe('prestop-too-short', () => {
         { op: 'add', path: GRACE, value: 45 },
       ],
     });
-    expect(fixOf(findings, 'fire-shell-sleep', EXEC)).toBeUndefined();
-    expect(findingAt(findings, 'fire-shell-sleep', EXEC).fixable).toBe(false);
+    expect(fixOf(findings, 'fire-shell-sleep', EXEC)).toEqual({
+      kind: 'patch',
+      operations: [
+        { op: 'replace', path: EXEC, value: ['/bin/sh', '-c', 'sleep 15 && nginx -s quit'] },
+        { op: 'add', path: GRACE, value: 45 },
+      ],
+    });
   });
 
   test('suppression: the ignored object would fire without its annotation', () => {

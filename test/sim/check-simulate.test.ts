@@ -144,8 +144,8 @@ const KNOWN_FIXTURE_GAPS = [
 const KNOWN_CORPUS_GAPS = [
   // The ingress-controller container serves the validation webhook's Service; the simulator
   // follows the Service with the LB (kong-proxy) and its container, whose `kong quit` hook
-  // prestop-too-short judges.
-  'apps/kong-all-in-one-postgres.yaml: prestop-missing Deployment/ingress-kong: nothing (763.4 → 763.4)',
+  // prestop-too-short judges: with its fix (`sleep 15; kong quit`) the rollout drops nothing.
+  'apps/kong-all-in-one-postgres.yaml: prestop-missing Deployment/ingress-kong: nothing (0 → 0)',
   // readiness-probe-missing on a one-replica StatefulSet (see above).
   'apps/kong-all-in-one-postgres.yaml: readiness-probe-missing StatefulSet/postgres: worse (4092.6 → 4840.2)',
   'kube-score/statefulset-service-name-different-name.yaml: readiness-probe-missing StatefulSet/statefulset-test-1: worse (4092.6 → 4840.2)',
