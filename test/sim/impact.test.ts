@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { checkSources } from '../../src/engine/run.js';
 import type { Finding } from '../../src/engine/types.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
+import { fixSources } from '../../src/fix/driver.js';
 import { findingImpacts } from '../../src/sim/impact.js';
+import { simulateSources } from '../../src/sim/index.js';
 import { runCli } from '../helpers.js';
 
 interface JsonFinding {
@@ -130,4 +132,25 @@ describe('check --impact', () => {
     expect(sig?.impact?.before).toBeGreaterThan(0);
     expect(sig?.impact?.after).toBe(0);
   });
+});
+
+describe('check --impact applies fixes as `rollsafe fix` does', () => {
+  // "Every fix applied" is computed on the parsed documents in memory; `rollsafe fix` edits the
+  // text in passes, re-checking in between. Both must give the same rollout.
+  const files = ['examples/seed/before/old-pod-no-prestop.yaml', 'examples/seed/before/new-pod-no-readiness.yaml', 'examples/seed/before/local-mode-no-inplace.yaml', 'test/fixtures/impact/one-replica.yaml', 'test/fixtures/rules/prestop-too-short.hooks.yaml'];
+  for (const file of files) {
+    it(file, () => {
+      const profile = findBuiltinProfile(file.startsWith('examples/') ? 'ack-flannel' : 'generic');
+      if (!profile) throw new Error('no profile');
+      const sources = [{ path: file, text: readFileSync(file, 'utf8') }];
+      const findings = checkSources(sources, { profile }).findings;
+      const impacts = [...findingImpacts(sources, findings, { profile }).values()];
+      const fixed = fixSources(sources, { profile }).files.map((f) => ({ path: f.path, text: f.after }));
+      const simulated = new Map(simulateSources(fixed, { profile, runs: 20, seed: 1, expected: true }).workloads.map((w) => [w.resource, w.summary.failed.mean]));
+      const afterEveryFix = new Map<string, number>();
+      for (const impact of impacts) if (impact.workloads.length === 1 && impact.advice === undefined) afterEveryFix.set(impact.workloads[0] ?? '', impact.after);
+      expect(afterEveryFix.size).toBeGreaterThan(0);
+      for (const [workload, after] of afterEveryFix) expect([workload, after]).toEqual([workload, Math.round((simulated.get(workload) ?? NaN) * 10) / 10]);
+    });
+  }
 });
