@@ -88,6 +88,12 @@ function containerLine(container: ContainerView): string {
  */
 export const KNOWN_STEPS: readonly KnownStep[] = [
   {
+    id: 'no-op',
+    match: /^(?:true|:|echo(?:\s.*)?|printf(?:\s.*)?)$/,
+    step: (line) => ({ effect: 'wait', seconds: 0, known: true, drains: false, what: `\`${line}\` (no effect on serving)` }),
+    source: 'pubs.opengroup.org/onlinepubs/9799919799/utilities/V3_chap02.html (`:` and `true` do nothing; `echo` and `printf` only write output)',
+  },
+  {
     id: 'nginx -s quit',
     match: /^(?:\S*\/)?nginx\s+(?:.*\s)?-s\s+quit\b/,
     step: () => ({ effect: 'stop', seconds: 0, what: '`nginx -s quit` stops accepting at once and finishes the requests in flight' }),
@@ -181,7 +187,7 @@ function delayOf(steps: readonly Step[]): HookDelay {
     seconds += step.seconds;
     if (step.effect === 'stop') {
       knownSteps.push(step.what);
-      return { seconds, known, stops: true, drains: true, unknown, knownSteps: knownSteps };
+      return { seconds, known, stops: true, drains: true, unknown, knownSteps };
     }
     drains ||= step.drains;
     if (step.known) knownSteps.push(step.what);
@@ -190,7 +196,7 @@ function delayOf(steps: readonly Step[]): HookDelay {
       unknown.push(step.what);
     }
   }
-  return { seconds, known, stops: false, drains, unknown, knownSteps: knownSteps };
+  return { seconds, known, stops: false, drains, unknown, knownSteps };
 }
 
 /** The shell commands of a script, split at `;`, `&&`, `||` and newlines. */

@@ -28,7 +28,8 @@ describe('preStop delays', () => {
   it('sleeps, plain and at the end of a script, count', () => {
     expect(delay({ sleep: { seconds: 15 } })).toEqual([15, true, false, false, []]);
     expect(delay(exec('sleep', '60'))).toEqual([60, true, false, false, []]); // bank-of-anthos frontend
-    expect(delay(exec('/bin/sh', '-c', 'echo draining; sleep 20'))).toEqual([20, false, false, false, ['echo draining']]);
+    expect(delay(exec('/bin/sh', '-c', 'echo draining; sleep 20 || true'))).toEqual([20, true, false, false, []]);
+    expect(delay(exec('/bin/sh', '-c', '/app/flush; sleep 20'))).toEqual([20, false, false, false, ['/app/flush']]);
     expect(delay(exec('/bin/sh', '-c', 'sleep 5; sleep 10'))).toEqual([15, true, false, false, []]);
   });
 
@@ -76,7 +77,7 @@ describe('preStop delays', () => {
   });
 
   it('every known command names its source', () => {
-    expect(KNOWN_STEPS.map((k) => k.id)).toEqual(['nginx -s quit', 'kong quit', 'nodetool drain', '/wait-shutdown', 'envoy admin drain (graceful)', 'envoy admin drain (immediate)', 'envoy-gateway envoy shutdown', 'contour envoy shutdown']);
+    expect(KNOWN_STEPS.map((k) => k.id)).toEqual(['no-op', 'nginx -s quit', 'kong quit', 'nodetool drain', '/wait-shutdown', 'envoy admin drain (graceful)', 'envoy admin drain (immediate)', 'envoy-gateway envoy shutdown', 'contour envoy shutdown']);
     expect(KNOWN_STEPS.filter((k) => !/^[\w.-]+\/[\w.-]+ \S+\.(?:go|lua)\b|^[\w.]+\.(?:org|io)\//.test(k.source)).map((k) => k.id)).toEqual([]);
   });
 });
