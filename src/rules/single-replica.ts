@@ -1,6 +1,6 @@
 import type { Rule } from '../engine/types.js';
 import { numberAt, recordAt } from '../model/k8s.js';
-import { effectiveReplicas } from '../model/workload.js';
+import { effectiveReplicas, replicasRejected } from '../model/workload.js';
 import { nameOf, servedSeverity } from './util.js';
 import { deletesBeforeReplacing } from '../domain/replacement.js';
 
@@ -33,7 +33,7 @@ export const singleReplica: Rule = {
         if (min <= 1) context.report({ resource: hpa, path: '/spec/minReplicas', messageId: 'single', data: { workload: nameOf(workload), replicas: `as few as ${min} replica${min === 1 ? '' : 's'} (HorizontalPodAutoscaler ${hpa.name} minReplicas ${min})` } });
         continue;
       }
-      if (effectiveReplicas(workload) !== 1) continue;
+      if (replicasRejected(workload) || effectiveReplicas(workload) !== 1) continue;
       const explicit = workload.replicas !== undefined;
       const messageId = workload.kind === 'StatefulSet' && deletesBeforeReplacing(context, workload) ? 'statefulSet' : 'single';
       context.report({ resource: workload.resource, path: explicit ? '/spec/replicas' : '/spec', messageId, data: { workload: nameOf(workload), replicas: explicit ? '1 replica' : '1 replica (spec.replicas defaults to 1)' } });

@@ -43,9 +43,37 @@ function sameRef(resource: Resource, ref: Finding['resource']): boolean {
   return resource.kind === ref.kind && resource.name === ref.name && resource.ref.namespace === ref.namespace;
 }
 
+/** True when the finding was reported on this very object (two objects may share a name: invalid, but kept apart). */
+function reportedOn(resource: Resource, finding: Finding): boolean {
+  return finding.document === undefined || (resource.doc.source.path === finding.file && resource.doc.index === finding.document && finding.path.startsWith(resource.base));
+}
+
+const placedIds = new WeakMap<Graph, Map<Workload, string>>();
+
+/**
+ * A workload's id with its file and its rank among the workloads of that id in the file: objects
+ * defined twice are simulated apart, and a fix (which adds or edits documents, never reorders
+ * objects) keeps the rank.
+ */
+function placedId(graph: Graph, workload: Workload): string {
+  let ids = placedIds.get(graph);
+  if (!ids) {
+    ids = new Map();
+    const seen = new Map<string, number>();
+    for (const w of graph.workloads) {
+      const key = `${workloadId(w)}\u0000${w.resource.doc.source.path}`;
+      const rank = seen.get(key) ?? 0;
+      seen.set(key, rank + 1);
+      ids.set(w, `${key}\u0000${rank}`);
+    }
+    placedIds.set(graph, ids);
+  }
+  return ids.get(workload) ?? workloadId(workload);
+}
+
 /** The workloads a finding concerns: the workload itself, or those its Service selects. */
 function concerned(graph: Graph, finding: Finding): Workload[] {
-  if (KIND_OF_WORKLOAD.has(finding.resource.kind)) return graph.workloads.filter((w) => sameRef(w.resource, finding.resource));
+  if (KIND_OF_WORKLOAD.has(finding.resource.kind)) return graph.workloads.filter((w) => sameRef(w.resource, finding.resource) && reportedOn(w.resource, finding));
   const service = graph.services.find((s) => sameRef(s.resource, finding.resource));
   if (service) return [...graph.workloadsOf(service)];
   // An Ingress or a BackendConfig: the workloads behind the Services that route through it.
@@ -192,10 +220,14 @@ export function findingImpacts(sources: readonly SourceText[], findings: readonl
     const resources = byNamespace.get(ns) ?? [];
     const baseGraph = buildGraph([...namespaces, ...resources]);
     // Which candidates concern which workload.
+    // Keyed by placed id (file and rank too: an object defined twice is simulated apart).
     const ofWorkload = new Map<string, Candidate[]>();
     const workloadsOf = new Map<Candidate, string[]>();
+    const shownId = new Map<string, string>();
     for (const c of nsCandidates) {
-      const ids = concerned(baseGraph, c.finding).map(workloadId);
+      const concernedWorkloads = concerned(baseGraph, c.finding);
+      const ids = concernedWorkloads.map((w) => placedId(baseGraph, w));
+      concernedWorkloads.forEach((w, k) => shownId.set(ids[k] ?? '', workloadId(w)));
       workloadsOf.set(c, ids);
       for (const id of ids) {
         const list = ofWorkload.get(id);
@@ -211,7 +243,7 @@ export function findingImpacts(sources: readonly SourceText[], findings: readonl
       for (const leftOut of ['all' as const, ...fixes.filter(measured)]) {
         const applied = fixes.filter((c) => c !== leftOut);
         const graph = buildGraph([...namespaces, ...withFixes(resources, applied)]);
-        const workload = graph.workloads.find((w) => workloadId(w) === id);
+        const workload = graph.workloads.find((w) => placedId(graph, w) === id);
         const input = workload && inputOf(graph, profile, workload);
         if (!input) continue;
         let adjusted = input;
@@ -238,7 +270,7 @@ export function findingImpacts(sources: readonly SourceText[], findings: readonl
         before += without;
         after += withAll;
         others = Math.max(others, (ofWorkload.get(id)?.length ?? 1) - 1);
-        ids.push(id);
+        ids.push(shownId.get(id) ?? id);
       }
       if (ids.length === 0) continue;
       const worth = before - after;
