@@ -1,7 +1,7 @@
 import type { Rule, Severity } from '../engine/types.js';
 import { preStopOf, unknownSteps } from '../domain/hooks.js';
 import { gracePeriodSeconds } from '../model/workload.js';
-import { nameOf, servedSeverity } from './util.js';
+import { nameOf } from './util.js';
 import { budgetFor } from '../domain/routing.js';
 import { servingContainers } from '../domain/serving.js';
 
@@ -32,8 +32,6 @@ export const gracePeriodTooShort: Rule = {
   check(context) {
     const drain = context.profile.app.drainSeconds;
     for (const workload of context.graph.workloads) {
-      const served = servedSeverity(context, workload);
-      if (!served) continue;
       const serving = servingContainers(context, workload);
       if (serving.length === 0) continue;
       const delays = serving.flatMap((c) => {
@@ -50,7 +48,8 @@ export const gracePeriodTooShort: Rule = {
       const budget = budgetFor(context, workload).seconds;
       const cutShort = unknown.length === 0 && grace.seconds < preStop;
       const messageId = unknown.length > 0 ? 'unknown' : cutShort ? (grace.seconds < budget ? 'cut' : 'short') : 'assumed';
-      const severity: Severity = messageId === 'cut' ? served : 'warning';
+      // Only `cut` is known without an assumption: the rule's error; the engine caps it for a workload the input does not show served.
+      const severity: Severity | undefined = messageId === 'cut' ? undefined : 'warning';
       context.report({
         resource: workload.resource,
         path: grace.explicit ? path : workload.podSpecPath,
@@ -69,7 +68,7 @@ export const gracePeriodTooShort: Rule = {
           unknown: unknown.map(unknownSteps).join(', '),
           atLeast: preStop > 0 ? ` (at least ${preStop} s)` : '',
         },
-        severity,
+        ...(severity ? { severity } : {}),
         fix: { kind: 'patch', description: `set terminationGracePeriodSeconds to ${needed}`, operations: [{ op: grace.explicit ? 'replace' : 'add', path, value: needed }] },
       });
     }

@@ -1,6 +1,6 @@
 import type { Rule } from '../engine/types.js';
 import { preStopOf } from '../domain/hooks.js';
-import { graceAtLeast, nameOf, servedSeverity } from './util.js';
+import { graceAtLeast, nameOf } from './util.js';
 import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';
 import { deletesBeforeReplacing } from '../domain/replacement.js';
 import { budgetFor } from '../domain/routing.js';
@@ -27,10 +27,9 @@ export const prestopMissing: Rule = {
   check(context) {
     const version = context.profile.k8sVersion;
     for (const workload of context.graph.workloads) {
-      const severity = servedSeverity(context, workload);
       // Every pod deleted before any replacement exists: no preStop helps (single-replica,
       // recreate-strategy and rollout-max-unavailable say so).
-      if (!severity || deletesBeforeReplacing(context, workload)) continue;
+      if (deletesBeforeReplacing(context, workload)) continue;
       const budget = budgetFor(context, workload);
       for (const c of servingContainers(context, workload)) {
         if (preStopOf(c).kind !== 'none') continue;
@@ -44,7 +43,6 @@ export const prestopMissing: Rule = {
           path: c.path,
           messageId: 'missing',
           data: { container: c.name, workload: nameOf(workload), budget: budget.seconds, profile: context.profile.name, path: budget.path },
-          severity,
           ...(fixable
             ? {
                 fix: {

@@ -1,6 +1,6 @@
-import type { PatchOperation, Rule, Severity } from '../engine/types.js';
+import type { PatchOperation, Rule } from '../engine/types.js';
 import { preStopOf, sleepFirst, unknownSteps } from '../domain/hooks.js';
-import { graceAtLeast, nameOf, servedSeverity } from './util.js';
+import { graceAtLeast, nameOf } from './util.js';
 import { recommendedPreStopSeconds } from '../domain/prestop.js';
 import { deletesBeforeReplacing } from '../domain/replacement.js';
 import { budgetFor } from '../domain/routing.js';
@@ -27,10 +27,9 @@ export const prestopTooShort: Rule = {
   },
   check(context) {
     for (const workload of context.graph.workloads) {
-      const served = servedSeverity(context, workload);
       // Every pod deleted before any replacement exists: no preStop helps (single-replica,
       // recreate-strategy and rollout-max-unavailable say so).
-      if (!served || deletesBeforeReplacing(context, workload)) continue;
+      if (deletesBeforeReplacing(context, workload)) continue;
       const budget = budgetFor(context, workload);
       const where = { budget: budget.seconds, profile: context.profile.name, path: budget.path };
       for (const c of servingContainers(context, workload)) {
@@ -38,9 +37,8 @@ export const prestopTooShort: Rule = {
         if (preStop.kind === 'none' || preStop.delay.seconds >= budget.seconds) continue;
         const delay = preStop.delay;
         if (!delay.known) {
-          const severity: Severity = 'warning';
           const atLeast = delay.seconds > 0 ? ` (at least ${delay.seconds} s)` : '';
-          context.report({ resource: workload.resource, path: preStop.path, messageId: 'unknown', data: { container: c.name, unknown: unknownSteps(delay), atLeast, ...where }, severity });
+          context.report({ resource: workload.resource, path: preStop.path, messageId: 'unknown', data: { container: c.name, unknown: unknownSteps(delay), atLeast, ...where }, severity: 'warning' });
           continue;
         }
         const seconds = recommendedPreStopSeconds(budget.seconds);
@@ -54,7 +52,7 @@ export const prestopTooShort: Rule = {
             description: `sleep ${more} s before the hook`,
             operations: [{ op: 'replace' as const, path: edit.path, value: edit.value }, ...graceAtLeast(workload, seconds + context.profile.app.drainSeconds)],
           };
-          context.report({ resource: workload.resource, path: preStop.path, messageId: 'shortHook', data: { container: c.name, seconds: delay.seconds, what, ...where }, severity: served, ...(fix ? { fix } : {}) });
+          context.report({ resource: workload.resource, path: preStop.path, messageId: 'shortHook', data: { container: c.name, seconds: delay.seconds, what, ...where }, ...(fix ? { fix } : {}) });
           continue;
         }
         let operations: PatchOperation[] | undefined;
@@ -66,7 +64,6 @@ export const prestopTooShort: Rule = {
           path: preStop.path,
           messageId: 'short',
           data: { seconds: preStop.seconds, container: c.name, workload: nameOf(workload), ...where },
-          severity: served,
           ...(operations ? { fix: { kind: 'patch', description: `raise the preStop sleep to ${seconds} s`, operations } } : {}),
         });
       }

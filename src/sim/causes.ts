@@ -20,8 +20,9 @@ export const RULES_OF_CAUSE: Readonly<Record<Cause, readonly string[]>> = {
   'refused-after-stop': ['prestop-missing', 'prestop-too-short', 'prestop-exec-unavailable', 'grace-period-too-short', 'fast-shutdown-image', 'local-traffic-policy-gap', 'eni-backend-recommended', ...OUTAGE],
   // The LB sends to a node without a local endpoint (externalTrafficPolicy: Local).
   'no-local-endpoint': ['local-traffic-policy-gap', 'eni-backend-recommended'],
-  // No pod serves at all: every pod is replaced at once, or the only one is.
-  'no-endpoint': ['lb-readiness-gate-missing', ...OUTAGE],
+  // No pod serves at all: every pod is replaced at once, the only one is, or a liveness probe
+  // restarts each new pod before its app listens (a crash loop).
+  'no-endpoint': ['lb-readiness-gate-missing', 'liveness-probe-kills-slow-start', ...OUTAGE],
   // The LB cuts open connections when it removes a backend.
   'cut-by-lb': ['lb-connection-drain-missing', 'lb-drain-exceeds-grace', 'local-traffic-policy-gap'],
   // In flight when the app exits at once, is killed at the grace deadline, or restarted.
