@@ -20,7 +20,7 @@ import { REPORT_OPTIONS, runReport } from './report.js';
 import { runPolicy } from './policy.js';
 import { runServe, SERVE_HELP } from './serve.js';
 import { runSimulate, SIMULATE_OPTIONS } from './simulate.js';
-import { findingImpacts } from '../sim/impact.js';
+import { findingImpacts, judgedByImpact } from '../sim/impact.js';
 import { explainRule, formatRules } from './rules.js';
 
 /** What the CLI may touch, injected so tests run it in-process. */
@@ -122,7 +122,7 @@ function runCheck(args: string[], io: Io): number {
     const impacts = findingImpacts(sources, checked.findings, { profile });
     result = { ...checked, findings: checked.findings.map((f) => {
       const impact = impacts.get(f);
-      return impact ? { ...f, impact } : f;
+      return impact ? judgedByImpact(f, impact) : f;
     }) };
   }
   const color = format === 'text' && io.isTTY && !values['no-color'] && !io.env['NO_COLOR'];
