@@ -53,48 +53,7 @@ function isMapping(field: string): string {
   return `has(${field}) && type(${field}) == map`;
 }
 
-/** Seconds of a `sleep` argument held in `a` (a number, or `30`, `30s`, `1m`, `0.5` as text), else -1. */
-function sleepArgSeconds(a: string): string {
-  const t = `${a}.trim()`;
-  const n = (cut: number): string => `double(${t}.substring(0, size(${t}) - ${cut}))`;
-  return (
-    `((type(${a}) == int || type(${a}) == double) ? (double(${a}) >= 0.0 ? double(${a}) : -1.0) : ` +
-    `(type(${a}) == string && ${t}.matches('^[0-9]+(\\\\.[0-9]+)?[smh]?$')) ? ` +
-    `(${t}.endsWith('m') ? ${n(1)} * 60.0 : ${t}.endsWith('h') ? ${n(1)} * 3600.0 : ${t}.endsWith('s') ? ${n(1)} : double(${t})) : -1.0)`
-  );
-}
-
-/** The seconds a container's preStop hook sleeps (native sleep, `sleep N`, `sh -c 'sleep N …'`), 0 when not known. */
-function preStopSecondsOf(c: string): string {
-  const hook = `${c}.lifecycle.preStop`;
-  const sleep = `${hook}.sleep`;
-  const command = `${hook}.exec.command`;
-  const shellWord = `${command}[2].trim().substring(${command}[2].trim().startsWith('/bin/') ? 10 : 5).trim().split(' ')[0].split('\\t')[0].split('\\n')[0]`;
-  const nativeSeconds = `(has(${sleep}.seconds) && (type(${sleep}.seconds) == int || type(${sleep}.seconds) == double) ? double(${sleep}.seconds) : 0.0)`;
-  const execSleep = `(size(${command}) > 1 && type(${command}[0]) == string && ${command}[0].matches('^(/usr)?(/bin/)?sleep$') && ${sleepArgSeconds(`${command}[1]`)} >= 0.0) ? ${sleepArgSeconds(`${command}[1]`)}`;
-  const shellSleep = `(size(${command}) > 2 && type(${command}[0]) == string && ${command}[0].matches('^(/usr)?(/bin/)?(sh|bash|ash|dash|busybox sh)$') && ${command}[1] == '-c' && type(${command}[2]) == string && ${command}[2].matches('^\\\\s*(/bin/)?sleep\\\\s+\\\\S') && ${sleepArgSeconds(shellWord)} >= 0.0) ? ${sleepArgSeconds(shellWord)}`;
-  return (
-    `(!(${isMapping(`${c}.lifecycle`)} && ${isMapping(hook)}) ? 0.0 : ${isMapping(sleep)} ? ${nativeSeconds} : ` +
-    `!(${isMapping(`${hook}.exec`)} && has(${command}) && type(${command}) == list) ? 0.0 : ${execSleep} : ${shellSleep} : 0.0)`
-  );
-}
-
-/** grace-period-too-short for a profile's app drain time. */
-function gracePeriodRule(drainSeconds: number): CelRule {
-  const grace = "(has(variables.podSpec.terminationGracePeriodSeconds) && (type(variables.podSpec.terminationGracePeriodSeconds) == int || type(variables.podSpec.terminationGracePeriodSeconds) == double) ? double(variables.podSpec.terminationGracePeriodSeconds) : 30.0)";
-  return {
-    ruleId: 'grace-period-too-short',
-    expression: `${notIgnored('grace-period-too-short')} || !variables.served || !variables.serving.exists(c, ${grace} < ${preStopSecondsOf('c')} + ${drainSeconds.toFixed(1)})`,
-    messageExpression: `'rollsafe grace-period-too-short: terminationGracePeriodSeconds is shorter than the preStop sleep + ${drainSeconds} s of app drain; raise it'`,
-  };
-}
-
 const COMPILED: readonly CelRule[] = [
-  {
-    ruleId: 'prestop-missing',
-    expression: `${notIgnored('prestop-missing')} || variables.serving.all(c, ${isMapping('c.lifecycle')} && ${isMapping('c.lifecycle.preStop')})`,
-    messageExpression: `'rollsafe prestop-missing: container ' + variables.serving.filter(c, !(${isMapping('c.lifecycle')} && ${isMapping('c.lifecycle.preStop')}))[0].name + ' has no preStop hook (lifecycle.preStop); add a preStop sleep'`,
-  },
   {
     ruleId: 'readiness-probe-missing',
     expression: `${notIgnored('readiness-probe-missing')} || variables.serving.all(c, ${isMapping('c.readinessProbe')})`,
@@ -109,12 +68,16 @@ const COMPILED: readonly CelRule[] = [
 
 /** The rules compiled to CEL for a profile. */
 export function celRules(profile: Profile): readonly CelRule[] {
-  return [...COMPILED, gracePeriodRule(profile.app.drainSeconds)].sort((a, b) => (a.ruleId < b.ruleId ? -1 : 1));
+  // grace-period-too-short and prestop-missing were compiled too until the rules began to read hook
+  // scripts and one-replica StatefulSets as domain/hooks.ts does; their CEL no longer matched the
+  // rules on the fixtures, so they are left out. The profile will set the timing of such rules.
+  void profile;
+  return [...COMPILED].sort((a, b) => (a.ruleId < b.ruleId ? -1 : 1));
 }
 
 /** The rules not compiled, with the reason. */
 export function uncompiledRules(): Array<{ ruleId: string; reason: string }> {
-  const compiled = new Set([...COMPILED.map((r) => r.ruleId), 'grace-period-too-short']);
+  const compiled = new Set(COMPILED.map((r) => r.ruleId));
   return [...RULES.values()]
     .filter((r) => !compiled.has(r.meta.id))
     .map((r) => ({
