@@ -72,7 +72,7 @@ describe('the judgments', () => {
       'lb-drain-exceeds-grace': { true: 0, false: 2, debatable: 1 },
       'lb-readiness-gate-missing': { true: 1, false: 0, debatable: 0 },
       'liveness-probe-same-as-readiness': { true: 4, false: 0, debatable: 0 },
-      'local-traffic-policy-gap': { true: 1, false: 0, debatable: 0 },
+      'local-traffic-policy-gap': { true: 2, false: 0, debatable: 0 },
       'pdb-missing': { true: 3, false: 0, debatable: 1 },
       'prestop-missing': { true: 27, false: 4, debatable: 1 },
       'prestop-too-short': { true: 1, false: 0, debatable: 1 },
