@@ -32,17 +32,17 @@ describe('prestop-too-short', () => {
     expect(rows(findings).map(([name]) => findingAt(findings, name, PRESTOP).fixable)).toEqual([true, true, false, true]);
     expect(fixOf(findings, 'fire-nginx-quit', PRESTOP)).toEqual({
       kind: 'patch',
-      operations: [{ op: 'replace', path: `${PRESTOP}/exec/command`, value: ['/bin/sh', '-c', 'sleep 15 && nginx -s quit'] }],
+      operations: [{ op: 'replace', path: `${PRESTOP}/exec/command`, value: ['/bin/sh', '-c', 'sleep 5 && nginx -s quit'] }],
     });
     expect(fixOf(findings, 'fire-drain-listeners-then-sleep', PRESTOP)).toEqual({
       kind: 'patch',
-      operations: [{ op: 'replace', path: `${PRESTOP}/exec/command`, value: ['/bin/sh', '-c', 'sleep 15; curl -s -X POST http://127.0.0.1:9901/drain_listeners; sleep 30'] }],
+      operations: [{ op: 'replace', path: `${PRESTOP}/exec/command`, value: ['/bin/sh', '-c', 'sleep 5; curl -s -X POST http://127.0.0.1:9901/drain_listeners; sleep 30'] }],
     });
     expect(findingAt(findings, 'fire-nginx-quit', PRESTOP).message).toBe(
-      'preStop of container `app` lets the app accept connections for 0 s (`nginx -s quit` stops accepting at once and finishes the requests in flight), shorter than the 10 s propagation budget of profile generic (endpoint → kube-proxy, p99); sleep before it',
+      'preStop of container `app` lets the app accept connections for 0 s (`nginx -s quit` stops accepting at once and finishes the requests in flight), shorter than the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99); sleep before it',
     );
     expect(findingAt(findings, 'fire-unknown-script', PRESTOP).message).toBe(
-      'preStop of container `app` runs `/app/deregister`, whose length rollsafe cannot know (at least 5 s): it cannot judge whether the app keeps accepting for the 10 s propagation budget of profile generic (endpoint → kube-proxy, p99)',
+      'preStop of container `app` runs `/app/deregister`, whose length rollsafe cannot know (at least 2 s): it cannot judge whether the app keeps accepting for the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99)',
     );
   });
 
@@ -57,7 +57,7 @@ describe('prestop-too-short', () => {
     ]);
     expect(findings).toHaveLength(4);
     expect(findingAt(findings, 'fire-unknown-http-prestop', PRESTOP).message).toBe(
-      'preStop of container `billing` runs `httpGet /drain on port 8080`, whose length rollsafe cannot know: it cannot judge whether the app keeps accepting for the 10 s propagation budget of profile generic (endpoint → kube-proxy, p99)',
+      'preStop of container `billing` runs `httpGet /drain on port 8080`, whose length rollsafe cannot know: it cannot judge whether the app keeps accepting for the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99)',
     );
     expect(findingAt(findings, 'fire-unknown-http-prestop', PRESTOP).fixable).toBe(false);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
@@ -84,8 +84,8 @@ describe('prestop-too-short', () => {
     expect(fixOf(findings, 'fire-shell-sleep', EXEC)).toEqual({
       kind: 'patch',
       operations: [
-        { op: 'replace', path: EXEC, value: ['/bin/sh', '-c', 'sleep 15 && nginx -s quit'] },
-        { op: 'add', path: GRACE, value: 45 },
+        { op: 'replace', path: EXEC, value: ['/bin/sh', '-c', 'sleep 5 && nginx -s quit'] },
+        { op: 'add', path: GRACE, value: 35 },
       ],
     });
   });
