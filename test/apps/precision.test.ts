@@ -57,10 +57,10 @@ describe('the judgments', () => {
     expect(Object.keys(RULE_NOTES).sort()).toEqual(doubted);
   });
 
-  it('are today: 109 findings, 88 true, 11 false, 10 debatable (false share 10.1 %)', () => {
-    expect(JUDGMENTS).toHaveLength(109);
-    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 88, false: 11, debatable: 10 });
-    expect(falseSharePercent(JUDGMENTS)).toBe(10.1);
+  it('are today: 110 findings, 89 true, 11 false, 10 debatable (false share 10.0 %)', () => {
+    expect(JUDGMENTS).toHaveLength(110);
+    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 89, false: 11, debatable: 10 });
+    expect(falseSharePercent(JUDGMENTS)).toBe(10);
   });
 
   it('are today, per rule', () => {
@@ -121,7 +121,7 @@ describe.skipIf(!PRESENT)(SUITE, () => {
   });
 
   // The goals, asserted once they hold (see the switches above).
-  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 10.1 %, while the rules are being corrected)`, () => {
+  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 10.0 %, while the rules are being corrected)`, () => {
     expect(falseSharePercent(JUDGMENTS)).toBeLessThanOrEqual(FALSE_SHARE_GOAL_PERCENT);
   });
 
