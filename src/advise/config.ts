@@ -27,6 +27,21 @@ export interface WorkloadFacts {
   readonly serviceName: string;
   /** HTTP path for probes and LB health checks; unset means a TCP readiness probe behind an L4 LB. */
   readonly healthPath?: string;
+  /** The container port's name (default `http`): a named targetPort of the user's Service must keep resolving. */
+  readonly portName?: string;
+  /** The serving container's other declared ports (`advise -f`), kept so that the Service's other ports still resolve. */
+  readonly otherPorts?: readonly KubeObject[];
+  /** The user's own Service (`advise -f`): its annotations and ports are kept, rollsafe's settings merged in. */
+  readonly service?: ExistingService;
+  /** The user's own Ingress to the Service (`advise -f`): adapted in place, never replaced by a second one. */
+  readonly ingress?: KubeObject;
+}
+
+/** What `advise -f` keeps of a user's Service. */
+export interface ExistingService {
+  readonly annotations: Readonly<Record<string, string>>;
+  /** `spec.ports` as written (names, ports, targetPorts, nodePorts, protocols). */
+  readonly ports: readonly KubeObject[];
 }
 
 /** What a caller may set; everything else has a default. */
@@ -95,6 +110,10 @@ export function workloadFacts(input: WorkloadInput = {}): WorkloadFacts {
     containerName: input.containerName ?? name,
     serviceName,
     ...(input.healthPath === undefined ? {} : { healthPath: input.healthPath }),
+    ...(input.portName === undefined ? {} : { portName: input.portName }),
+    ...(input.otherPorts === undefined ? {} : { otherPorts: input.otherPorts }),
+    ...(input.service === undefined ? {} : { service: input.service }),
+    ...(input.ingress === undefined ? {} : { ingress: input.ingress }),
   };
 }
 
@@ -122,6 +141,13 @@ function deregistrationDelay(advice: Advice): string {
   return `deregistration_delay.timeout_seconds=${advice.timing.lbDrainSeconds ?? 0}`;
 }
 
+/** ELBv2 target-group attributes: rollsafe's, then the user's other ones (`k1=v1,k2=v2`). */
+function targetGroupAttributes(ours: readonly string[], theirs: string | undefined): string {
+  const keys = new Set(ours.map((a) => a.split('=')[0]));
+  const kept = (theirs ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '' && !keys.has(a.split('=')[0]?.trim()));
+  return [...ours, ...kept].join(',');
+}
+
 function serviceAnnotations(advice: Advice, workload: WorkloadFacts): Record<string, string> {
   const f = advice.facts;
   const a: Record<string, string> = {};
@@ -135,7 +161,8 @@ function serviceAnnotations(advice: Advice, workload: WorkloadFacts): Record<str
     a['service.beta.kubernetes.io/aws-load-balancer-nlb-target-type'] = advice.podDirect === 'aws-ip' ? 'ip' : 'instance';
     const attributes = [deregistrationDelay(advice)];
     if (advice.podDirect === 'aws-ip' && f.preserveSourceIp) attributes.push('preserve_client_ip.enabled=true');
-    a['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes'] = attributes.join(',');
+    const key = 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes';
+    a[key] = targetGroupAttributes(attributes, workload.service?.annotations[key]);
   } else if (f.provider === 'gcp' && advice.podDirect === 'gke-neg') {
     a['cloud.google.com/neg'] = '{"ingress": true}';
     a['cloud.google.com/backend-config'] = JSON.stringify({ default: workload.serviceName });
@@ -145,12 +172,19 @@ function serviceAnnotations(advice: Advice, workload: WorkloadFacts): Record<str
   return a;
 }
 
+/**
+ * The Service: the user's own (`advise -f`) keeps its name, annotations and ports — a changed
+ * name or a dropped port would replace what clients and the load balancer know — with rollsafe's
+ * settings merged over them.
+ */
 function service(advice: Advice, workload: WorkloadFacts): KubeObject {
-  const annotations = serviceAnnotations(advice, workload);
+  const annotations = { ...workload.service?.annotations, ...serviceAnnotations(advice, workload) };
   const spec: KubeObject = { type: advice.serviceType };
   if (advice.externalTrafficPolicy && advice.serviceType !== 'ClusterIP') spec['externalTrafficPolicy'] = advice.externalTrafficPolicy;
   spec['selector'] = { ...workload.serviceSelector };
-  spec['ports'] = [{ name: PORT_NAME, port: workload.servicePort, targetPort: PORT_NAME, protocol: 'TCP' }];
+  // A ClusterIP Service has no node ports: drop them from the user's ports when advice changes the type.
+  const ports = workload.service?.ports.map((p) => (advice.serviceType === 'ClusterIP' ? Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'nodePort')) : { ...p }));
+  spec['ports'] = ports ?? [{ name: PORT_NAME, port: workload.servicePort, targetPort: PORT_NAME, protocol: 'TCP' }];
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -159,7 +193,28 @@ function service(advice: Advice, workload: WorkloadFacts): KubeObject {
   };
 }
 
+/**
+ * The user's Ingress, adapted: its name, class, rules, TLS and annotations (the ALB's scheme,
+ * group, certificates) stay, so the same load balancer serves on; rollsafe sets only what the
+ * advice needs (target type, deregistration delay) and a health-check path where none is set.
+ * A new Ingress under another name would create a second load balancer.
+ */
+function adaptIngress(advice: Advice, workload: WorkloadFacts, user: KubeObject): KubeObject {
+  const meta = (user['metadata'] ?? {}) as Record<string, unknown>;
+  const theirs = (meta['annotations'] ?? {}) as Record<string, string>;
+  const annotations: Record<string, string> = { ...theirs };
+  if (advice.facts.provider === 'aws') {
+    annotations['alb.ingress.kubernetes.io/target-type'] = advice.podDirect === 'aws-ip' ? 'ip' : 'instance';
+    const key = 'alb.ingress.kubernetes.io/target-group-attributes';
+    annotations[key] = targetGroupAttributes([deregistrationDelay(advice)], theirs[key]);
+    annotations['alb.ingress.kubernetes.io/healthcheck-path'] ??= healthPathOf(advice, workload) ?? '/';
+  }
+  const { uid: _uid, resourceVersion: _rv, creationTimestamp: _ct, generation: _g, managedFields: _mf, ...keep } = meta;
+  return { apiVersion: user['apiVersion'] ?? 'networking.k8s.io/v1', kind: 'Ingress', metadata: { ...keep, namespace: workload.namespace, annotations }, spec: user['spec'] ?? {} };
+}
+
 function ingress(advice: Advice, workload: WorkloadFacts): KubeObject {
+  if (workload.ingress) return adaptIngress(advice, workload, workload.ingress);
   const backend = { service: { name: workload.serviceName, port: { number: workload.servicePort } } };
   if (advice.facts.provider === 'gcp') {
     return {
@@ -197,15 +252,16 @@ function backendConfig(advice: Advice, workload: WorkloadFacts): KubeObject {
 
 function container(advice: Advice, workload: WorkloadFacts): KubeObject {
   const path = healthPathOf(advice, workload);
-  const readinessAction = path === undefined ? { tcpSocket: { port: PORT_NAME } } : { httpGet: { path, port: PORT_NAME } };
+  const port = workload.portName ?? PORT_NAME;
+  const readinessAction = path === undefined ? { tcpSocket: { port } } : { httpGet: { path, port } };
   return {
     name: workload.containerName,
     image: workload.image,
-    ports: [{ name: PORT_NAME, containerPort: workload.port, protocol: 'TCP' }],
+    ports: [{ name: workload.portName ?? PORT_NAME, containerPort: workload.port, protocol: 'TCP' }, ...(workload.otherPorts ?? [])],
     // Readiness fails fast (15 s) to take a broken pod out of rotation; liveness waits twice as
     // long (30 s) so a slow pod is not restarted for what readiness already handles.
     readinessProbe: { ...readinessAction, periodSeconds: 5, failureThreshold: 3 },
-    livenessProbe: { tcpSocket: { port: PORT_NAME }, periodSeconds: 10, failureThreshold: 3 },
+    livenessProbe: { tcpSocket: { port }, periodSeconds: 10, failureThreshold: 3 },
     lifecycle: { preStop: preStopHook(advice.facts.k8sVersion, advice.timing.preStopSeconds) },
   };
 }
@@ -213,10 +269,15 @@ function container(advice: Advice, workload: WorkloadFacts): KubeObject {
 function deployment(advice: Advice, workload: WorkloadFacts): KubeObject {
   const podSpec: KubeObject = {};
   if (advice.inPlaceRollout) {
-    // The seed's in-place rollout: prefer the labelled nodes, so new pods start where old ones run.
+    // The seed's in-place rollout keeps the pods on the labelled nodes. Required, not preferred: a
+    // preferred term only adds to a node's score (NodeAffinity weight 2 among the default score
+    // plugins, pkg/scheduler/apis/config/v1/default_plugins.go), and PodTopologySpread (weight 2)
+    // scores the other nodes up when the new ReplicaSet's pods are uneven there, so a surge pod can
+    // still land on an unlabelled node and empty a labelled one. Label the nodes first: until
+    // then new pods stay Pending, and with maxUnavailable 0 the old ones keep serving.
     podSpec['affinity'] = {
       nodeAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'deploy', operator: 'In', values: [workload.name] }] } }],
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'deploy', operator: 'In', values: [workload.name] }] }] },
       },
     };
   }

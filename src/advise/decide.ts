@@ -3,7 +3,7 @@
  * platform facts → the Service mode, the built-in profile that models it, and every reason and
  * trade-off with its source. Pure: no I/O. docs/advise.md has the procedure as tables.
  */
-import { findBuiltinProfile } from '../profiles/builtin.js';
+import { awsLoadBalancer, findBuiltinProfile, genericNodeLoadBalancer, registeredAndChecked } from '../profiles/builtin.js';
 import { propagationBudget, type Profile } from '../profiles/types.js';
 import { drainCoveringPreStop, recommendedPreStopSeconds } from '../domain/prestop.js';
 import { hasProxyTerminatingEndpoints, hasSleepAction } from '../domain/versions.js';
@@ -66,7 +66,7 @@ export interface Timing {
   /** The profile's propagation budget (p99 of the slowest path). */
   readonly budgetSeconds: number;
   readonly budgetPath: string;
-  /** Budget + 5 s margin, rounded up (src/domain/prestop.ts `recommendedPreStopSeconds`). */
+  /** The slowest path's 99.9th percentile, rounded up (src/domain/prestop.ts `recommendedPreStopSeconds`). */
   readonly preStopSeconds: number;
   /** `sleep` (native action, 1.30+) or `exec` (`sleep N` in the image). */
   readonly preStopAction: 'sleep' | 'exec';
@@ -633,17 +633,27 @@ export function adviceProfile(advice: Pick<Advice, 'profile' | 'facts'>): Profil
 }
 
 /** Termination numbers, computed with the same functions the rules use. */
-function timing(profile: Profile, decision: Decision): Timing {
+function timing(profile: Profile, decision: Decision, f: ResolvedFacts): Timing {
   // Traffic comes through the cloud LB (a LoadBalancer Service, or an Ingress the LB serves). It
-  // counts as the rules judge it (domain/routing.ts exposure): behind an Ingress, or when its backends
-  // change with the pods (pod-direct, Local); a Cluster-mode Service keeps every node as a backend.
-  const budget = propagationBudget(profile, { viaLoadBalancer: decision.mode !== 'cluster' || decision.exposure === 'ingress', viaIngress: false });
-  const preStop = recommendedPreStopSeconds(budget.seconds);
+  // counts as the rules judge it (domain/routing.ts exposure): when its backends change with the
+  // pods (pod-direct, Local); in Cluster mode every node stays a backend, behind an Ingress too.
+  // Local mode under a profile with no LB (bare metal) meets the generic L4 LB of the domain.
+  // The LB the advised objects ask for, as the domain reads them (src/domain/routing.ts): on AWS
+  // the NLB or ALB of the facts with pod or node targets, whatever the profile's kind.
+  const aws = f.provider === 'aws' && (f.lbKind === 'nlb' || f.lbKind === 'alb') ? awsLoadBalancer(f.lbKind, decision.mode === 'pod-direct' ? 'pod' : 'node', profile.proxySync) : undefined;
+  const lb = aws ?? profile.loadBalancer ?? (decision.mode === 'local' ? genericNodeLoadBalancer(profile.proxySync) : undefined);
+  const budget = propagationBudget(profile, { viaLoadBalancer: decision.mode !== 'cluster', viaIngress: false }, lb);
+  const preStop = recommendedPreStopSeconds(budget);
   const drain = profile.app.drainSeconds;
   // A GKE BackendConfig drains NEG backends of an Ingress only; the other settings sit on the Service or Ingress.
   const drainSetting = profile.loadBalancer?.drain;
-  const lbDrain = drainSetting && (drainSetting.on !== 'backendconfig' || decision.exposure === 'ingress') ? Math.min(preStop + drain, drainCoveringPreStop(profile, drainSetting.recommendedTimeoutSeconds, preStop)) : undefined;
-  const register = profile.loadBalancer?.register.p99;
+  // As lb-connection-drain-missing proposes it: outlasting the preStop only where the LB removes a
+  // backend that still serves (pods as backends, or a Local node its controller removes).
+  const removes = decision.mode === 'pod-direct' || (decision.mode === 'local' && lb?.nodeRemoval === 'controller');
+  const drainFor = (recommended: number): number => (removes ? drainCoveringPreStop(lb?.deregister, recommended, preStop) : recommended);
+  const lbDrain = drainSetting && (drainSetting.on !== 'backendconfig' || decision.exposure === 'ingress') ? Math.min(preStop + drain, drainFor(drainSetting.recommendedTimeoutSeconds)) : undefined;
+  // Registered, then the new target's check the simulator runs on the LB's clock.
+  const register = profile.loadBalancer ? registeredAndChecked(profile.loadBalancer) : undefined;
   return {
     budgetSeconds: budget.seconds,
     budgetPath: budget.path,
@@ -660,12 +670,18 @@ function timing(profile: Profile, decision: Decision): Timing {
 function commonReasons(f: ResolvedFacts, decision: Decision, profile: Profile, t: Timing): Cited[] {
   const reasons: Cited[] = [
     cite('readinessProbe on the serving port: a new pod gets traffic only once the app answers', S.seedNewPod),
-    cite(`preStop sleep ${t.preStopSeconds} s = propagation budget ${t.budgetSeconds} s (${t.budgetPath}, p99, profile ${profile.name}) + 5 s margin: every layer stops routing to the pod before it gets SIGTERM`, S.seedPodConfig, S.budget),
+    cite(`preStop sleep ${t.preStopSeconds} s = propagation budget ${t.budgetSeconds} s (${t.budgetPath}, p99, profile ${profile.name}), rounded up to that path's 99.9th percentile: every layer stops routing to the pod before it gets SIGTERM`, S.seedPodConfig, S.budget),
     t.preStopAction === 'sleep'
       ? cite(`Kubernetes ${f.k8sVersion} has the native preStop sleep action (beta and on by default from 1.30, GA 1.34): no sleep binary needed in the image`, S.termination)
       : cite(`Kubernetes ${f.k8sVersion} has no native preStop sleep action (on by default from 1.30): the hook runs \`sleep\` in the image, as in the seed`, S.termination, S.seedPodConfig),
     cite(`terminationGracePeriodSeconds ${t.gracePeriodSeconds} = preStop ${t.preStopSeconds} s + app drain ${t.appDrainSeconds} s (the seed and ACK: at least preStop + 30 s)`, S.seedPodConfig, S.ack),
   ];
+  if (decision.mode === 'pod-direct') {
+    // The pods as LB backends remove kube-proxy's races only together with the preStop: the LB's
+    // deregistration then decides when a pod stops getting requests (test/sim/consistency.test.ts:
+    // ACK ENI without a preStop drops 1,271 requests per rollout where Cluster mode drops 71).
+    reasons.push(cite(`the pods as LB backends need the ${t.preStopSeconds} s preStop: without one that covers the LB's deregistration (${t.budgetSeconds} s) this mode drops more requests than Cluster mode`, S.budget));
+  }
   if (t.lbDrainSeconds !== undefined) {
     const where = f.provider === 'alibaba' ? 'the ACK connection-drain annotations' : f.provider === 'aws' ? 'the target group deregistration delay' : 'the BackendConfig connectionDraining';
     const source = f.provider === 'alibaba' ? S.ack : f.provider === 'aws' ? S.aws : S.gke;
@@ -687,7 +703,7 @@ export function decide(facts: PlatformFacts): Advice {
   const f = resolveFacts(facts);
   const decision = f.provider === 'alibaba' ? alibaba(f) : f.provider === 'aws' ? aws(f) : f.provider === 'gcp' ? gcp(f) : f.provider === 'azure' ? azure(f) : bareMetal(f);
   const profile = adviceProfile({ profile: decision.profile, facts: f });
-  const t = timing(profile, decision);
+  const t = timing(profile, decision, f);
   const local = decision.mode === 'local';
   return {
     facts: f,

@@ -7,11 +7,11 @@
 import { loadSources } from '../load/objects.js';
 import type { LoadProblem, SourceText } from '../load/types.js';
 import { declaredPorts, probeTarget, resolvePort } from '../model/container.js';
-import { buildGraph, type ServiceView } from '../model/graph.js';
-import { recordAt, stringAt, stringMapAt } from '../model/k8s.js';
+import { buildGraph, type Graph, type ServiceView } from '../model/graph.js';
+import { arrayAt, isRecord, recordAt, stringAt, stringMapAt } from '../model/k8s.js';
 import { DEFAULT_NAMESPACE } from '../model/resource.js';
 import type { ContainerView, Workload } from '../model/workload.js';
-import { workloadFacts, type WorkloadFacts } from './config.js';
+import { workloadFacts, type WorkloadFacts, type WorkloadInput } from './config.js';
 import { AdviseError } from './decide.js';
 
 /** One workload found in the manifests, with what advise had to assume or change. */
@@ -59,6 +59,30 @@ function servingPort(workload: Workload, services: readonly ServiceView[]): { co
   return undefined;
 }
 
+/** The user's Service (annotations, ports) and the first Ingress routing to it, as plain data. */
+function existingObjects(graph: Graph, service: ServiceView): Pick<WorkloadInput, 'service' | 'ingress'> {
+  const ports = arrayAt(recordAt(service.resource.object, 'spec'), 'ports').filter(isRecord).map((p) => ({ ...p }));
+  const [ingress] = graph.ingressesOf(service);
+  return {
+    service: { annotations: { ...service.resource.annotations }, ports },
+    ...(ingress && isRecord(ingress.object) ? { ingress: structuredClone(ingress.object) } : {}),
+  };
+}
+
+/** The serving container's declared ports besides the served one. */
+function otherPortsOf(container: ContainerView, served: number): Pick<WorkloadInput, 'otherPorts'> {
+  const others = arrayAt(container.container, 'ports').filter(isRecord).filter((p) => p['containerPort'] !== served).map((p) => ({ ...p }));
+  return others.length > 0 ? { otherPorts: others } : {};
+}
+
+/** The name a Service's targetPort gives the serving container port, so that it keeps resolving; undefined for a number. */
+function namedTarget(service: ServiceView | undefined, port: number, container: ContainerView): string | undefined {
+  for (const p of service?.ports ?? []) {
+    if (typeof p.targetPort === 'string' && !/^\d+$/.test(p.targetPort) && resolvePort(container, p.targetPort) === port) return p.targetPort;
+  }
+  return undefined;
+}
+
 function healthPathOf(container: ContainerView): string | undefined {
   const probe = recordAt(container.container, 'readinessProbe');
   const target = probe ? probeTarget(container, probe) : undefined;
@@ -99,6 +123,10 @@ export function workloadsFromManifests(sources: readonly SourceText[]): Manifest
     if (graph.hpasOf(workload).length > 0) notes.push('a HorizontalPodAutoscaler scales it: remove spec.replicas when you apply (hpa-replicas-conflict)');
     const selector = stringMapAt(recordAt(recordAt(workload.resource.object, 'spec'), 'selector'), 'matchLabels');
     const healthPath = healthPathOf(serving.container);
+    // The user's own Service and Ingress are adapted, not replaced (a new Ingress name is a second LB).
+    const existing = serving.service ? existingObjects(graph, serving.service) : {};
+    const [ingressCount, portName] = [serving.service ? graph.ingressesOf(serving.service).length : 0, namedTarget(serving.service, serving.port, serving.container)];
+    if (ingressCount > 1) notes.push(`${ingressCount} Ingresses route to Service ${serving.service?.resource.name ?? ''}: only the first is adapted`);
     const facts = workloadFacts({
       name: workload.resource.name,
       namespace: workload.resource.namespace === '' ? DEFAULT_NAMESPACE : workload.resource.namespace,
@@ -112,6 +140,9 @@ export function workloadsFromManifests(sources: readonly SourceText[]): Manifest
       containerName: serving.container.name,
       serviceName: serving.service?.resource.name ?? workload.resource.name,
       healthPath,
+      portName,
+      ...otherPortsOf(serving.container, serving.port),
+      ...existing,
     });
     workloads.push({ facts, from: describe(workload), notes });
   }

@@ -21,7 +21,7 @@ export const SOURCES = {
   latency: 'knowledge/cloud-load-balancers.md §5 (propagation latencies)',
   termination: 'knowledge/termination.md (feature versions)',
   rollout: 'knowledge/rollout-algorithm.md',
-  budget: 'docs/profiles.md (propagation budget; the preStop proposed by the rules: budget + 5 s)',
+  budget: 'docs/profiles.md (propagation budget; the preStop proposed by the rules: the slowest path\'s 99.9th percentile)',
   k8sTrafficPolicy:
     'Kubernetes API, Service spec.externalTrafficPolicy: Local delivers "only to the node-local endpoints ... without masquerading the client source IP" (https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/)',
   lbcNlb: 'AWS LBC, Network Load Balancer (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/nlb/)',

@@ -83,7 +83,7 @@ const PROFILE_SPEC: ObjectSpec = {
         register: latency,
         healthCheck: {
           type: 'object',
-          fields: { intervalSeconds: { type: 'number', min: 1 }, healthyThreshold: count, unhealthyThreshold: count },
+          fields: { intervalSeconds: { type: 'number', min: 1 }, healthyThreshold: count, unhealthyThreshold: count, registrationChecks: { ...count, optional: true } },
         },
         drain: {
           type: 'object',
@@ -102,6 +102,7 @@ const PROFILE_SPEC: ObjectSpec = {
               : undefined;
           },
         },
+        nodeRemoval: { type: 'string', oneOf: ['controller', 'health-check'], optional: true },
         readinessGate: { ...plainString, optional: true },
       },
     },

@@ -1,6 +1,6 @@
 /**
  * A cluster profile: the environment manifests run in. Every default of a built-in profile cites
- * its source in docs/profiles.md (facts from knowledge/ and the Kubernetes docs).
+ * its source in docs/profiles.md (the Kubernetes source, providers' docs and controllers, field reports).
  * Durations are in seconds.
  */
 
@@ -23,12 +23,18 @@ export interface LoadBalancerProfile {
   readonly backend: LbBackend;
   /** Endpoint change → LB stops sending to the backend (deregistration propagation). */
   readonly deregister: Latency;
-  /** Endpoint change → LB sends to a new backend (registration + health checks). */
+  /** Endpoint change → LB sends to a new backend (registration + the checks a new target must pass). */
   readonly register: Latency;
   readonly healthCheck: {
     readonly intervalSeconds: number;
+    /** Passing checks that bring an unhealthy backend back. */
     readonly healthyThreshold: number;
     readonly unhealthyThreshold: number;
+    /**
+     * Passing checks a newly registered target needs before it gets traffic; `healthyThreshold`
+     * when unset. AWS: a new target "must pass one health check" (ALB target-group health checks).
+     */
+    readonly registrationChecks?: number;
   };
   /** The provider's connection-drain setting, when the LB has one. */
   readonly drain?: {
@@ -45,6 +51,14 @@ export interface LoadBalancerProfile {
     /** The timeout when draining is enabled without one (e.g. in-tree AWS CLB: 300 s); unset means the timeout is required. */
     readonly enabledTimeoutSeconds?: number;
   };
+  /**
+   * How a node backend without a ready local endpoint (Local policy) leaves: `health-check` (the
+   * default) — the LB stops sending new connections once its check of kube-proxy's
+   * healthCheckNodePort fails, and open connections go on; `controller` — the cloud controller
+   * also removes the node from the backends (ACK's CCM: under Local only nodes with pods are
+   * backends), which ends its connections unless the LB drains.
+   */
+  readonly nodeRemoval?: 'health-check' | 'controller';
   /** The pod readiness gate condition that holds a rollout until the LB registered the pod. */
   readonly readinessGate?: string;
 }
@@ -78,20 +92,31 @@ export interface Profile {
   };
 }
 
+/** The propagation budget of a workload: the slowest path's p99, its name and its distribution. */
+export interface Budget {
+  readonly seconds: number;
+  readonly path: string;
+  /** The slowest path's latency (p50, p99): the proposed preStop is derived from it. */
+  readonly latency: Latency;
+}
+
 /**
  * The propagation budget: how long after a pod starts terminating some layer may still send it
- * new requests (p99 of the slowest path: kube-proxy, ingress, cloud LB).
+ * new requests (p99 of the slowest path: kube-proxy, ingress, cloud LB). `loadBalancer` is the LB
+ * that fronts the workload (the profile's by default; the domain passes the one a Service's own
+ * annotations select, src/domain/routing.ts).
  */
-export function propagationBudget(profile: Profile, options: { readonly viaLoadBalancer: boolean; readonly viaIngress: boolean }): { seconds: number; path: string } {
-  let seconds = profile.proxySync.p99;
-  let path = 'endpoint → kube-proxy';
-  if (options.viaIngress && profile.ingress && profile.ingress.sync.p99 > seconds) {
-    seconds = profile.ingress.sync.p99;
-    path = `endpoint → ${profile.ingress.name}`;
+export function propagationBudget(
+  profile: Profile,
+  options: { readonly viaLoadBalancer: boolean; readonly viaIngress: boolean },
+  loadBalancer: LoadBalancerProfile | undefined = profile.loadBalancer,
+): Budget {
+  let budget: Budget = { seconds: profile.proxySync.p99, path: 'endpoint → kube-proxy', latency: profile.proxySync };
+  if (options.viaIngress && profile.ingress && profile.ingress.sync.p99 > budget.seconds) {
+    budget = { seconds: profile.ingress.sync.p99, path: `endpoint → ${profile.ingress.name}`, latency: profile.ingress.sync };
   }
-  if (options.viaLoadBalancer && profile.loadBalancer && profile.loadBalancer.deregister.p99 > seconds) {
-    seconds = profile.loadBalancer.deregister.p99;
-    path = `endpoint → ${profile.loadBalancer.kind.toUpperCase()} deregistration`;
+  if (options.viaLoadBalancer && loadBalancer && loadBalancer.deregister.p99 > budget.seconds) {
+    budget = { seconds: loadBalancer.deregister.p99, path: `endpoint → ${loadBalancer.kind.toUpperCase()} deregistration`, latency: loadBalancer.deregister };
   }
-  return { seconds, path };
+  return budget;
 }

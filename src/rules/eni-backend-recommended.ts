@@ -25,28 +25,30 @@ export const eniBackendRecommended: Rule = {
     needs: ['Service'],
     messages: {
       eni: 'LoadBalancer Service {{service}} on Terway sends through nodes and kube-proxy; `{{annotation}}: "eni"` makes the pods the CLB backends and removes the node-routing and proxy races',
-      eniNoFix: 'LoadBalancer Service {{service}} on Terway sends through nodes and kube-proxy; `{{annotation}}: "eni"` makes the pods the CLB backends and removes the node-routing and proxy races (no automatic fix: with the pods as backends the CLB deregistration counts, {{budget}} s, and the preStop of {{workload}} is shorter; raise it first)',
+      eniNoFix: 'LoadBalancer Service {{service}} on Terway sends through nodes and kube-proxy; `{{annotation}}: "eni"` makes the pods the CLB backends and removes the node-routing and proxy races, but only together with a preStop of at least the CLB deregistration ({{budget}} s): the preStop of {{workload}} is {{preStop}} s, and with it the switch drops more requests than it saves (no automatic fix; raise the preStop first)',
     },
   },
   check(context) {
     if (context.profile.networkPlugin !== 'terway') return;
     for (const service of context.graph.services) {
       if (service.type !== 'LoadBalancer' || service.resource.annotations[ENI_ANNOTATION] === 'eni') continue;
-      // A reused (shared) CLB does not support ENI backends (knowledge/cloud-load-balancers.md §1).
+      // A reused (shared) CLB does not support ENI backends (ACK "Use annotations to configure a CLB instance").
       if (service.resource.annotations[REUSED_LB] !== undefined) continue;
       const hasAnnotations = recordAt(recordAt(service.resource.object, 'metadata'), 'annotations') !== undefined;
-      // With the pods as backends the CLB's deregistration joins the propagation budget: offer the
-      // switch only when no preStop sleep behind the Service becomes too short by it (a missing
-      // preStop is added by prestop-missing at the new budget).
+      // With the pods as backends the CLB's deregistration joins the propagation budget: a pod
+      // then gets SIGTERM while the CLB still sends to it unless its preStop covers that. Offer
+      // the switch only when every preStop behind the Service does (a missing one counts as 0 s:
+      // prestop-missing would add one for today's budget, kube-proxy's, which is too short).
       const budget = propagationBudget(context.profile, { viaLoadBalancer: true, viaIngress: false }).seconds;
-      const short = context.graph.workloadsOf(service).find((w) =>
-        servingContainers(context, w).some((c) => {
-          const p = preStopOf(c);
-          return p.kind !== 'none' && (preStopSeconds(p) ?? 0) < budget;
-        }),
-      );
+      let short: { workload: string; preStop: number } | undefined;
+      for (const w of context.graph.workloadsOf(service)) {
+        for (const c of servingContainers(context, w)) {
+          const seconds = preStopSeconds(preStopOf(c)) ?? 0;
+          if (seconds < budget && (!short || seconds < short.preStop)) short = { workload: nameOf(w), preStop: seconds };
+        }
+      }
       if (short) {
-        context.report({ resource: service.resource, path: '/spec/type', messageId: 'eniNoFix', data: { service: service.resource.name, annotation: ENI_ANNOTATION, budget, workload: nameOf(short) } });
+        context.report({ resource: service.resource, path: '/spec/type', messageId: 'eniNoFix', data: { service: service.resource.name, annotation: ENI_ANNOTATION, budget, ...short } });
         continue;
       }
       context.report({

@@ -8,7 +8,7 @@ import type { LoadBalancerProfile } from '../profiles/types.js';
 import { drainLabel, drainSetting, isTimeoutKey } from '../domain/drain.js';
 import { nameOf } from './util.js';
 import { drainCoveringPreStop } from '../domain/prestop.js';
-import { drainApplies, lbBackendOf } from '../domain/routing.js';
+import { drainApplies, loadBalancerFor } from '../domain/routing.js';
 import { servingContainers } from '../domain/serving.js';
 
 type Drain = NonNullable<LoadBalancerProfile['drain']>;
@@ -46,8 +46,11 @@ function drainTimeoutFor(context: RuleContext, service: ServiceView, drain: Drai
     if (!shortest || grace < shortest.grace) shortest = { workload: nameOf(workload), grace };
     for (const container of servingContainers(context, workload)) preStop = Math.max(preStop, preStopSeconds(preStopOf(container)) ?? 0);
   }
-  const removesPods = lbBackendOf(context, service) === 'pod' || service.externalTrafficPolicy === 'Local';
-  const wanted = removesPods ? drainCoveringPreStop(context.profile, drain.recommendedTimeoutSeconds, preStop) : drain.recommendedTimeoutSeconds;
+  // The LB removes a backend that still serves when the pods are the backends, or a Local node
+  // when its controller follows the endpoints (ACK); a health check alone lets connections go on.
+  const lb = loadBalancerFor(context, service);
+  const removesPods = lb?.backend === 'pod' || (service.externalTrafficPolicy === 'Local' && lb?.nodeRemoval === 'controller');
+  const wanted = removesPods ? drainCoveringPreStop(lb?.deregister, drain.recommendedTimeoutSeconds, preStop) : drain.recommendedTimeoutSeconds;
   const grace = shortest?.grace ?? Infinity;
   if (!drain.annotations.some(isTimeoutKey)) {
     // Without a timeout annotation the LB drains for its own timeout once the flag is on.

@@ -4,7 +4,7 @@ import { resolveFenceposts } from '../model/intstr.js';
 import { updateStrategyOf } from '../model/rollout.js';
 import { effectiveReplicas, type Workload } from '../model/workload.js';
 import { nameOf, nodeAffinityOf } from './util.js';
-import { lbBackendOf } from '../domain/routing.js';
+import { loadBalancerFor } from '../domain/routing.js';
 import { servingContainers } from '../domain/serving.js';
 import { hasProxyTerminatingEndpoints } from '../domain/versions.js';
 
@@ -14,8 +14,8 @@ import { hasProxyTerminatingEndpoints } from '../domain/versions.js';
  * (the health-check node port) fails, and those requests have no local endpoint (the seed's cause
  * 3). The seed's fix keeps a running pod on every node ("in-place": maxUnavailable 0, maxSurge,
  * nodeAffinity). Since ProxyTerminatingEndpoints (KEP-1669, beta 1.26, GA 1.28) kube-proxy keeps
- * forwarding to a terminating pod that still serves, so a preStop that outlasts the LB's health
- * check detection also closes the gap.
+ * forwarding to a terminating pod that still serves, so a preStop that outlasts kube-proxy's sync
+ * and the LB's health-check detection also closes the gap.
  */
 export const localTrafficPolicyGap: Rule = {
   meta: {
@@ -28,21 +28,26 @@ export const localTrafficPolicyGap: Rule = {
     needs: ['Service'],
     messages: {
       noTerminating: 'Service {{service}} uses externalTrafficPolicy: Local and the rollout of {{workload}} ({{strategy}}) can remove the last pod of a node while the LB still sends to it; Kubernetes {{version}} has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode',
-      shortPreStop: 'Service {{service}} uses externalTrafficPolicy: Local; when the rollout of {{workload}} ({{strategy}}) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop ({{preStop}} s) is shorter than the LB health check needs to take the node out ({{detect}} s = {{interval}} s × {{threshold}})',
+      shortPreStop: 'Service {{service}} uses externalTrafficPolicy: Local; when the rollout of {{workload}} ({{strategy}}) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop ({{preStop}} s) is shorter than the {{lb}} needs to take the node out ({{detect}} s = kube-proxy {{proxy}} s, p99, then {{interval}} s × {{threshold}} failed health checks)',
       // The same gaps for workloads no controller rolls out (OnDelete, ReplicationController, ReplicaSet, Pod): they open when someone deletes a pod.
       noTerminatingNoRollout: 'Service {{service}} uses externalTrafficPolicy: Local and {{workload}} ({{strategy}}) loses the last pod of a node whenever someone deletes it while the LB still sends to the node; Kubernetes {{version}} has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node or use Cluster mode',
-      shortPreStopNoRollout: 'Service {{service}} uses externalTrafficPolicy: Local; when someone deletes the last pod of {{workload}} ({{strategy}}) on a node, kube-proxy keeps forwarding to it only while it serves: its preStop ({{preStop}} s) is shorter than the LB health check needs to take the node out ({{detect}} s = {{interval}} s × {{threshold}})',
+      shortPreStopNoRollout: 'Service {{service}} uses externalTrafficPolicy: Local; when someone deletes the last pod of {{workload}} ({{strategy}}) on a node, kube-proxy keeps forwarding to it only while it serves: its preStop ({{preStop}} s) is shorter than the {{lb}} needs to take the node out ({{detect}} s = kube-proxy {{proxy}} s, p99, then {{interval}} s × {{threshold}} failed health checks)',
     },
   },
   check(context) {
     const version = context.profile.k8sVersion;
-    const lb = context.profile.loadBalancer;
-    const hc = lb?.healthCheck;
-    const detect = hc ? hc.intervalSeconds * hc.unhealthyThreshold : 0;
+    const proxy = context.profile.proxySync.p99;
     for (const service of context.graph.services) {
       if (service.externalTrafficPolicy !== 'Local' || (service.type !== 'LoadBalancer' && service.type !== 'NodePort')) continue;
+      // The LB as the domain sees it: the Service's annotations win; under a profile with no LB a
+      // Local LoadBalancer Service proves a generic one that health-checks the nodes.
+      const lb = loadBalancerFor(context, service);
       // Pods as direct LB backends bypass kube-proxy's node routing (the seed's ENI mode).
-      if (lbBackendOf(context, service) === 'pod') continue;
+      if (lb?.backend === 'pod') continue;
+      // The node's healthCheckNodePort answers 503 once kube-proxy has synced a node with no ready
+      // local endpoint (pkg/proxy/healthcheck/service_health.go); the LB then needs its failed checks.
+      const hc = lb?.healthCheck;
+      const detect = hc ? proxy + hc.intervalSeconds * hc.unhealthyThreshold : 0;
       for (const workload of context.graph.workloadsOf(service)) {
         const plan = rolloutPlan(workload);
         if (plan.keepsPodPerNode) continue;
@@ -56,7 +61,8 @@ export const localTrafficPolicyGap: Rule = {
         const preStop = Math.min(...serving.map((c) => preStopSeconds(preStopOf(c)) ?? 0), Number.POSITIVE_INFINITY);
         const shortest = Number.isFinite(preStop) ? preStop : 0;
         if (shortest >= detect) continue;
-        context.report({ ...base, messageId: plan.rollout === false ? 'shortPreStopNoRollout' : 'shortPreStop', severity: 'warning', data: { ...data, preStop: shortest, detect, interval: hc?.intervalSeconds ?? 0, threshold: hc?.unhealthyThreshold ?? 0 } });
+        const name = context.profile.loadBalancer ? `${lb?.kind.toUpperCase() ?? 'LB'} of profile ${context.profile.name}` : 'load balancer (a generic L4 LB: the profile names none)';
+        context.report({ ...base, messageId: plan.rollout === false ? 'shortPreStopNoRollout' : 'shortPreStop', severity: 'warning', data: { ...data, preStop: shortest, detect, lb: name, proxy, interval: hc?.intervalSeconds ?? 0, threshold: hc?.unhealthyThreshold ?? 0 } });
       }
     }
   },

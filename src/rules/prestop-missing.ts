@@ -33,7 +33,7 @@ export const prestopMissing: Rule = {
       const budget = budgetFor(context, workload);
       for (const c of servingContainers(context, workload)) {
         if (preStopOf(c).kind !== 'none') continue;
-        const seconds = recommendedPreStopSeconds(budget.seconds);
+        const seconds = recommendedPreStopSeconds(budget);
         // Never propose exec sleep for an image that likely has no sleep binary.
         const fixable = hasSleepAction(version) || !likelyShellless(c);
         const hook = preStopHook(version, seconds);

@@ -41,10 +41,10 @@ export const prestopTooShort: Rule = {
           context.report({ resource: workload.resource, path: preStop.path, messageId: 'unknown', data: { container: c.name, unknown: unknownSteps(delay), atLeast, ...where }, severity: 'warning' });
           continue;
         }
-        const seconds = recommendedPreStopSeconds(budget.seconds);
+        const seconds = recommendedPreStopSeconds(budget);
         if (preStop.kind === 'other' || delay.stops || delay.seconds !== preStop.seconds) {
           const what = delay.knownSteps.join('; ');
-          // Sleep first for what the budget (+ 5 s) still lacks; the grace period follows.
+          // Sleep first for what the recommended delay still lacks; the grace period follows.
           const more = Math.ceil(seconds - delay.seconds);
           const edit = sleepFirst(c, more);
           const fix = edit && {

@@ -192,8 +192,10 @@ class Cluster {
     this.stsOrdinal = input.replicas - 1;
     this.proxyViews = Array.from({ length: this.nodes }, () => new Map());
     const cluster = input.entry.kind === 'lb-node' && input.entry.policy === 'Cluster';
+    // A health check alone (no controller removal) keeps every node a backend; health decides.
+    const everyNode = cluster || (input.entry.kind === 'lb-node' && input.lb?.removesNodes === false);
     const interval = input.lb?.healthCheck.intervalSeconds ?? 0;
-    this.lbNode = Array.from({ length: this.nodes }, () => ({ backend: cluster, healthy: cluster, localReady: false, hcVersion: 0, ccmVersion: 0, hcPhase: interval > 0 && input.entry.kind === 'lb-node' ? this.random.next() * interval : 0 }));
+    this.lbNode = Array.from({ length: this.nodes }, () => ({ backend: everyNode, healthy: cluster, localReady: false, hcVersion: 0, ccmVersion: 0, hcPhase: interval > 0 && input.entry.kind === 'lb-node' ? this.random.next() * interval : 0 }));
   }
 
   run(): World {
@@ -661,7 +663,8 @@ class Cluster {
       }
     } else {
       this.queue.push({ time: detected(hc.unhealthyThreshold, this.now), kind: 'lb-node', node, what: 'healthy', value: false, version: lb.hcVersion });
-      if (lb.backend) this.queue.push({ time: this.now + this.random.latency(input.lb.deregister), kind: 'lb-node', node, what: 'backend', value: false, version: lb.ccmVersion });
+      // Only a controller that follows the endpoints (ACK) removes the node; a health check alone lets open connections go on.
+      if (lb.backend && input.lb.removesNodes !== false) this.queue.push({ time: this.now + this.random.latency(input.lb.deregister), kind: 'lb-node', node, what: 'backend', value: false, version: lb.ccmVersion });
     }
   }
 

@@ -13,10 +13,10 @@ import { effectiveNamespace } from '../model/resource.js';
 import { resolveFenceposts, scaledValue } from '../model/intstr.js';
 import { minReadySecondsOf, noAutomaticRollout, progressDeadlineSecondsOf, updateStrategyOf } from '../model/rollout.js';
 import { effectiveReplicas, gracePeriodSeconds, replicasRejected, type ContainerView, type Workload } from '../model/workload.js';
-import type { Latency, Profile } from '../profiles/types.js';
+import type { Latency, LoadBalancerProfile, Profile } from '../profiles/types.js';
 import { drainSetting } from '../domain/drain.js';
 import { likelyShellless } from '../domain/images.js';
-import { lbBackendOf } from '../domain/routing.js';
+import { loadBalancerFor } from '../domain/routing.js';
 import { hasProxyTerminatingEndpoints } from '../domain/versions.js';
 import { compareVersions } from '../schema/kinds.js';
 
@@ -119,6 +119,11 @@ export interface SimInput {
     readonly deregister: Latency;
     readonly register: Latency;
     readonly healthCheck: { readonly intervalSeconds: number; readonly healthyThreshold: number; readonly unhealthyThreshold: number };
+    /**
+     * Local policy: the cloud controller also removes a node without a ready local endpoint from
+     * the backends (ACK); otherwise only the health check takes it out and open connections go on.
+     */
+    readonly removesNodes?: boolean;
     /** Connection draining on backend removal: undefined = connections are cut at once. */
     readonly drainSeconds?: number;
   };
@@ -190,23 +195,30 @@ export function workloadId(workload: Workload): string {
   return `${workload.kind}/${effectiveNamespace(workload.resource)}/${workload.resource.name}`;
 }
 
-/** The Services that send traffic to a workload, the one that decides the entry path first. */
-function entryOf(context: DomainContext, services: readonly ServiceView[], notes: string[]): { entry: EntryInput; service: ServiceView } {
+/**
+ * The Services that send traffic to a workload, the one that decides the entry path first, and
+ * the load balancer in front of it as the domain sees it (`loadBalancerFor`: the Service's own
+ * annotations win over the profile; a Local LoadBalancer Service under a profile with no LB meets
+ * the generic L4 LB), so that the rules and the simulator judge the same path.
+ */
+function entryOf(context: DomainContext, services: readonly ServiceView[], notes: string[]): { entry: EntryInput; service: ServiceView; lb: LoadBalancerProfile | undefined } {
   const graph = context.graph;
-  const lb = context.profile.loadBalancer;
   const ranked = [...services].sort((a, b) => rank(graph, b) - rank(graph, a));
   const service = ranked[0] as ServiceView;
   const viaIngress = graph.ingressesOf(service).length > 0;
-  if (lb && (service.type === 'LoadBalancer' || viaIngress)) {
-    const backend = lbBackendOf(context, service);
-    if (backend === 'pod') return { entry: { kind: 'lb-pod' }, service };
+  const lb = service.type === 'LoadBalancer' || viaIngress ? loadBalancerFor(context, service) : undefined;
+  if (lb) {
+    if (lb.backend === 'pod') return { entry: { kind: 'lb-pod' }, service, lb };
     if (service.type === 'LoadBalancer') {
-      return { entry: { kind: 'lb-node', policy: service.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster' }, service };
+      if (!context.profile.loadBalancer) notes.push(`profile ${context.profile.name} has no cloud load balancer: externalTrafficPolicy Local means one health-checks the nodes; a generic L4 LB is assumed (health check every ${lb.healthCheck.intervalSeconds} s, ${lb.healthCheck.unhealthyThreshold} failures)`);
+      return { entry: { kind: 'lb-node', policy: service.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster' }, service, lb };
     }
   }
-  if (viaIngress && context.profile.ingress) return { entry: { kind: 'ingress' }, service };
+  // An Ingress whose LB sends to nodes (ALB instance targets): every node stays a target and
+  // kube-proxy picks the pod, as for in-cluster clients (domain/routing.ts `exposure`).
+  if (viaIngress && context.profile.ingress) return { entry: { kind: 'ingress' }, service, lb: undefined };
   if (service.type === 'LoadBalancer' && !lb) notes.push(`profile ${context.profile.name} has no cloud load balancer: traffic enters through kube-proxy`);
-  return { entry: { kind: 'cluster-ip' }, service };
+  return { entry: { kind: 'cluster-ip' }, service, lb: undefined };
 }
 
 function rank(graph: Graph, service: ServiceView): number {
@@ -311,7 +323,7 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
   if (replicas < 1) throw new NotSimulated('it has 0 replicas');
   if (replicas > MAX_REPLICAS) throw new NotSimulated(`it has ${replicas} replicas, more than the ${MAX_REPLICAS.toLocaleString('en-US')} one run simulates`);
   if (nodes > MAX_NODES) throw new NotSimulated(`the cluster has ${nodes} nodes, more than the ${MAX_NODES.toLocaleString('en-US')} one run simulates`);
-  const { entry, service } = entryOf(context, services, notes);
+  const { entry, service, lb: lbProfile } = entryOf(context, services, notes);
   const serving = servingContainer(workload, services);
   if (!serving) throw new NotSimulated('no container listens on a port the Service targets');
   const { container, ports } = serving;
@@ -341,7 +353,6 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     }
   }
   const grace = gracePeriodSeconds(workload).seconds;
-  const lbProfile = profile.loadBalancer;
   const podBackends = entry.kind === 'lb-pod';
   const gates = arrayAt(workload.podSpec, 'readinessGates').map((g) => stringAt(g, 'conditionType') ?? '');
   const gateType = lbProfile?.readinessGate;
@@ -352,7 +363,14 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
   if (lbProfile && (entry.kind === 'lb-pod' || entry.kind === 'lb-node')) {
     const drain = drainSetting(context, service);
     const drainSeconds = drain?.enabled ? (drain.timeoutSeconds ?? drain.drain.enabledTimeoutSeconds ?? drain.drain.defaultTimeoutSeconds) : undefined;
-    lb = { deregister: lbProfile.deregister, register: lbProfile.register, healthCheck: lbProfile.healthCheck, ...(drainSeconds !== undefined ? { drainSeconds } : {}) };
+    const hc = lbProfile.healthCheck;
+    lb = {
+      deregister: lbProfile.deregister,
+      register: lbProfile.register,
+      healthCheck: { intervalSeconds: hc.intervalSeconds, healthyThreshold: hc.healthyThreshold, unhealthyThreshold: hc.unhealthyThreshold },
+      removesNodes: lbProfile.nodeRemoval === 'controller',
+      ...(drainSeconds !== undefined ? { drainSeconds } : {}),
+    };
   }
   const input: SimInput = {
     resource: workloadId(workload),

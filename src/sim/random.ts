@@ -13,8 +13,9 @@ export interface Random {
   /** Standard normal. */
   normal(): number;
   /**
-   * A latency drawn from a log-normal distribution with the given p50 and p99, clamped to
-   * [p1, p99]: the profiles' p99 is the upper end of the range the sources report, not a tail.
+   * A latency drawn from a log-normal distribution with the given p50 and p99, capped at p99: a
+   * profile's p99 is the slowest a layer is modelled to take. The fast side is not clamped: a
+   * kube-proxy with p50 1 s draws well under a second as often as its distribution says.
    */
   latency(latency: Latency): number;
   /** A Poisson-distributed count with the given mean. */
@@ -90,8 +91,9 @@ export function createRandom(seed: number): Random {
       if (latency.p50 <= 0) return Math.max(0, latency.p99 > 0 ? latency.p99 * next() : 0);
       if (latency.p99 <= latency.p50) return latency.p50;
       const sigma = (Math.log(latency.p99) - Math.log(latency.p50)) / Z99;
-      const z = Math.max(-Z99, Math.min(Z99, normal()));
-      return latency.p50 * Math.exp(sigma * z);
+      const z = normal();
+      // At the cap, p99 itself (not p50·e^(σ·z99), which rounds a hair below it).
+      return z >= Z99 ? latency.p99 : latency.p50 * Math.exp(sigma * z);
     },
   };
 }

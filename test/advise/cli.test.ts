@@ -178,6 +178,10 @@ spec:
         containerName: 'main',
         serviceName: 'storefront',
         healthPath: '/ready',
+        // The Service's named targetPort keeps resolving, and its ports are kept as written.
+        portName: 'web',
+        otherPorts: [{ name: 'metrics', containerPort: 9090 }],
+        service: { annotations: {}, ports: [{ port: 443, targetPort: 'web' }] },
       },
     ]);
     expect(scan.workloads[0]?.notes.length).toBe(2);
@@ -186,6 +190,80 @@ spec:
     expect(run.code).toBe(0);
     expect(check(run.stdout, 'generic', '1.30')).toEqual([]);
     expect(run.stdout).toContain('# skipped: StatefulSet prod/db (<stdin>)');
+  });
+
+  // advise -f adapts the user's objects: a new Ingress under another name would make the AWS Load
+  // Balancer Controller create a second ALB, and a renamed Service or dropped port breaks clients.
+  it('keeps the user\'s Ingress (name, class, scheme, group, certificate, other attributes) and Service (name, ports)', () => {
+    const manifests = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop-public
+  namespace: prod
+  annotations:
+    alb.ingress.kubernetes.io/scheme: internet-facing
+    alb.ingress.kubernetes.io/group.name: shop
+    alb.ingress.kubernetes.io/certificate-arn: arn:aws:acm:eu-west-1:123456789012:certificate/abc
+    alb.ingress.kubernetes.io/target-type: instance
+    alb.ingress.kubernetes.io/target-group-attributes: stickiness.enabled=true,deregistration_delay.timeout_seconds=300
+spec:
+  ingressClassName: alb
+  tls: [{hosts: [shop.example.com]}]
+  rules:
+  - host: shop.example.com
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: storefront, port: {name: http}}}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: storefront, namespace: prod, annotations: {team: web}}
+spec:
+  type: NodePort
+  selector: {app: shop}
+  ports: [{name: http, port: 80, targetPort: web, nodePort: 30080}, {name: admin, port: 9000, targetPort: 9000}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop, namespace: prod}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: shop}}
+  template:
+    metadata: {labels: {app: shop}}
+    spec:
+      containers:
+      - name: main
+        image: registry.example.com/shop:3.1.0
+        ports: [{name: web, containerPort: 8080}, {name: admin, containerPort: 9000}]
+        readinessProbe: {httpGet: {path: /ready, port: web}}
+`;
+    const run = advise(['--provider', 'aws', '--network-plugin', 'aws-vpc-cni', '--lb', 'alb', '--format', 'yaml', '-f', '-'], { stdin: manifests });
+    expect(run.code).toBe(0);
+    type Doc = { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, any> };
+    const docs = jsYaml.loadAll(run.stdout) as Doc[];
+    expect(docs.map((d) => `${d.kind} ${d.metadata.name}`)).toEqual(['Namespace prod', 'Service storefront', 'Ingress shop-public', 'Deployment shop', 'PodDisruptionBudget shop']);
+    const ingress = docs.find((d) => d.kind === 'Ingress') as Doc;
+    expect(ingress.metadata.annotations).toEqual({
+      'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+      'alb.ingress.kubernetes.io/group.name': 'shop',
+      'alb.ingress.kubernetes.io/certificate-arn': 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+      'alb.ingress.kubernetes.io/target-type': 'ip',
+      'alb.ingress.kubernetes.io/target-group-attributes': 'deregistration_delay.timeout_seconds=30,stickiness.enabled=true',
+      'alb.ingress.kubernetes.io/healthcheck-path': '/ready',
+    });
+    expect(ingress.spec).toEqual({
+      ingressClassName: 'alb',
+      tls: [{ hosts: ['shop.example.com'] }],
+      rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'storefront', port: { name: 'http' } } } }] } }],
+    });
+    const service = docs.find((d) => d.kind === 'Service') as Doc;
+    expect(service.metadata.annotations).toEqual({ team: 'web' });
+    // IP targets: a ClusterIP Service, so the node ports go; names, ports and targetPorts stay.
+    expect(service.spec['type']).toBe('ClusterIP');
+    expect(service.spec['ports']).toEqual([{ name: 'http', port: 80, targetPort: 'web' }, { name: 'admin', port: 9000, targetPort: 9000 }]);
+    const deployment = docs.find((d) => d.kind === 'Deployment') as Doc;
+    expect(deployment.spec['template'].spec.containers[0].ports).toEqual([{ name: 'web', containerPort: 8080, protocol: 'TCP' }, { name: 'admin', containerPort: 9000 }]);
+    expect(check(run.stdout, 'eks-alb-ip', '1.30')).toEqual([]);
   });
 
   it('a folder with no served Deployment is an error', () => {

@@ -44,13 +44,13 @@ const EXPECTED: Readonly<Record<string, { kinds: readonly string[]; annotations:
   'alibaba flannel, source IP → Local + in-place': { kinds: ['Service', 'Deployment', 'PodDisruptionBudget'], annotations: ACK_DRAIN },
   'alibaba flannel, quota tight → Local + in-place': { kinds: ['Service', 'Deployment', 'PodDisruptionBudget'], annotations: ACK_DRAIN },
   'alibaba flannel, source IP + quota tight → Local + in-place': { kinds: ['Service', 'Deployment', 'PodDisruptionBudget'], annotations: ACK_DRAIN },
-  // The NLB removes an IP target 67.5–120 s after the pod starts terminating (p1–p99) and the pod
-  // serves for its 125 s preStop: a 58 s drain lets the pod close its connections first.
-  'aws vpc-cni, NLB → IP targets + gate': { kinds: ['Namespace', 'Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('ip', 'deregistration_delay.timeout_seconds=58') },
-  'aws vpc-cni, NLB, source IP → IP targets + client IP preservation': { kinds: ['Namespace', 'Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('ip', 'deregistration_delay.timeout_seconds=58,preserve_client_ip.enabled=true') },
+  // The NLB removes an IP target 61.4–120 s after the pod starts terminating (p0.1–p99) and the
+  // pod serves for its 132 s preStop: a 71 s drain lets the pod close its connections first.
+  'aws vpc-cni, NLB → IP targets + gate': { kinds: ['Namespace', 'Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('ip', 'deregistration_delay.timeout_seconds=71') },
+  'aws vpc-cni, NLB, source IP → IP targets + client IP preservation': { kinds: ['Namespace', 'Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('ip', 'deregistration_delay.timeout_seconds=71,preserve_client_ip.enabled=true') },
   'aws vpc-cni, ALB → IP targets + gate': { kinds: ['Namespace', 'Service', 'Ingress', 'Deployment', 'PodDisruptionBudget'], annotations: undefined },
   'aws calico, NLB → instance targets, Cluster': { kinds: ['Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('instance', 'deregistration_delay.timeout_seconds=30') },
-  'aws calico, NLB, source IP → instance targets, Local + in-place': { kinds: ['Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('instance', 'deregistration_delay.timeout_seconds=53') },
+  'aws calico, NLB, source IP → instance targets, Local + in-place': { kinds: ['Service', 'Deployment', 'PodDisruptionBudget'], annotations: NLB('instance', 'deregistration_delay.timeout_seconds=30') },
   'aws cilium, ALB, source IP → instance targets, Cluster (X-Forwarded-For)': { kinds: ['Service', 'Ingress', 'Deployment', 'PodDisruptionBudget'], annotations: undefined },
   'gcp dataplane v2, Ingress → NEG': { kinds: ['BackendConfig', 'Service', 'Ingress', 'Deployment', 'PodDisruptionBudget'], annotations: NEG },
   'gcp calico, Ingress, source IP → NEG (X-Forwarded-For)': { kinds: ['BackendConfig', 'Service', 'Ingress', 'Deployment', 'PodDisruptionBudget'], annotations: NEG },
@@ -95,7 +95,7 @@ describe('advised config of every branch', () => {
           const deployment = objectOf(objects, 'Deployment');
           expect(at(deployment, 'spec', 'strategy')).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: e.inPlaceRollout ? '50%' : '25%', maxUnavailable: 0 } });
           expect(at(deployment, ...POD, 'affinity')).toEqual(
-            e.inPlaceRollout ? { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'deploy', operator: 'In', values: ['app'] }] } }] } } : undefined,
+            e.inPlaceRollout ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'deploy', operator: 'In', values: ['app'] }] }] } } } : undefined,
           );
           const [preStop, grace, , minReady] = e.timing;
           expect(at(deployment, 'spec', 'minReadySeconds')).toBe(minReady);
@@ -141,7 +141,7 @@ describe('advised config of every branch', () => {
     expect(at(deployment, 'spec', 'selector')).toEqual({ matchLabels: { app: 'web' } });
     expect(at(deployment, ...CONTAINER, 'image')).toBe('registry.example.com/web:1.4.2');
     expect(at(deployment, ...CONTAINER, 'readinessProbe', 'httpGet')).toEqual({ path: '/healthz', port: 'http' });
-    expect(at(deployment, ...POD, 'affinity', 'nodeAffinity', 'preferredDuringSchedulingIgnoredDuringExecution', 0, 'preference', 'matchExpressions', 0, 'values')).toEqual(['web']);
+    expect(at(deployment, ...POD, 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms', 0, 'matchExpressions', 0, 'values')).toEqual(['web']);
     expect(at(objectOf(objects, 'Service'), 'spec', 'ports')).toEqual([{ name: 'http', port: 443, targetPort: 'http', protocol: 'TCP' }]);
     expect(check(objects, advice.profile, '1.28')).toEqual([]);
   });

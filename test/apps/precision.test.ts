@@ -57,10 +57,10 @@ describe('the judgments', () => {
     expect(Object.keys(RULE_NOTES).sort()).toEqual(doubted);
   });
 
-  it('are today: 109 findings, 88 true, 11 false, 10 debatable (false share 10.1 %)', () => {
-    expect(JUDGMENTS).toHaveLength(109);
-    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 88, false: 11, debatable: 10 });
-    expect(falseSharePercent(JUDGMENTS)).toBe(10.1);
+  it('are today: 110 findings, 89 true, 11 false, 10 debatable (false share 10.0 %)', () => {
+    expect(JUDGMENTS).toHaveLength(110);
+    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 89, false: 11, debatable: 10 });
+    expect(falseSharePercent(JUDGMENTS)).toBe(10);
   });
 
   it('are today, per rule', () => {
@@ -72,7 +72,7 @@ describe('the judgments', () => {
       'lb-drain-exceeds-grace': { true: 0, false: 2, debatable: 1 },
       'lb-readiness-gate-missing': { true: 1, false: 0, debatable: 0 },
       'liveness-probe-same-as-readiness': { true: 4, false: 0, debatable: 0 },
-      'local-traffic-policy-gap': { true: 1, false: 0, debatable: 0 },
+      'local-traffic-policy-gap': { true: 2, false: 0, debatable: 0 },
       'pdb-missing': { true: 3, false: 0, debatable: 1 },
       'prestop-missing': { true: 27, false: 4, debatable: 1 },
       'prestop-too-short': { true: 1, false: 0, debatable: 1 },
@@ -121,7 +121,7 @@ describe.skipIf(!PRESENT)(SUITE, () => {
   });
 
   // The goals, asserted once they hold (see the switches above).
-  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 10.1 %, while the rules are being corrected)`, () => {
+  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 10.0 %, while the rules are being corrected)`, () => {
     expect(falseSharePercent(JUDGMENTS)).toBeLessThanOrEqual(FALSE_SHARE_GOAL_PERCENT);
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { BUILTIN_PROFILES, DRAIN_SETTINGS, findBuiltinProfile, withIngressNginx } from '../../src/profiles/builtin.js';
+import { BUILTIN_PROFILES, DRAIN_SETTINGS, findBuiltinProfile, genericNodeLoadBalancer, withIngressNginx } from '../../src/profiles/builtin.js';
 import { isProfilePath, parseProfileFile, ProfileError, resolveProfile, withK8sVersion } from '../../src/profiles/load.js';
 import { propagationBudget, type Profile } from '../../src/profiles/types.js';
 
@@ -53,24 +53,30 @@ describe('built-in profiles', () => {
     for (const [name, profile] of BUILTIN_PROFILES) expect(profile.name).toBe(name);
   });
 
-  test('share the version, kube-proxy, app and traffic defaults', () => {
+  test('share the version, kube-proxy, app and traffic defaults; GKE\'s kube-proxy syncs at most every 10 s', () => {
     for (const profile of BUILTIN_PROFILES.values()) {
       expect(profile.k8sVersion).toBe('1.30');
       expect(profile.kubeProxyMode).toBe('iptables');
-      expect(profile.proxySync).toEqual({ p50: 7.5, p99: 10 });
+      // Upstream minSyncPeriod 1 s (kubernetes#92836); GCE/GKE kube-up: --iptables-min-sync-period=10s.
+      expect(profile.proxySync).toEqual(profile.name === 'gke-neg' ? { p50: 5, p99: 10 } : { p50: 1, p99: 3 });
       expect(profile.app).toEqual({ startupSeconds: 10, drainSeconds: 30, sigterm: 'graceful' });
       expect(profile.traffic).toEqual({ rps: 100, keepAliveShare: 0.5, requestSeconds: 0.05 });
     }
   });
 
   test.each([
-    ['ack-terway', 'alibaba', 'terway', 'clb', 'node', [20, 30], [26, 36], [2, 3, 3]],
-    ['ack-flannel', 'alibaba', 'flannel', 'clb', 'node', [20, 30], [26, 36], [2, 3, 3]],
-    ['eks-alb-ip', 'aws', 'amazon-vpc-cni', 'alb', 'pod', [20, 25], [50, 55], [15, 2, 2]],
+    ['ack-terway', 'alibaba', 'terway', 'clb', 'node', [20, 30], [24, 34], [2, 3, 3]],
+    ['ack-flannel', 'alibaba', 'flannel', 'clb', 'node', [20, 30], [24, 34], [2, 3, 3]],
+    // `register` is the time to registration; the simulator adds the last check on the LB's clock.
+    // A new ALB target passes one check, not the healthy threshold (2 × 15 s): registered at the
+    // controller path's 20 s / 25 s. ACK: 3 checks, 2 of them in `register`.
+    ['eks-alb-ip', 'aws', 'amazon-vpc-cni', 'alb', 'pod', [20, 25], [20, 25], [15, 2, 2, 1]],
     ['eks-nlb-ip', 'aws', 'amazon-vpc-cni', 'nlb', 'pod', [90, 120], [120, 150], [10, 3, 3]],
-    ['eks-instance', 'aws', 'amazon-vpc-cni', 'alb', 'node', [40, 70], [70, 100], [15, 2, 2]],
-    ['gke-neg', 'gcp', 'vpc-native', 'neg', 'pod', [30, 40], [35, 45], [5, 1, 2]],
-    ['aks', 'azure', 'azure-cni', 'slb', 'node', [15, 20], [20, 25], [5, 1, 2]],
+    // Node targets leave and return by the ALB's health check after kube-proxy: 1 + 1.5 × 15, 3 + 2 × 15.
+    ['eks-instance', 'aws', 'amazon-vpc-cni', 'alb', 'node', [23.5, 33], [23.5, 33], [15, 2, 2, 1]],
+    ['gke-neg', 'gcp', 'vpc-native', 'neg', 'pod', [30, 40], [30, 40], [5, 1, 2]],
+    // kube-proxy (1 s / 3 s), then 2 failed probes 5 s apart (1 + 1.5 × 5, 3 + 2 × 5) or 1 good one.
+    ['aks', 'azure', 'azure-cni', 'slb', 'node', [8.5, 13], [3.5, 8], [5, 1, 2]],
   ] as const)('%s: %s / %s, %s with %s backends', (name, provider, plugin, kind, backend, deregister, register, health) => {
     const profile = builtin(name);
     expect(profile.provider).toBe(provider);
@@ -81,7 +87,7 @@ describe('built-in profiles', () => {
     expect(lb?.backend).toBe(backend);
     expect(lb?.deregister).toEqual({ p50: deregister[0], p99: deregister[1] });
     expect(lb?.register).toEqual({ p50: register[0], p99: register[1] });
-    expect(lb?.healthCheck).toEqual({ intervalSeconds: health[0], healthyThreshold: health[1], unhealthyThreshold: health[2] });
+    expect(lb?.healthCheck).toEqual({ intervalSeconds: health[0], healthyThreshold: health[1], unhealthyThreshold: health[2], ...(health[3] === undefined ? {} : { registrationChecks: health[3] }) });
   });
 
   test('drain settings and readiness gates', () => {
@@ -142,7 +148,36 @@ describe('built-in profiles', () => {
     expect(builtin('generic').loadBalancer).toBeUndefined();
     expect(builtin('generic').ingress).toBeUndefined();
     expect(builtin('ingress-nginx').loadBalancer).toBeUndefined();
-    expect(builtin('ingress-nginx').ingress).toEqual({ name: 'ingress-nginx', sync: { p50: 7.5, p99: 10 } });
+    // --sync-rate-limit 0.3 (one sync per 3.3 s) + BACKENDS_SYNC_INTERVAL 1 s.
+    expect(builtin('ingress-nginx').ingress).toEqual({ name: 'ingress-nginx', sync: { p50: 2.5, p99: 5 } });
+  });
+
+  // cloud-provider-gcp providers/gce/gce.go: interval 8 s, healthy 1, unhealthy 3 ("3 * 8 = 24
+  // seconds before the LB will steer traffic away"), after kube-proxy has synced (p50 1 s, p99 3 s).
+  test('the generic L4 LB a Local LoadBalancer Service proves: GCE\'s node health check after kube-proxy', () => {
+    expect(genericNodeLoadBalancer(builtin('generic').proxySync)).toEqual({
+      kind: 'l4',
+      backend: 'node',
+      healthCheck: { intervalSeconds: 8, healthyThreshold: 1, unhealthyThreshold: 3 },
+      deregister: { p50: 21, p99: 27 },
+      register: { p50: 5, p99: 11 },
+    });
+  });
+
+  // Only ACK's CCM takes a Local Service's node without pods out of the backends
+  // (cloud-provider-alibaba-cloud docs/usage.md); the others only health-check it.
+  test('node removal: the ACK controller; every other LB by its health check', () => {
+    const removal = [...BUILTIN_PROFILES.values()].filter((p) => p.loadBalancer).map((p) => [p.name, p.loadBalancer?.nodeRemoval]);
+    expect(removal).toEqual([
+      ['ack-flannel', 'controller'],
+      ['ack-terway', 'controller'],
+      ['aks', undefined],
+      ['eks-alb-ip', undefined],
+      ['eks-instance', undefined],
+      ['eks-nlb-ip', undefined],
+      ['gke-neg', undefined],
+    ]);
+    expect(parsed('extends: aks\nloadBalancer:\n  nodeRemoval: controller\n  healthCheck: { registrationChecks: 2 }\n').loadBalancer).toMatchObject({ nodeRemoval: 'controller', healthCheck: { intervalSeconds: 5, healthyThreshold: 1, unhealthyThreshold: 2, registrationChecks: 2 } });
   });
 
   test('are frozen', () => {
@@ -156,21 +191,21 @@ describe('built-in profiles', () => {
 
 describe('propagationBudget', () => {
   test.each([
-    ['generic', 10, 'endpoint → kube-proxy'],
-    ['ack-terway', 30, 'endpoint → CLB deregistration'],
-    ['ack-flannel', 30, 'endpoint → CLB deregistration'],
-    ['eks-alb-ip', 25, 'endpoint → ALB deregistration'],
-    ['eks-nlb-ip', 120, 'endpoint → NLB deregistration'],
-    ['eks-instance', 70, 'endpoint → ALB deregistration'],
-    ['gke-neg', 40, 'endpoint → NEG deregistration'],
-    ['aks', 20, 'endpoint → SLB deregistration'],
-    ['ingress-nginx', 10, 'endpoint → kube-proxy'],
-  ] as const)('%s via its load balancer: %d s, %s', (name, seconds, path) => {
-    expect(propagationBudget(builtin(name), withLb)).toEqual({ seconds, path });
+    ['generic', 3, 'endpoint → kube-proxy', [1, 3]],
+    ['ack-terway', 30, 'endpoint → CLB deregistration', [20, 30]],
+    ['ack-flannel', 30, 'endpoint → CLB deregistration', [20, 30]],
+    ['eks-alb-ip', 25, 'endpoint → ALB deregistration', [20, 25]],
+    ['eks-nlb-ip', 120, 'endpoint → NLB deregistration', [90, 120]],
+    ['eks-instance', 33, 'endpoint → ALB deregistration', [23.5, 33]],
+    ['gke-neg', 40, 'endpoint → NEG deregistration', [30, 40]],
+    ['aks', 13, 'endpoint → SLB deregistration', [8.5, 13]],
+    ['ingress-nginx', 3, 'endpoint → kube-proxy', [1, 3]],
+  ] as const)('%s via its load balancer: %d s, %s', (name, seconds, path, latency) => {
+    expect(propagationBudget(builtin(name), withLb)).toEqual({ seconds, path, latency: { p50: latency[0], p99: latency[1] } });
   });
 
   test('eks-alb-ip without the load balancer is the kube-proxy path', () => {
-    expect(propagationBudget(builtin('eks-alb-ip'), withoutLb)).toEqual({ seconds: 10, path: 'endpoint → kube-proxy' });
+    expect(propagationBudget(builtin('eks-alb-ip'), withoutLb)).toEqual({ seconds: 3, path: 'endpoint → kube-proxy', latency: { p50: 1, p99: 3 } });
   });
 
   test('a slower ingress layer becomes the slowest path', () => {
@@ -178,10 +213,12 @@ describe('propagationBudget', () => {
     expect(propagationBudget(profile, { viaLoadBalancer: false, viaIngress: true })).toEqual({
       seconds: 12,
       path: 'endpoint → ingress-nginx',
+      latency: { p50: 8, p99: 12 },
     });
     expect(propagationBudget(profile, { viaLoadBalancer: true, viaIngress: true })).toEqual({
       seconds: 25,
       path: 'endpoint → ALB deregistration',
+      latency: { p50: 20, p99: 25 },
     });
   });
 });
@@ -190,9 +227,9 @@ describe('+ingress-nginx', () => {
   test('adds the ingress layer and keeps the load balancer', () => {
     const profile = builtin('eks-instance+ingress-nginx');
     expect(profile.name).toBe('eks-instance+ingress-nginx');
-    expect(profile.ingress).toEqual({ name: 'ingress-nginx', sync: { p50: 7.5, p99: 10 } });
+    expect(profile.ingress).toEqual({ name: 'ingress-nginx', sync: { p50: 2.5, p99: 5 } });
     expect(profile.loadBalancer).toEqual(builtin('eks-instance').loadBalancer);
-    expect(propagationBudget(profile, withLb)).toEqual({ seconds: 70, path: 'endpoint → ALB deregistration' });
+    expect(propagationBudget(profile, withLb)).toEqual({ seconds: 33, path: 'endpoint → ALB deregistration', latency: { p50: 23.5, p99: 33 } });
   });
 
   test('is idempotent', () => {
@@ -215,7 +252,7 @@ describe('parseProfileFile', () => {
     expect(profile.app).toEqual({ startupSeconds: 10, drainSeconds: 45, sigterm: 'graceful' });
     expect(profile.loadBalancer?.deregister).toEqual({ p50: 20, p99: 40 });
     expect(profile.loadBalancer?.drain).toEqual(base.loadBalancer?.drain);
-    expect(propagationBudget(profile, withLb)).toEqual({ seconds: 40, path: 'endpoint → ALB deregistration' });
+    expect(propagationBudget(profile, withLb)).toEqual({ seconds: 40, path: 'endpoint → ALB deregistration', latency: { p50: 20, p99: 40 } });
     expect(base.app.drainSeconds).toBe(30);
   });
 
@@ -254,7 +291,7 @@ describe('parseProfileFile', () => {
 
   test.each([
     ['a negative duration', 'app:\n  startupSeconds: -1\n', [[2, 19]]],
-    ['p50 greater than p99 after the merge', 'proxySync:\n  p99: 5\n', [[2, 8]]],
+    ['p50 greater than p99 after the merge', 'proxySync:\n  p99: 0.5\n', [[2, 8]]],
     ['keepAliveShare above 1', 'traffic:\n  keepAliveShare: 1.5\n', [[2, 19]]],
     ['keepAliveShare below 0', 'traffic:\n  keepAliveShare: -0.1\n', [[2, 19]]],
     ['an unknown provider', 'provider: mars\n', [[1, 11]]],

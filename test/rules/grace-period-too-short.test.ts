@@ -41,7 +41,7 @@ describe('grace-period-too-short', () => {
       'terminationGracePeriodSeconds 30 s of Deployment gp-below/fire-grace-below-prestop is shorter than its preStop 45 s: the kubelet cuts the hook at 30 s and sends SIGKILL at 32 s, leaving the app 2 s; profile generic assumes it needs 30 s to finish requests in flight (app.drainSeconds, an assumption: set it for your app)',
     );
     expect(findingAt(findings, 'fire-grace-cuts-prestop', GRACE).message).toBe(
-      'terminationGracePeriodSeconds 5 s of Deployment gp-cut/fire-grace-cuts-prestop cuts its preStop 15 s short, below the 10 s propagation budget of profile generic: the kubelet sends SIGTERM at 5 s while endpoints may still route to the pod, and SIGKILL at 7 s',
+      'terminationGracePeriodSeconds 2 s of Deployment gp-cut/fire-grace-cuts-prestop cuts its preStop 15 s short, below the 3 s propagation budget of profile generic: the kubelet sends SIGTERM at 2 s while endpoints may still route to the pod, and SIGKILL at 4 s',
     );
     expect(findingAt(findings, 'fire-unknown-hook', GRACE).message).toBe(
       'terminationGracePeriodSeconds 10 s of Deployment gp-unknown/fire-unknown-hook: its preStop runs `/app/drain`, whose length rollsafe cannot know; with the 30 s drain profile generic assumes (app.drainSeconds) it needs at least 30 s',

@@ -14,9 +14,11 @@ describe('lb-readiness-gate-missing', () => {
     expect(rows(findings)).toEqual([
       ['fire-behind-alb-ingress', POD_SPEC, 'error'],
       ['fire-behind-lb-service', POD_SPEC, 'error'],
+      ['fire-external-ip-targets', POD_SPEC, 'error'],
+      ['fire-legacy-nlb-ip', POD_SPEC, 'error'],
       ['fire-statefulset-unlabelled-namespace', POD_SPEC, 'error'],
     ]);
-    expect(findings).toHaveLength(3);
+    expect(findings).toHaveLength(5);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findings.every((f) => !f.fixable)).toBe(true);
   });
@@ -42,5 +44,23 @@ describe('lb-readiness-gate-missing', () => {
   // "only works with target-type: ip" (knowledge/cloud-load-balancers.md §2).
   test('does not fire when the Ingress asks for instance targets', () => {
     expect(rowsOf(run(FIXTURE, 'eks-alb-ip'), ['dont-fire-instance-targets'])).toEqual([]);
+  });
+
+  // The Service's own annotations decide the target type, whatever the profile says: the in-tree
+  // `aws-load-balancer-type: nlb` and the controller's `external` (default instance, LBC
+  // guide/service/annotations.md) register nodes; `nlb-ip` and `nlb-target-type: ip` register pods.
+  test('annotated NLB Services: instance targets never fire, IP targets fire under every AWS profile', () => {
+    const annotated = ['dont-fire-in-tree-nlb', 'dont-fire-external-default-instance', 'dont-fire-nlb-instance-targets', 'fire-legacy-nlb-ip', 'fire-external-ip-targets'];
+    const ip = [
+      ['fire-external-ip-targets', POD_SPEC, 'error'],
+      ['fire-legacy-nlb-ip', POD_SPEC, 'error'],
+    ];
+    expect(rowsOf(run(FIXTURE, 'eks-alb-ip'), annotated)).toEqual(ip);
+    expect(rowsOf(run(FIXTURE, 'eks-nlb-ip'), annotated)).toEqual(ip);
+    // eks-instance: the profile's targets are nodes, but these two Services ask for IP targets.
+    expect(rows(run(FIXTURE, 'eks-instance'))).toEqual(ip);
+    // They are NLBs, whose registration takes minutes (p99 150 s, then a 10 s check), not the ALB's 25 s + 15 s.
+    expect(findingAt(run(FIXTURE, 'eks-alb-ip'), 'fire-legacy-nlb-ip', POD_SPEC).message).toContain('direct targets of the AWS NLB (profile eks-alb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s)');
+    expect(findingAt(run(FIXTURE, 'eks-alb-ip'), 'fire-behind-alb-ingress', POD_SPEC).message).toContain('(registration p99 40 s)');
   });
 });

@@ -14,7 +14,7 @@ describe('local-traffic-policy-gap', () => {
   });
 
   describe('ack-flannel on 1.30 (ProxyTerminatingEndpoints)', () => {
-    test('a warning where no pod per node is kept and the preStop is shorter than the 6 s health-check detection', () => {
+    test('a warning where no pod per node is kept and the preStop is shorter than kube-proxy\'s 3 s + the 6 s health-check detection', () => {
       const findings = run(FIXTURE, 'ack-flannel');
       expect(rows(findings)).toEqual([
         ['fire-eni-annotation-on-flannel', ETP, 'warning'],
@@ -44,8 +44,18 @@ describe('local-traffic-policy-gap', () => {
       expect(rowsOf(run(FIXTURE, 'ack-flannel'), ['fire-eni-annotation-on-flannel'])).toEqual([['fire-eni-annotation-on-flannel', ETP, 'warning']]);
     });
 
-    test('without a cloud LB (generic) there is no health-check delay to cover', () => {
-      expect(run(FIXTURE, 'generic')).toEqual([]);
+    // A Local LoadBalancer Service proves an LB that health-checks the nodes: under generic the
+    // domain assumes a generic L4 LB (GCE's check, 8 s × 3, after kube-proxy's 3 s: 27 s), so the
+    // gap does not vanish because the profile names no cloud. A NodePort Service proves none.
+    test('generic: a Local LoadBalancer Service meets a generic L4 LB, 27 s to take a node out', () => {
+      const findings = run(FIXTURE, 'generic');
+      expect(rows(findings)).toEqual([
+        ['dont-fire-long-prestop', ETP, 'warning'],
+        ['fire-eni-annotation-on-flannel', ETP, 'warning'],
+        ['fire-no-prestop', ETP, 'warning'],
+        ['fire-statefulset', ETP, 'warning'],
+      ]);
+      expect(findingAt(findings, 'dont-fire-long-prestop', ETP).message).toContain('its preStop (10 s) is shorter than the load balancer (a generic L4 LB: the profile names none) needs to take the node out (27 s = kube-proxy 3 s, p99, then 8 s × 3 failed health checks)');
     });
   });
 
@@ -91,7 +101,14 @@ describe('local-traffic-policy-gap', () => {
     // kube-proxy forwards (knowledge/cloud-load-balancers.md §2): the Local-policy gap applies.
     test('fires for a Service that asks for instance targets', () => {
       const findings = run(NLB, 'eks-nlb-ip');
-      expect(rows(findings)).toEqual([['fire-instance-targets', ETP, 'warning']]);
+      expect(rows(findings)).toEqual([
+        ['fire-class-default-instance', ETP, 'warning'],
+        ['fire-external-default-instance', ETP, 'warning'],
+        ['fire-in-tree-nlb', ETP, 'warning'],
+        ['fire-instance-targets', ETP, 'warning'],
+      ]);
+      // kube-proxy 3 s, then the NLB's 3 failed checks 10 s apart.
+      expect(findingAt(findings, 'fire-in-tree-nlb', ETP).message).toContain('(33 s = kube-proxy 3 s, p99, then 10 s × 3 failed health checks)');
       expect(conventionViolations(NLB, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     });
   });

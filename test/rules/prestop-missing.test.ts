@@ -43,25 +43,25 @@ describe('prestop-missing', () => {
     expect(findingAt(findings, 'fire-basic', C0).file).toBe('test/fixtures/rules/prestop-missing.yaml');
   });
 
-  test('on 1.30 the fix adds a native sleep of budget + 5 s (generic: kube-proxy p99 10 s → 15 s) and a grace period that covers it', () => {
+  test('on 1.30 the fix adds a native sleep of the kube-proxy path\'s 99.9th percentile (generic: p50 1 s, p99 3 s → 4.3 s → 5 s) and a grace period that covers it', () => {
     const findings = run(FIXTURE);
     expect(fixOf(findings, 'fire-basic', C0)).toEqual({
       kind: 'patch',
-      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 15 } } } }, addGrace(45)],
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 5 } } } }, addGrace(35)],
     });
     // A lifecycle is already there (postStart): only preStop is added.
     expect(fixOf(findings, 'fire-poststart', C0)).toEqual({
       kind: 'patch',
-      operations: [{ op: 'add', path: `${C0}/lifecycle/preStop`, value: { sleep: { seconds: 15 } } }, addGrace(45)],
+      operations: [{ op: 'add', path: `${C0}/lifecycle/preStop`, value: { sleep: { seconds: 5 } } }, addGrace(35)],
     });
     expect(fixOf(findings, 'fire-bare-pod', '/spec/containers/0')).toEqual({
       kind: 'patch',
-      operations: [{ op: 'add', path: '/spec/containers/0/lifecycle', value: { preStop: { sleep: { seconds: 15 } } } }, addGrace(45, '/spec/terminationGracePeriodSeconds')],
+      operations: [{ op: 'add', path: '/spec/containers/0/lifecycle', value: { preStop: { sleep: { seconds: 5 } } } }, addGrace(35, '/spec/terminationGracePeriodSeconds')],
     });
     // The native action needs no sleep binary, so the distroless image gets a fix too.
     expect(fixOf(findings, 'fire-distroless', C0)).toEqual({
       kind: 'patch',
-      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 15 } } } }, addGrace(45)],
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 5 } } } }, addGrace(35)],
     });
     expect(findings.every((f) => f.fixable && f.fix !== undefined)).toBe(true);
   });
@@ -71,18 +71,18 @@ describe('prestop-missing', () => {
     expect(rows(findings)).toEqual(rows(run(FIXTURE)));
     expect(fixOf(findings, 'fire-basic', C0)).toEqual({
       kind: 'patch',
-      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { exec: { command: ['sleep', '15'] } } } }, addGrace(45)],
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { exec: { command: ['sleep', '5'] } } } }, addGrace(35)],
     });
     expect(fixOf(findings, 'fire-poststart', C0)).toEqual({
       kind: 'patch',
-      operations: [{ op: 'add', path: `${C0}/lifecycle/preStop`, value: { exec: { command: ['sleep', '15'] } } }, addGrace(45)],
+      operations: [{ op: 'add', path: `${C0}/lifecycle/preStop`, value: { exec: { command: ['sleep', '5'] } } }, addGrace(35)],
     });
     const distroless = findingAt(findings, 'fire-distroless', C0);
     expect(distroless.fix).toBeUndefined();
     expect(distroless.fixable).toBe(false);
   });
 
-  test('ack-flannel: behind a Local-policy LoadBalancer the budget is the CLB deregistration (30 s → 35 s); ClusterIP stays 15 s', () => {
+  test('ack-flannel: behind a Local-policy LoadBalancer the budget is the CLB deregistration (30 s → 35 s); ClusterIP stays 5 s', () => {
     const findings = run(FIXTURE, 'ack-flannel');
     expect(rows(findings)).toEqual(rows(run(FIXTURE)));
     expect(fixOf(findings, 'fire-behind-lb', C0)).toEqual({
@@ -91,16 +91,16 @@ describe('prestop-missing', () => {
     });
     expect(fixOf(findings, 'fire-basic', C0)).toEqual({
       kind: 'patch',
-      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 15 } } } }, addGrace(45)],
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 5 } } } }, addGrace(35)],
     });
   });
 
-  test('ack-flannel, Cluster policy: every node stays a CLB backend, so the budget is kube-proxy\'s (15 s)', () => {
+  test('ack-flannel, Cluster policy: every node stays a CLB backend, so the budget is kube-proxy\'s (5 s)', () => {
     const cluster = fixtureText(FIXTURE).replace('  externalTrafficPolicy: Local\n', '');
     const findings = checkText(FIXTURE, cluster, 'ack-flannel', undefined).filter((f) => f.ruleId === 'prestop-missing');
     expect(fixOf(findings, 'fire-behind-lb', C0)).toEqual({
       kind: 'patch',
-      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 15 } } } }, addGrace(45)],
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 5 } } } }, addGrace(35)],
     });
   });
 
@@ -118,7 +118,7 @@ describe('prestop-missing', () => {
     expect(findingAt(findings, 'fire-no-service', C0).line).toBe(20);
     expect(fixOf(findings, 'fire-no-service', C0)).toEqual({
       kind: 'patch',
-      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 15 } } } }, addGrace(45)],
+      operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 5 } } } }, addGrace(35)],
     });
     // No Service to tell the exposure: judged under the profile's whole path (ack-flannel: CLB).
     expect(fixOf(run(NO_SERVICE, 'ack-flannel'), 'fire-no-service', C0)).toEqual({

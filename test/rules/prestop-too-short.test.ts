@@ -32,21 +32,21 @@ describe('prestop-too-short', () => {
     expect(rows(findings).map(([name]) => findingAt(findings, name, PRESTOP).fixable)).toEqual([true, true, false, true]);
     expect(fixOf(findings, 'fire-nginx-quit', PRESTOP)).toEqual({
       kind: 'patch',
-      operations: [{ op: 'replace', path: `${PRESTOP}/exec/command`, value: ['/bin/sh', '-c', 'sleep 15 && nginx -s quit'] }],
+      operations: [{ op: 'replace', path: `${PRESTOP}/exec/command`, value: ['/bin/sh', '-c', 'sleep 5 && nginx -s quit'] }],
     });
     expect(fixOf(findings, 'fire-drain-listeners-then-sleep', PRESTOP)).toEqual({
       kind: 'patch',
-      operations: [{ op: 'replace', path: `${PRESTOP}/exec/command`, value: ['/bin/sh', '-c', 'sleep 15; curl -s -X POST http://127.0.0.1:9901/drain_listeners; sleep 30'] }],
+      operations: [{ op: 'replace', path: `${PRESTOP}/exec/command`, value: ['/bin/sh', '-c', 'sleep 5; curl -s -X POST http://127.0.0.1:9901/drain_listeners; sleep 30'] }],
     });
     expect(findingAt(findings, 'fire-nginx-quit', PRESTOP).message).toBe(
-      'preStop of container `app` lets the app accept connections for 0 s (`nginx -s quit` stops accepting at once and finishes the requests in flight), shorter than the 10 s propagation budget of profile generic (endpoint → kube-proxy, p99); sleep before it',
+      'preStop of container `app` lets the app accept connections for 0 s (`nginx -s quit` stops accepting at once and finishes the requests in flight), shorter than the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99); sleep before it',
     );
     expect(findingAt(findings, 'fire-unknown-script', PRESTOP).message).toBe(
-      'preStop of container `app` runs `/app/deregister`, whose length rollsafe cannot know (at least 5 s): it cannot judge whether the app keeps accepting for the 10 s propagation budget of profile generic (endpoint → kube-proxy, p99)',
+      'preStop of container `app` runs `/app/deregister`, whose length rollsafe cannot know (at least 2 s): it cannot judge whether the app keeps accepting for the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99)',
     );
   });
 
-  test('generic: fires on serving containers whose sleep is shorter than 10 s', () => {
+  test('generic: fires on serving containers whose sleep is shorter than 3 s', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
       ['fire-exec-sleep', EXEC, 'error'],
@@ -57,7 +57,7 @@ describe('prestop-too-short', () => {
     ]);
     expect(findings).toHaveLength(4);
     expect(findingAt(findings, 'fire-unknown-http-prestop', PRESTOP).message).toBe(
-      'preStop of container `billing` runs `httpGet /drain on port 8080`, whose length rollsafe cannot know: it cannot judge whether the app keeps accepting for the 10 s propagation budget of profile generic (endpoint → kube-proxy, p99)',
+      'preStop of container `billing` runs `httpGet /drain on port 8080`, whose length rollsafe cannot know: it cannot judge whether the app keeps accepting for the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99)',
     );
     expect(findingAt(findings, 'fire-unknown-http-prestop', PRESTOP).fixable).toBe(false);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
@@ -65,27 +65,27 @@ describe('prestop-too-short', () => {
     expect(findingAt(findings, 'fire-exec-sleep', EXEC).line).toBe(80);
   });
 
-  test('fixes raise the sleep to budget + 5 s (and the grace period to sleep + 30 s); a script\'s leading sleep is lengthened', () => {
+  test('fixes raise the sleep to the kube-proxy path\'s 99.9th percentile, 5 s (and the grace period to sleep + 30 s); a script\'s leading sleep is lengthened', () => {
     const findings = run(FIXTURE);
     expect(fixOf(findings, 'fire-native-sleep', SLEEP)).toEqual({
       kind: 'patch',
       operations: [
-        { op: 'replace', path: SLEEP, value: 15 },
-        { op: 'add', path: GRACE, value: 45 },
+        { op: 'replace', path: SLEEP, value: 5 },
+        { op: 'add', path: GRACE, value: 35 },
       ],
     });
     expect(fixOf(findings, 'fire-exec-sleep', EXEC)).toEqual({
       kind: 'patch',
       operations: [
-        { op: 'replace', path: `${EXEC}/1`, value: '15' },
-        { op: 'add', path: GRACE, value: 45 },
+        { op: 'replace', path: `${EXEC}/1`, value: '5' },
+        { op: 'add', path: GRACE, value: 35 },
       ],
     });
     expect(fixOf(findings, 'fire-shell-sleep', EXEC)).toEqual({
       kind: 'patch',
       operations: [
-        { op: 'replace', path: EXEC, value: ['/bin/sh', '-c', 'sleep 15 && nginx -s quit'] },
-        { op: 'add', path: GRACE, value: 45 },
+        { op: 'replace', path: EXEC, value: ['/bin/sh', '-c', 'sleep 5 && nginx -s quit'] },
+        { op: 'add', path: GRACE, value: 35 },
       ],
     });
   });
@@ -101,14 +101,14 @@ describe('prestop-too-short', () => {
     expect(findingAt(findings, 'fire-no-service', SLEEP).line).toBe(27);
   });
 
-  test('ack-flannel: behind a Local-policy LoadBalancer Service the budget is 30 s (fix 35 s), behind ClusterIP 10 s', () => {
+  test('ack-flannel: behind a Local-policy LoadBalancer Service the budget is 30 s (fix 35 s, the CLB\'s 99.9th percentile 34.3 s rounded up), behind ClusterIP 3 s', () => {
     const findings = run(ACK, 'ack-flannel');
     expect(rows(findings)).toEqual([
       ['fire-lb-exec-sleep-25', EXEC, 'error'],
       ['fire-lb-sleep-20', SLEEP, 'error'],
     ]);
     expect(conventionViolations(ACK, findings)).toEqual({ silentFire: [], firedDontFire: [] });
-    expect(findingAt(findings, 'fire-lb-sleep-20', SLEEP).line).toBe(45);
+    expect(findingAt(findings, 'fire-lb-sleep-20', SLEEP).line).toBe(46);
     // The grace period (60 s) no longer covers 35 s + 30 s: it is raised too.
     expect(fixOf(findings, 'fire-lb-sleep-20', SLEEP)).toEqual({
       kind: 'patch',
@@ -126,12 +126,25 @@ describe('prestop-too-short', () => {
     });
   });
 
-  test('ack-flannel, Cluster policy: every node stays a CLB backend, so the budget is kube-proxy\'s 10 s', () => {
+  test('ack-flannel, Cluster policy: every node stays a CLB backend, so the budget is kube-proxy\'s 3 s', () => {
     const cluster = fixtureText(ACK).replaceAll('  externalTrafficPolicy: Local\n', '');
     expect(checkText(ACK, cluster, 'ack-flannel', undefined).filter((f) => f.ruleId === 'prestop-too-short')).toEqual([]);
   });
 
-  test('the same manifests under generic (no cloud LB): 20 s and 25 s are long enough', () => {
-    expect(run(ACK)).toEqual([]);
+  test('the same manifests under generic: the Local LoadBalancer Service proves a generic L4 LB (27 s, fix 30 s)', () => {
+    const findings = run(ACK);
+    expect(rows(findings)).toEqual([
+      ['fire-lb-exec-sleep-25', EXEC, 'error'],
+      ['fire-lb-sleep-20', SLEEP, 'error'],
+    ]);
+    expect(findingAt(findings, 'fire-lb-sleep-20', SLEEP).message).toContain('27 s propagation budget of profile generic (endpoint → L4 deregistration, p99)');
+    // 99.9th percentile of the log-normal through p50 21 s (1 + 2.5 × 8) and p99 27 s (3 + 3 × 8):
+    // 29.3 s. The grace period (60 s) already covers 30 s + 30 s.
+    expect(fixOf(findings, 'fire-lb-sleep-20', SLEEP)).toEqual({
+      kind: 'patch',
+      operations: [
+        { op: 'replace', path: SLEEP, value: 30 },
+      ],
+    });
   });
 });

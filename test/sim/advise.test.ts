@@ -4,7 +4,8 @@
  * in-place config drops none in every run where the in-place rollout held (each node kept a Ready
  * pod); where the scheduler left a node to its last, terminating pods, the simulator shows what
  * remains: before 1.26 no local endpoint; from 1.26 the terminating pods still serve, but one
- * that got SIGTERM is refused until its readiness fails, and an LB without draining cuts.
+ * that got SIGTERM is refused until its readiness fails, and a controller that removes the node
+ * (ACK) cuts what its drain does not cover.
  */
 import { describe, expect, it } from 'vitest';
 import { adviceConfig } from '../../src/advise/config.js';

@@ -29,7 +29,9 @@ const CASES: [string, SimInput][] = [
 describe('rate model vs per-request model', () => {
   for (const [name, input] of CASES) {
     it(name, () => {
-      const runs = 150;
+      // The keep-alive-only case fails about 13 requests per run: over 150 runs the noise of the
+      // two traffic models (about 0.5 requests) nears its 5 % bound, so it gets 400 runs.
+      const runs = name === 'SIGTERM exit, keep-alive only' ? 400 : 150;
       const rate = simulate(input, { runs, seed: 11, model: 'rate' }).summary;
       const request = simulate(input, { runs, seed: 11, model: 'request' }).summary;
       const expected = simulate(input, { runs: 40, seed: 11, model: 'rate', expected: true }).summary;
@@ -39,7 +41,7 @@ describe('rate model vs per-request model', () => {
       for (const cause of CAUSES) {
         const a = rate.byCause[cause];
         const b = request.byCause[cause];
-        // Means over 150 runs of the same control planes: within 5 % (seen: at most 3 %) or half a request.
+        // Means over 150 (400) runs of the same control planes: within 5 % (seen: at most 5 %) or half a request.
         expect(Math.abs(a - b), `${cause}: rate ${a}, request ${b}`).toBeLessThanOrEqual(0.5 + 0.05 * Math.max(a, b));
         // Expected values over the first 40 runs against draws over 150: within 10 % or half a request.
         const c = expected.byCause[cause];

@@ -29,7 +29,7 @@ describe('check --impact', () => {
     const list = findings(['--impact', '-p', 'ack-flannel', 'examples/seed/before/old-pod-no-prestop.yaml']);
     expect(list.map((f) => [f.ruleId, f.severity, f.impact ?? null])).toEqual([
       ['pdb-missing', 'warning', null], // category disruption: not measured, but its fix is one of the "other fixes"
-      ['prestop-missing', 'error', { failedRequests: 404, before: 404, after: 0, rps: 100, workloads: ['Deployment/before-prestop/nginx'], otherFixes: 2, verdict: 'saves' }],
+      ['prestop-missing', 'error', { failedRequests: 71.3, before: 71.3, after: 0, rps: 100, workloads: ['Deployment/before-prestop/nginx'], otherFixes: 2, verdict: 'saves' }],
       // Cluster mode: the SLB never removes a node during the rollout, so draining saves nothing here.
       ['lb-connection-drain-missing', 'warning', { failedRequests: 0, before: 0, after: 0, rps: 100, workloads: ['Deployment/before-prestop/nginx'], otherFixes: 2, verdict: 'nothing' }],
     ]);
@@ -43,14 +43,14 @@ describe('check --impact', () => {
   it('the drain setting is worth the connections the SLB cuts when it removes a Local-mode node', () => {
     const list = findings(['--impact', '-p', 'ack-flannel', 'examples/seed/before/local-mode-no-inplace.yaml']);
     const drain = list.find((f) => f.ruleId === 'lb-connection-drain-missing');
-    expect(drain?.impact).toMatchObject({ failedRequests: 0.6, before: 0.6, after: 0, verdict: 'saves' });
+    expect(drain?.impact).toMatchObject({ failedRequests: 0.8, before: 0.8, after: 0, verdict: 'saves' });
   });
 
   it('text output states the cost under the finding, and what else was applied', () => {
     const run = runCli(['check', '--impact', '-p', 'ack-flannel', '--fail-on', 'none', 'examples/seed/before/old-pod-no-prestop.yaml']);
     const lines = run.stdout.split('\n');
     const at = lines.findIndex((l) => l.includes('prestop-missing'));
-    expect(lines[at + 1]).toBe('           ≈ 404 failed requests per rollout at 100 rps (simulated: 404 → 0 with the fix; 2 other fixes applied on both sides)');
+    expect(lines[at + 1]).toBe('           ≈ 71 failed requests per rollout at 100 rps (simulated: 71.3 → 0 with the fix; 2 other fixes applied on both sides)');
     const drain = lines.findIndex((l) => l.includes('lb-connection-drain-missing'));
     expect(lines[drain + 1]).toBe('           ≈ 0 failed requests per rollout at 100 rps: under the model its fix saves nothing (at most a warning) (simulated: 0 → 0 with the fix; 2 other fixes applied on both sides)');
   });
@@ -58,30 +58,30 @@ describe('check --impact', () => {
   it('a finding without an automatic fix is simulated with its advice taken, and says so', () => {
     const list = findings(['--impact', '-p', 'ack-flannel', '--k8s-version', '1.18', 'examples/seed/before/local-mode-no-inplace.yaml']);
     const gap = list.find((f) => f.ruleId === 'local-traffic-policy-gap');
-    expect(gap?.impact).toEqual({ failedRequests: 201.3, before: 201.3, after: 0, rps: 100, workloads: ['Deployment/before-local/nginx'], otherFixes: 2, verdict: 'saves', advice: 'externalTrafficPolicy: Cluster' });
+    expect(gap?.impact).toEqual({ failedRequests: 202.9, before: 202.9, after: 0, rps: 100, workloads: ['Deployment/before-local/nginx'], otherFixes: 2, verdict: 'saves', advice: 'externalTrafficPolicy: Cluster' });
     // With Cluster mode applied, the SLB removes no node: the drain fix is worth nothing on top of it.
     expect(list.find((f) => f.ruleId === 'lb-connection-drain-missing')?.impact?.verdict).toBe('nothing');
     const text = runCli(['check', '--impact', '-p', 'ack-flannel', '--k8s-version', '1.18', '--fail-on', 'none', 'examples/seed/before/local-mode-no-inplace.yaml']).stdout;
-    expect(text).toContain('\n           ≈ 201 failed requests per rollout at 100 rps (simulated: 201.3 → 0 with externalTrafficPolicy: Cluster; 2 other fixes applied on both sides)\n');
+    expect(text).toContain('\n           ≈ 203 failed requests per rollout at 100 rps (simulated: 202.9 → 0 with externalTrafficPolicy: Cluster; 2 other fixes applied on both sides)\n');
   });
 
-  it('leave-one-out: a readiness probe that alone makes a one-replica rollout worse is worth 54 requests once maxUnavailable 0 and the preStop are applied', () => {
+  it('leave-one-out: a readiness probe that alone makes a one-replica rollout worse is worth 314 requests once maxUnavailable 0 and the preStop are applied', () => {
     const list = findings(['--impact', 'test/fixtures/impact/one-replica.yaml']);
     expect(list.map((f) => [f.ruleId, f.resource.kind, f.severity, f.fixable, f.impact ?? null])).toEqual([
       ['single-replica', 'Deployment', 'warning', false, null],
       ['rollout-max-unavailable', 'Deployment', 'error', true, null], // capacity: applied as an other fix, not measured
-      ['prestop-missing', 'Deployment', 'error', true, { failedRequests: 387.6, before: 387.6, after: 0, rps: 100, workloads: ['Deployment/impact-front/front'], otherFixes: 2, verdict: 'saves' }],
-      ['readiness-probe-missing', 'Deployment', 'error', true, { failedRequests: 54.2, before: 54.2, after: 0, rps: 100, workloads: ['Deployment/impact-front/front'], otherFixes: 2, verdict: 'saves' }],
+      ['prestop-missing', 'Deployment', 'error', true, { failedRequests: 35, before: 35, after: 0, rps: 100, workloads: ['Deployment/impact-front/front'], otherFixes: 2, verdict: 'saves' }],
+      ['readiness-probe-missing', 'Deployment', 'error', true, { failedRequests: 313.9, before: 313.9, after: 0, rps: 100, workloads: ['Deployment/impact-front/front'], otherFixes: 2, verdict: 'saves' }],
       // A one-replica StatefulSet: no preStop finding (single-replica says why), and a readiness
       // probe that only lengthens the outage is not offered and not an error.
       ['single-replica', 'StatefulSet', 'warning', false, null],
-      ['readiness-probe-missing', 'StatefulSet', 'warning', false, { failedRequests: -1309.6, before: 4102.3, after: 5411.9, rps: 100, workloads: ['StatefulSet/impact-db/postgres'], otherFixes: 0, verdict: 'worse' }],
+      ['readiness-probe-missing', 'StatefulSet', 'warning', false, { failedRequests: -1286.8, before: 3500.3, after: 4787.1, rps: 100, workloads: ['StatefulSet/impact-db/postgres'], otherFixes: 0, verdict: 'worse' }],
     ]);
     const text = runCli(['check', '--impact', '--fail-on', 'none', 'test/fixtures/impact/one-replica.yaml']).stdout;
-    expect(text).toContain('\n           its fix would add ≈ 1,310 failed requests per rollout at 100 rps: not offered (simulated: 4102.3 → 5411.9 with the fix)\n');
+    expect(text).toContain('\n           its fix would add ≈ 1,287 failed requests per rollout at 100 rps: not offered (simulated: 3500.3 → 4787.1 with the fix)\n');
   });
 
-  it('one fix at a time (the readiness finding measured alone) would have called it worse: 103.2 → 926', () => {
+  it('one fix at a time (the readiness finding measured alone) would have called it worse: 742.3 → 1289', () => {
     const sources = [{ path: 'one-replica.yaml', text: readFileSync('test/fixtures/impact/one-replica.yaml', 'utf8') }];
     const profile = findBuiltinProfile('generic');
     if (!profile) throw new Error('no generic profile');
@@ -91,8 +91,8 @@ describe('check --impact', () => {
     const prestop = all.find((f) => front(f) && f.ruleId === 'prestop-missing');
     if (!readiness || !prestop) throw new Error('fixture changed');
     // With the preStop fix only (no maxUnavailable 0), the probe makes the rollout worse.
-    expect(findingImpacts(sources, [readiness, prestop], { profile }).get(readiness)).toMatchObject({ before: 103.2, after: 926, verdict: 'worse' });
-    expect(findingImpacts(sources, all, { profile }).get(readiness)).toMatchObject({ before: 54.2, after: 0, verdict: 'saves' });
+    expect(findingImpacts(sources, [readiness, prestop], { profile }).get(readiness)).toMatchObject({ before: 742.3, after: 1289, verdict: 'worse' });
+    expect(findingImpacts(sources, all, { profile }).get(readiness)).toMatchObject({ before: 313.9, after: 0, verdict: 'saves' });
   });
 
   it('an app that never sees SIGTERM is simulated as one that ignores it, against one that drains', () => {
