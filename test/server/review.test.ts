@@ -89,14 +89,14 @@ describe('/validate', () => {
     expect(message).toContain('readiness-probe-port-mismatch at spec.template.spec.containers[0].readinessProbe.tcpSocket.port');
     expect(message).toContain('change: see `rollsafe explain readiness-probe-port-mismatch`');
     expect(message).toContain(`Not judged here (they need other objects): ${SKIPPED.join(', ')}`);
-    expect(result.response.warnings).toEqual(['rollsafe prestop-missing: add a 15 s preStop sleep (spec.template.spec.containers[0])']);
+    expect(result.response.warnings).toEqual(['rollsafe prestop-missing: add a 5 s preStop sleep (spec.template.spec.containers[0])']);
   });
 
   it('enforce: names every error when there are several', () => {
     const options: ReviewOptions = { ...ENFORCE, ruleSeverities: { 'prestop-missing': 'error' } };
     const result = validate(mismatched, options);
     const message = result.response.status?.message ?? '';
-    expect(message.match(/prestop-missing at spec\.template\.spec\.containers\[0\]: .*?; change: add a 15 s preStop sleep/)).not.toBeNull();
+    expect(message.match(/prestop-missing at spec\.template\.spec\.containers\[0\]: .*?; change: add a 5 s preStop sleep/)).not.toBeNull();
     expect(message).toContain('readiness-probe-port-mismatch at');
     expect(result.response.warnings).toBeUndefined();
   });
@@ -108,7 +108,7 @@ describe('/validate', () => {
     expect(result.response.status).toBeUndefined();
     expect(result.response.warnings).toEqual([
       'rollsafe readiness-probe-port-mismatch: see `rollsafe explain readiness-probe-port-mismatch` (spec.template.spec.contai…',
-      'rollsafe prestop-missing: add a 15 s preStop sleep (spec.template.spec.containers[0])',
+      'rollsafe prestop-missing: add a 5 s preStop sleep (spec.template.spec.containers[0])',
     ]);
     for (const w of result.response.warnings ?? []) expect(w.length).toBeLessThanOrEqual(MAX_WARNING_LENGTH);
   });
@@ -198,12 +198,12 @@ describe('/mutate', () => {
     expect(result.decision).toBe('patched');
     expect(result.response.patchType).toBe('JSONPatch');
     expect(decodePatch(result.response as unknown as Record<string, unknown>)).toEqual([
-      { op: 'add', path: '/spec/template/spec/containers/0/lifecycle', value: { preStop: { sleep: { seconds: 15 } } } },
-      { op: 'replace', path: '/spec/template/spec/terminationGracePeriodSeconds', value: 45 },
+      { op: 'add', path: '/spec/template/spec/containers/0/lifecycle', value: { preStop: { sleep: { seconds: 5 } } } },
+      { op: 'replace', path: '/spec/template/spec/terminationGracePeriodSeconds', value: 35 },
       { op: 'add', path: '/spec/template/spec/containers/0/readinessProbe', value: { tcpSocket: { port: 'http' } } },
     ]);
     expect(result.response.warnings).toEqual([
-      'rollsafe fixed prestop-missing: add a 15 s preStop sleep (spec.template.spec.containers[0])',
+      'rollsafe fixed prestop-missing: add a 5 s preStop sleep (spec.template.spec.containers[0])',
       'rollsafe fixed readiness-probe-missing: add a tcpSocket readinessProbe on port http (spec.template.spec.containers[0])',
     ]);
   });
@@ -212,13 +212,13 @@ describe('/mutate', () => {
     const object = withContainer({ lifecycle: { postStart: { exec: { command: ['/bin/warm-up'] } } } });
     ((object['spec'] as { template: { spec: Record<string, unknown> } }).template.spec)['terminationGracePeriodSeconds'] = 60;
     expect(decodePatch(mutate(object).response as unknown as Record<string, unknown>)).toEqual([
-      { op: 'add', path: '/spec/template/spec/containers/0/lifecycle/preStop', value: { sleep: { seconds: 15 } } },
+      { op: 'add', path: '/spec/template/spec/containers/0/lifecycle/preStop', value: { sleep: { seconds: 5 } } },
       { op: 'add', path: '/spec/template/spec/containers/0/readinessProbe', value: { tcpSocket: { port: 'http' } } },
     ]);
   });
 
   it('replaces a value only where the fix exists to change it (a preStop and a grace period too short)', () => {
-    const object = withContainer({ lifecycle: { preStop: { sleep: { seconds: 3 } } }, readinessProbe: { tcpSocket: { port: 'http' } } });
+    const object = withContainer({ lifecycle: { preStop: { sleep: { seconds: 2 } } }, readinessProbe: { tcpSocket: { port: 'http' } } });
     const patch = decodePatch(mutate(object).response as unknown as Record<string, unknown>) as Array<{ op: string; path: string }>;
     expect(patch.filter((op) => op.op === 'replace').map((op) => op.path)).toEqual(['/spec/template/spec/containers/0/lifecycle/preStop/sleep/seconds', '/spec/template/spec/terminationGracePeriodSeconds']);
   });
