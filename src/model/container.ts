@@ -73,8 +73,10 @@ export type PreStop =
   /** Any other hook: its duration is unknown. */
   | { readonly kind: 'other'; readonly path: string; readonly action: string };
 
-const SLEEP_BINARY = /^(?:\/usr)?(?:\/bin\/)?sleep$/;
-const SHELL = /^(?:\/usr)?(?:\/bin\/)?(?:sh|bash|ash|dash|busybox sh)$/;
+/** The `sleep` binary as an exec preStop names it. */
+export const SLEEP_BINARY = /^(?:\/usr)?(?:\/bin\/)?sleep$/;
+/** A shell that runs a preStop script with `-c`. */
+export const SHELL = /^(?:\/usr)?(?:\/bin\/)?(?:sh|bash|ash|dash|busybox sh)$/;
 
 /** Seconds of a `sleep` argument (`30`, `30s`, `1m`, `0.5`); undefined when not a duration. */
 export function sleepSeconds(arg: unknown): number | undefined {

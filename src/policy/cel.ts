@@ -1,0 +1,114 @@
+/**
+ * Pieces of CEL (the Common Expression Language of Kubernetes admission policies) that the
+ * compiled rules share. Each function returns the text of an expression over a variable named by
+ * the caller. Only standard CEL and the Kubernetes `strings` extension (`trim`, `replace`,
+ * `split`, `join`, `indexOf`, `lastIndexOf`, `substring`) are used: no optional types, no
+ * bindings, so the same text runs on every Kubernetes release that serves
+ * admissionregistration.k8s.io/v1 policies (1.30+).
+ */
+import { SHELL, SLEEP_BINARY } from '../model/container.js';
+
+/** A CEL string literal. */
+export function str(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+}
+
+/** A CEL double literal (CEL needs the `.0` to read a double). */
+export function dbl(value: number): string {
+  return Number.isInteger(value) ? `${value}.0` : String(value);
+}
+
+/** A CEL list of string literals. */
+export function strList(values: readonly string[]): string {
+  return `[${values.map(str).join(', ')}]`;
+}
+
+/** `has(a.b) && has(a.b.c)`: every step of a field path exists (CEL errors on a missing key). */
+export function hasPath(base: string, fields: readonly string[]): string {
+  const steps: string[] = [];
+  let at = base;
+  for (const field of fields) {
+    at = `${at}.${field}`;
+    steps.push(`has(${at})`);
+  }
+  return steps.join(' && ');
+}
+
+/** `base.a.b` when every step exists, else `fallback`. */
+export function fieldOr(base: string, fields: readonly string[], fallback: string): string {
+  return `(${hasPath(base, fields)} ? ${base}.${fields.join('.')} : ${fallback})`;
+}
+
+/**
+ * A JavaScript regular expression as RE2 (what CEL's `matches` runs): the sources rollsafe uses
+ * stay inside the common subset; only the escaped slash, which JavaScript literals need, goes.
+ */
+export function re2(pattern: RegExp): string {
+  if (pattern.flags !== '') throw new Error(`regular expression /${pattern.source}/${pattern.flags} has flags RE2 would not apply`);
+  return pattern.source.replace(/\\\//g, '/');
+}
+
+/** Replaces every ASCII whitespace character by a space, so that `split(' ')` splits on any. */
+function spaced(s: string): string {
+  return `${s}.replace('\\t', ' ').replace('\\n', ' ').replace('\\r', ' ').replace('\\f', ' ').replace('\\v', ' ')`;
+}
+
+/** A `sleep` argument that is a duration (`30`, `30s`, `1m`, `0.5`, `2h`), as sleepSeconds reads it. */
+export function isDuration(arg: string): string {
+  return `${arg}.trim().matches('^[0-9]+(\\\\.[0-9]+)?[smh]?$')`;
+}
+
+/** Seconds (a double) of a `sleep` argument that {@link isDuration} accepted. */
+export function durationSeconds(arg: string): string {
+  const t = `${arg}.trim()`;
+  return `(double(${t}.replace('s', '').replace('m', '').replace('h', '')) * (${t}.endsWith('m') ? 60.0 : ${t}.endsWith('h') ? 3600.0 : 1.0))`;
+}
+
+/** The word after the leading `sleep` of a shell script that starts with `sleep WORD`. */
+function scriptSleepWord(script: string): string {
+  const s = `${spaced(script)}.trim()`;
+  return `${s}.substring(${s}.indexOf('sleep') + 5).trim().split(' ')[0]`;
+}
+
+/** The preStop hook of container `c` as the rules read it (model/container.ts preStopOf). */
+export interface PreStopCel {
+  /** The container has a preStop hook of any kind. */
+  readonly any: string;
+  /** The hook is a known sleep: the native action or an exec `sleep N` (also through `sh -c`). */
+  readonly sleep: string;
+  /** The hook is an exec `sleep N` (the kind that needs a sleep binary in the image). */
+  readonly execSleep: string;
+  /** Seconds of the sleep (a double); defined where `sleep` holds. */
+  readonly seconds: string;
+}
+
+/** Compiles preStopOf for container variable `c`. */
+export function preStopCel(c: string): PreStopCel {
+  const hook = `${c}.lifecycle.preStop`;
+  const any = hasPath(c, ['lifecycle', 'preStop']);
+  const native = `(${any} && ${hasPath(hook, ['sleep', 'seconds'])})`;
+  const cmd = `${hook}.exec.command`;
+  const exec = `${any} && !has(${hook}.sleep) && ${hasPath(hook, ['exec', 'command'])}`;
+  const direct = `(${exec} && size(${cmd}) >= 2 && ${cmd}[0].matches(${str(re2(SLEEP_BINARY))}) && ${isDuration(`${cmd}[1]`)})`;
+  const word = scriptSleepWord(`${cmd}[2]`);
+  const viaShell = `(${exec} && size(${cmd}) >= 3 && ${cmd}[0].matches(${str(re2(SHELL))}) && ${cmd}[1] == '-c' && ${spaced(`${cmd}[2]`)}.matches('^ *(/bin/)?sleep +[^ ]') && ${isDuration(word)})`;
+  const execSleep = `(${direct} || ${viaShell})`;
+  return {
+    any: `(${any})`,
+    sleep: `(${native} || ${execSleep})`,
+    execSleep,
+    seconds: `(${native} ? double(${hook}.sleep.seconds) : ${direct} ? ${durationSeconds(`${cmd}[1]`)} : ${durationSeconds(word)})`,
+  };
+}
+
+/**
+ * An int-or-string (maxSurge, maxUnavailable) resolved against `total` as the controllers do
+ * (model/intstr.ts scaledValue): `valid` is false where rollsafe skips the value.
+ */
+export function scaled(value: string, total: string, roundUp: boolean): { valid: string; value: string } {
+  const percent = `int(${value}.replace('%', ''))`;
+  return {
+    valid: `(type(${value}) == int ? ${value} >= 0 : (type(${value}) == string && ${value}.matches('^[0-9]+%$')))`,
+    value: `(type(${value}) == int ? ${value} : ${roundUp ? `(${percent} * ${total} + 99) / 100` : `${percent} * ${total} / 100`})`,
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * `rollsafe policy`: the rules that can be judged from one object and the profile, compiled into
+ * a ValidatingAdmissionPolicy and its binding (admissionregistration.k8s.io/v1, GA in Kubernetes
+ * 1.30; kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/).
+ */
+import { budgetFor } from '../domain/routing.js';
+import { loadSources } from '../load/objects.js';
+import { buildGraph } from '../model/graph.js';
+import { IGNORE_ANNOTATION } from '../model/resource.js';
+import { DEFAULT_GRACE_SECONDS } from '../model/workload.js';
+import type { Profile } from '../profiles/types.js';
+import { compareVersions } from '../schema/kinds.js';
+import { fieldOr, hasPath, str } from './cel.js';
+import { compileRules, POLICY_KINDS, type CompiledRule, type PolicyNumbers } from './rules.js';
+
+/** What the policy does with a violation: `validationActions` of the binding. */
+export type PolicyMode = 'deny' | 'warn' | 'audit';
+
+export const POLICY_MODES: readonly PolicyMode[] = ['deny', 'warn', 'audit'];
+
+/** The first Kubernetes release that serves admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy. */
+export const VALIDATING_POLICY_SINCE = '1.30';
+
+/** The name of the policy and its binding. */
+export const POLICY_NAME = 'rollsafe';
+
+/**
+ * Rules that need more than the object being admitted, with the reason. Every rule of the catalog
+ * is either compiled (rules.ts) or listed here (a test holds the two together).
+ */
+export const NOT_COMPILED: Readonly<Record<string, string>> = {
+  'eni-backend-recommended': 'judges a LoadBalancer Service, not a workload',
+  'hpa-replicas-conflict': 'needs the HorizontalPodAutoscaler that targets the workload',
+  'invalid-manifest': 'the API server validates the object against its schema before admission policies run',
+  'lb-connection-drain-missing': 'judges a LoadBalancer Service, its Ingress or BackendConfig',
+  'lb-drain-exceeds-grace': "compares a Service's drain timeout with the grace period of the pods it selects",
+  'lb-readiness-gate-missing': 'needs the Service or Ingress that makes the pods direct load-balancer targets, and the namespace labels',
+  'local-traffic-policy-gap': 'needs the Service with externalTrafficPolicy: Local that selects the workload',
+  'pdb-missing': 'needs to know that no PodDisruptionBudget selects the workload',
+  'service-selects-nothing': 'judges a Service against every workload',
+  'service-target-port-unserved': 'judges a Service against the workloads it selects',
+};
+
+/** What the served assumption and the other single-object assumptions are, for the header and the docs. */
+export const ASSUMPTIONS: readonly string[] = [
+  'every matched workload is served, and its containers that declare ports are the serving ones (what rollsafe check assumes when the input has no Service);',
+  'the propagation budget is the profile\'s full path (kube-proxy, the ingress and the cloud load balancer of the profile);',
+  'no HorizontalPodAutoscaler targets the workload (single-replica judges spec.replicas) and no PodDisruptionBudget limits it (rollout-max-unavailable judges only the all-replicas case);',
+  'the readiness probe is compared with the ports the container declares, not with a Service\'s targetPort.',
+];
+
+export interface PolicyOptions {
+  readonly profile: Profile;
+  readonly mode: PolicyMode;
+}
+
+export interface CompiledPolicy {
+  /** The objects to apply, in order. */
+  readonly documents: readonly Record<string, unknown>[];
+  readonly rules: readonly CompiledRule[];
+  readonly numbers: PolicyNumbers;
+  /** Rule id → why it is not compiled. */
+  readonly notCompiled: Readonly<Record<string, string>>;
+}
+
+/** Thrown for a Kubernetes version that serves no v1 admission policy. */
+export class PolicyVersionError extends Error {
+  readonly code = 'policy-version';
+}
+
+/**
+ * The budget a workload gets when no Service is in view: computed by budgetFor itself on a graph
+ * that holds one Deployment and nothing else, so the policy follows domain/routing.ts.
+ */
+function singleObjectNumbers(profile: Profile): PolicyNumbers {
+  const loaded = loadSources([{ path: '<policy>', text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: policy\n' }], profile.k8sVersion);
+  const graph = buildGraph(loaded.resources);
+  const [workload] = graph.workloads;
+  if (!workload) throw new Error('the synthetic Deployment did not load');
+  const budget = budgetFor({ graph, profile }, workload);
+  return { budgetSeconds: budget.seconds, budgetPath: budget.path, drainSeconds: profile.app.drainSeconds, startupSeconds: profile.app.startupSeconds, nodes: profile.nodes };
+}
+
+/** The policy's variables: the pod template's containers, the serving ones, grace, replicas, ignored rules. */
+export function policyVariables(): { name: string; expression: string }[] {
+  const podSpec = ['spec', 'template', 'spec'];
+  const annotations = 'object.metadata.annotations';
+  return [
+    { name: 'containers', expression: fieldOr('object', [...podSpec, 'containers'], '[]') },
+    { name: 'serving', expression: 'variables.containers.filter(c, has(c.ports) && c.ports.exists(p, has(p.containerPort)))' },
+    { name: 'grace', expression: fieldOr('object', [...podSpec, 'terminationGracePeriodSeconds'], String(DEFAULT_GRACE_SECONDS)) },
+    { name: 'replicas', expression: fieldOr('object', ['spec', 'replicas'], '1') },
+    {
+      name: 'ignored',
+      expression: `${hasPath('object', ['metadata', 'annotations'])} && ${str(IGNORE_ANNOTATION)} in ${annotations} ? ${annotations}[${str(IGNORE_ANNOTATION)}].split(',').map(s, s.trim()) : []`,
+    },
+  ];
+}
+
+/** The validation of one compiled rule: the ignore annotation, the kinds, then the rule. */
+export function validationExpression(rule: CompiledRule): string {
+  const guards = [`'all' in variables.ignored`, `${str(rule.ruleId)} in variables.ignored`];
+  if (POLICY_KINDS.some((k) => !rule.kinds.includes(k))) guards.push(`!(object.kind in [${rule.kinds.map(str).join(', ')}])`);
+  return `${guards.join(' || ')} ||\n(${rule.check})`;
+}
+
+const RESOURCES: Readonly<Record<string, { group: string; resource: string }>> = {
+  Deployment: { group: 'apps', resource: 'deployments' },
+  StatefulSet: { group: 'apps', resource: 'statefulsets' },
+  DaemonSet: { group: 'apps', resource: 'daemonsets' },
+  ReplicaSet: { group: 'apps', resource: 'replicasets' },
+  ReplicationController: { group: '', resource: 'replicationcontrollers' },
+};
+
+/** matchConstraints: the workload kinds, CREATE and UPDATE, outside kube-system. */
+function matchConstraints(): Record<string, unknown> {
+  const groups = [...new Set(POLICY_KINDS.map((k) => RESOURCES[k]?.group ?? ''))];
+  return {
+    namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system'] }] },
+    resourceRules: groups.map((group) => ({
+      apiGroups: [group],
+      apiVersions: ['v1'],
+      operations: ['CREATE', 'UPDATE'],
+      resources: POLICY_KINDS.filter((k) => RESOURCES[k]?.group === group).map((k) => RESOURCES[k]?.resource ?? ''),
+    })),
+  };
+}
+
+const ACTIONS: Readonly<Record<PolicyMode, string[]>> = { deny: ['Deny'], warn: ['Warn'], audit: ['Audit'] };
+
+/** Compiles the policy for a profile (its Kubernetes version decides what the cluster serves). */
+export function compilePolicy(options: PolicyOptions): CompiledPolicy {
+  const { profile, mode } = options;
+  if (compareVersions(profile.k8sVersion, VALIDATING_POLICY_SINCE) < 0) {
+    throw new PolicyVersionError(`ValidatingAdmissionPolicy is served as admissionregistration.k8s.io/v1 from Kubernetes ${VALIDATING_POLICY_SINCE}; the cluster has ${profile.k8sVersion} (use rollsafe check in CI, or a newer cluster)`);
+  }
+  const numbers = singleObjectNumbers(profile);
+  const rules = compileRules(numbers);
+  const policy = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: POLICY_NAME, annotations: { 'rollsafe.io/profile': profile.name, 'rollsafe.io/k8s-version': profile.k8sVersion } },
+    spec: {
+      // An expression that cannot be evaluated never blocks a rollout: the policy only judges.
+      failurePolicy: 'Ignore',
+      matchConstraints: matchConstraints(),
+      matchConditions: [{ name: 'not-being-deleted', expression: `!(${hasPath('object', ['metadata', 'deletionTimestamp'])})` }],
+      variables: policyVariables(),
+      validations: rules.map((rule) => ({
+        expression: validationExpression(rule),
+        message: `${rule.ruleId}: see rollsafe explain ${rule.ruleId}`,
+        messageExpression: rule.message,
+        reason: 'Invalid',
+      })),
+    },
+  };
+  const binding = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: POLICY_NAME },
+    spec: { policyName: POLICY_NAME, validationActions: ACTIONS[mode] },
+  };
+  return { documents: [policy, binding], rules, numbers, notCompiled: NOT_COMPILED };
+}

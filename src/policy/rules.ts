@@ -1,0 +1,261 @@
+/**
+ * The rules compiled to CEL: for each rule that can be judged from one object and the profile,
+ * an expression that is true when the rule reports nothing on the object. The numbers (the
+ * propagation budget, the app's drain and startup times, the nodes of a DaemonSet, API defaults)
+ * come from the functions and constants the rules use, so a change there changes the policy.
+ *
+ * The served assumption: a single object does not show whether a Service selects it, so every
+ * workload is taken as served, and the containers that declare ports as the serving ones — what
+ * the rules do when the input has no Service (domain/serving.ts).
+ */
+import { probeTiming } from '../model/container.js';
+import { DEFAULT_MAX_SURGE, DEFAULT_MAX_UNAVAILABLE } from '../model/intstr.js';
+import type { WorkloadKind } from '../model/workload.js';
+import { DEBUG_VARIANT, SHELLLESS } from '../domain/images.js';
+import { dbl, fieldOr, hasPath, preStopCel, re2, scaled, str } from './cel.js';
+
+/** One rule as a CEL validation. */
+export interface CompiledRule {
+  readonly ruleId: string;
+  /** The kinds the rule judges (of those the policy matches). */
+  readonly kinds: readonly WorkloadKind[];
+  /** True when the rule reports nothing on `object`. */
+  readonly check: string;
+  /** The message (a string expression) when `check` is false: the field and what to change. */
+  readonly message: string;
+}
+
+/** The numbers the compiled rules take from the profile (and the rules' own functions). */
+export interface PolicyNumbers {
+  /** The propagation budget in seconds for a workload with no Service in view. */
+  readonly budgetSeconds: number;
+  /** Its path, e.g. `endpoint → kube-proxy`. */
+  readonly budgetPath: string;
+  readonly drainSeconds: number;
+  readonly startupSeconds: number;
+  /** Nodes that run a DaemonSet's pods. */
+  readonly nodes: number;
+}
+
+/** The kinds the policy matches (bare Pods are not matched: their controllers' templates are judged). */
+export const POLICY_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController'];
+
+const CONTAINERS = 'variables.containers';
+const SERVING = 'variables.serving';
+/** `Deployment shop/web`: the object as messages name it. */
+const OBJECT = `object.kind + ' ' + ${fieldOr('object', ['metadata', 'namespace'], "''")} + '/' + ${fieldOr('object', ['metadata', 'name'], "''")}`;
+
+/** A message naming the object, then the containers of `failing` (a list of containers), then `text`. */
+function containersMessage(ruleId: string, failing: string, text: string): string {
+  return `${str(`${ruleId}: `)} + ${OBJECT} + ': container ' + ${failing}.map(c, c.name).join(', ') + ${str(text)}`;
+}
+
+function objectMessage(ruleId: string, text: string): string {
+  return `${str(`${ruleId}: `)} + ${OBJECT} + ${str(text)}`;
+}
+
+/** Probe timing fields with the API defaults probeTiming applies. */
+function timing(probe: string): { initialDelay: string; period: string; failureThreshold: string } {
+  const d = probeTiming({});
+  return {
+    initialDelay: fieldOr(probe, ['initialDelaySeconds'], String(d.initialDelay)),
+    period: fieldOr(probe, ['periodSeconds'], String(d.period)),
+    failureThreshold: fieldOr(probe, ['failureThreshold'], String(d.failureThreshold)),
+  };
+}
+
+/** The declared ports of container `c` (model/container.ts declaredPorts): entries with a containerPort. */
+function declared(c: string): string {
+  return `(has(${c}.ports) ? ${c}.ports.filter(p, has(p.containerPort)) : [])`;
+}
+
+/**
+ * A probe's port reference as probeTarget prints it: the resolved number (a number, a numeric
+ * string, or the name of a declared port), else the reference as written.
+ */
+function portText(c: string, handler: string): string {
+  const ref = `${handler}.port`;
+  const named = `${declared(c)}.filter(p, has(p.name) && p.name == ${ref})`;
+  return `(!has(${ref}) ? 'undefined' : type(${ref}) == int ? string(${ref}) : type(${ref}) != string ? string(${ref}) : ${ref}.matches('^[0-9]+$') ? string(int(${ref})) : size(${named}) > 0 ? string(${named}[0].containerPort) : ${ref})`;
+}
+
+/** probeTarget's kind: the first handler present. */
+function probeKind(probe: string): string {
+  return `(has(${probe}.httpGet) ? 'httpGet' : has(${probe}.tcpSocket) ? 'tcpSocket' : has(${probe}.grpc) ? 'grpc' : has(${probe}.exec) ? 'exec' : '')`;
+}
+
+/** True when readiness and liveness of container `c` check the same target (probeTarget's action). */
+function sameTarget(c: string): string {
+  const r = `${c}.readinessProbe`;
+  const l = `${c}.livenessProbe`;
+  const kind = probeKind(r);
+  const http = `${portText(c, `${r}.httpGet`)} == ${portText(c, `${l}.httpGet`)} && ${fieldOr(`${r}.httpGet`, ['path'], "'/'")} == ${fieldOr(`${l}.httpGet`, ['path'], "'/'")}`;
+  const tcp = `${portText(c, `${r}.tcpSocket`)} == ${portText(c, `${l}.tcpSocket`)}`;
+  const grpcPort = (p: string): string => `(has(${p}.grpc.port) ? string(${p}.grpc.port) : 'undefined')`;
+  const grpc = `${grpcPort(r)} == ${grpcPort(l)} && ${fieldOr(`${r}.grpc`, ['service'], "''")} == ${fieldOr(`${l}.grpc`, ['service'], "''")}`;
+  const exec = `${fieldOr(`${r}.exec`, ['command'], '[]')} == ${fieldOr(`${l}.exec`, ['command'], '[]')}`;
+  return `(${kind} != '' && ${kind} == ${probeKind(l)} && (${kind} == 'httpGet' ? (${http}) : ${kind} == 'tcpSocket' ? (${tcp}) : ${kind} == 'grpc' ? (${grpc}) : (${exec})))`;
+}
+
+/**
+ * The readiness probe's port is an undeclared name, or a number the container does not declare
+ * (readiness-probe-port-mismatch without a Service in view).
+ */
+function readinessPortMismatch(c: string): string {
+  const probe = `${c}.readinessProbe`;
+  const ports = declared(c);
+  const numberMismatch = (n: string): string => `(size(${ports}) > 0 && !${ports}.exists(p, p.containerPort == ${n}))`;
+  const refMismatch = (ref: string): string =>
+    `(type(${ref}) == int ? ${numberMismatch(ref)} : type(${ref}) == string && (${ref}.matches('^[0-9]+$') ? ${numberMismatch(`int(${ref})`)} : !${ports}.exists(p, has(p.name) && p.name == ${ref})))`;
+  return `has(${probe}) && (has(${probe}.httpGet) ? has(${probe}.httpGet.port) && ${refMismatch(`${probe}.httpGet.port`)} : has(${probe}.tcpSocket) ? has(${probe}.tcpSocket.port) && ${refMismatch(`${probe}.tcpSocket.port`)} : has(${probe}.grpc) && has(${probe}.grpc.port) && ${numberMismatch(`${probe}.grpc.port`)})`;
+}
+
+/** The image of container `c` names a shell-less image (domain/images.ts likelyShellless). */
+function shellless(c: string): string {
+  const image = fieldOr(c, ['image'], "''");
+  return `((${SHELLLESS.map((re) => `${image}.matches(${str(re2(re))})`).join(' || ')}) && !${image}.matches(${str(re2(DEBUG_VARIANT))}))`;
+}
+
+/** The image of container `c` stops abruptly on SIGTERM (rules/fast-shutdown-image.ts). */
+function fastShutdown(c: string): string {
+  const ref = `${fieldOr(c, ['image'], "''")}.split('@')[0]`;
+  const tagged = `${ref}.lastIndexOf(':') > ${ref}.lastIndexOf('/')`;
+  const name = `(${tagged} ? ${ref}.substring(0, ${ref}.lastIndexOf(':')) : ${ref})`;
+  const tag = `(${tagged} ? ${ref}.substring(${ref}.lastIndexOf(':') + 1) : '')`;
+  // nginx before 1.19.5; a tag without a patch version floats to the newest patch of its minor.
+  const oldNginx = `${tag}.matches('^(0+\\\\.[0-9]|0*1\\\\.0*([0-9]|1[0-8])([^0-9]|$)|0*1\\\\.0*19\\\\.0*[0-4]([^0-9]|$))')`;
+  const kind = `(${name}.matches('(^|/)bitnami/nginx$') || ${name}.matches('(^|/)openresty/openresty$') || ${name}.matches('(^|/)envoyproxy/envoy(-[a-z]+)?$') || (${name}.matches('^(docker\\\\.io/)?(library/)?nginx$') && ${oldNginx}))`;
+  const exec = `${c}.lifecycle.preStop.exec`;
+  const graceful = `(${hasPath(c, ['lifecycle', 'preStop', 'exec', 'command'])} && ${exec}.command.join(' ').matches('nginx\\\\s+-s\\\\s+quit|drain_listeners|healthcheck/fail|kill\\\\s+-(QUIT|3)\\\\b'))`;
+  return `(${kind} && !${graceful})`;
+}
+
+/** The container's command runs the app under a shell without exec, or a package manager (rules/sigterm-not-forwarded.ts). */
+function sigtermHazard(c: string): string {
+  const argv = `(${hasPath(c, ['command'])} && size(${c}.command) > 0 ? ${c}.command + ${fieldOr(c, ['args'], '[]')} : [])`;
+  const script = `${argv}[2]`;
+  const trap = `${script}.matches('\\\\btrap\\\\b[^\\\\n]*\\\\b(TERM|SIGTERM|15)\\\\b')`;
+  const segments = `${script}.replace('&&', '\\n').replace('||', '\\n').replace(';', '\\n').replace('|', '\\n').split('\\n').map(s, s.trim()).filter(s, s != '')`;
+  const last = `${segments}[size(${segments}) - 1]`;
+  const packageStart = (s: string): string => `${s}.matches('^(exec\\\\s+)?(/usr/(local/)?bin/)?(npm|yarn|pnpm)\\\\s+(start|run|run-script|dev|serve)\\\\b')`;
+  const viaShell = `size(${argv}) >= 3 && type(${argv}[0]) == string && ${argv}[0].matches('^(/usr)?(/bin/)?(sh|bash|ash|dash)$') && type(${argv}[1]) == string && ${argv}[1].matches('^-[a-z]*c[a-z]*$') && type(${script}) == string && !${trap} && size(${segments}) > 0`;
+  const shellHazard = `(${viaShell} && (${packageStart(last)} || (size(${segments}) >= 2 && !${last}.matches('^exec\\\\s'))))`;
+  const packageManager = `(size(${argv}) >= 2 && type(${argv}[0]) == string && ${argv}[0].matches('^(/usr/(local/)?bin/)?(npm|yarn|pnpm)$') && type(${argv}[1]) == string && ${argv}[1].matches('^(start|run|run-script|dev|serve)$'))`;
+  return `(${shellHazard} || ${packageManager})`;
+}
+
+/** Every rule that compiles, in the catalog's order. */
+export function compileRules(n: PolicyNumbers): CompiledRule[] {
+  const ps = preStopCel('c');
+  const budget = dbl(n.budgetSeconds);
+  const drain = dbl(n.drainSeconds);
+  const grace = 'double(variables.grace)';
+  const all = POLICY_KINDS;
+  const replicated: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'];
+
+  const liveness = timing('c.livenessProbe');
+  const livenessBudget = `(${liveness.initialDelay} + ${liveness.period} * ${liveness.failureThreshold})`;
+  const readyDelay = `(has(c.readinessProbe) ? ${timing('c.readinessProbe').initialDelay} : 0)`;
+  const slowStart = `has(c.livenessProbe) && !has(c.startupProbe) && (${livenessBudget} < ${readyDelay} || double(${livenessBudget}) < ${dbl(n.startupSeconds)})`;
+
+  const r = timing('c.readinessProbe');
+  const same = `has(c.readinessProbe) && has(c.livenessProbe) && ${sameTarget('c')} && ${liveness.period} * ${liveness.failureThreshold} <= ${r.period} * ${r.failureThreshold}`;
+
+  const tooShort = `${ps.sleep} && ${ps.seconds} < ${budget}`;
+  const graceShort = `${grace} < ${drain} || ${SERVING}.exists(c, ${ps.sleep} && ${grace} < ${ps.seconds} + ${drain})`;
+
+  // Deployment rollout: ResolveFenceposts (model/intstr.ts) against spec.replicas.
+  const rolling = 'object.spec.strategy.rollingUpdate';
+  const surgeRef = `(${hasPath('object', ['spec', 'strategy', 'rollingUpdate', 'maxSurge'])} ? ${rolling}.maxSurge : ${str(DEFAULT_MAX_SURGE)})`;
+  const unavailableRef = `(${hasPath('object', ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'])} ? ${rolling}.maxUnavailable : ${str(DEFAULT_MAX_UNAVAILABLE)})`;
+  const surge = scaled(surgeRef, 'variables.replicas', true);
+  const unavailable = scaled(unavailableRef, 'variables.replicas', false);
+  const strategyType = fieldOr('object', ['spec', 'strategy', 'type'], "'RollingUpdate'");
+  const deploymentAll = `object.kind == 'Deployment' && ${strategyType} == 'RollingUpdate' && variables.replicas >= 1 && ${surge.valid} && ${unavailable.valid} && (${surge.value} == 0 && ${unavailable.value} == 0 ? 1 >= variables.replicas : ${unavailable.value} >= variables.replicas)`;
+  // DaemonSet: maxUnavailable (default 1) and maxSurge (default 0) round up against the nodes.
+  const dsRolling = 'object.spec.updateStrategy.rollingUpdate';
+  const dsUnavailable = scaled(`(${hasPath('object', ['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable'])} ? ${dsRolling}.maxUnavailable : 1)`, String(n.nodes), true);
+  const dsSurge = scaled(`(${hasPath('object', ['spec', 'updateStrategy', 'rollingUpdate', 'maxSurge'])} ? ${dsRolling}.maxSurge : 0)`, String(n.nodes), true);
+  const daemonSetAll = `object.kind == 'DaemonSet' && ${fieldOr('object', ['spec', 'updateStrategy', 'type'], "''")} != 'OnDelete' && ${dsUnavailable.valid} && ${dsSurge.valid} && ${dsSurge.value} <= 0 && ${dsUnavailable.value} >= ${n.nodes}`;
+
+  return [
+    {
+      ruleId: 'fast-shutdown-image',
+      kinds: all,
+      check: `!${CONTAINERS}.exists(c, ${fastShutdown('c')})`,
+      message: containersMessage('fast-shutdown-image', `${CONTAINERS}.filter(c, ${fastShutdown('c')})`, ': the image stops abruptly on SIGTERM; add a preStop that drains gracefully (spec.template.spec.containers[].lifecycle.preStop)'),
+    },
+    {
+      ruleId: 'grace-period-too-short',
+      kinds: all,
+      check: `size(${SERVING}) == 0 || !(${graceShort})`,
+      message: `${str('grace-period-too-short: ')} + ${OBJECT} + ': spec.template.spec.terminationGracePeriodSeconds ' + string(variables.grace) + ${str(` s is shorter than the longest preStop sleep + the app drain time (${n.drainSeconds} s): SIGKILL cuts requests still in flight`)}`,
+    },
+    {
+      ruleId: 'liveness-probe-kills-slow-start',
+      kinds: all,
+      check: `!${CONTAINERS}.exists(c, ${slowStart})`,
+      message: containersMessage('liveness-probe-kills-slow-start', `${CONTAINERS}.filter(c, ${slowStart})`, `: livenessProbe gives up before the app is ready (startup ${n.startupSeconds} s or readinessProbe.initialDelaySeconds); add a startupProbe (spec.template.spec.containers[].startupProbe)`),
+    },
+    {
+      ruleId: 'liveness-probe-same-as-readiness',
+      kinds: all,
+      check: `!${CONTAINERS}.exists(c, ${same})`,
+      message: containersMessage('liveness-probe-same-as-readiness', `${CONTAINERS}.filter(c, ${same})`, ': livenessProbe checks the same target as readinessProbe and gives up no later; make liveness give up later (spec.template.spec.containers[].livenessProbe)'),
+    },
+    {
+      ruleId: 'prestop-exec-unavailable',
+      kinds: all,
+      check: `!${CONTAINERS}.exists(c, ${ps.execSleep} && ${shellless('c')})`,
+      message: containersMessage('prestop-exec-unavailable', `${CONTAINERS}.filter(c, ${ps.execSleep} && ${shellless('c')})`, ': preStop runs `sleep` in an image that likely has no sleep binary; use the native sleep action (spec.template.spec.containers[].lifecycle.preStop)'),
+    },
+    {
+      ruleId: 'prestop-missing',
+      kinds: all,
+      check: `${SERVING}.all(c, ${ps.any})`,
+      message: containersMessage('prestop-missing', `${SERVING}.filter(c, !${ps.any})`, `: no preStop hook; it gets SIGTERM while endpoints still route to it for up to ${n.budgetSeconds} s (${n.budgetPath}); add spec.template.spec.containers[].lifecycle.preStop`),
+    },
+    {
+      ruleId: 'prestop-too-short',
+      kinds: all,
+      check: `!${SERVING}.exists(c, ${tooShort})`,
+      message: containersMessage('prestop-too-short', `${SERVING}.filter(c, ${tooShort})`, `: the preStop sleep is shorter than the ${n.budgetSeconds} s propagation budget (${n.budgetPath}) (spec.template.spec.containers[].lifecycle.preStop)`),
+    },
+    {
+      ruleId: 'readiness-probe-missing',
+      kinds: all,
+      check: `${SERVING}.all(c, has(c.readinessProbe))`,
+      message: containersMessage('readiness-probe-missing', `${SERVING}.filter(c, !has(c.readinessProbe))`, ': no readinessProbe; it joins the endpoints before the app listens (spec.template.spec.containers[].readinessProbe)'),
+    },
+    {
+      ruleId: 'readiness-probe-port-mismatch',
+      kinds: all,
+      check: `!${CONTAINERS}.exists(c, ${readinessPortMismatch('c')})`,
+      message: containersMessage('readiness-probe-port-mismatch', `${CONTAINERS}.filter(c, ${readinessPortMismatch('c')})`, ': the readinessProbe checks a port the container does not declare (spec.template.spec.containers[].readinessProbe)'),
+    },
+    {
+      ruleId: 'recreate-strategy',
+      kinds: ['Deployment'],
+      check: `!(${fieldOr('object', ['spec', 'strategy', 'type'], "''")} == 'Recreate')`,
+      message: objectMessage('recreate-strategy', ': spec.strategy.type Recreate stops all old pods before any new pod starts, a full outage on every rollout; use RollingUpdate'),
+    },
+    {
+      ruleId: 'rollout-max-unavailable',
+      kinds: ['Deployment', 'DaemonSet'],
+      check: `!(${deploymentAll}) && !(${daemonSetAll})`,
+      message: objectMessage('rollout-max-unavailable', `: the rolling update may take every replica down at once (spec.strategy.rollingUpdate / spec.updateStrategy.rollingUpdate.maxUnavailable; DaemonSets on ${n.nodes} nodes); set maxUnavailable 0 and maxSurge 1`),
+    },
+    {
+      ruleId: 'sigterm-not-forwarded',
+      kinds: all,
+      check: `!${CONTAINERS}.exists(c, ${sigtermHazard('c')})`,
+      message: containersMessage('sigterm-not-forwarded', `${CONTAINERS}.filter(c, ${sigtermHazard('c')})`, ': the command runs the app under a shell without exec or under a package manager, which do not pass SIGTERM on (spec.template.spec.containers[].command)'),
+    },
+    {
+      ruleId: 'single-replica',
+      kinds: replicated,
+      check: 'variables.replicas != 1',
+      message: objectMessage('single-replica', ': spec.replicas is 1; any restart, eviction or node drain leaves nothing serving'),
+    },
+  ];
+}
