@@ -16,6 +16,7 @@ import { VERSION } from '../version.js';
 import { runAdvise } from './advise.js';
 import { loadConfig, reportError, resolveCheckProfile, UsageError } from './options.js';
 import { runFix } from './fix.js';
+import { runPolicy } from './policy.js';
 import { runReport } from './report.js';
 import { runSimulate } from './simulate.js';
 import { findingImpacts } from '../sim/impact.js';
@@ -48,6 +49,9 @@ Usage:
                                        (see \`rollsafe advise --help\`)
   rollsafe simulate [options] PATH...  how many requests a rollout drops, why and when
                                        (see \`rollsafe simulate --help\`)
+  rollsafe policy [options]            an admission policy (ValidatingAdmissionPolicy, CEL) that
+                                       enforces the single-object rules in the cluster
+                                       (see \`rollsafe policy --help\`)
   rollsafe report [options] PATH... -o FILE
                                        one self-contained HTML page: findings, fixes as diffs,
                                        simulated rollouts as charts (see \`rollsafe report --help\`)
@@ -154,6 +158,8 @@ export function main(argv: readonly string[], io: Io): number {
         return runAdvise(rest, io);
       case 'fix':
         return runFix(rest, io);
+      case 'policy':
+        return runPolicy(rest, io);
       case 'report':
         return runReport(rest, io);
       case 'simulate':
