@@ -118,7 +118,7 @@ describe('the comparison can fail', () => {
   function diffRules(changed: typeof numbers): string[] {
     const rules = compileRules(changed);
     const spec = { ...specOf(profile), validations: rules.map((r) => ({ expression: validationExpression(r), messageExpression: r.message })) };
-    return [...new Set(disagreements(cases, rules, spec).diffs.map((d) => d.split(' ')[0]))].sort();
+    return [...new Set(disagreements(cases, rules, spec).diffs.map((d) => d.split(' ')[0] ?? ''))].sort();
   }
 
   it('a longer budget, drain or startup, or fewer nodes, changes the verdicts of the rules that read them', () => {
