@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { MAX_PATCHED_CONTAINERS, MUTATED_RULES, MUTATING_POLICY_SINCE } from '../policy/mutation.js';
 import { ASSUMPTIONS, compilePolicy, PolicyVersionError, POLICY_MODES, VALIDATING_POLICY_SINCE, type CompiledPolicy, type PolicyMode } from '../policy/policy.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { VERSION } from '../version.js';
@@ -40,6 +41,9 @@ export function formatPolicy(compiled: CompiledPolicy, profile: { name: string; 
     ...ASSUMPTIONS.map((a) => `  - ${a}`),
     'Not compiled (they need other objects; run rollsafe check on the whole input in CI):',
     ...Object.entries(compiled.notCompiled).map(([id, why]) => `  - ${id}: ${why}`),
+    compiled.documents.some((d) => d['kind'] === 'MutatingAdmissionPolicy')
+      ? `The MutatingAdmissionPolicy applies the fixes of ${MUTATED_RULES.join(' and ')} (the values rollsafe fix writes) to the first ${MAX_PATCHED_CONTAINERS} containers.`
+      : `No MutatingAdmissionPolicy: Kubernetes serves it as admissionregistration.k8s.io/v1 from ${MUTATING_POLICY_SINCE}; the cluster has ${profile.k8sVersion}.`,
     'Opt an object out with the annotation rollsafe.io/ignore: rule-id[,rule-id] (or all).',
   ];
   const comment = header.map((line) => `# ${line}`.trimEnd()).join('\n');

@@ -11,6 +11,7 @@ import { DEFAULT_GRACE_SECONDS } from '../model/workload.js';
 import type { Profile } from '../profiles/types.js';
 import { compareVersions } from '../schema/kinds.js';
 import { fieldOr, hasPath, str } from './cel.js';
+import { MUTATING_POLICY_SINCE, mutationExpression } from './mutation.js';
 import { compileRules, POLICY_KINDS, type CompiledRule, type PolicyNumbers } from './rules.js';
 
 /** What the policy does with a violation: `validationActions` of the binding. */
@@ -23,6 +24,9 @@ export const VALIDATING_POLICY_SINCE = '1.30';
 
 /** The name of the policy and its binding. */
 export const POLICY_NAME = 'rollsafe';
+
+/** The name of the mutating policy and its binding. */
+export const MUTATING_POLICY_NAME = 'rollsafe-fixes';
 
 /**
  * Rules that need more than the object being admitted, with the reason. Every rule of the catalog
@@ -160,5 +164,34 @@ export function compilePolicy(options: PolicyOptions): CompiledPolicy {
     metadata: { name: POLICY_NAME },
     spec: { policyName: POLICY_NAME, validationActions: ACTIONS[mode] },
   };
-  return { documents: [policy, binding], rules, numbers, notCompiled: NOT_COMPILED };
+  const documents: Record<string, unknown>[] = [policy, binding];
+  if (compareVersions(profile.k8sVersion, MUTATING_POLICY_SINCE) >= 0) documents.push(...mutatingPolicy(numbers, profile.k8sVersion));
+  return { documents, rules, numbers, notCompiled: NOT_COMPILED };
+}
+
+/** The MutatingAdmissionPolicy with the fixes CEL can express, and its binding. */
+function mutatingPolicy(numbers: PolicyNumbers, k8sVersion: string): Record<string, unknown>[] {
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingAdmissionPolicy',
+      metadata: { name: MUTATING_POLICY_NAME },
+      spec: {
+        failurePolicy: 'Ignore',
+        // The patch is idempotent (it adds only what is missing), so a second pass after other
+        // mutations is safe.
+        reinvocationPolicy: 'IfNeeded',
+        matchConstraints: matchConstraints(),
+        matchConditions: [{ name: 'not-being-deleted', expression: `!(${hasPath('object', ['metadata', 'deletionTimestamp'])})` }],
+        variables: policyVariables(),
+        mutations: [{ patchType: 'JSONPatch', jsonPatch: { expression: mutationExpression(numbers, k8sVersion, 'kubernetes') } }],
+      },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingAdmissionPolicyBinding',
+      metadata: { name: MUTATING_POLICY_NAME },
+      spec: { policyName: MUTATING_POLICY_NAME },
+    },
+  ];
 }

@@ -6,7 +6,7 @@
  * The object is given as the API server holds it after decoding: fields set to null are absent
  * and whole numbers are CEL ints (int64), other numbers doubles.
  */
-import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
+import { celEnv, isCelError, isCelList, isCelMap, parse, plan, type CelInput } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { isRecord } from '../../src/model/k8s.js';
 
@@ -105,4 +105,25 @@ export function judge(policy: PolicyView, object: unknown): Verdict {
     } else failed.set(i, m.value);
   });
   return { matched: true, failed, errors };
+}
+
+/** A CEL result as JSON: lists, maps, ints (as numbers), doubles, strings, booleans. */
+export function fromCel(value: unknown): unknown {
+  if (isCelList(value)) return [...value].map(fromCel);
+  if (isCelMap(value)) return Object.fromEntries([...value].map(([k, v]) => [String(k), fromCel(v)]));
+  if (typeof value === 'bigint') return Number(value);
+  return value;
+}
+
+/** Evaluates `expression` on `object` after the policy's variables, as JSON (or the error). */
+export function evaluateOn(policy: Pick<PolicyView, 'variables'>, object: unknown, expression: string): { value: unknown } | { error: string } {
+  const cel = toCel(object);
+  const variables = new Map<string, CelInput>();
+  for (const v of policy.variables) {
+    const r = evaluate(v.expression, { object: cel, variables });
+    if ('error' in r) return { error: `variable ${v.name}: ${r.error}` };
+    variables.set(v.name, r.value as CelInput);
+  }
+  const r = evaluate(expression, { object: cel, variables });
+  return 'error' in r ? r : { value: fromCel(r.value) };
 }

@@ -1,0 +1,82 @@
+/**
+ * The fixes CEL can express, as the JSON Patch of a MutatingAdmissionPolicy
+ * (admissionregistration.k8s.io/v1 from Kubernetes 1.36; KEP-3962: alpha 1.32, beta 1.34, off by
+ * default until GA; kubernetes.io/docs/reference/access-authn-authz/mutating-admission-policy/):
+ * the preStop sleep of prestop-missing and the grace period of grace-period-too-short, with the
+ * values `rollsafe fix` writes (domain/prestop.ts).
+ */
+import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';
+import { dbl, hasPath, preStopCel, str } from './cel.js';
+import type { PolicyNumbers } from './rules.js';
+
+/** The first Kubernetes release that serves MutatingAdmissionPolicy as admissionregistration.k8s.io/v1. */
+export const MUTATING_POLICY_SINCE = '1.36';
+
+/** The rules whose fixes the mutation applies. */
+export const MUTATED_RULES: readonly string[] = ['grace-period-too-short', 'prestop-missing'];
+
+/**
+ * Containers patched, by index: CEL in Kubernetes 1.36 has no index-aware map over a list, so the
+ * patch is unrolled over the first containers; the validating policy still reports any after them.
+ */
+export const MAX_PATCHED_CONTAINERS = 16;
+
+/**
+ * How a JSON Patch operation is written: `kubernetes` with the JSONPatch type of the policy's CEL
+ * environment, `plain` as a CEL map (the same fields; what an evaluator without that type runs).
+ */
+export type PatchSyntax = 'kubernetes' | 'plain';
+
+/** A value as a CEL literal (maps, lists, strings, whole numbers). */
+export function celLiteral(value: unknown): string {
+  if (typeof value === 'string') return str(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : dbl(value);
+  if (Array.isArray(value)) return `[${value.map(celLiteral).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) return `{${Object.entries(value).map(([k, v]) => `${str(k)}: ${celLiteral(v)}`).join(', ')}}`;
+  throw new Error(`no CEL literal for ${String(value)}`);
+}
+
+function patch(syntax: PatchSyntax, op: string, path: string, value: string): string {
+  return syntax === 'kubernetes' ? `JSONPatch{op: ${op}, path: ${path}, value: ${value}}` : `{'op': ${op}, 'path': ${path}, 'value': ${value}}`;
+}
+
+/** True when the object's ignore annotation does not list the rule (nor `all`). */
+function applies(ruleId: string): string {
+  return `!('all' in variables.ignored) && !(${str(ruleId)} in variables.ignored)`;
+}
+
+/**
+ * The CEL of the patch: a list of JSON Patch operations, empty when nothing needs fixing. It
+ * writes what `rollsafe fix --only prestop-missing,grace-period-too-short` writes, and honours the
+ * ignore annotation per rule as the fixer does (prestop-missing's fix raises the grace period to
+ * cover its own sleep even when grace-period-too-short is ignored).
+ */
+export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax: PatchSyntax): string {
+  const seconds = recommendedPreStopSeconds(n.budgetSeconds);
+  const hook = celLiteral(preStopHook(k8sVersion, seconds));
+  const prestop = applies('prestop-missing');
+  const grace = applies('grace-period-too-short');
+  const serving = (c: string): string => `(has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort)))`;
+  const parts: string[] = [];
+  for (let i = 0; i < MAX_PATCHED_CONTAINERS; i++) {
+    const c = `variables.containers[${i}]`;
+    const missing = `${prestop} && size(variables.containers) > ${i} && ${serving(c)} && !${preStopCel(c).any}`;
+    const base = `/spec/template/spec/containers/${i}/lifecycle`;
+    parts.push(`(${missing} ? [has(${c}.lifecycle) ? ${patch(syntax, "'add'", str(`${base}/preStop`), hook)} : ${patch(syntax, "'add'", str(base), `{'preStop': ${hook}}`)}] : [])`);
+  }
+  // The sleeps of the serving containers once the missing hooks are added; the grace period must
+  // cover the longest plus the app's drain time (grace-period-too-short), in whole seconds.
+  const ps = preStopCel('c');
+  const sleeps = `variables.serving.map(c, !${ps.any} ? (${prestop} ? ${dbl(seconds)} : 0.0) : ${ps.sleep} ? ${ps.seconds} : 0.0)`;
+  const needed = `(${sleeps}.filter(s, ${sleeps}.all(t, t <= s))[0] + ${dbl(n.drainSeconds)})`;
+  const whole = (x: string): string => `(double(int(${x})) < ${x} ? int(${x}) + 1 : int(${x}))`;
+  const gracePath = str('/spec/template/spec/terminationGracePeriodSeconds');
+  const op = `(${hasPath('object', ['spec', 'template', 'spec', 'terminationGracePeriodSeconds'])} ? 'replace' : 'add')`;
+  const own = dbl(seconds + n.drainSeconds);
+  const added = `${prestop} && variables.serving.exists(c, !${ps.any})`;
+  parts.push(
+    `(size(variables.serving) > 0 && ${grace} && double(variables.grace) < ${needed} ? [${patch(syntax, op, gracePath, whole(needed))}] : ` +
+      `!(${grace}) && ${added} && double(variables.grace) < ${own} ? [${patch(syntax, op, gracePath, whole(own))}] : [])`,
+  );
+  return parts.join(' +\n');
+}
