@@ -1,0 +1,192 @@
+/**
+ * `rollsafe policy`: what compiles, the documents it writes (valid against the Kubernetes OpenAPI
+ * schema, loaded by `rollsafe check` without a finding), the options, and the known divergences
+ * between the CEL and the rules, asserted.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { checkSources } from '../../src/engine/run.js';
+import { RULES } from '../../src/rules/index.js';
+import { compilePolicy, NOT_COMPILED } from '../../src/policy/policy.js';
+import { compileRules } from '../../src/policy/rules.js';
+import { findBuiltinProfile } from '../../src/profiles/builtin.js';
+import { withK8sVersion } from '../../src/profiles/load.js';
+import type { Profile } from '../../src/profiles/types.js';
+import { validateObject } from '../../src/schema/validate.js';
+import { runCli } from '../helpers.js';
+import { judge, type PolicyView } from './evaluate.js';
+
+function generic(version?: string): Profile {
+  const profile = findBuiltinProfile('generic');
+  if (!profile) throw new Error('no generic profile');
+  return version === undefined ? profile : withK8sVersion(profile, version);
+}
+
+const COMPILED = [
+  'fast-shutdown-image',
+  'grace-period-too-short',
+  'liveness-probe-kills-slow-start',
+  'liveness-probe-same-as-readiness',
+  'prestop-exec-unavailable',
+  'prestop-missing',
+  'prestop-too-short',
+  'readiness-probe-missing',
+  'readiness-probe-port-mismatch',
+  'recreate-strategy',
+  'rollout-max-unavailable',
+  'sigterm-not-forwarded',
+  'single-replica',
+];
+
+describe('what compiles', () => {
+  const compiled = compilePolicy({ profile: generic(), mode: 'warn' });
+
+  it('every rule of the catalog is either compiled or listed with the reason it is not', () => {
+    const ids = compiled.rules.map((r) => r.ruleId);
+    expect(ids).toEqual(COMPILED);
+    expect([...ids, ...Object.keys(NOT_COMPILED)].sort()).toEqual([...RULES.keys()].sort());
+    expect(Object.keys(NOT_COMPILED)).toHaveLength(10);
+  });
+
+  it('takes the numbers from the profile through the rules own functions', () => {
+    expect(compiled.numbers).toEqual({ budgetSeconds: 10, budgetPath: 'endpoint → kube-proxy', drainSeconds: 30, startupSeconds: 10, nodes: 3 });
+    const eks = findBuiltinProfile('eks-nlb-ip');
+    if (!eks) throw new Error('no eks-nlb-ip');
+    expect(compilePolicy({ profile: eks, mode: 'warn' }).numbers).toMatchObject({ budgetSeconds: 120, budgetPath: 'endpoint → NLB deregistration' });
+  });
+
+  it('refuses a cluster older than 1.30, which serves no v1 admission policy', () => {
+    expect(() => compilePolicy({ profile: generic('1.29'), mode: 'warn' })).toThrow(/from Kubernetes 1\.30; the cluster has 1\.29/);
+  });
+});
+
+describe('the documents', () => {
+  for (const version of ['1.30', '1.36']) {
+    it(`${version}: the validating policy and binding pass the OpenAPI schema, and rollsafe check loads every document without a finding or a note`, () => {
+      const run = runCli(['policy', '--k8s-version', version]);
+      expect(run.code).toBe(0);
+      const docs = parseAllDocuments(run.stdout).map((d) => d.toJS() as Record<string, unknown>);
+      expect(docs.map((d) => d['kind'])).toEqual(
+        version === '1.30' ? ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'] : ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding'],
+      );
+      for (const doc of docs.slice(0, 2)) expect(validateObject('admissionregistration.k8s.io/v1', String(doc['kind']), doc)).toEqual([]);
+      const checked = checkSources([{ path: 'policy.yaml', text: run.stdout }], { profile: generic(version) });
+      expect(checked.objects).toBe(docs.length);
+      expect(checked.findings).toEqual([]);
+      expect(checked.notes).toEqual([]);
+    });
+  }
+
+  it('a misspelt field is caught by the same schema check', () => {
+    const binding = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'rollsafe' }, spec: { policyName: 'rollsafe', validationAction: ['Deny'] } };
+    expect(validateObject('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding', binding).map((v) => [v.code, v.path])).toEqual([['unknown-field', '/spec/validationAction']]);
+  });
+
+  it('matches the workload kinds on CREATE and UPDATE outside kube-system, one validation per compiled rule with its id', () => {
+    const [policy] = compilePolicy({ profile: generic(), mode: 'warn' }).documents;
+    const spec = (policy as { spec: Record<string, unknown> }).spec;
+    expect(spec['matchConstraints']).toEqual({
+      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system'] }] },
+      resourceRules: [
+        { apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'] },
+        { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['replicationcontrollers'] },
+      ],
+    });
+    expect(spec['failurePolicy']).toBe('Ignore');
+    const validations = spec['validations'] as { expression: string; message: string; reason: string }[];
+    expect(validations.map((v) => v.message.split(':')[0])).toEqual(COMPILED);
+    expect(new Set(validations.map((v) => v.reason))).toEqual(new Set(['Invalid']));
+  });
+
+  for (const [mode, actions] of [['deny', ['Deny']], ['warn', ['Warn']], ['audit', ['Audit']]] as const) {
+    it(`--mode ${mode} binds with validationActions ${actions.join(',')}`, () => {
+      const run = runCli(['policy', '--mode', mode]);
+      const binding = parseAllDocuments(run.stdout)[1]?.toJS() as { spec: Record<string, unknown> };
+      expect(binding.spec).toEqual({ policyName: 'rollsafe', validationActions: actions });
+    });
+  }
+});
+
+describe('the command', () => {
+  it('lists on stderr and in the YAML header every rule that does not compile', () => {
+    const run = runCli(['policy', '--profile', 'ack-flannel']);
+    expect(run.code).toBe(0);
+    for (const id of Object.keys(NOT_COMPILED)) {
+      expect(run.stderr).toContain(`  ${id}: `);
+      expect(run.stdout).toContain(`#   - ${id}: `);
+    }
+    expect(run.stdout).toMatch(/^# rollsafe [\d.]+ policy for profile ack-flannel, Kubernetes 1\.30, mode warn\.\n/);
+    expect(run.stdout).toContain('# Numbers: propagation budget 30 s (endpoint → CLB deregistration), app drain 30 s');
+    expect(run.stderr.split('\n')[0]).toBe('rollsafe policy: 13 rules compiled into ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding');
+  });
+
+  it('-o writes the file and prints nothing on stdout', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rollsafe-policy-')), 'policy.yaml');
+    const run = runCli(['policy', '-o', file]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(readFileSync(file, 'utf8')).toBe(runCli(['policy']).stdout);
+  });
+
+  it('exits 2 on a bad mode, a path argument or a cluster older than 1.30', () => {
+    expect(runCli(['policy', '--mode', 'enforce'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown --mode enforce; use deny, warn, audit') as unknown });
+    expect(runCli(['policy', 'k8s/']).code).toBe(2);
+    expect(runCli(['policy', '--k8s-version', '1.29'])).toMatchObject({ code: 2, stderr: expect.stringContaining('from Kubernetes 1.30') as unknown });
+  });
+
+  it('--help names the options; the main help names the command', () => {
+    const help = runCli(['policy', '--help']);
+    expect(help.code).toBe(0);
+    for (const option of ['--profile', '--k8s-version', '--mode', '--output']) expect(help.stdout).toContain(option);
+    expect(runCli(['--help']).stdout).toContain('rollsafe policy [options]');
+  });
+});
+
+describe('judging one object', () => {
+  const compiled = compilePolicy({ profile: generic(), mode: 'warn' });
+  const spec = (compiled.documents[0] as { spec: PolicyView }).spec;
+  const index = (id: string): number => compiled.rules.findIndex((r) => r.ruleId === id);
+  const deployment = (annotations: Record<string, string>, container: Record<string, unknown>): Record<string, unknown> => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop', annotations },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { terminationGracePeriodSeconds: 10, containers: [{ name: 'app', image: 'web:1', ports: [{ containerPort: 8080 }], ...container }] } } },
+  });
+
+  it('names the object, the container and the field in the message', () => {
+    const verdict = judge(spec, deployment({}, {}));
+    expect([...verdict.failed.keys()]).toEqual([index('grace-period-too-short'), index('prestop-missing'), index('readiness-probe-missing')].sort((a, b) => a - b));
+    expect(verdict.failed.get(index('prestop-missing'))).toMatch(/^prestop-missing: Deployment shop\/web: container app: no preStop hook; .*spec\.template\.spec\.containers\[\]\.lifecycle\.preStop$/);
+    expect(verdict.errors).toEqual([]);
+  });
+
+  it('honours rollsafe.io/ignore per rule and for all', () => {
+    const some = judge(spec, deployment({ 'rollsafe.io/ignore': 'prestop-missing, readiness-probe-missing' }, {}));
+    expect([...some.failed.keys()]).toEqual([index('grace-period-too-short')]);
+    expect(judge(spec, deployment({ 'rollsafe.io/ignore': 'all' }, {})).failed.size).toBe(0);
+  });
+});
+
+describe('known divergences between the CEL and the rules', () => {
+  // The rules read whitespace with JavaScript's \s, which includes Unicode spaces; RE2 (CEL's
+  // `matches`) and the policy's space handling take only ASCII whitespace. A preStop script that
+  // separates `sleep` from its argument by a no-break space is a sleep to the rule and an unknown
+  // hook to the policy. This is the only divergence known; the inputs have none (equivalence.test.ts).
+  it('a no-break space between sleep and its argument: the rule reads a 5 s sleep, the policy an unknown hook', () => {
+    const object = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'nbsp' },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { terminationGracePeriodSeconds: 60, containers: [{ name: 'app', image: 'x:1', ports: [{ containerPort: 80 }], readinessProbe: { tcpSocket: { port: 80 } }, lifecycle: { preStop: { exec: { command: ['sh', '-c', 'sleep\u00a05'] } } } }] } } },
+    };
+    const profile = generic();
+    const rule = checkSources([{ path: 'nbsp.json', text: JSON.stringify(object) }], { profile }).findings.map((f) => f.ruleId).filter((id) => COMPILED.includes(id));
+    expect(rule).toEqual(['prestop-too-short']);
+    const compiled = compilePolicy({ profile, mode: 'warn' });
+    const verdict = judge((compiled.documents[0] as { spec: PolicyView }).spec, object);
+    expect([...verdict.failed.keys()].map((i) => compileRules(compiled.numbers)[i]?.ruleId)).toEqual([]);
+  });
+});
