@@ -13,6 +13,14 @@ export function str(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
 }
 
+/**
+ * `body` with `name` bound to `value` (a boolean expression): standard CEL has no `let`, so the
+ * value is bound as the one element of a list (`[value].exists(name, body)`), computed once.
+ */
+export function bind(name: string, value: string, body: string): string {
+  return `[${value}].exists(${name}, ${body})`;
+}
+
 /** A CEL double literal (CEL needs the `.0` to read a double). */
 export function dbl(value: number): string {
   return Number.isInteger(value) ? `${value}.0` : String(value);

@@ -101,6 +101,11 @@ export function policyVariables(): { name: string; expression: string }[] {
   ];
 }
 
+/** The validating policy's variables: the shared ones, then each per-container rule's list. */
+export function validatingVariables(rules: readonly CompiledRule[]): { name: string; expression: string }[] {
+  return [...policyVariables(), ...rules.flatMap((r) => (r.variable ? [{ ...r.variable }] : []))];
+}
+
 /** The validation of one compiled rule: the ignore annotation, the kinds, then the rule. */
 export function validationExpression(rule: CompiledRule): string {
   const guards = [`'all' in variables.ignored`, `${str(rule.ruleId)} in variables.ignored`];
@@ -149,7 +154,7 @@ export function compilePolicy(options: PolicyOptions): CompiledPolicy {
       failurePolicy: 'Ignore',
       matchConstraints: matchConstraints(),
       matchConditions: [{ name: 'not-being-deleted', expression: `!(${hasPath('object', ['metadata', 'deletionTimestamp'])})` }],
-      variables: policyVariables(),
+      variables: validatingVariables(rules),
       validations: rules.map((rule) => ({
         expression: validationExpression(rule),
         message: `${rule.ruleId}: see rollsafe explain ${rule.ruleId}`,

@@ -12,7 +12,7 @@ import { probeTiming } from '../model/container.js';
 import { DEFAULT_MAX_SURGE, DEFAULT_MAX_UNAVAILABLE } from '../model/intstr.js';
 import type { WorkloadKind } from '../model/workload.js';
 import { DEBUG_VARIANT, SHELLLESS } from '../domain/images.js';
-import { dbl, fieldOr, hasPath, preStopCel, re2, scaled, str } from './cel.js';
+import { bind, dbl, fieldOr, hasPath, preStopCel, re2, scaled, str } from './cel.js';
 
 /** One rule as a CEL validation. */
 export interface CompiledRule {
@@ -23,6 +23,8 @@ export interface CompiledRule {
   readonly check: string;
   /** The message (a string expression) when `check` is false: the field and what to change. */
   readonly message: string;
+  /** For a rule judged per container: the policy variable listing the names of the containers it reports. */
+  readonly variable?: { readonly name: string; readonly expression: string };
 }
 
 /** The numbers the compiled rules take from the profile (and the rules' own functions). */
@@ -45,9 +47,24 @@ const SERVING = 'variables.serving';
 /** `Deployment shop/web`: the object as messages name it. */
 const OBJECT = `object.kind + ' ' + ${fieldOr('object', ['metadata', 'namespace'], "''")} + '/' + ${fieldOr('object', ['metadata', 'name'], "''")}`;
 
-/** A message naming the object, then the containers of `failing` (a list of containers), then `text`. */
-function containersMessage(ruleId: string, failing: string, text: string): string {
-  return `${str(`${ruleId}: `)} + ${OBJECT} + ': container ' + ${failing}.map(c, c.name).join(', ') + ${str(text)}`;
+/** `prestop-missing` → `prestopMissing`: the rule's policy variable. */
+function variableName(ruleId: string): string {
+  return ruleId.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+}
+
+/**
+ * A rule judged per container: a variable lists the names of the containers of `list` for which
+ * `reports` (over `c`) holds; the check is that the list is empty, the message names them.
+ */
+function perContainer(ruleId: string, list: string, reports: string, text: string): CompiledRule {
+  const name = variableName(ruleId);
+  return {
+    ruleId,
+    kinds: POLICY_KINDS,
+    check: `size(variables.${name}) == 0`,
+    message: `${str(`${ruleId}: `)} + ${OBJECT} + ': container ' + variables.${name}.join(', ') + ${str(text)}`,
+    variable: { name, expression: `${list}.filter(c, ${reports}).map(c, has(c.name) ? c.name : '')` },
+  };
 }
 
 function objectMessage(ruleId: string, text: string): string {
@@ -118,30 +135,24 @@ function shellless(c: string): string {
 
 /** The image of container `c` stops abruptly on SIGTERM (rules/fast-shutdown-image.ts). */
 function fastShutdown(c: string): string {
-  const ref = `${fieldOr(c, ['image'], "''")}.split('@')[0]`;
-  const tagged = `${ref}.lastIndexOf(':') > ${ref}.lastIndexOf('/')`;
-  const name = `(${tagged} ? ${ref}.substring(0, ${ref}.lastIndexOf(':')) : ${ref})`;
-  const tag = `(${tagged} ? ${ref}.substring(${ref}.lastIndexOf(':') + 1) : '')`;
   // nginx before 1.19.5; a tag without a patch version floats to the newest patch of its minor.
-  const oldNginx = `${tag}.matches('^(0+\\\\.[0-9]|0*1\\\\.0*([0-9]|1[0-8])([^0-9]|$)|0*1\\\\.0*19\\\\.0*[0-4]([^0-9]|$))')`;
-  const kind = `(${name}.matches('(^|/)bitnami/nginx$') || ${name}.matches('(^|/)openresty/openresty$') || ${name}.matches('(^|/)envoyproxy/envoy(-[a-z]+)?$') || (${name}.matches('^(docker\\\\.io/)?(library/)?nginx$') && ${oldNginx}))`;
-  const exec = `${c}.lifecycle.preStop.exec`;
-  const graceful = `(${hasPath(c, ['lifecycle', 'preStop', 'exec', 'command'])} && ${exec}.command.join(' ').matches('nginx\\\\s+-s\\\\s+quit|drain_listeners|healthcheck/fail|kill\\\\s+-(QUIT|3)\\\\b'))`;
-  return `(${kind} && !${graceful})`;
+  const oldNginx = "tag.matches('^(0+\\\\.[0-9]|0*1\\\\.0*([0-9]|1[0-8])([^0-9]|$)|0*1\\\\.0*19\\\\.0*[0-4]([^0-9]|$))')";
+  const kind = `name.matches('(^|/)bitnami/nginx$') || name.matches('(^|/)openresty/openresty$') || name.matches('(^|/)envoyproxy/envoy(-[a-z]+)?$') || (name.matches('^(docker\\\\.io/)?(library/)?nginx$') && ${oldNginx})`;
+  const image = bind('ref', `${fieldOr(c, ['image'], "''")}.split('@')[0]`, bind('tagged', "ref.lastIndexOf(':') > ref.lastIndexOf('/')", bind('name', "tagged ? ref.substring(0, ref.lastIndexOf(':')) : ref", bind('tag', "tagged ? ref.substring(ref.lastIndexOf(':') + 1) : ''", kind))));
+  const graceful = `(${hasPath(c, ['lifecycle', 'preStop', 'exec', 'command'])} && ${c}.lifecycle.preStop.exec.command.join(' ').matches('nginx\\\\s+-s\\\\s+quit|drain_listeners|healthcheck/fail|kill\\\\s+-(QUIT|3)\\\\b'))`;
+  return `(${image} && !${graceful})`;
 }
 
 /** The container's command runs the app under a shell without exec, or a package manager (rules/sigterm-not-forwarded.ts). */
 function sigtermHazard(c: string): string {
-  const argv = `(${hasPath(c, ['command'])} && size(${c}.command) > 0 ? ${c}.command + ${fieldOr(c, ['args'], '[]')} : [])`;
-  const script = `${argv}[2]`;
-  const trap = `${script}.matches('\\\\btrap\\\\b[^\\\\n]*\\\\b(TERM|SIGTERM|15)\\\\b')`;
-  const segments = `${script}.replace('&&', '\\n').replace('||', '\\n').replace(';', '\\n').replace('|', '\\n').split('\\n').map(s, s.trim()).filter(s, s != '')`;
-  const last = `${segments}[size(${segments}) - 1]`;
-  const packageStart = (s: string): string => `${s}.matches('^(exec\\\\s+)?(/usr/(local/)?bin/)?(npm|yarn|pnpm)\\\\s+(start|run|run-script|dev|serve)\\\\b')`;
-  const viaShell = `size(${argv}) >= 3 && type(${argv}[0]) == string && ${argv}[0].matches('^(/usr)?(/bin/)?(sh|bash|ash|dash)$') && type(${argv}[1]) == string && ${argv}[1].matches('^-[a-z]*c[a-z]*$') && type(${script}) == string && !${trap} && size(${segments}) > 0`;
-  const shellHazard = `(${viaShell} && (${packageStart(last)} || (size(${segments}) >= 2 && !${last}.matches('^exec\\\\s'))))`;
-  const packageManager = `(size(${argv}) >= 2 && type(${argv}[0]) == string && ${argv}[0].matches('^(/usr/(local/)?bin/)?(npm|yarn|pnpm)$') && type(${argv}[1]) == string && ${argv}[1].matches('^(start|run|run-script|dev|serve)$'))`;
-  return `(${shellHazard} || ${packageManager})`;
+  const argvOf = `(${hasPath(c, ['command'])} && size(${c}.command) > 0 ? ${c}.command + ${fieldOr(c, ['args'], '[]')} : [])`;
+  const trap = "argv[2].matches('\\\\btrap\\\\b[^\\\\n]*\\\\b(TERM|SIGTERM|15)\\\\b')";
+  const segments = "argv[2].replace('&&', '\\n').replace('||', '\\n').replace(';', '\\n').replace('|', '\\n').split('\\n').map(s, s.trim()).filter(s, s != '')";
+  const packageStart = "segs[size(segs) - 1].matches('^(exec\\\\s+)?(/usr/(local/)?bin/)?(npm|yarn|pnpm)\\\\s+(start|run|run-script|dev|serve)\\\\b')";
+  const lastNotExec = "size(segs) >= 2 && !segs[size(segs) - 1].matches('^exec\\\\s')";
+  const viaShell = `size(argv) >= 3 && type(argv[0]) == string && argv[0].matches('^(/usr)?(/bin/)?(sh|bash|ash|dash)$') && type(argv[1]) == string && argv[1].matches('^-[a-z]*c[a-z]*$') && type(argv[2]) == string && !${trap} && ${bind('segs', segments, `size(segs) > 0 && (${packageStart} || (${lastNotExec}))`)}`;
+  const packageManager = "size(argv) >= 2 && type(argv[0]) == string && argv[0].matches('^(/usr/(local/)?bin/)?(npm|yarn|pnpm)$') && type(argv[1]) == string && argv[1].matches('^(start|run|run-script|dev|serve)$')";
+  return bind('argv', argvOf, `(${viaShell}) || (${packageManager})`);
 }
 
 /** Every rule that compiles, in the catalog's order. */
@@ -179,60 +190,20 @@ export function compileRules(n: PolicyNumbers): CompiledRule[] {
   const daemonSetAll = `object.kind == 'DaemonSet' && ${fieldOr('object', ['spec', 'updateStrategy', 'type'], "''")} != 'OnDelete' && ${dsUnavailable.valid} && ${dsSurge.valid} && ${dsSurge.value} <= 0 && ${dsUnavailable.value} >= ${n.nodes}`;
 
   return [
-    {
-      ruleId: 'fast-shutdown-image',
-      kinds: all,
-      check: `!${CONTAINERS}.exists(c, ${fastShutdown('c')})`,
-      message: containersMessage('fast-shutdown-image', `${CONTAINERS}.filter(c, ${fastShutdown('c')})`, ': the image stops abruptly on SIGTERM; add a preStop that drains gracefully (spec.template.spec.containers[].lifecycle.preStop)'),
-    },
+    perContainer('fast-shutdown-image', CONTAINERS, fastShutdown('c'), ': the image stops abruptly on SIGTERM; add a preStop that drains gracefully (spec.template.spec.containers[].lifecycle.preStop)'),
     {
       ruleId: 'grace-period-too-short',
       kinds: all,
       check: `size(${SERVING}) == 0 || !(${graceShort})`,
       message: `${str('grace-period-too-short: ')} + ${OBJECT} + ': spec.template.spec.terminationGracePeriodSeconds ' + string(variables.grace) + ${str(` s is shorter than the longest preStop sleep + the app drain time (${n.drainSeconds} s): SIGKILL cuts requests still in flight`)}`,
     },
-    {
-      ruleId: 'liveness-probe-kills-slow-start',
-      kinds: all,
-      check: `!${CONTAINERS}.exists(c, ${slowStart})`,
-      message: containersMessage('liveness-probe-kills-slow-start', `${CONTAINERS}.filter(c, ${slowStart})`, `: livenessProbe gives up before the app is ready (startup ${n.startupSeconds} s or readinessProbe.initialDelaySeconds); add a startupProbe (spec.template.spec.containers[].startupProbe)`),
-    },
-    {
-      ruleId: 'liveness-probe-same-as-readiness',
-      kinds: all,
-      check: `!${CONTAINERS}.exists(c, ${same})`,
-      message: containersMessage('liveness-probe-same-as-readiness', `${CONTAINERS}.filter(c, ${same})`, ': livenessProbe checks the same target as readinessProbe and gives up no later; make liveness give up later (spec.template.spec.containers[].livenessProbe)'),
-    },
-    {
-      ruleId: 'prestop-exec-unavailable',
-      kinds: all,
-      check: `!${CONTAINERS}.exists(c, ${ps.execSleep} && ${shellless('c')})`,
-      message: containersMessage('prestop-exec-unavailable', `${CONTAINERS}.filter(c, ${ps.execSleep} && ${shellless('c')})`, ': preStop runs `sleep` in an image that likely has no sleep binary; use the native sleep action (spec.template.spec.containers[].lifecycle.preStop)'),
-    },
-    {
-      ruleId: 'prestop-missing',
-      kinds: all,
-      check: `${SERVING}.all(c, ${ps.any})`,
-      message: containersMessage('prestop-missing', `${SERVING}.filter(c, !${ps.any})`, `: no preStop hook; it gets SIGTERM while endpoints still route to it for up to ${n.budgetSeconds} s (${n.budgetPath}); add spec.template.spec.containers[].lifecycle.preStop`),
-    },
-    {
-      ruleId: 'prestop-too-short',
-      kinds: all,
-      check: `!${SERVING}.exists(c, ${tooShort})`,
-      message: containersMessage('prestop-too-short', `${SERVING}.filter(c, ${tooShort})`, `: the preStop sleep is shorter than the ${n.budgetSeconds} s propagation budget (${n.budgetPath}) (spec.template.spec.containers[].lifecycle.preStop)`),
-    },
-    {
-      ruleId: 'readiness-probe-missing',
-      kinds: all,
-      check: `${SERVING}.all(c, has(c.readinessProbe))`,
-      message: containersMessage('readiness-probe-missing', `${SERVING}.filter(c, !has(c.readinessProbe))`, ': no readinessProbe; it joins the endpoints before the app listens (spec.template.spec.containers[].readinessProbe)'),
-    },
-    {
-      ruleId: 'readiness-probe-port-mismatch',
-      kinds: all,
-      check: `!${CONTAINERS}.exists(c, ${readinessPortMismatch('c')})`,
-      message: containersMessage('readiness-probe-port-mismatch', `${CONTAINERS}.filter(c, ${readinessPortMismatch('c')})`, ': the readinessProbe checks a port the container does not declare (spec.template.spec.containers[].readinessProbe)'),
-    },
+    perContainer('liveness-probe-kills-slow-start', CONTAINERS, slowStart, `: livenessProbe gives up before the app is ready (startup ${n.startupSeconds} s or readinessProbe.initialDelaySeconds); add a startupProbe (spec.template.spec.containers[].startupProbe)`),
+    perContainer('liveness-probe-same-as-readiness', CONTAINERS, same, ': livenessProbe checks the same target as readinessProbe and gives up no later; make liveness give up later (spec.template.spec.containers[].livenessProbe)'),
+    perContainer('prestop-exec-unavailable', CONTAINERS, `${ps.execSleep} && ${shellless('c')}`, ': preStop runs `sleep` in an image that likely has no sleep binary; use the native sleep action (spec.template.spec.containers[].lifecycle.preStop)'),
+    perContainer('prestop-missing', SERVING, `!${ps.any}`, `: no preStop hook; it gets SIGTERM while endpoints still route to it for up to ${n.budgetSeconds} s (${n.budgetPath}); add spec.template.spec.containers[].lifecycle.preStop`),
+    perContainer('prestop-too-short', SERVING, tooShort, `: the preStop sleep is shorter than the ${n.budgetSeconds} s propagation budget (${n.budgetPath}) (spec.template.spec.containers[].lifecycle.preStop)`),
+    perContainer('readiness-probe-missing', SERVING, `!has(c.readinessProbe)`, ': no readinessProbe; it joins the endpoints before the app listens (spec.template.spec.containers[].readinessProbe)'),
+    perContainer('readiness-probe-port-mismatch', CONTAINERS, readinessPortMismatch('c'), ': the readinessProbe checks a port the container does not declare (spec.template.spec.containers[].readinessProbe)'),
     {
       ruleId: 'recreate-strategy',
       kinds: ['Deployment'],
@@ -245,12 +216,7 @@ export function compileRules(n: PolicyNumbers): CompiledRule[] {
       check: `!(${deploymentAll}) && !(${daemonSetAll})`,
       message: objectMessage('rollout-max-unavailable', `: the rolling update may take every replica down at once (spec.strategy.rollingUpdate / spec.updateStrategy.rollingUpdate.maxUnavailable; DaemonSets on ${n.nodes} nodes); set maxUnavailable 0 and maxSurge 1`),
     },
-    {
-      ruleId: 'sigterm-not-forwarded',
-      kinds: all,
-      check: `!${CONTAINERS}.exists(c, ${sigtermHazard('c')})`,
-      message: containersMessage('sigterm-not-forwarded', `${CONTAINERS}.filter(c, ${sigtermHazard('c')})`, ': the command runs the app under a shell without exec or under a package manager, which do not pass SIGTERM on (spec.template.spec.containers[].command)'),
-    },
+    perContainer('sigterm-not-forwarded', CONTAINERS, sigtermHazard('c'), ': the command runs the app under a shell without exec or under a package manager, which do not pass SIGTERM on (spec.template.spec.containers[].command)'),
     {
       ruleId: 'single-replica',
       kinds: replicated,

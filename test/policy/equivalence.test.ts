@@ -5,7 +5,7 @@
  * object alone, which is what the policy sees at admission — under profiles whose numbers differ.
  */
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, validationExpression } from '../../src/policy/policy.js';
+import { compilePolicy, validatingVariables, validationExpression } from '../../src/policy/policy.js';
 import { compileRules, type CompiledRule } from '../../src/policy/rules.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
 import type { Profile } from '../../src/profiles/types.js';
@@ -117,7 +117,7 @@ describe('the comparison can fail', () => {
 
   function diffRules(changed: typeof numbers): string[] {
     const rules = compileRules(changed);
-    const spec = { ...specOf(profile), validations: rules.map((r) => ({ expression: validationExpression(r), messageExpression: r.message })) };
+    const spec = { ...specOf(profile), variables: validatingVariables(rules), validations: rules.map((r) => ({ expression: validationExpression(r), messageExpression: r.message })) };
     return [...new Set(disagreements(cases, rules, spec).diffs.map((d) => d.split(' ')[0] ?? ''))].sort();
   }
 
