@@ -68,15 +68,15 @@ export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax:
   // cover the longest plus the app's drain time (grace-period-too-short), in whole seconds.
   const ps = preStopCel('c');
   const sleeps = `variables.serving.map(c, !${ps.any} ? (${prestop} ? ${dbl(seconds)} : 0.0) : ${ps.sleep} ? ${ps.seconds} : 0.0)`;
-  const needed = `(${sleeps}.filter(s, ${sleeps}.all(t, t <= s))[0] + ${dbl(n.drainSeconds)})`;
   const whole = (x: string): string => `(double(int(${x})) < ${x} ? int(${x}) + 1 : int(${x}))`;
   const gracePath = str('/spec/template/spec/terminationGracePeriodSeconds');
   const op = `(${hasPath('object', ['spec', 'template', 'spec', 'terminationGracePeriodSeconds'])} ? 'replace' : 'add')`;
   const own = dbl(seconds + n.drainSeconds);
   const added = `${prestop} && variables.serving.exists(c, !${ps.any})`;
-  parts.push(
-    `(size(variables.serving) > 0 && ${grace} && double(variables.grace) < ${needed} ? [${patch(syntax, op, gracePath, whole(needed))}] : ` +
-      `!(${grace}) && ${added} && double(variables.grace) < ${own} ? [${patch(syntax, op, gracePath, whole(own))}] : [])`,
-  );
+  const graceFix =
+    `${grace} && double(variables.grace) < needed ? [${patch(syntax, op, gracePath, whole('needed'))}] : ` +
+    `!(${grace}) && ${added} && double(variables.grace) < ${own} ? [${patch(syntax, op, gracePath, whole(own))}] : []`;
+  // `[v].map(x, e)[0]` binds x to v in standard CEL (no `let`): the sleeps and their maximum once.
+  parts.push(`(size(variables.serving) == 0 ? [] : [${sleeps}].map(sleeps, [sleeps.filter(s, sleeps.all(t, t <= s))[0] + ${dbl(n.drainSeconds)}].map(needed, ${graceFix})[0])[0])`);
   return parts.join(' +\n');
 }
