@@ -68,25 +68,16 @@ export function isDuration(arg: string): string {
 
 /** Seconds (a double) of a `sleep` argument that {@link isDuration} accepted. */
 export function durationSeconds(arg: string): string {
-  const t = `${arg}.trim()`;
-  return `(double(${t}.replace('s', '').replace('m', '').replace('h', '')) * (${t}.endsWith('m') ? 60.0 : ${t}.endsWith('h') ? 3600.0 : 1.0))`;
-}
-
-/** The word after the leading `sleep` of a shell script that starts with `sleep WORD`. */
-function scriptSleepWord(script: string): string {
-  const s = `${spaced(script)}.trim()`;
-  return `${s}.substring(${s}.indexOf('sleep') + 5).trim().split(' ')[0]`;
+  return `[${arg}.trim()].map(t, double(t.replace('s', '').replace('m', '').replace('h', '')) * (t.endsWith('m') ? 60.0 : t.endsWith('h') ? 3600.0 : 1.0))[0]`;
 }
 
 /** The preStop hook of container `c` as the rules read it (model/container.ts preStopOf). */
 export interface PreStopCel {
   /** The container has a preStop hook of any kind. */
   readonly any: string;
-  /** The hook is a known sleep: the native action or an exec `sleep N` (also through `sh -c`). */
-  readonly sleep: string;
   /** The hook is an exec `sleep N` (the kind that needs a sleep binary in the image). */
   readonly execSleep: string;
-  /** Seconds of the sleep (a double); defined where `sleep` holds. */
+  /** Seconds of a known sleep (the native action, or an exec `sleep N`, also through `sh -c`), as a double; -1.0 for any other hook or none. */
   readonly seconds: string;
 }
 
@@ -98,14 +89,15 @@ export function preStopCel(c: string): PreStopCel {
   const cmd = `${hook}.exec.command`;
   const exec = `${any} && !has(${hook}.sleep) && ${hasPath(hook, ['exec', 'command'])}`;
   const direct = `(${exec} && size(${cmd}) >= 2 && ${cmd}[0].matches(${str(re2(SLEEP_BINARY))}) && ${isDuration(`${cmd}[1]`)})`;
-  const word = scriptSleepWord(`${cmd}[2]`);
-  const viaShell = `(${exec} && size(${cmd}) >= 3 && ${cmd}[0].matches(${str(re2(SHELL))}) && ${cmd}[1] == '-c' && ${spaced(`${cmd}[2]`)}.matches('^ *(/bin/)?sleep +[^ ]') && ${isDuration(word)})`;
-  const execSleep = `(${direct} || ${viaShell})`;
+  const shellScript = `(${exec} && size(${cmd}) >= 3 && ${cmd}[0].matches(${str(re2(SHELL))}) && ${cmd}[1] == '-c')`;
+  // The word after the leading `sleep` of the script, once every ASCII space is a space; '' when the script does not start with `sleep WORD`.
+  const script = spaced(`${cmd}[2]`);
+  const word = `[${script}].map(s, s.matches('^ *(/bin/)?sleep +[^ ]') ? s.trim().substring(s.trim().indexOf('sleep') + 5).trim().split(' ')[0] : '')[0]`;
+  const viaShell = `${shellScript} ? [${word}].map(w, ${isDuration('w')} ? ${durationSeconds('w')} : -1.0)[0] : -1.0`;
   return {
     any: `(${any})`,
-    sleep: `(${native} || ${execSleep})`,
-    execSleep,
-    seconds: `(${native} ? double(${hook}.sleep.seconds) : ${direct} ? ${durationSeconds(`${cmd}[1]`)} : ${durationSeconds(word)})`,
+    execSleep: `(${direct} || (${shellScript} && [${word}].exists(w, ${isDuration('w')})))`,
+    seconds: `(${native} ? double(${hook}.sleep.seconds) : ${direct} ? ${durationSeconds(`${cmd}[1]`)} : ${viaShell})`,
   };
 }
 

@@ -67,7 +67,7 @@ export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax:
   // The sleeps of the serving containers once the missing hooks are added; the grace period must
   // cover the longest plus the app's drain time (grace-period-too-short), in whole seconds.
   const ps = preStopCel('c');
-  const sleeps = `variables.serving.map(c, !${ps.any} ? (${prestop} ? ${dbl(seconds)} : 0.0) : ${ps.sleep} ? ${ps.seconds} : 0.0)`;
+  const sleeps = `variables.serving.map(c, !${ps.any} ? (${prestop} ? ${dbl(seconds)} : 0.0) : [${ps.seconds}].map(s, s >= 0.0 ? s : 0.0)[0])`;
   const whole = (x: string): string => `(double(int(${x})) < ${x} ? int(${x}) + 1 : int(${x}))`;
   const gracePath = str('/spec/template/spec/terminationGracePeriodSeconds');
   const op = `(${hasPath('object', ['spec', 'template', 'spec', 'terminationGracePeriodSeconds'])} ? 'replace' : 'add')`;

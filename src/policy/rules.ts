@@ -172,8 +172,8 @@ export function compileRules(n: PolicyNumbers): CompiledRule[] {
   const r = timing('c.readinessProbe');
   const same = `has(c.readinessProbe) && has(c.livenessProbe) && ${sameTarget('c')} && ${liveness.period} * ${liveness.failureThreshold} <= ${r.period} * ${r.failureThreshold}`;
 
-  const tooShort = `${ps.sleep} && ${ps.seconds} < ${budget}`;
-  const graceShort = `${grace} < ${drain} || ${SERVING}.exists(c, ${ps.sleep} && ${grace} < ${ps.seconds} + ${drain})`;
+  const tooShort = `[${ps.seconds}].exists(s, s >= 0.0 && s < ${budget})`;
+  const graceShort = `${grace} < ${drain} || ${SERVING}.exists(c, [${ps.seconds}].exists(s, s >= 0.0 && ${grace} < s + ${drain}))`;
 
   // Deployment rollout: ResolveFenceposts (model/intstr.ts) against spec.replicas.
   const rolling = 'object.spec.strategy.rollingUpdate';
