@@ -58,6 +58,12 @@ describe('what compiles', () => {
     expect(compilePolicy({ profile: eks, mode: 'warn' }).numbers).toMatchObject({ budgetSeconds: 120, budgetPath: 'endpoint → NLB deregistration' });
   });
 
+  it('docs/policy.md lists every compiled rule and every rule that does not compile, with the reason', () => {
+    const page = readFileSync(new URL('../../docs/policy.md', import.meta.url), 'utf8');
+    for (const id of COMPILED) expect(page).toContain(`| [\`${id}\`](rules/${id}.md) |`);
+    for (const [id, why] of Object.entries(NOT_COMPILED)) expect(page).toContain(`| \`${id}\` | ${why.replace('externalTrafficPolicy: Local', '`externalTrafficPolicy: Local`')} |`);
+  });
+
   it('refuses a cluster older than 1.30, which serves no v1 admission policy', () => {
     expect(() => compilePolicy({ profile: generic('1.29'), mode: 'warn' })).toThrow(/from Kubernetes 1\.30; the cluster has 1\.29/);
   });
