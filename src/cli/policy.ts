@@ -42,7 +42,7 @@ export function formatPolicy(compiled: CompiledPolicy, profile: { name: string; 
     'Not compiled (they need other objects; run rollsafe check on the whole input in CI):',
     ...Object.entries(compiled.notCompiled).map(([id, why]) => `  - ${id}: ${why}`),
     compiled.documents.some((d) => d['kind'] === 'MutatingAdmissionPolicy')
-      ? `The MutatingAdmissionPolicy applies the fixes of ${MUTATED_RULES.join(' and ')} (the values rollsafe fix writes) to the first ${MAX_PATCHED_CONTAINERS} containers.`
+      ? `The MutatingAdmissionPolicy applies the fixes of ${MUTATED_RULES.join(', ')} (the values rollsafe fix writes) to the first ${MAX_PATCHED_CONTAINERS} containers.`
       : `No MutatingAdmissionPolicy: Kubernetes serves it as admissionregistration.k8s.io/v1 from ${MUTATING_POLICY_SINCE}; the cluster has ${profile.k8sVersion}.`,
     'Opt an object out with the annotation rollsafe.io/ignore: rule-id[,rule-id] (or all).',
   ];

@@ -75,6 +75,10 @@ export function durationSeconds(arg: string): string {
 export interface PreStopCel {
   /** The container has a preStop hook of any kind. */
   readonly any: string;
+  /** The hook is the native `sleep` action with its seconds. */
+  readonly native: string;
+  /** The hook is an exec `sleep N` run directly (not through a shell). */
+  readonly direct: string;
   /** The hook is an exec `sleep N` (the kind that needs a sleep binary in the image). */
   readonly execSleep: string;
   /** Seconds of a known sleep (the native action, or an exec `sleep N`, also through `sh -c`), as a double; -1.0 for any other hook or none. */
@@ -96,6 +100,8 @@ export function preStopCel(c: string): PreStopCel {
   const viaShell = `${shellScript} ? [${word}].map(w, ${isDuration('w')} ? ${durationSeconds('w')} : -1.0)[0] : -1.0`;
   return {
     any: `(${any})`,
+    native,
+    direct,
     execSleep: `(${direct} || (${shellScript} && [${word}].exists(w, ${isDuration('w')})))`,
     seconds: `(${native} ? double(${hook}.sleep.seconds) : ${direct} ? ${durationSeconds(`${cmd}[1]`)} : ${viaShell})`,
   };

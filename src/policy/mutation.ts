@@ -2,8 +2,8 @@
  * The fixes CEL can express, as the JSON Patch of a MutatingAdmissionPolicy
  * (admissionregistration.k8s.io/v1 from Kubernetes 1.36; KEP-3962: alpha 1.32, beta 1.34, off by
  * default until GA; kubernetes.io/docs/reference/access-authn-authz/mutating-admission-policy/):
- * the preStop sleep of prestop-missing and the grace period of grace-period-too-short, with the
- * values `rollsafe fix` writes (domain/prestop.ts).
+ * the preStop sleep of prestop-missing and prestop-too-short and the grace period of
+ * grace-period-too-short, with the values `rollsafe fix` writes (domain/prestop.ts).
  */
 import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';
 import { dbl, hasPath, preStopCel, str } from './cel.js';
@@ -13,7 +13,7 @@ import type { PolicyNumbers } from './rules.js';
 export const MUTATING_POLICY_SINCE = '1.36';
 
 /** The rules whose fixes the mutation applies. */
-export const MUTATED_RULES: readonly string[] = ['grace-period-too-short', 'prestop-missing'];
+export const MUTATED_RULES: readonly string[] = ['grace-period-too-short', 'prestop-missing', 'prestop-too-short'];
 
 /**
  * Containers patched, by index: CEL in Kubernetes 1.36 has no index-aware map over a list, so the
@@ -47,7 +47,7 @@ function applies(ruleId: string): string {
 
 /**
  * The CEL of the patch: a list of JSON Patch operations, empty when nothing needs fixing. It
- * writes what `rollsafe fix --only prestop-missing,grace-period-too-short` writes, and honours the
+ * writes what `rollsafe fix --only grace-period-too-short,prestop-missing,prestop-too-short` writes, and honours the
  * ignore annotation per rule as the fixer does (prestop-missing's fix raises the grace period to
  * cover its own sleep even when grace-period-too-short is ignored).
  */
@@ -55,24 +55,33 @@ export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax:
   const seconds = recommendedPreStopSeconds(n.budgetSeconds);
   const hook = celLiteral(preStopHook(k8sVersion, seconds));
   const prestop = applies('prestop-missing');
+  const short = applies('prestop-too-short');
   const grace = applies('grace-period-too-short');
+  const budget = dbl(n.budgetSeconds);
   const serving = (c: string): string => `(has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort)))`;
   const parts: string[] = [];
   for (let i = 0; i < MAX_PATCHED_CONTAINERS; i++) {
     const c = `variables.containers[${i}]`;
-    const missing = `${prestop} && size(variables.containers) > ${i} && ${serving(c)} && !${preStopCel(c).any}`;
+    const pc = preStopCel(c);
+    const here = `size(variables.containers) > ${i} && ${serving(c)}`;
     const base = `/spec/template/spec/containers/${i}/lifecycle`;
-    parts.push(`(${missing} ? [has(${c}.lifecycle) ? ${patch(syntax, "'add'", str(`${base}/preStop`), hook)} : ${patch(syntax, "'add'", str(base), `{'preStop': ${hook}}`)}] : [])`);
+    // prestop-missing: add the hook; prestop-too-short: raise a native or direct exec sleep (a
+    // sleep inside a shell script is not rewritten, as rollsafe fix does not).
+    const add = `${prestop} && !${pc.any} ? [has(${c}.lifecycle) ? ${patch(syntax, "'add'", str(`${base}/preStop`), hook)} : ${patch(syntax, "'add'", str(base), `{'preStop': ${hook}}`)}]`;
+    const raiseNative = `${short} && ${pc.native} && double(${c}.lifecycle.preStop.sleep.seconds) < ${budget} ? [${patch(syntax, "'replace'", str(`${base}/preStop/sleep/seconds`), String(seconds))}]`;
+    const raiseExec = `${short} && ${pc.direct} && ${pc.seconds} < ${budget} ? [${patch(syntax, "'replace'", str(`${base}/preStop/exec/command/1`), str(String(seconds)))}]`;
+    parts.push(`(${here} ? (${add} : ${raiseNative} : ${raiseExec} : []) : [])`);
   }
-  // The sleeps of the serving containers once the missing hooks are added; the grace period must
-  // cover the longest plus the app's drain time (grace-period-too-short), in whole seconds.
+  // The sleeps of the serving containers once the hooks are added and raised; the grace period
+  // must cover the longest plus the app's drain time (grace-period-too-short), in whole seconds.
   const ps = preStopCel('c');
-  const sleeps = `variables.serving.map(c, !${ps.any} ? (${prestop} ? ${dbl(seconds)} : 0.0) : [${ps.seconds}].map(s, s >= 0.0 ? s : 0.0)[0])`;
+  const raised = `${short} && (${ps.native} || ${ps.direct}) && s >= 0.0 && s < ${budget}`;
+  const sleeps = `variables.serving.map(c, !${ps.any} ? (${prestop} ? ${dbl(seconds)} : 0.0) : [${ps.seconds}].map(s, ${raised} ? ${dbl(seconds)} : s >= 0.0 ? s : 0.0)[0])`;
   const whole = (x: string): string => `(double(int(${x})) < ${x} ? int(${x}) + 1 : int(${x}))`;
   const gracePath = str('/spec/template/spec/terminationGracePeriodSeconds');
   const op = `(${hasPath('object', ['spec', 'template', 'spec', 'terminationGracePeriodSeconds'])} ? 'replace' : 'add')`;
   const own = dbl(seconds + n.drainSeconds);
-  const added = `${prestop} && variables.serving.exists(c, !${ps.any})`;
+  const added = `(${prestop} && variables.serving.exists(c, !${ps.any})) || (${short} && variables.serving.exists(c, [${ps.seconds}].exists(s, ${raised})))`;
   const graceFix =
     `${grace} && double(variables.grace) < needed ? [${patch(syntax, op, gracePath, whole('needed'))}] : ` +
     `!(${grace}) && ${added} && double(variables.grace) < ${own} ? [${patch(syntax, op, gracePath, whole(own))}] : []`;
