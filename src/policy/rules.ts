@@ -44,8 +44,12 @@ export const POLICY_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet
 
 const CONTAINERS = 'variables.containers';
 const SERVING = 'variables.serving';
-/** `Deployment shop/web`: the object as messages name it. */
-const OBJECT = `object.kind + ' ' + ${fieldOr('object', ['metadata', 'namespace'], "''")} + '/' + ${fieldOr('object', ['metadata', 'name'], "''")}`;
+/**
+ * `Deployment shop/web`: the object as messages name it. The namespace is read from
+ * `namespaceObject`: `namespace` is a reserved word in CEL, so Kubernetes exposes the object's
+ * field only as `__namespace__`.
+ */
+const OBJECT = `object.kind + ' ' + (namespaceObject != null ? namespaceObject.metadata.name + '/' : '') + ${fieldOr('object', ['metadata', 'name'], "''")}`;
 
 /** `prestop-missing` → `prestopMissing`: the rule's policy variable. */
 function variableName(ruleId: string): string {

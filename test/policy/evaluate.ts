@@ -60,6 +60,16 @@ export interface PolicyView {
   readonly matchConditions: readonly { name: string; expression: string }[];
 }
 
+/**
+ * The Namespace object the API server binds to `namespaceObject`: the object's namespace, or
+ * `default` where it has none (kubectl sends it there).
+ */
+function namespaceOf(object: unknown): unknown {
+  const metadata = isRecord(object) ? object['metadata'] : undefined;
+  const namespace = isRecord(metadata) && typeof metadata['namespace'] === 'string' ? metadata['namespace'] : 'default';
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } };
+}
+
 /** What the policy says about one object. */
 export interface Verdict {
   /** False when a matchCondition excluded the object. */
@@ -75,7 +85,8 @@ export function judge(policy: PolicyView, object: unknown): Verdict {
   const cel = toCel(object);
   const errors: string[] = [];
   const variables = new Map<string, CelInput>();
-  const bindings = (): Record<string, CelInput> => ({ object: cel, variables });
+  const namespaceObject = toCel(namespaceOf(object));
+  const bindings = (): Record<string, CelInput> => ({ object: cel, variables, namespaceObject });
   for (const condition of policy.matchConditions) {
     const r = evaluate(condition.expression, bindings());
     if ('error' in r) errors.push(`matchCondition ${condition.name}: ${r.error}`);

@@ -86,6 +86,22 @@ describe('the documents', () => {
     });
   }
 
+  it('no expression uses a CEL reserved word as a name (cel-go rejects them; Kubernetes exposes such fields as __word__)', () => {
+    // The evaluator the tests use accepts `object.metadata.namespace`; the API server's does not.
+    const reserved = /\b(?:as|break|const|continue|else|for|function|if|import|let|loop|package|namespace|return|var|void|while)\b/;
+    const expressions: string[] = [];
+    const collect = (value: unknown, key: string): void => {
+      if (typeof value === 'string' && /^(?:expression|messageExpression)$/.test(key)) expressions.push(value);
+      else if (Array.isArray(value)) value.forEach((v) => collect(v, key));
+      else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) collect(v, k);
+    };
+    for (const doc of compilePolicy({ profile: generic('1.36'), mode: 'warn' }).documents) collect(doc, '');
+    // Validating: 5 shared and 9 per-container variables, 1 match condition, 13 validations with their messages; mutating: 5 variables, 1 match condition, the patch.
+    expect(expressions.length).toBe(5 + 9 + 1 + 13 * 2 + 5 + 1 + 1);
+    const offending = expressions.map((e) => e.replace(/'(?:[^'\\]|\\.)*'/g, "''")).filter((e) => reserved.test(e));
+    expect(offending).toEqual([]);
+  });
+
   it('a misspelt field is caught by the same schema check', () => {
     const binding = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'rollsafe' }, spec: { policyName: 'rollsafe', validationAction: ['Deny'] } };
     expect(validateObject('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding', binding).map((v) => [v.code, v.path])).toEqual([['unknown-field', '/spec/validationAction']]);
