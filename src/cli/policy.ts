@@ -11,7 +11,7 @@ import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { VERSION } from '../version.js';
 import { writeAtomically } from './fix.js';
 import type { Io } from './main.js';
-import { resolveCheckProfile, UsageError } from './options.js';
+import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
 
 export const POLICY_HELP = `Usage: rollsafe policy [options]
 
@@ -23,6 +23,9 @@ Rules that need other objects (Services, PDBs, HPAs) are listed on stderr and in
 Options:
   -p, --profile NAME|FILE   cluster profile (default generic); built in: ${[...BUILTIN_PROFILES.keys()].join(', ')}
       --k8s-version 1.N     Kubernetes version of the cluster (default: the profile's)
+      --rule ID=off         leave a rule out (validation and fix); repeatable
+  -c, --config FILE         config file (default: ./.rollsafe.yaml when present): profile,
+                            k8sVersion, and rules set to off
       --mode MODE           what a violation does: warn (default: a warning to the client),
                             deny (the request is rejected), audit (an audit annotation)
   -o, --output FILE         write the YAML to FILE (default: stdout)
@@ -36,6 +39,7 @@ export function formatPolicy(compiled: CompiledPolicy, profile: { name: string; 
   const header = [
     `rollsafe ${VERSION} policy for profile ${profile.name}, Kubernetes ${profile.k8sVersion}, mode ${mode}.`,
     `Compiled rules (${compiled.rules.length}): ${compiled.rules.map((r) => r.ruleId).join(', ')}.`,
+    ...(compiled.off.length > 0 ? [`Turned off (config or --rule): ${compiled.off.join(', ')}.`] : []),
     `Numbers: propagation budget ${n.budgetSeconds} s (${n.budgetPath}), app drain ${n.drainSeconds} s, app startup ${n.startupSeconds} s, ${n.nodes} nodes.`,
     'A single object does not show whether a Service selects it; the policy assumes that',
     ...ASSUMPTIONS.map((a) => `  - ${a}`),
@@ -64,8 +68,7 @@ export function runPolicy(args: string[], io: Io, write: (path: string, text: st
     args,
     allowPositionals: true,
     options: {
-      profile: { type: 'string', short: 'p' },
-      'k8s-version': { type: 'string' },
+      ...ANALYSIS_OPTIONS,
       mode: { type: 'string', default: 'warn' },
       output: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
@@ -78,10 +81,11 @@ export function runPolicy(args: string[], io: Io, write: (path: string, text: st
   if (positionals.length > 0) throw new UsageError(`policy takes no PATH (it compiles the rules, not manifests): ${positionals.join(' ')}`);
   const mode = values.mode ?? 'warn';
   if (!(POLICY_MODES as readonly string[]).includes(mode)) throw new UsageError(`unknown --mode ${mode}; use ${POLICY_MODES.join(', ')}`);
-  const profile = resolveCheckProfile(values.profile ?? 'generic', values['k8s-version'], io);
+  const { profile, ruleSeverities } = resolveAnalysis(values, io);
+  const off = new Set(Object.entries(ruleSeverities).filter(([, level]) => level === 'off').map(([id]) => id));
   let compiled: CompiledPolicy;
   try {
-    compiled = compilePolicy({ profile, mode: mode as PolicyMode });
+    compiled = compilePolicy({ profile, mode: mode as PolicyMode, off });
   } catch (error: unknown) {
     if (error instanceof PolicyVersionError) throw new UsageError(error.message);
     throw error;

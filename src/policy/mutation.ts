@@ -40,8 +40,9 @@ function patch(syntax: PatchSyntax, op: string, path: string, value: string): st
   return syntax === 'kubernetes' ? `JSONPatch{op: ${op}, path: ${path}, value: ${value}}` : `{'op': ${op}, 'path': ${path}, 'value': ${value}}`;
 }
 
-/** True when the object's ignore annotation does not list the rule (nor `all`). */
-function applies(ruleId: string): string {
+/** True when the rule is on and the object's ignore annotation does not list it (nor `all`). */
+function applies(ruleId: string, off: ReadonlySet<string>): string {
+  if (off.has(ruleId)) return 'false';
   return `!('all' in variables.ignored) && !(${str(ruleId)} in variables.ignored)`;
 }
 
@@ -51,12 +52,12 @@ function applies(ruleId: string): string {
  * ignore annotation per rule as the fixer does (prestop-missing's fix raises the grace period to
  * cover its own sleep even when grace-period-too-short is ignored).
  */
-export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax: PatchSyntax): string {
+export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax: PatchSyntax, off: ReadonlySet<string> = new Set()): string {
   const seconds = recommendedPreStopSeconds(n.budgetSeconds);
   const hook = celLiteral(preStopHook(k8sVersion, seconds));
-  const prestop = applies('prestop-missing');
-  const short = applies('prestop-too-short');
-  const grace = applies('grace-period-too-short');
+  const prestop = applies('prestop-missing', off);
+  const short = applies('prestop-too-short', off);
+  const grace = applies('grace-period-too-short', off);
   const budget = dbl(n.budgetSeconds);
   const serving = (c: string): string => `(has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort)))`;
   const parts: string[] = [];
@@ -81,7 +82,7 @@ export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax:
   const gracePath = str('/spec/template/spec/terminationGracePeriodSeconds');
   const op = `(${hasPath('object', ['spec', 'template', 'spec', 'terminationGracePeriodSeconds'])} ? 'replace' : 'add')`;
   const own = dbl(seconds + n.drainSeconds);
-  const added = `(${prestop} && variables.serving.exists(c, !${ps.any})) || (${short} && variables.serving.exists(c, [${ps.seconds}].exists(s, ${raised})))`;
+  const added = `((${prestop} && variables.serving.exists(c, !${ps.any})) || (${short} && variables.serving.exists(c, [${ps.seconds}].exists(s, ${raised}))))`;
   const graceFix =
     `${grace} && double(variables.grace) < needed ? [${patch(syntax, op, gracePath, whole('needed'))}] : ` +
     `!(${grace}) && ${added} && double(variables.grace) < ${own} ? [${patch(syntax, op, gracePath, whole(own))}] : []`;

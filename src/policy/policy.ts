@@ -56,6 +56,8 @@ export const ASSUMPTIONS: readonly string[] = [
 export interface PolicyOptions {
   readonly profile: Profile;
   readonly mode: PolicyMode;
+  /** Rules turned off (`.rollsafe.yaml` or `--rule ID=off`): no validation, no fix. */
+  readonly off?: ReadonlySet<string>;
 }
 
 export interface CompiledPolicy {
@@ -65,6 +67,8 @@ export interface CompiledPolicy {
   readonly numbers: PolicyNumbers;
   /** Rule id → why it is not compiled. */
   readonly notCompiled: Readonly<Record<string, string>>;
+  /** Compiled rules left out because they are turned off. */
+  readonly off: readonly string[];
 }
 
 /** Thrown for a Kubernetes version that serves no v1 admission policy. */
@@ -144,7 +148,9 @@ export function compilePolicy(options: PolicyOptions): CompiledPolicy {
     throw new PolicyVersionError(`ValidatingAdmissionPolicy is served as admissionregistration.k8s.io/v1 from Kubernetes ${VALIDATING_POLICY_SINCE}; the cluster has ${profile.k8sVersion} (use rollsafe check in CI, or a newer cluster)`);
   }
   const numbers = singleObjectNumbers(profile);
-  const rules = compileRules(numbers);
+  const offRules = options.off ?? new Set<string>();
+  const all = compileRules(numbers);
+  const rules = all.filter((r) => !offRules.has(r.ruleId));
   const policy = {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
@@ -170,12 +176,12 @@ export function compilePolicy(options: PolicyOptions): CompiledPolicy {
     spec: { policyName: POLICY_NAME, validationActions: ACTIONS[mode] },
   };
   const documents: Record<string, unknown>[] = [policy, binding];
-  if (compareVersions(profile.k8sVersion, MUTATING_POLICY_SINCE) >= 0) documents.push(...mutatingPolicy(numbers, profile.k8sVersion));
-  return { documents, rules, numbers, notCompiled: NOT_COMPILED };
+  if (compareVersions(profile.k8sVersion, MUTATING_POLICY_SINCE) >= 0) documents.push(...mutatingPolicy(numbers, profile.k8sVersion, offRules));
+  return { documents, rules, numbers, notCompiled: NOT_COMPILED, off: all.filter((r) => offRules.has(r.ruleId)).map((r) => r.ruleId) };
 }
 
 /** The MutatingAdmissionPolicy with the fixes CEL can express, and its binding. */
-function mutatingPolicy(numbers: PolicyNumbers, k8sVersion: string): Record<string, unknown>[] {
+function mutatingPolicy(numbers: PolicyNumbers, k8sVersion: string, off: ReadonlySet<string>): Record<string, unknown>[] {
   return [
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
@@ -189,7 +195,7 @@ function mutatingPolicy(numbers: PolicyNumbers, k8sVersion: string): Record<stri
         matchConstraints: matchConstraints(),
         matchConditions: [{ name: 'not-being-deleted', expression: `!(${hasPath('object', ['metadata', 'deletionTimestamp'])})` }],
         variables: policyVariables(),
-        mutations: [{ patchType: 'JSONPatch', jsonPatch: { expression: mutationExpression(numbers, k8sVersion, 'kubernetes') } }],
+        mutations: [{ patchType: 'JSONPatch', jsonPatch: { expression: mutationExpression(numbers, k8sVersion, 'kubernetes', off) } }],
       },
     },
     {

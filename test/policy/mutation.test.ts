@@ -44,9 +44,10 @@ describe('which documents a Kubernetes version gets', () => {
   });
 });
 
-/** What `rollsafe fix` writes for the two rules, on the object alone. */
-function fixed(object: Record<string, unknown>, profile: Profile): unknown {
-  const result = fixSources([{ path: 'object.yaml', text: JSON.stringify(object) }], { profile, only: MUTATED_RULES });
+/** What `rollsafe fix` writes for the mutated rules, on the object alone (with some rules turned off). */
+function fixed(object: Record<string, unknown>, profile: Profile, off: readonly string[] = []): unknown {
+  const ruleSeverities = Object.fromEntries(off.map((id) => [id, 'off' as const]));
+  const result = fixSources([{ path: 'object.yaml', text: JSON.stringify(object) }], { profile, only: MUTATED_RULES, ruleSeverities });
   return parse(result.files[0]?.after ?? '');
 }
 
@@ -85,3 +86,20 @@ for (const { set, patched } of SETS) {
     }
   });
 }
+
+describe('a rule turned off has no fix in the patch, as rollsafe fix applies none', () => {
+  for (const off of [['prestop-missing'], ['grace-period-too-short'], ['prestop-too-short', 'prestop-missing']]) {
+    it(`off: ${off.join(', ')} (fixtures, profile ack-flannel at 1.36)`, () => {
+      const profile = at136('ack-flannel');
+      const numbers = compilePolicy({ profile, mode: 'warn' }).numbers;
+      const expression = mutationExpression(numbers, profile.k8sVersion, 'plain', new Set(off));
+      const spec = (documentsOf(profile)[2] as { spec: PolicyView }).spec;
+      for (const c of casesOf(filesOf('fixtures'), profile)) {
+        const result = evaluateOn(spec, c.object, expression);
+        if ('error' in result) throw new Error(`${c.id}: ${result.error}`);
+        const after = (result.value as PatchOperation[]).reduce<unknown>((value, op) => applyOperation(value, op), cloneValue(c.object));
+        expect(after, c.id).toEqual(fixed(c.object, profile, off));
+      }
+    });
+  }
+});

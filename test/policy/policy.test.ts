@@ -145,6 +145,16 @@ describe('the command', () => {
     expect(run.stderr.split('\n')[0]).toBe('rollsafe policy: 13 rules compiled into ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding');
   });
 
+  it('--rule ID=off leaves a rule out and says so', () => {
+    const run = runCli(['policy', '--rule', 'single-replica=off']);
+    expect(run.code).toBe(0);
+    const policy = parseAllDocuments(run.stdout)[0]?.toJS() as { spec: { validations: { message: string }[] } };
+    expect(policy.spec.validations.map((v) => v.message.split(':')[0])).toEqual(COMPILED.filter((id) => id !== 'single-replica'));
+    expect(run.stdout).toContain('# Turned off (config or --rule): single-replica.\n');
+    expect(run.stderr.split('\n')[0]).toBe('rollsafe policy: 12 rules compiled into ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding');
+    expect(runCli(['policy', '--rule', 'no-such-rule=off']).code).toBe(2);
+  });
+
   it('-o writes the file and prints nothing on stdout', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'rollsafe-policy-')), 'policy.yaml');
     const run = runCli(['policy', '-o', file]);
