@@ -102,6 +102,13 @@ describe('the documents', () => {
     expect(offending).toEqual([]);
   });
 
+  it('the YAML reads back as exactly the documents the tests evaluate', () => {
+    const run = runCli(['policy', '--profile', 'gke-neg', '--k8s-version', '1.36']);
+    const gke = findBuiltinProfile('gke-neg');
+    if (!gke) throw new Error('no gke-neg');
+    expect(parseAllDocuments(run.stdout).map((d) => d.toJS() as unknown)).toEqual(compilePolicy({ profile: withK8sVersion(gke, '1.36'), mode: 'warn' }).documents);
+  });
+
   it('a misspelt field is caught by the same schema check', () => {
     const binding = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: 'rollsafe' }, spec: { policyName: 'rollsafe', validationAction: ['Deny'] } };
     expect(validateObject('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding', binding).map((v) => [v.code, v.path])).toEqual([['unknown-field', '/spec/validationAction']]);
