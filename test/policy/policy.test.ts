@@ -12,7 +12,7 @@ import { checkSources } from '../../src/engine/run.js';
 import { RULES } from '../../src/rules/index.js';
 import { compilePolicy, NOT_COMPILED } from '../../src/policy/policy.js';
 import { compileRules } from '../../src/policy/rules.js';
-import { findBuiltinProfile } from '../../src/profiles/builtin.js';
+import { BUILTIN_PROFILES, findBuiltinProfile } from '../../src/profiles/builtin.js';
 import { withK8sVersion } from '../../src/profiles/load.js';
 import type { Profile } from '../../src/profiles/types.js';
 import { validateObject } from '../../src/schema/validate.js';
@@ -107,6 +107,18 @@ describe('the documents', () => {
     const gke = findBuiltinProfile('gke-neg');
     if (!gke) throw new Error('no gke-neg');
     expect(parseAllDocuments(run.stdout).map((d) => d.toJS() as unknown)).toEqual(compilePolicy({ profile: withK8sVersion(gke, '1.36'), mode: 'warn' }).documents);
+  });
+
+  it('for every built-in profile, at 1.30 and 1.36, the documents pass rollsafe check with no finding', () => {
+    for (const name of BUILTIN_PROFILES.keys()) {
+      for (const version of ['1.30', '1.36']) {
+        const run = runCli(['policy', '--profile', name, '--k8s-version', version]);
+        expect(run.code, `${name} ${version}`).toBe(0);
+        const checked = checkSources([{ path: 'policy.yaml', text: run.stdout }], { profile: generic(version) });
+        expect(checked.findings, `${name} ${version}`).toEqual([]);
+        expect(checked.objects).toBe(version === '1.30' ? 2 : 4);
+      }
+    }
   });
 
   it('a misspelt field is caught by the same schema check', () => {
