@@ -2,18 +2,19 @@
  * The fixes CEL can express, as the JSON Patch of a MutatingAdmissionPolicy
  * (admissionregistration.k8s.io/v1 from Kubernetes 1.36; KEP-3962: alpha 1.32, beta 1.34, off by
  * default until GA; kubernetes.io/docs/reference/access-authn-authz/mutating-admission-policy/):
- * the preStop sleep of prestop-missing and prestop-too-short and the grace period of
- * grace-period-too-short, with the values `rollsafe fix` writes (domain/prestop.ts).
+ * the preStop sleep of prestop-missing and prestop-too-short, the grace period of
+ * grace-period-too-short and the readiness probe of readiness-probe-missing, with the values
+ * `rollsafe fix` writes (domain/prestop.ts, rules/readiness-probe-missing.ts).
  */
 import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';
 import { dbl, hasPath, preStopCel, str } from './cel.js';
-import type { PolicyNumbers } from './rules.js';
+import { portText, probeKind, timing, type PolicyNumbers } from './rules.js';
 
 /** The first Kubernetes release that serves MutatingAdmissionPolicy as admissionregistration.k8s.io/v1. */
 export const MUTATING_POLICY_SINCE = '1.36';
 
 /** The rules whose fixes the mutation applies. */
-export const MUTATED_RULES: readonly string[] = ['grace-period-too-short', 'prestop-missing', 'prestop-too-short'];
+export const MUTATED_RULES: readonly string[] = ['grace-period-too-short', 'prestop-missing', 'prestop-too-short', 'readiness-probe-missing'];
 
 /**
  * Containers patched, by index: CEL in Kubernetes 1.36 has no index-aware map over a list, so the
@@ -40,6 +41,28 @@ function patch(syntax: PatchSyntax, op: string, path: string, value: string): st
   return syntax === 'kubernetes' ? `JSONPatch{op: ${op}, path: ${path}, value: ${value}}` : `{'op': ${op}, 'path': ${path}, 'value': ${value}}`;
 }
 
+/**
+ * The readinessProbe readiness-probe-missing adds to container `c` (rules/readiness-probe-missing.ts
+ * readinessProbeFor) as a list of zero or one probe: with no Service in view the port is the
+ * container's only declared port, over TCP; beside a liveness probe on that port that gives up no
+ * later than the default readiness probe (30 s), a faster probe that gives up first, if one exists.
+ */
+function readinessProbe(c: string): string {
+  const declared = `(has(${c}.ports) ? ${c}.ports.filter(p, has(p.containerPort)) : [])`;
+  const entries = `${c}.ports.filter(p, type(ref) == string ? (has(p.name) && p.name == ref) : (has(p.containerPort) && p.containerPort == ref))`;
+  const tcp = `[${entries}].exists(e, size(e) == 0 || e.exists(p, !has(p.protocol) || p.protocol == 'TCP'))`;
+  const l = timing(`${c}.livenessProbe`);
+  const livenessGivesUp = `(${l.period} * ${l.failureThreshold})`;
+  const sameTarget = `has(${c}.livenessProbe) && ${probeKind(`${c}.livenessProbe`)} == 'tcpSocket' && ${portText(c, `${c}.livenessProbe.tcpSocket`)} == string(d[0].containerPort) && ${livenessGivesUp} <= 30`;
+  const probe = (extra: string): string => `{'tcpSocket': dyn({'port': ref})${extra}}`;
+  const period = (ft: number): string => `[(g + ${ft - 1}) / ${ft} - 1].map(x, x < 10 ? x : 10)[0]`;
+  const faster =
+    `[${livenessGivesUp}].map(g, ${period(3)} >= 1 ? [${probe(`, 'periodSeconds': dyn(${period(3)})`)}] : ` +
+    `${period(2)} >= 1 ? [${probe(`, 'periodSeconds': dyn(${period(2)}), 'failureThreshold': dyn(2)`)}] : ` +
+    `${period(1)} >= 1 ? [${probe(`, 'periodSeconds': dyn(${period(1)}), 'failureThreshold': dyn(1)`)}] : [])[0]`;
+  return `[${declared}].map(d, size(d) != 1 ? [] : [has(d[0].name) ? dyn(d[0].name) : dyn(d[0].containerPort)].map(ref, !(${tcp}) ? [] : ${sameTarget} ? ${faster} : [${probe('')}])[0])[0]`;
+}
+
 /** True when the rule is on and the object's ignore annotation does not list it (nor `all`). */
 function applies(ruleId: string, off: ReadonlySet<string>): string {
   if (off.has(ruleId)) return 'false';
@@ -48,7 +71,7 @@ function applies(ruleId: string, off: ReadonlySet<string>): string {
 
 /**
  * The CEL of the patch: a list of JSON Patch operations, empty when nothing needs fixing. It
- * writes what `rollsafe fix --only grace-period-too-short,prestop-missing,prestop-too-short` writes, and honours the
+ * writes what `rollsafe fix --only` those rules writes, and honours the
  * ignore annotation per rule as the fixer does (prestop-missing's fix raises the grace period to
  * cover its own sleep even when grace-period-too-short is ignored).
  */
@@ -58,6 +81,7 @@ export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax:
   const prestop = applies('prestop-missing', off);
   const short = applies('prestop-too-short', off);
   const grace = applies('grace-period-too-short', off);
+  const readiness = applies('readiness-probe-missing', off);
   const budget = dbl(n.budgetSeconds);
   const serving = (c: string): string => `(has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort)))`;
   const parts: string[] = [];
@@ -71,7 +95,8 @@ export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax:
     const add = `${prestop} && !${pc.any} ? [has(${c}.lifecycle) ? ${patch(syntax, "'add'", str(`${base}/preStop`), hook)} : ${patch(syntax, "'add'", str(base), `{'preStop': ${hook}}`)}]`;
     const raiseNative = `${short} && ${pc.native} && double(${c}.lifecycle.preStop.sleep.seconds) < ${budget} ? [${patch(syntax, "'replace'", str(`${base}/preStop/sleep/seconds`), String(seconds))}]`;
     const raiseExec = `${short} && ${pc.direct} && ${pc.seconds} < ${budget} ? [${patch(syntax, "'replace'", str(`${base}/preStop/exec/command/1`), str(String(seconds)))}]`;
-    parts.push(`(${here} ? (${add} : ${raiseNative} : ${raiseExec} : []) : [])`);
+    const ready = `${readiness} && !has(${c}.readinessProbe) ? ${readinessProbe(c)}.map(p, ${patch(syntax, "'add'", str(`/spec/template/spec/containers/${i}/readinessProbe`), 'p')}) : []`;
+    parts.push(`(${here} ? (${add} : ${raiseNative} : ${raiseExec} : []) + (${ready}) : [])`);
   }
   // The sleeps of the serving containers once the hooks are added and raised; the grace period
   // must cover the longest plus the app's drain time (grace-period-too-short), in whole seconds.

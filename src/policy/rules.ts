@@ -76,7 +76,7 @@ function objectMessage(ruleId: string, text: string): string {
 }
 
 /** Probe timing fields with the API defaults probeTiming applies. */
-function timing(probe: string): { initialDelay: string; period: string; failureThreshold: string } {
+export function timing(probe: string): { initialDelay: string; period: string; failureThreshold: string } {
   const d = probeTiming({});
   return {
     initialDelay: fieldOr(probe, ['initialDelaySeconds'], String(d.initialDelay)),
@@ -94,14 +94,14 @@ function declared(c: string): string {
  * A probe's port reference as probeTarget prints it: the resolved number (a number, a numeric
  * string, or the name of a declared port), else the reference as written.
  */
-function portText(c: string, handler: string): string {
+export function portText(c: string, handler: string): string {
   const ref = `${handler}.port`;
   const named = `${declared(c)}.filter(p, has(p.name) && p.name == ${ref})`;
   return `(!has(${ref}) ? 'undefined' : type(${ref}) == int ? string(${ref}) : type(${ref}) != string ? string(${ref}) : ${ref}.matches('^[0-9]+$') ? string(int(${ref})) : size(${named}) > 0 ? string(${named}[0].containerPort) : ${ref})`;
 }
 
 /** probeTarget's kind: the first handler present. */
-function probeKind(probe: string): string {
+export function probeKind(probe: string): string {
   return `(has(${probe}.httpGet) ? 'httpGet' : has(${probe}.tcpSocket) ? 'tcpSocket' : has(${probe}.grpc) ? 'grpc' : has(${probe}.exec) ? 'exec' : '')`;
 }
 
