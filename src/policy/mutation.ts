@@ -7,6 +7,7 @@
  * `rollsafe fix` writes (domain/prestop.ts, rules/readiness-probe-missing.ts).
  */
 import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';
+import { probeTiming } from '../model/container.js';
 import { dbl, hasPath, preStopCel, str } from './cel.js';
 import { portText, probeKind, timing, type PolicyNumbers } from './rules.js';
 
@@ -53,13 +54,18 @@ function readinessProbe(c: string): string {
   const tcp = `[${entries}].exists(e, size(e) == 0 || e.exists(p, !has(p.protocol) || p.protocol == 'TCP'))`;
   const l = timing(`${c}.livenessProbe`);
   const livenessGivesUp = `(${l.period} * ${l.failureThreshold})`;
-  const sameTarget = `has(${c}.livenessProbe) && ${probeKind(`${c}.livenessProbe`)} == 'tcpSocket' && ${portText(c, `${c}.livenessProbe.tcpSocket`)} == string(d[0].containerPort) && ${livenessGivesUp} <= 30`;
+  const sameTarget = `has(${c}.livenessProbe) && ${probeKind(`${c}.livenessProbe`)} == 'tcpSocket' && ${portText(c, `${c}.livenessProbe.tcpSocket`)} == string(d[0].containerPort) && ${livenessGivesUp} <= ${probeTiming({}).period * probeTiming({}).failureThreshold}`;
   const probe = (extra: string): string => `{'tcpSocket': dyn({'port': ref})${extra}}`;
-  const period = (ft: number): string => `[(g + ${ft - 1}) / ${ft} - 1].map(x, x < 10 ? x : 10)[0]`;
-  const faster =
-    `[${livenessGivesUp}].map(g, ${period(3)} >= 1 ? [${probe(`, 'periodSeconds': dyn(${period(3)})`)}] : ` +
-    `${period(2)} >= 1 ? [${probe(`, 'periodSeconds': dyn(${period(2)}), 'failureThreshold': dyn(2)`)}] : ` +
-    `${period(1)} >= 1 ? [${probe(`, 'periodSeconds': dyn(${period(1)}), 'failureThreshold': dyn(1)`)}] : [])[0]`;
+  // The API-default readiness timing the rule starts from (probeTiming): a probe with a shorter
+  // period, then fewer failures, that still gives up strictly before liveness.
+  const d = probeTiming({});
+  const period = (ft: number): string => `[(g + ${ft - 1}) / ${ft} - 1].map(x, x < ${d.period} ? x : ${d.period})[0]`;
+  let faster = '[]';
+  for (let ft = 1; ft <= d.failureThreshold; ft++) {
+    const extra = ft === d.failureThreshold ? `, 'periodSeconds': dyn(${period(ft)})` : `, 'periodSeconds': dyn(${period(ft)}), 'failureThreshold': dyn(${ft})`;
+    faster = `${period(ft)} >= 1 ? [${probe(extra)}] : ${faster}`;
+  }
+  faster = `[${livenessGivesUp}].map(g, ${faster})[0]`;
   return `[${declared}].map(d, size(d) != 1 ? [] : [has(d[0].name) ? dyn(d[0].name) : dyn(d[0].containerPort)].map(ref, !(${tcp}) ? [] : ${sameTarget} ? ${faster} : [${probe('')}])[0])[0]`;
 }
 
