@@ -47,6 +47,26 @@ export function fieldOr(base: string, fields: readonly string[], fallback: strin
   return `(${hasPath(base, fields)} ? ${base}.${fields.join('.')} : ${fallback})`;
 }
 
+/** A port number the API server accepts (model/ports.ts validPort): an integer in 1–65535. */
+export function validPortCel(x: string): string {
+  return `(type(${x}) == int && ${x} >= 1 && ${x} <= 65535)`;
+}
+
+/** A port name the API server accepts (model/ports.ts validPortName, IsValidPortName). */
+export function validPortNameCel(x: string): string {
+  return `(type(${x}) == string && size(${x}) <= 15 && ${x}.matches('^[-a-z0-9]+$') && ${x}.matches('[a-z]') && !${x}.contains('--') && !${x}.startsWith('-') && !${x}.endsWith('-'))`;
+}
+
+/** The ports container `c` declares (model/container.ts declaredPorts): entries with a valid containerPort. */
+export function declaredCel(c: string): string {
+  return `(has(${c}.ports) ? ${c}.ports.filter(p, has(p.containerPort) && ${validPortCel('p.containerPort')}) : [])`;
+}
+
+/** True when container `c` declares a port (the served assumption). */
+export function declaresPortCel(c: string): string {
+  return `(has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort) && ${validPortCel('p.containerPort')}))`;
+}
+
 /**
  * A JavaScript regular expression as RE2 (what CEL's `matches` runs): the sources rollsafe uses
  * stay inside the common subset; only the escaped slash, which JavaScript literals need, goes.
@@ -109,12 +129,15 @@ export function preStopCel(c: string): PreStopCel {
 
 /**
  * An int-or-string (maxSurge, maxUnavailable) resolved against `total` as the controllers do
- * (model/intstr.ts scaledValue): `valid` is false where rollsafe skips the value.
+ * (model/intstr.ts scaledValue): `valid` is false where the API server rejects the value and
+ * rollsafe skips it.
  */
-export function scaled(value: string, total: string, roundUp: boolean): { valid: string; value: string } {
+export function scaled(value: string, total: string, roundUp: boolean, atMost100 = false): { valid: string; value: string } {
   const percent = `int(${value}.replace('%', ''))`;
+  // maxUnavailable over 100 % is rejected too (IsNotMoreThan100Percent, model/rollout.ts).
+  const cap = atMost100 ? ` && ${percent} <= 100` : '';
   return {
-    valid: `(type(${value}) == int ? ${value} >= 0 : (type(${value}) == string && ${value}.matches('^[0-9]+%$')))`,
+    valid: `(type(${value}) == int ? ${value} >= 0 : (type(${value}) == string && ${value}.matches('^[0-9]+%$')${cap}))`,
     value: `(type(${value}) == int ? ${value} : ${roundUp ? `(${percent} * ${total} + 99) / 100` : `${percent} * ${total} / 100`})`,
   };
 }

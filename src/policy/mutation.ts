@@ -8,7 +8,7 @@
  */
 import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';
 import { probeTiming } from '../model/container.js';
-import { dbl, hasPath, preStopCel, str } from './cel.js';
+import { dbl, declaredCel, declaresPortCel, hasPath, preStopCel, str } from './cel.js';
 import { portText, probeKind, timing, type PolicyNumbers } from './rules.js';
 
 /** The first Kubernetes release that serves MutatingAdmissionPolicy as admissionregistration.k8s.io/v1. */
@@ -49,7 +49,7 @@ function patch(syntax: PatchSyntax, op: string, path: string, value: string): st
  * later than the default readiness probe (30 s), a faster probe that gives up first, if one exists.
  */
 function readinessProbe(c: string): string {
-  const declared = `(has(${c}.ports) ? ${c}.ports.filter(p, has(p.containerPort)) : [])`;
+  const declared = declaredCel(c);
   const entries = `${c}.ports.filter(p, type(ref) == string ? (has(p.name) && p.name == ref) : (has(p.containerPort) && p.containerPort == ref))`;
   const tcp = `[${entries}].exists(e, size(e) == 0 || e.exists(p, !has(p.protocol) || p.protocol == 'TCP'))`;
   const l = timing(`${c}.livenessProbe`);
@@ -89,7 +89,7 @@ export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax:
   const grace = applies('grace-period-too-short', off);
   const readiness = applies('readiness-probe-missing', off);
   const budget = dbl(n.budgetSeconds);
-  const serving = (c: string): string => `(has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort)))`;
+  const serving = declaresPortCel;
   const parts: string[] = [];
   for (let i = 0; i < MAX_PATCHED_CONTAINERS; i++) {
     const c = `variables.containers[${i}]`;

@@ -10,7 +10,7 @@ import { IGNORE_ANNOTATION } from '../model/resource.js';
 import { DEFAULT_GRACE_SECONDS } from '../model/workload.js';
 import type { Profile } from '../profiles/types.js';
 import { compareVersions } from '../schema/kinds.js';
-import { fieldOr, hasPath, str } from './cel.js';
+import { declaresPortCel, fieldOr, hasPath, str } from './cel.js';
 import { MUTATING_POLICY_SINCE, mutationExpression } from './mutation.js';
 import { compileRules, POLICY_KINDS, type CompiledRule, type PolicyNumbers } from './rules.js';
 
@@ -95,9 +95,11 @@ export function policyVariables(): { name: string; expression: string }[] {
   const annotations = 'object.metadata.annotations';
   return [
     { name: 'containers', expression: fieldOr('object', [...podSpec, 'containers'], '[]') },
-    { name: 'serving', expression: 'variables.containers.filter(c, has(c.ports) && c.ports.exists(p, has(p.containerPort)))' },
-    { name: 'grace', expression: fieldOr('object', [...podSpec, 'terminationGracePeriodSeconds'], String(DEFAULT_GRACE_SECONDS)) },
-    { name: 'replicas', expression: fieldOr('object', ['spec', 'replicas'], '1') },
+    { name: 'serving', expression: `variables.containers.filter(c, ${declaresPortCel('c')})` },
+    // A negative grace period is stored as 1 for a Pod (model/workload.ts gracePeriodSeconds).
+    { name: 'grace', expression: `[${fieldOr('object', [...podSpec, 'terminationGracePeriodSeconds'], String(DEFAULT_GRACE_SECONDS))}].map(g, g < 0 ? 1 : g)[0]` },
+    // -1 when spec.replicas is one the API server rejects (negative, not whole): the rules skip it.
+    { name: 'replicas', expression: `[${fieldOr('object', ['spec', 'replicas'], '1')}].map(r, type(r) == int && r >= 0 ? r : -1)[0]` },
     {
       name: 'ignored',
       expression: `${hasPath('object', ['metadata', 'annotations'])} && ${str(IGNORE_ANNOTATION)} in ${annotations} ? ${annotations}[${str(IGNORE_ANNOTATION)}].split(',').map(s, s.trim()) : []`,

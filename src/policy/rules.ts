@@ -12,7 +12,7 @@ import { probeTiming } from '../model/container.js';
 import { DEFAULT_MAX_SURGE, DEFAULT_MAX_UNAVAILABLE } from '../model/intstr.js';
 import type { WorkloadKind } from '../model/workload.js';
 import { DEBUG_VARIANT, SHELLLESS } from '../domain/images.js';
-import { bind, dbl, fieldOr, hasPath, preStopCel, re2, scaled, str } from './cel.js';
+import { bind, dbl, declaredCel, fieldOr, hasPath, preStopCel, re2, scaled, str, validPortCel, validPortNameCel } from './cel.js';
 
 /** One rule as a CEL validation. */
 export interface CompiledRule {
@@ -78,16 +78,18 @@ function objectMessage(ruleId: string, text: string): string {
 /** Probe timing fields with the API defaults probeTiming applies. */
 export function timing(probe: string): { initialDelay: string; period: string; failureThreshold: string } {
   const d = probeTiming({});
+  // Unset or 0 is the default (SetDefaults_Probe), and so is a value the API server rejects.
+  const field = (key: string, fallback: number): string => `(has(${probe}.${key}) && type(${probe}.${key}) == int && ${probe}.${key} > 0 ? ${probe}.${key} : ${fallback})`;
   return {
-    initialDelay: fieldOr(probe, ['initialDelaySeconds'], String(d.initialDelay)),
-    period: fieldOr(probe, ['periodSeconds'], String(d.period)),
-    failureThreshold: fieldOr(probe, ['failureThreshold'], String(d.failureThreshold)),
+    initialDelay: field('initialDelaySeconds', d.initialDelay),
+    period: field('periodSeconds', d.period),
+    failureThreshold: field('failureThreshold', d.failureThreshold),
   };
 }
 
 /** The declared ports of container `c` (model/container.ts declaredPorts): entries with a containerPort. */
 function declared(c: string): string {
-  return `(has(${c}.ports) ? ${c}.ports.filter(p, has(p.containerPort)) : [])`;
+  return declaredCel(c);
 }
 
 /**
@@ -97,7 +99,7 @@ function declared(c: string): string {
 export function portText(c: string, handler: string): string {
   const ref = `${handler}.port`;
   const named = `${declared(c)}.filter(p, has(p.name) && p.name == ${ref})`;
-  return `(!has(${ref}) ? 'undefined' : type(${ref}) == int ? string(${ref}) : type(${ref}) != string ? string(${ref}) : ${ref}.matches('^[0-9]+$') ? string(int(${ref})) : size(${named}) > 0 ? string(${named}[0].containerPort) : ${ref})`;
+  return `(!has(${ref}) ? 'undefined' : ${validPortCel(ref)} ? string(${ref}) : ${validPortNameCel(ref)} && size(${named}) > 0 ? string(${named}[0].containerPort) : string(${ref}))`;
 }
 
 /** probeTarget's kind: the first handler present. */
@@ -112,7 +114,7 @@ function sameTarget(c: string): string {
   const kind = probeKind(r);
   const http = `${portText(c, `${r}.httpGet`)} == ${portText(c, `${l}.httpGet`)} && ${fieldOr(`${r}.httpGet`, ['path'], "'/'")} == ${fieldOr(`${l}.httpGet`, ['path'], "'/'")}`;
   const tcp = `${portText(c, `${r}.tcpSocket`)} == ${portText(c, `${l}.tcpSocket`)}`;
-  const grpcPort = (p: string): string => `(has(${p}.grpc.port) ? string(${p}.grpc.port) : 'undefined')`;
+  const grpcPort = (p: string): string => `(has(${p}.grpc.port) && ${validPortCel(`${p}.grpc.port`)} ? string(${p}.grpc.port) : 'undefined')`;
   const grpc = `${grpcPort(r)} == ${grpcPort(l)} && ${fieldOr(`${r}.grpc`, ['service'], "''")} == ${fieldOr(`${l}.grpc`, ['service'], "''")}`;
   const exec = `${fieldOr(`${r}.exec`, ['command'], '[]')} == ${fieldOr(`${l}.exec`, ['command'], '[]')}`;
   return `(${kind} != '' && ${kind} == ${probeKind(l)} && (${kind} == 'httpGet' ? (${http}) : ${kind} == 'tcpSocket' ? (${tcp}) : ${kind} == 'grpc' ? (${grpc}) : (${exec})))`;
@@ -125,9 +127,9 @@ function sameTarget(c: string): string {
 function readinessPortMismatch(c: string): string {
   const probe = `${c}.readinessProbe`;
   const ports = declared(c);
-  const numberMismatch = (n: string): string => `(size(${ports}) > 0 && !${ports}.exists(p, p.containerPort == ${n}))`;
-  const refMismatch = (ref: string): string =>
-    `(type(${ref}) == int ? ${numberMismatch(ref)} : type(${ref}) == string && (${ref}.matches('^[0-9]+$') ? ${numberMismatch(`int(${ref})`)} : !${ports}.exists(p, has(p.name) && p.name == ${ref})))`;
+  const numberMismatch = (n: string): string => `(${validPortCel(n)} && size(${ports}) > 0 && !${ports}.exists(p, p.containerPort == ${n}))`;
+  // A name that is no declared port (nor a string of digits, which resolves to nothing and is skipped).
+  const refMismatch = (ref: string): string => `(type(${ref}) == string ? !${ref}.matches('^[0-9]+$') && !(${validPortNameCel(ref)} && ${ports}.exists(p, has(p.name) && p.name == ${ref})) : ${numberMismatch(ref)})`;
   return `has(${probe}) && (has(${probe}.httpGet) ? has(${probe}.httpGet.port) && ${refMismatch(`${probe}.httpGet.port`)} : has(${probe}.tcpSocket) ? has(${probe}.tcpSocket.port) && ${refMismatch(`${probe}.tcpSocket.port`)} : has(${probe}.grpc) && has(${probe}.grpc.port) && ${numberMismatch(`${probe}.grpc.port`)})`;
 }
 
@@ -184,14 +186,14 @@ export function compileRules(n: PolicyNumbers): CompiledRule[] {
   const surgeRef = `(${hasPath('object', ['spec', 'strategy', 'rollingUpdate', 'maxSurge'])} ? ${rolling}.maxSurge : ${str(DEFAULT_MAX_SURGE)})`;
   const unavailableRef = `(${hasPath('object', ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'])} ? ${rolling}.maxUnavailable : ${str(DEFAULT_MAX_UNAVAILABLE)})`;
   const surge = scaled(surgeRef, 'variables.replicas', true);
-  const unavailable = scaled(unavailableRef, 'variables.replicas', false);
-  const strategyType = fieldOr('object', ['spec', 'strategy', 'type'], "'RollingUpdate'");
-  const deploymentAll = `object.kind == 'Deployment' && ${strategyType} == 'RollingUpdate' && variables.replicas >= 1 && ${surge.valid} && ${unavailable.valid} && (${surge.value} == 0 && ${unavailable.value} == 0 ? 1 >= variables.replicas : ${unavailable.value} >= variables.replicas)`;
+  const unavailable = scaled(unavailableRef, 'variables.replicas', false, true);
+  const strategyType = fieldOr('object', ['spec', 'strategy', 'type'], "''");
+  const deploymentAll = `object.kind == 'Deployment' && ${strategyType} in ['', 'RollingUpdate'] && variables.replicas >= 1 && ${surge.valid} && ${unavailable.valid} && (${surge.value} == 0 && ${unavailable.value} == 0 ? 1 >= variables.replicas : ${unavailable.value} >= variables.replicas)`;
   // DaemonSet: maxUnavailable (default 1) and maxSurge (default 0) round up against the nodes.
   const dsRolling = 'object.spec.updateStrategy.rollingUpdate';
-  const dsUnavailable = scaled(`(${hasPath('object', ['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable'])} ? ${dsRolling}.maxUnavailable : 1)`, String(n.nodes), true);
+  const dsUnavailable = scaled(`(${hasPath('object', ['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable'])} ? ${dsRolling}.maxUnavailable : 1)`, String(n.nodes), true, true);
   const dsSurge = scaled(`(${hasPath('object', ['spec', 'updateStrategy', 'rollingUpdate', 'maxSurge'])} ? ${dsRolling}.maxSurge : 0)`, String(n.nodes), true);
-  const daemonSetAll = `object.kind == 'DaemonSet' && ${fieldOr('object', ['spec', 'updateStrategy', 'type'], "''")} != 'OnDelete' && ${dsUnavailable.valid} && ${dsSurge.valid} && ${dsSurge.value} <= 0 && ${dsUnavailable.value} >= ${n.nodes}`;
+  const daemonSetAll = `object.kind == 'DaemonSet' && ${fieldOr('object', ['spec', 'updateStrategy', 'type'], "''")} in ['', 'RollingUpdate'] && ${dsUnavailable.valid} && ${dsSurge.valid} && ${dsSurge.value} <= 0 && ${dsUnavailable.value} >= ${n.nodes}`;
 
   return [
     perContainer('fast-shutdown-image', CONTAINERS, fastShutdown('c'), ': the image stops abruptly on SIGTERM; add a preStop that drains gracefully (spec.template.spec.containers[].lifecycle.preStop)'),

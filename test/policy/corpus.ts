@@ -1,6 +1,7 @@
 /**
  * The objects the equivalence test judges: every workload the policy matches in the rule
- * fixtures, the bundled examples and the peer corpus, each with the rule verdicts of
+ * fixtures, the loader's fixtures (defaults and values the API server rejects), the bundled
+ * examples and the peer corpus, each with the rule verdicts of
  * `rollsafe check` run on that object alone (what the policy sees at admission).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -28,11 +29,11 @@ function walk(dir: string, out: string[] = []): string[] {
 }
 
 /** Manifest files of a source set, as [display path, absolute path]. */
-export function filesOf(set: 'fixtures' | 'examples' | 'corpus'): [string, string][] {
+export function filesOf(set: 'fixtures' | 'load' | 'examples' | 'corpus'): [string, string][] {
   if (set === 'corpus') {
     return PEERS.flatMap((peer) => walk(join(CORPUS, peer))).map((p) => [`corpus/${relative(CORPUS, p)}`, p]);
   }
-  const dir = set === 'fixtures' ? join(ROOT, 'test/fixtures/rules') : join(ROOT, 'examples');
+  const dir = set === 'fixtures' ? join(ROOT, 'test/fixtures/rules') : set === 'load' ? join(ROOT, 'test/fixtures/load') : join(ROOT, 'examples');
   return walk(dir).map((p) => [relative(ROOT, p), p]);
 }
 

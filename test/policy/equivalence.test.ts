@@ -51,6 +51,7 @@ function disagreements(cases: readonly Case[], rules: readonly CompiledRule[], s
 
 const SETS = [
   { set: 'fixtures', objects: 268, invalid: 3 },
+  { set: 'load', objects: 15, invalid: 1 },
   { set: 'examples', objects: 7, invalid: 3 },
   { set: 'corpus', objects: 226, invalid: 154 },
 ] as const;
