@@ -62,9 +62,20 @@ export function declaredCel(c: string): string {
   return `(has(${c}.ports) ? ${c}.ports.filter(p, has(p.containerPort) && ${validPortCel('p.containerPort')}) : [])`;
 }
 
-/** True when container `c` declares a port (the served assumption). */
+/**
+ * A port name that says metrics, admin or health (domain/service-role.ts isNonClientPortName): a
+ * port for Prometheus, operators and probes, not for clients.
+ */
+export function nonClientPortNameCel(x: string): string {
+  return `(${x}.matches('(?i)metrics|^prom(etheus)?$') || ${x}.matches('(?i)(^|-)(admin|health|healthz|status|pprof|debug)($|-)'))`;
+}
+
+/**
+ * True when container `c` serves with no Service in view (domain/serving.ts): it declares a port
+ * that is not named for metrics or health.
+ */
 export function declaresPortCel(c: string): string {
-  return `(has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort) && ${validPortCel('p.containerPort')}))`;
+  return `(has(${c}.ports) && ${c}.ports.exists(p, has(p.containerPort) && ${validPortCel('p.containerPort')} && !(has(p.name) && ${nonClientPortNameCel('p.name')})))`;
 }
 
 /**

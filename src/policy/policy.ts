@@ -10,7 +10,8 @@ import { IGNORE_ANNOTATION } from '../model/resource.js';
 import { DEFAULT_GRACE_SECONDS } from '../model/workload.js';
 import type { Profile } from '../profiles/types.js';
 import { compareVersions } from '../schema/kinds.js';
-import { declaresPortCel, fieldOr, hasPath, str } from './cel.js';
+import { declaredCel, declaresPortCel, fieldOr, hasPath, nonClientPortNameCel, str } from './cel.js';
+import { RULES } from '../rules/index.js';
 import { MUTATING_POLICY_SINCE, mutationExpression } from './mutation.js';
 import { compileRules, POLICY_KINDS, type CompiledRule, type PolicyNumbers } from './rules.js';
 
@@ -47,10 +48,10 @@ export const NOT_COMPILED: Readonly<Record<string, string>> = {
 
 /** What the served assumption and the other single-object assumptions are, for the header and the docs. */
 export const ASSUMPTIONS: readonly string[] = [
-  'every matched workload is served, and its containers that declare ports are the serving ones (what rollsafe check assumes when the input has no Service);',
+  'every matched workload is served unless every port it declares is named for metrics or health, and its containers that declare another port are the serving ones (what rollsafe check assumes when the input has no Service);',
   'the propagation budget is the profile\'s full path (kube-proxy, the ingress and the cloud load balancer of the profile);',
   'no HorizontalPodAutoscaler targets the workload (single-replica judges spec.replicas) and no PodDisruptionBudget limits it (rollout-max-unavailable judges only the all-replicas case);',
-  'the readiness probe is compared with the ports the container declares, not with a Service\'s targetPort.',
+  'the readiness probe is compared with the ports the pod\'s containers declare, not with a Service\'s targetPort.',
 ];
 
 export interface PolicyOptions {
@@ -96,6 +97,17 @@ export function policyVariables(): { name: string; expression: string }[] {
   return [
     { name: 'containers', expression: fieldOr('object', [...podSpec, 'containers'], '[]') },
     { name: 'serving', expression: `variables.containers.filter(c, ${declaresPortCel('c')})` },
+    // domain/service-role.ts servedBy with no Service in view: not served when every port it
+    // declares is named for metrics or health (the Service-dependent rules then report nothing).
+    {
+      name: 'served',
+      expression: `!(variables.containers.exists(c, ${declaredCel('c')}.size() > 0) && variables.containers.all(c, ${declaredCel('c')}.all(p, has(p.name) && ${nonClientPortNameCel('p.name')})))`,
+    },
+    // Containers and native sidecars (initContainers with restartPolicy Always): the pod's listeners.
+    {
+      name: 'listeners',
+      expression: `variables.containers + ${fieldOr('object', [...podSpec, 'initContainers'], '[]')}.filter(i, has(i.restartPolicy) && i.restartPolicy == 'Always')`,
+    },
     // A negative grace period is stored as 1 for a Pod (model/workload.ts gracePeriodSeconds).
     { name: 'grace', expression: `[${fieldOr('object', [...podSpec, 'terminationGracePeriodSeconds'], String(DEFAULT_GRACE_SECONDS))}].map(g, g < 0 ? 1 : g)[0]` },
     // -1 when spec.replicas is one the API server rejects (negative, not whole): the rules skip it.
@@ -115,6 +127,8 @@ export function validatingVariables(rules: readonly CompiledRule[]): { name: str
 /** The validation of one compiled rule: the ignore annotation, the kinds, then the rule. */
 export function validationExpression(rule: CompiledRule): string {
   const guards = [`'all' in variables.ignored`, `${str(rule.ruleId)} in variables.ignored`];
+  // The engine drops a Service-dependent rule's findings on a workload nothing serves.
+  if (RULES.get(rule.ruleId)?.meta.serviceDependent === true) guards.push('!variables.served');
   if (POLICY_KINDS.some((k) => !rule.kinds.includes(k))) guards.push(`!(object.kind in [${rule.kinds.map(str).join(', ')}])`);
   return `${guards.join(' || ')} ||\n(${rule.check})`;
 }

@@ -4,9 +4,10 @@
  * propagation budget, the app's drain and startup times, the nodes of a DaemonSet, API defaults)
  * come from the functions and constants the rules use, so a change there changes the policy.
  *
- * The served assumption: a single object does not show whether a Service selects it, so every
- * workload is taken as served, and the containers that declare ports as the serving ones — what
- * the rules do when the input has no Service (domain/serving.ts).
+ * The served assumption: a single object does not show whether a Service selects it, so a
+ * workload is taken as served unless all its declared ports are named for metrics or health, and
+ * the containers that declare another port as the serving ones — what the rules do when the input
+ * has no Service (domain/serving.ts, domain/service-role.ts).
  */
 import { probeTiming } from '../model/container.js';
 import { DEFAULT_MAX_SURGE, DEFAULT_MAX_UNAVAILABLE } from '../model/intstr.js';
@@ -121,16 +122,20 @@ function sameTarget(c: string): string {
 }
 
 /**
- * The readiness probe's port is an undeclared name, or a number the container does not declare
- * (readiness-probe-port-mismatch without a Service in view).
+ * The readiness probe cannot reflect container `c` (rules/readiness-probe-port-mismatch.ts, no
+ * Service in view): a port name `c` does not declare, or a port number `c` does not declare and
+ * another container or native sidecar of the pod does (unless a mesh rewrote the probe to
+ * `/app-health/`). A probe with a `host` goes elsewhere and is not judged.
  */
 function readinessPortMismatch(c: string): string {
   const probe = `${c}.readinessProbe`;
   const ports = declared(c);
-  const numberMismatch = (n: string): string => `(${validPortCel(n)} && size(${ports}) > 0 && !${ports}.exists(p, p.containerPort == ${n}))`;
-  // A name that is no declared port (nor a string of digits, which resolves to nothing and is skipped).
-  const refMismatch = (ref: string): string => `(type(${ref}) == string ? !${ref}.matches('^[0-9]+$') && !(${validPortNameCel(ref)} && ${ports}.exists(p, has(p.name) && p.name == ${ref})) : ${numberMismatch(ref)})`;
-  return `has(${probe}) && (has(${probe}.httpGet) ? has(${probe}.httpGet.port) && ${refMismatch(`${probe}.httpGet.port`)} : has(${probe}.tcpSocket) ? has(${probe}.tcpSocket.port) && ${refMismatch(`${probe}.tcpSocket.port`)} : has(${probe}.grpc) && has(${probe}.grpc.port) && ${numberMismatch(`${probe}.grpc.port`)})`;
+  const others = `variables.listeners.filter(o, !has(o.name) || o.name != ${c}.name)`;
+  const handler = `(has(${probe}.httpGet) ? dyn(${probe}.httpGet) : has(${probe}.tcpSocket) ? dyn(${probe}.tcpSocket) : dyn(${probe}.grpc))`;
+  const kind = `(has(${probe}.httpGet) ? 'httpGet' : has(${probe}.tcpSocket) ? 'tcpSocket' : has(${probe}.grpc) ? 'grpc' : '')`;
+  const unknownName = `type(h.port) == string && k != 'grpc' && !h.port.matches('^[0-9]+$') && !(${validPortNameCel('h.port')} && ${ports}.exists(p, has(p.name) && p.name == h.port))`;
+  const otherPort = `${validPortCel('h.port')} && !${ports}.exists(p, p.containerPort == h.port) && ${others}.exists(o, has(o.ports) && o.ports.exists(p, has(p.containerPort) && p.containerPort == h.port)) && !(k == 'httpGet' && has(h.path) && h.path.startsWith('/app-health/'))`;
+  return `has(${probe}) && [${kind}].exists(k, k != '' && [${handler}].exists(h, has(h.port) && !has(h.host) && ((${unknownName}) || (${otherPort}))))`;
 }
 
 /** The image of container `c` names a shell-less image (domain/images.ts likelyShellless). */
@@ -159,6 +164,23 @@ function sigtermHazard(c: string): string {
   const viaShell = `size(argv) >= 3 && type(argv[0]) == string && argv[0].matches('^(/usr)?(/bin/)?(sh|bash|ash|dash)$') && type(argv[1]) == string && argv[1].matches('^-[a-z]*c[a-z]*$') && type(argv[2]) == string && !${trap} && ${bind('segs', segments, `size(segs) > 0 && (${packageStart} || (${lastNotExec}))`)}`;
   const packageManager = "size(argv) >= 2 && type(argv[0]) == string && argv[0].matches('^(/usr/(local/)?bin/)?(npm|yarn|pnpm)$') && type(argv[1]) == string && argv[1].matches('^(start|run|run-script|dev|serve)$')";
   return bind('argv', argvOf, `(${viaShell}) || (${packageManager})`);
+}
+
+/**
+ * domain/singleton.ts singletonReason is `election`: no volume claim, and leader election set off
+ * (an env var named like ELECT set to `false`, or a `--leader-elect[ion]` flag set false), or no
+ * leader election at all in a workload named like a controller.
+ */
+function mustRunAlone(): string {
+  const claim = `${fieldOr('object', ['spec', 'template', 'spec', 'volumes'], '[]')}.exists(v, has(v.persistentVolumeClaim) && has(v.persistentVolumeClaim.claimName))`;
+  const env = (off: boolean): string => `${CONTAINERS}.exists(c, has(c.env) && c.env.exists(e, has(e.name) && e.name.matches('(?i)ELECT')${off ? " && has(e.value) && e.value == 'false'" : ''}))`;
+  // The arguments joined by U+001F, so that a flag and the value after it are matched together.
+  const argv = `(${fieldOr('c', ['command'], '[]')} + ${fieldOr('c', ['args'], '[]')}).filter(a, type(a) == string).join('\\u001f')`;
+  const flag = "(^|\\x1f)--?(enable-)?leader-elect(ion)?";
+  const flagOff = `${CONTAINERS}.exists(c, ${argv}.matches('${flag}(=false|\\x1ffalse)(\\x1f|$)'))`;
+  const flagAny = `${CONTAINERS}.exists(c, ${argv}.matches('${flag}(=[A-Za-z0-9_]+)?(\\x1f|$)'))`;
+  const name = `${fieldOr('object', ['metadata', 'name'], "''")}.lowerAscii().replace('replicationcontroller', '').replace('replication-controller', '')`;
+  return `(!${claim} && (${env(true)} || ${flagOff} || (!${env(false)} && !${flagAny} && ${name}.matches('controller|operator|manager|scheduler'))))`;
 }
 
 /** Every rule that compiles, in the catalog's order. */
@@ -226,7 +248,7 @@ export function compileRules(n: PolicyNumbers): CompiledRule[] {
     {
       ruleId: 'single-replica',
       kinds: replicated,
-      check: 'variables.replicas != 1',
+      check: `variables.replicas != 1 || ${mustRunAlone()}`,
       message: objectMessage('single-replica', ': spec.replicas is 1; any restart, eviction or node drain leaves nothing serving'),
     },
   ];
