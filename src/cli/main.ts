@@ -19,7 +19,7 @@ import { FIX_OPTIONS, runFix } from './fix.js';
 import { runPolicy } from './policy.js';
 import { REPORT_OPTIONS, runReport } from './report.js';
 import { runSimulate, SIMULATE_OPTIONS } from './simulate.js';
-import { findingImpacts } from '../sim/impact.js';
+import { findingImpacts, judgedByImpact } from '../sim/impact.js';
 import { explainRule, formatRules } from './rules.js';
 
 /** What the CLI may touch, injected so tests run it in-process. */
@@ -117,7 +117,7 @@ function runCheck(args: string[], io: Io): number {
     const impacts = findingImpacts(sources, checked.findings, { profile });
     result = { ...checked, findings: checked.findings.map((f) => {
       const impact = impacts.get(f);
-      return impact ? { ...f, impact } : f;
+      return impact ? judgedByImpact(f, impact) : f;
     }) };
   }
   const color = format === 'text' && io.isTTY && !values['no-color'] && !io.env['NO_COLOR'];

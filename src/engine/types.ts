@@ -92,12 +92,21 @@ export interface Finding {
   readonly impact?: FindingImpact;
 }
 
-/** Simulated failed requests per rollout that a finding's fix saves (`check --impact`). */
+/**
+ * Simulated failed requests per rollout that a finding's fix saves (`check --impact`), measured
+ * leave-one-out: with every other fix of the workloads it concerns applied.
+ */
 export interface FindingImpact {
-  /** Mean failed requests per rollout without the fix minus with it. */
+  /** Mean failed requests per rollout without this fix minus with it (negative: the fix makes things worse). */
   readonly failedRequests: number;
+  /** Mean failed requests per rollout with every other fix applied, this one left out. */
   readonly before: number;
+  /** Mean failed requests per rollout with every fix applied. */
   readonly after: number;
+  /** How many other fixes (or followed advice) of the same workloads were applied on both sides. */
+  readonly otherFixes: number;
+  /** `saves` ≥ 0.5 requests, `nothing` within ±0.5, `worse` ≤ −0.5. */
+  readonly verdict: 'saves' | 'nothing' | 'worse';
   /** The request rate simulated. */
   readonly rps: number;
   /** The workloads simulated (Kind/namespace/name). */

@@ -6,7 +6,7 @@
  * bindings, so the same text runs on every Kubernetes release that serves
  * admissionregistration.k8s.io/v1 policies (1.30+).
  */
-import { SHELL, SLEEP_BINARY } from '../model/container.js';
+import { SHELL, SLEEP_BINARY } from '../domain/hooks.js';
 
 /** A CEL string literal. */
 export function str(value: string): string {

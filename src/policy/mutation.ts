@@ -15,7 +15,7 @@ import { portText, probeKind, timing, type PolicyNumbers } from './rules.js';
 export const MUTATING_POLICY_SINCE = '1.36';
 
 /** The rules whose fixes the mutation applies. */
-export const MUTATED_RULES: readonly string[] = ['grace-period-too-short', 'prestop-missing', 'prestop-too-short', 'readiness-probe-missing'];
+export const MUTATED_RULES: readonly string[] = ['prestop-missing', 'readiness-probe-missing'];
 
 /**
  * Containers patched, by index: CEL in Kubernetes 1.36 has no index-aware map over a list, so the
@@ -84,7 +84,7 @@ function applies(ruleId: string, off: ReadonlySet<string>): string {
 export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax: PatchSyntax, off: ReadonlySet<string> = new Set()): string {
   const seconds = recommendedPreStopSeconds(n.budgetSeconds);
   const hook = celLiteral(preStopHook(k8sVersion, seconds));
-  const prestop = applies('prestop-missing', off);
+  const prestop = `${applies('prestop-missing', off)} && !variables.deletesFirst`;
   const short = applies('prestop-too-short', off);
   const grace = applies('grace-period-too-short', off);
   const readiness = applies('readiness-probe-missing', off);

@@ -1,6 +1,6 @@
 import type { Rule } from '../engine/types.js';
 import { annotationPointer } from '../load/positions.js';
-import { preStopOf, preStopSeconds } from '../model/container.js';
+import { preStopOf, preStopSeconds } from '../domain/hooks.js';
 import { recordAt } from '../model/k8s.js';
 import { propagationBudget } from '../profiles/types.js';
 import { nameOf } from './util.js';

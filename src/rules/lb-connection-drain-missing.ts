@@ -2,7 +2,7 @@ import type { Fix, Rule, RuleContext } from '../engine/types.js';
 import { annotationPointer } from '../load/positions.js';
 import type { ServiceView } from '../model/graph.js';
 import { recordAt } from '../model/k8s.js';
-import { preStopOf, preStopSeconds } from '../model/container.js';
+import { preStopOf, preStopSeconds } from '../domain/hooks.js';
 import { gracePeriodSeconds } from '../model/workload.js';
 import type { LoadBalancerProfile } from '../profiles/types.js';
 import { drainLabel, drainSetting, isTimeoutKey } from '../domain/drain.js';

@@ -1,5 +1,5 @@
 import type { Rule } from '../engine/types.js';
-import { preStopOf, preStopSeconds } from '../model/container.js';
+import { preStopOf, preStopSeconds } from '../domain/hooks.js';
 import { resolveFenceposts } from '../model/intstr.js';
 import { updateStrategyOf } from '../model/rollout.js';
 import { effectiveReplicas, type Workload } from '../model/workload.js';
