@@ -52,14 +52,15 @@ Usage:
                                        (see \`rollsafe advise --help\`)
   rollsafe simulate [options] PATH...  how many requests a rollout drops, why and when
                                        (see \`rollsafe simulate --help\`)
+  rollsafe policy [options]            an admission policy (ValidatingAdmissionPolicy, CEL) that
+                                       enforces the single-object rules in the cluster
+                                       (see \`rollsafe policy --help\`)
   rollsafe report [options] PATH... -o FILE
                                        one self-contained HTML page: findings, fixes as diffs,
                                        simulated rollouts as charts (see \`rollsafe report --help\`)
   rollsafe serve --tls-cert FILE --tls-key FILE [options]
                                        an admission webhook: /validate, /mutate (fixes as a
                                        JSON Patch), /metrics (see \`rollsafe serve --help\`)
-  rollsafe policy [options]            ValidatingAdmissionPolicies for the rules CEL expresses
-                                       (see \`rollsafe policy --help\`)
   rollsafe --version | --help
 
 Check options:
@@ -201,12 +202,12 @@ export function main(argv: readonly string[], io: Io): number {
         return runAdvise(rest, io);
       case 'fix':
         return runFix(rest, io);
+      case 'policy':
+        return runPolicy(rest, io);
       case 'report':
         return runReport(rest, io);
       case 'simulate':
         return runSimulate(rest, io);
-      case 'policy':
-        return runPolicy(rest, io);
       case 'serve':
         if (rest.includes('--help') || rest.includes('-h')) {
           io.stdout(SERVE_HELP);

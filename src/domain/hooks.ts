@@ -33,8 +33,10 @@ export type PreStop =
   /** Any other hook: `delay` says what is known of it. */
   | { readonly kind: 'other'; readonly path: string; readonly action: string; readonly delay: HookDelay };
 
-const SLEEP_BINARY = /^(?:\/usr)?(?:\/bin\/)?sleep$/;
-const SHELL = /^(?:\/usr)?(?:\/bin\/)?(?:sh|bash|ash|dash|busybox sh)$/;
+/** The `sleep` binary as an exec preStop names it. */
+export const SLEEP_BINARY = /^(?:\/usr)?(?:\/bin\/)?sleep$/;
+/** A shell that runs a preStop script with `-c`. */
+export const SHELL = /^(?:\/usr)?(?:\/bin\/)?(?:sh|bash|ash|dash|busybox sh)$/;
 /** `-c`, or combined flags that include it (`-lc`, `-ec`, `-xc`). */
 const COMMAND_FLAG = /^-[a-z]*c[a-z]*$/;
 

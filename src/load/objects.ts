@@ -98,7 +98,8 @@ function addChecked(out: LoadResult, doc: ParsedDocument, base: string, value: R
   } else if (api) {
     out.problems.push(problem(doc, base, resource, 'invalid-value', `${apiVersion} ${kind} is served from Kubernetes ${api.introducedIn}; the API server (${out.k8sVersion}) rejects it`, '/apiVersion'));
   }
-  const modeled = isWorkloadKind(kind) || MODELED_KINDS.has(kind);
+  // Kinds with a schema are validated too (e.g. the admission policies `rollsafe policy` writes).
+  const modeled = isWorkloadKind(kind) || MODELED_KINDS.has(kind) || hasSchema(apiVersion, kind);
   if (!modeled) {
     if (!isBuiltinKind(apiVersion, kind)) {
       const pos = locate(doc, base);

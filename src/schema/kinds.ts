@@ -4,7 +4,7 @@
  */
 
 /** The built-in group/version + kind pairs of the Kubernetes API (from the OpenAPI schema). */
-const BUILTIN = `admissionregistration.k8s.io/v1 MutatingWebhookConfiguration ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding ValidatingWebhookConfiguration
+const BUILTIN = `admissionregistration.k8s.io/v1 MutatingAdmissionPolicy MutatingAdmissionPolicyBinding MutatingWebhookConfiguration ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding ValidatingWebhookConfiguration
 apiextensions.k8s.io/v1 CustomResourceDefinition
 apiregistration.k8s.io/v1 APIService
 apps/v1 ControllerRevision DaemonSet Deployment ReplicaSet StatefulSet
@@ -64,6 +64,10 @@ const INTRODUCED: ReadonlyArray<readonly [string, readonly string[], string]> = 
   ['batch/v1', ['CronJob'], '1.21'],
   ['discovery.k8s.io/v1', ['EndpointSlice'], '1.21'],
   ['autoscaling/v2', ['HorizontalPodAutoscaler'], '1.23'],
+  // kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/ (GA 1.30) and
+  // KEP-3962 (MutatingAdmissionPolicy: alpha 1.32, beta 1.34, GA 1.36).
+  ['admissionregistration.k8s.io/v1', ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'], '1.30'],
+  ['admissionregistration.k8s.io/v1', ['MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding'], '1.36'],
 ];
 
 /** Why the API server of `clusterVersion` would not serve apiVersion/kind, if it would not. */

@@ -3,6 +3,8 @@
  * bundles this module into one file (`npm run build`): the validators span ~300 modules, and
  * loading them one by one would cost more start-up time than the checks they run.
  */
+export { ValidatingAdmissionPolicy } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
+export { ValidatingAdmissionPolicyBinding } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding';
 export { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 export { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 export { ReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet';

@@ -5,7 +5,7 @@
  * observe which properties the schema validator reads: a key present in the object that the
  * schema never asked for is not in the schema.
  */
-import { DaemonSet, Deployment, HpaV1, HpaV2, Ingress, Namespace, Pod, PodDisruptionBudget, ReplicaSet, Service, StatefulSet } from './models.js';
+import { DaemonSet, Deployment, HpaV1, HpaV2, Ingress, Namespace, Pod, PodDisruptionBudget, ReplicaSet, Service, StatefulSet, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from './models.js';
 import { escapeToken } from '../load/positions.js';
 import { isRecord } from '../model/k8s.js';
 
@@ -23,6 +23,8 @@ function validatorOf(model: { prototype: unknown }): ValidateThis {
 }
 
 const VALIDATORS: ReadonlyMap<string, ValidateThis> = new Map([
+  ['admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy', validatorOf(ValidatingAdmissionPolicy)],
+  ['admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding', validatorOf(ValidatingAdmissionPolicyBinding)],
   ['apps/v1/DaemonSet', validatorOf(DaemonSet)],
   ['apps/v1/Deployment', validatorOf(Deployment)],
   ['apps/v1/ReplicaSet', validatorOf(ReplicaSet)],
