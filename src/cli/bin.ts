@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /** The only module that touches `process`. */
 import { existsSync, readFileSync } from 'node:fs';
-import { main } from './main.js';
+import { mainAsync } from './main.js';
 
-const code = main(process.argv.slice(2), {
+const code = await mainAsync(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stdin: () => readFileSync(0, 'utf8'),

@@ -14,6 +14,7 @@ import { formatSarif } from '../report/sarif.js';
 import { formatText } from '../report/text.js';
 import { VERSION } from '../version.js';
 import { runAdvise } from './advise.js';
+import { runAppCheck } from './app-check.js';
 import { loadConfig, reportError, resolveCheckProfile, UsageError } from './options.js';
 import { runFix } from './fix.js';
 import { runReport } from './report.js';
@@ -49,6 +50,9 @@ Usage:
   rollsafe report [options] PATH... -o FILE
                                        one self-contained HTML page: findings, fixes as diffs,
                                        simulated rollouts as charts (see \`rollsafe report --help\`)
+  rollsafe app-check [options] -- CMD...
+                                       run a server, play a pod's termination against it under
+                                       load, and say whether it survives (see \`rollsafe app-check --help\`)
   rollsafe --version | --help
 
 Check options:
@@ -156,6 +160,8 @@ export function main(argv: readonly string[], io: Io): number {
         return runReport(rest, io);
       case 'simulate':
         return runSimulate(rest, io);
+      case 'app-check':
+        throw new UsageError('app-check runs processes and takes time: run it with mainAsync');
       case '--version':
       case '-v':
       case 'version':
@@ -173,4 +179,10 @@ export function main(argv: readonly string[], io: Io): number {
   } catch (error: unknown) {
     return reportError(error, io);
   }
+}
+
+/** Runs the CLI like `main`, and also the commands that take time (`app-check`). */
+export async function mainAsync(argv: readonly string[], io: Io): Promise<number> {
+  if (argv[0] === 'app-check') return runAppCheck(argv.slice(1), io);
+  return main(argv, io);
 }
