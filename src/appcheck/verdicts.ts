@@ -242,6 +242,9 @@ export function keepAliveTimeout(m: Measurement): Verdict {
       fix,
     };
   }
+  if (closedIdleMs !== undefined) {
+    return { id: 'keep-alive-timeout', status: 'pass', cause: undefined, summary: `closed an idle keep-alive connection after ${seconds(closedIdleMs)}, later than the load balancer's ${seconds(lbIdleMs)}`, evidence, fix: undefined };
+  }
   if (hint !== undefined && hint * 1000 <= lbIdleMs) {
     return {
       id: 'keep-alive-timeout',
