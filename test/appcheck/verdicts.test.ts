@@ -1,7 +1,10 @@
 /** The verdicts as pure functions of a measurement: each branch, with exact evidence. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionRecord, Measurement, RequestRecord } from '../../src/appcheck/index.js';
-import { exitsInGrace, finishesInFlight, keepAliveClose, keepAliveTimeout, keepsServing, signalReachesApp } from '../../src/appcheck/verdicts.js';
+import { judge, exitsInGrace, finishesInFlight, keepAliveClose, keepAliveTimeout, keepsServing, signalReachesApp } from '../../src/appcheck/verdicts.js';
+
+import { ROOT } from '../helpers.js';
 
 const NODE = { pid: 100, name: 'node', commandLine: 'node app.js' };
 const SH = { pid: 99, name: 'sh', commandLine: 'sh -c node app.js' };
@@ -147,5 +150,27 @@ describe('keep-alive-timeout', () => {
     // Closed after termination began: that is the shutdown, not the idle timeout.
     expect(keepAliveTimeout(measurement({ connections: [idle(1500)] })).status).toBe('skipped');
     expect(keepAliveTimeout(measurement({ lbIdleMs: 0, connections: [idle(1010, 1)] })).status).toBe('skipped');
+  });
+});
+
+describe('docs/app-check.md', () => {
+  it('lists every verdict with its cause and exactly the evidence keys it reports', () => {
+    const docs = readFileSync(`${ROOT}docs/app-check.md`, 'utf8');
+    const rows = new Map<string, { cause: string; evidence: string[] }>();
+    for (const line of docs.split('\n')) {
+      const cells = /^\| `([a-z-]+)` \|.*\| `([a-z-]+)` \| (.*) \|$/.exec(line);
+      if (cells?.[1] && cells[2] && cells[3]) rows.set(cells[1], { cause: cells[2], evidence: [...cells[3].matchAll(/`(\w+)`/g)].map((m) => m[1] ?? '') });
+    }
+    const failing = measurement({
+      root: SH,
+      chain: [SH, NODE],
+      times: { allExitedMs: 4010, killedMs: 4000, listenerExitMs: 4001 },
+      requests: [req('fresh', 1200, 1201, 'refused'), req('slow', 900, 1100, 'reset')],
+      connections: [conn(1, 0, 1500), { ...conn(2, 10, 500, { keepAliveHint: 1 }), kind: 'idle' }],
+    });
+    const verdicts = judge(failing);
+    expect(verdicts.every((v) => v.status === 'fail')).toBe(true);
+    expect([...rows.keys()]).toEqual(verdicts.map((v) => v.id));
+    for (const v of verdicts) expect(rows.get(v.id)).toEqual({ cause: v.cause, evidence: Object.keys(v.evidence) });
   });
 });
