@@ -1,0 +1,141 @@
+/**
+ * The lab's real parts on this machine: namespaces, veth pairs, a bridge, pods as processes,
+ * kube-proxy's tables in iptables, conntrack. Needs root and iproute2, iptables, conntrack and
+ * haproxy: skipped with the reason when they are missing, failed instead in CI (CI is set).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupLeftovers, Lab, labNamespaces, labPrerequisites, onPath, type LabServicePort } from '../../src/lab/index.js';
+import { ROOT } from '../helpers.js';
+
+const missing = labPrerequisites(process.getuid?.(), (c) => onPath(c, process.env['PATH']));
+const skip = missing !== undefined && !process.env['CI'];
+const APP = `${ROOT}test/fixtures/apps/graceful.js`;
+const CLIENT = `${ROOT}test/fixtures/lab/client.js`;
+/** Each test's own prefix: labs of concurrent test files never meet. */
+const PREFIX = 'rsl-test-';
+
+function running(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A client process in a node: one JSON line back per command line. */
+function client(lab: Lab, node: string, url: string): { ask: (line: string) => Promise<unknown>; process: ChildProcess } {
+  const child = lab.spawnIn(node, [process.execPath, CLIENT, url], { PATH: process.env['PATH'] });
+  const lines = createInterface({ input: child.stdout ?? process.stdin });
+  const waiting: Array<(value: unknown) => void> = [];
+  lines.on('line', (line) => waiting.shift()?.(JSON.parse(line)));
+  return {
+    process: child,
+    ask: (line) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no answer to ${line}`)), 10_000);
+        waiting.push((value) => {
+          clearTimeout(timer);
+          resolve(value);
+        });
+        child.stdin?.write(`${line}\n`);
+      }),
+  };
+}
+
+describe.skipIf(skip)(`lab on real namespaces${skip ? ` (skipped: ${missing?.message})` : ''}`, () => {
+  let lab: Lab | undefined;
+
+  beforeAll(() => {
+    if (missing) throw new Error(`CI must run the lab tests: ${missing.message}`);
+  });
+
+  afterEach(() => {
+    lab?.destroy();
+    // Hygiene: nothing of the lab remains.
+    expect(labNamespaces(lab?.id ?? PREFIX)).toEqual([]);
+    lab = undefined;
+  });
+
+  it('builds nodes on one bridge, runs pods in them, and spreads a Service like kube-proxy', async () => {
+    lab = Lab.create({ nodes: 2, prefix: PREFIX });
+    expect(labNamespaces(lab.id)).toEqual(lab.namespaces());
+    const a = await lab.startPod({ name: 'pod-a', node: 'node-1', port: 8080, command: [process.execPath, APP] });
+    const b = await lab.startPod({ name: 'pod-b', node: 'node-2', port: 8080, command: [process.execPath, APP] });
+    expect([a.ip, b.ip]).toEqual(['10.250.1.1', '10.250.2.1']);
+    const service: LabServicePort = {
+      name: 'shop/web:http',
+      clusterIP: '10.96.0.10',
+      port: 80,
+      nodePort: undefined,
+      externalTrafficPolicy: 'Cluster',
+      endpoints: [a, b].map((p) => ({ ip: p.ip, port: p.port, node: p.node.name, ready: true })),
+    };
+    lab.syncKubeProxy('node-1', [service]);
+    expect(lab.execIn('node-1', ['iptables-save', '-t', 'nat'])).toContain('-m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-');
+
+    const c = client(lab, 'node-1', 'http://10.96.0.10:80/');
+    // 200 new connections, each pod chosen with probability 1/2: 60–140 each is 5.6 standard deviations wide.
+    const spread = (await c.ask('fresh 200')) as { bodies: Record<string, number>; errors: Record<string, number> };
+    expect(spread.errors).toEqual({});
+    expect(Object.keys(spread.bodies).sort()).toEqual(['pod-a', 'pod-b']);
+    for (const n of Object.values(spread.bodies)) {
+      expect(n).toBeGreaterThanOrEqual(60);
+      expect(n).toBeLessThanOrEqual(140);
+    }
+
+    // A keep-alive connection lives on in conntrack after its endpoint left the rules.
+    const first = (await c.ask('ka')) as { body: string; reused: boolean };
+    const kept = first.body === 'pod-a' ? a : b;
+    const other = kept === a ? b : a;
+    lab.syncKubeProxy('node-1', [{ ...service, endpoints: service.endpoints.filter((e) => e.ip === other.ip) }]);
+    expect(await c.ask('ka')).toEqual({ body: kept.name, reused: true });
+    expect(await c.ask('fresh 20')).toEqual({ bodies: { [other.name]: 20 }, errors: {} });
+    expect(lab.execIn('node-1', ['conntrack', '-L', '-p', 'tcp', '--orig-dst', '10.96.0.10', '--reply-src', kept.ip, '--state', 'ESTABLISHED'])).toContain(`src=${kept.ip}`);
+
+    // No endpoint at all: kube-proxy's REJECT in the filter table refuses at once.
+    lab.syncKubeProxy('node-1', [{ ...service, endpoints: [] }]);
+    expect(await c.ask('fresh 3')).toEqual({ bodies: {}, errors: { ECONNREFUSED: 3 } });
+    c.process.stdin?.end();
+    const pids = [a.process.pid, b.process.pid, c.process.pid];
+    lab.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(pids.map(running)).toEqual([false, false, false]);
+  });
+
+  it.runIf(existsSync(`${ROOT}dist/lab/index.js`))('cleans up on SIGINT, and a later lab removes what a SIGKILLed one left', async () => {
+    const owner = (mode: string): Promise<{ child: ChildProcess; namespaces: string[] }> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [`${ROOT}test/fixtures/lab/owner.js`, `${PREFIX}x-`, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+        createInterface({ input: child.stdout ?? process.stdin }).once('line', (line) => resolve({ child, namespaces: JSON.parse(line) as string[] }));
+        child.once('exit', (code) => reject(new Error(`owner exited with ${code}`)));
+      });
+    const exited = (child: ChildProcess): Promise<void> => new Promise((resolve) => child.once('exit', () => resolve()));
+
+    const owners: ChildProcess[] = [];
+    try {
+      const handled = await owner('handle');
+      owners.push(handled.child);
+      expect(handled.namespaces).toHaveLength(3);
+      expect(labNamespaces(`${PREFIX}x-`)).toEqual(handled.namespaces);
+      handled.child.kill('SIGINT');
+      await exited(handled.child);
+      expect(labNamespaces(`${PREFIX}x-`)).toEqual([]);
+
+      const killed = await owner('no-handler');
+      owners.push(killed.child);
+      killed.child.kill('SIGKILL');
+      await exited(killed.child);
+      expect(labNamespaces(`${PREFIX}x-`)).toEqual(killed.namespaces);
+      expect(cleanupLeftovers(`${PREFIX}x-`)).toEqual(killed.namespaces);
+      expect(labNamespaces(`${PREFIX}x-`)).toEqual([]);
+    } finally {
+      // A failed assertion must not leave an owner (and its lab) behind.
+      for (const child of owners) if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    }
+  });
+});
