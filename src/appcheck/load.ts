@@ -86,13 +86,12 @@ export class LoadGenerator {
     const clientInterval = freshInterval * this.plan.keepAliveClients;
     const t0 = this.now();
     const fresh = (i: number): void => {
-      // A slot the event loop missed is skipped, not sent late in a burst.
-      const slot = Math.max(i, Math.ceil((this.now() - t0) / freshInterval));
-      const at = t0 + slot * freshInterval;
+      // Every slot is sent, late if the event loop was busy: the count per window stays exact.
+      const at = t0 + i * freshInterval;
       if (this.stopped || at >= this.plan.windowEndMs) return;
       this.after(at - this.now(), () => {
-        this.track(this.send('fresh', this.freshAgent, '/'));
-        fresh(slot + 1);
+        this.track(this.send('fresh', this.freshAgent, '/', undefined, at));
+        fresh(i + 1);
       });
     };
     fresh(0);
@@ -208,7 +207,7 @@ export class LoadGenerator {
     return c;
   }
 
-  private send(kind: RequestRecord['kind'], agent: Agent, path: string, onConnection?: (c: Connection) => void): Promise<void> {
+  private send(kind: RequestRecord['kind'], agent: Agent, path: string, onConnection?: (c: Connection) => void, scheduledMs?: number): Promise<void> {
     const startMs = this.now();
     const pooled = kind === 'keep-alive' || kind === 'idle';
     return new Promise((resolve) => {
@@ -234,6 +233,7 @@ export class LoadGenerator {
           kind,
           connection: connection?.id,
           reused,
+          scheduledMs: scheduledMs ?? startMs,
           startMs,
           endMs: this.now(),
           outcome,

@@ -158,8 +158,8 @@ async function terminate(
   let listenerExitMs: number | undefined;
   let allExitedMs: number | undefined;
   let killedMs: number | undefined;
-  let slowSent = settings.slowPath === undefined;
-  let termSent = false;
+  let slowSentMs = settings.slowPath === undefined ? -Infinity : undefined;
+  let sigtermSentMs: number | undefined;
   let terminated = false;
   try {
     for (;;) {
@@ -175,22 +175,23 @@ async function terminate(
         throw new AppCheckError('exited-before-termination', `the command exited ${(now / 1000).toFixed(1)} s after it listened, before the termination began (${describeExit(exit)})`, output.text);
       }
       if (!terminated && !listener) listener = tree.listener(settings.port);
-      if (!slowSent && settings.slowPath !== undefined && now >= sigtermMs - SLOW_LEAD_MS) {
+      if (slowSentMs === undefined && settings.slowPath !== undefined && now >= sigtermMs - SLOW_LEAD_MS) {
         load.sendSlow(settings.slowPath, SLOW_REQUESTS);
-        slowSent = true;
+        slowSentMs = now;
       }
-      if (!termSent && now >= sigtermMs) {
+      // SIGTERM on plan, but never before the slow requests had their lead (a late tick sends both).
+      const sigtermDue = Math.max(sigtermMs, (slowSentMs ?? Infinity) + SLOW_LEAD_MS);
+      if (sigtermSentMs === undefined && now >= sigtermDue) {
         child.kill('SIGTERM');
-        termSent = true;
+        sigtermSentMs = now;
       }
       // Wake for the next event on time, else every tick.
-      const nextEvent = Math.min(terminated ? Infinity : terminationMs, slowSent ? Infinity : sigtermMs - SLOW_LEAD_MS, termSent ? Infinity : sigtermMs, killedMs === undefined ? deadlineMs : Infinity);
+      const nextEvent = Math.min(terminated ? Infinity : terminationMs, slowSentMs === undefined ? sigtermMs - SLOW_LEAD_MS : Infinity, sigtermSentMs === undefined ? sigtermDue : Infinity, killedMs === undefined ? deadlineMs : Infinity);
       const pause = Math.min(TICK_MS, nextEvent - now);
       if (!terminated) {
         await sleep(pause);
         continue;
       }
-      tree.update();
       const alive = tree.alive();
       if (rootExitMs === undefined && (exit.atMs !== undefined || !alive.some((p) => p.pid === tree.root))) rootExitMs = exit.atMs ?? now;
       const listenerPid = listener?.pid;
@@ -217,7 +218,7 @@ async function terminate(
     listener,
     chain,
     startupMs,
-    times: { terminationMs, sigtermMs, windowEndMs, deadlineMs, rootExitMs: round(rootExitMs), listenerExitMs: round(listenerExitMs), allExitedMs: round(allExitedMs), killedMs: round(killedMs) },
+    times: { terminationMs, sigtermMs: Math.round(sigtermSentMs ?? sigtermMs), windowEndMs, deadlineMs, rootExitMs: round(rootExitMs), listenerExitMs: round(listenerExitMs), allExitedMs: round(allExitedMs), killedMs: round(killedMs) },
     exit: { code: exit.code, signal: exit.signal },
     requests,
     connections,

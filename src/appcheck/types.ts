@@ -42,6 +42,8 @@ export interface RequestRecord {
   readonly connection: number | undefined;
   /** Sent on a connection that had carried a request before. */
   readonly reused: boolean;
+  /** When the load meant to send it (a request the event loop delayed is sent late, not dropped). */
+  readonly scheduledMs: number;
   readonly startMs: number;
   readonly endMs: number;
   readonly outcome: Outcome;
@@ -82,6 +84,7 @@ export interface Measurement {
   readonly startupMs: number;
   readonly times: {
     readonly terminationMs: number;
+    /** When SIGTERM was sent (the plan: termination + the preStop delay). */
     readonly sigtermMs: number;
     readonly windowEndMs: number;
     readonly deadlineMs: number;

@@ -25,7 +25,7 @@ function count(n: number, word: string): string {
  */
 export function keepsServing(m: Measurement): Verdict {
   const { terminationMs, sigtermMs, windowEndMs } = m.times;
-  const routed = m.requests.filter((r) => r.kind === 'fresh' && r.startMs >= terminationMs && r.startMs < windowEndMs);
+  const routed = m.requests.filter((r) => r.kind === 'fresh' && r.scheduledMs >= terminationMs && r.scheduledMs < windowEndMs);
   const bad = routed.filter(failed);
   const refused = bad.filter((r) => r.outcome === 'refused').length;
   const firstBad = bad[0];

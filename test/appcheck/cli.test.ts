@@ -77,7 +77,10 @@ describe('app-check runs', () => {
     const json = JSON.parse(result.stdout) as { passed: boolean; settings: Record<string, unknown>; times: Record<string, number | null>; verdicts: Array<{ id: string; status: string; cause: string | null }> };
     expect(json.passed).toBe(false);
     expect(json.settings).toMatchObject({ warmupMs: 1000, sigtermAfterMs: 1200, durationMs: 1000, graceMs: 3000, slowPath: '/slow', lbIdleMs: 60_000, rps: 40 });
-    expect(json.times).toMatchObject({ terminationMs: 1000, sigtermMs: 2200, windowEndMs: 2000, deadlineMs: 4000, killedMs: null });
+    expect(json.times).toMatchObject({ terminationMs: 1000, windowEndMs: 2000, deadlineMs: 4000, killedMs: null });
+    // SIGTERM when the 1.2 s preStop ends (as sent: a busy machine may send it a little late).
+    expect(json.times['sigtermMs']).toBeGreaterThanOrEqual(2200);
+    expect(json.times['sigtermMs']).toBeLessThan(2700);
     expect(json.verdicts.map((v) => [v.id, v.status, v.cause])).toEqual([
       ['keeps-serving', 'pass', null],
       ['keep-alive-close', 'fail', 'keep-alive-race'],

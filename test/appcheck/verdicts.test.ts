@@ -47,7 +47,7 @@ function measurement(over: { times?: Partial<Measurement['times']>; requests?: R
 }
 
 function req(kind: RequestRecord['kind'], startMs: number, endMs: number, outcome: RequestRecord['outcome'] = 'ok', extra: Partial<RequestRecord> = {}): RequestRecord {
-  return { kind, connection: undefined, reused: false, startMs, endMs, outcome, status: outcome === 'ok' ? 200 : undefined, connectionClose: false, error: outcome === 'refused' ? 'ECONNREFUSED' : outcome === 'reset' ? 'ECONNRESET' : undefined, ...extra };
+  return { kind, connection: undefined, reused: false, scheduledMs: startMs, startMs, endMs, outcome, status: outcome === 'ok' ? 200 : undefined, connectionClose: false, error: outcome === 'refused' ? 'ECONNREFUSED' : outcome === 'reset' ? 'ECONNRESET' : undefined, ...extra };
 }
 
 function conn(id: number, openedMs: number, closedMs: number | undefined, extra: Partial<ConnectionRecord> = {}): ConnectionRecord {
@@ -60,6 +60,11 @@ describe('keeps-serving', () => {
     const v = keepsServing(m);
     expect(v).toMatchObject({ status: 'fail', cause: 'refused-after-stop' });
     expect(v.evidence).toEqual({ requests: 3, failed: 2, refused: 2, firstFailureAfterSigtermMs: 500, lastServedAfterSigtermMs: 0, windowMs: 1000 });
+  });
+
+  it('places a request by when it was due: one the event loop sent late still belongs to the window', () => {
+    const late = req('fresh', 2300, 2301, 'refused', { scheduledMs: 1950 });
+    expect(keepsServing(measurement({ requests: [late, req('fresh', 2310, 2311, 'refused', { scheduledMs: 2000 })] })).evidence).toMatchObject({ requests: 1, failed: 1, firstFailureAfterSigtermMs: 1300 });
   });
 
   it('passes when every routed request was served, and is skipped with none', () => {
