@@ -3,7 +3,7 @@
  * prints a unified diff and changes nothing; `-` reads stdin and writes the fixed YAML to stdout.
  * Exit codes: 0 every fixable finding was fixed, 1 fixable findings remain, 2 usage or I/O error.
  */
-import { realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { pid } from 'node:process';
 import { parseArgs } from 'node:util';
 import type { Finding } from '../engine/types.js';
@@ -53,7 +53,11 @@ export interface FileWriter {
 export const NODE_FILES: FileWriter = {
   realpath: (path) => realpathSync(path),
   mode: (path) => statSync(path).mode & 0o7777,
-  writeFile: (path, text, mode) => writeFileSync(path, text, mode === undefined ? { flag: 'wx' } : { flag: 'wx', mode }),
+  writeFile: (path, text, mode) => {
+    writeFileSync(path, text, { flag: 'wx' });
+    // The process umask strips bits from a mode given at creation (664 would become 644): set it after.
+    if (mode !== undefined) chmodSync(path, mode);
+  },
   rename: (from, to) => renameSync(from, to),
   remove: (path) => unlinkSync(path),
 };

@@ -32,6 +32,8 @@ export interface Io {
   readonly fileExists: (path: string) => boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly isTTY: boolean;
+  /** How the user called the program: `rollsafe`, or `kubectl rollsafe` when run as a kubectl plugin. */
+  readonly program?: string;
 }
 
 const HELP = `rollsafe ${VERSION}: find, explain and fix the causes of dropped requests during Kubernetes rollouts
@@ -171,7 +173,7 @@ export function main(argv: readonly string[], io: Io): number {
       case '--help':
       case '-h':
       case 'help':
-        io.stdout(HELP);
+        io.stdout(io.program === undefined ? HELP : HELP.replaceAll('\n  rollsafe ', `\n  ${io.program} `));
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command \`${command}\``);

@@ -1,6 +1,8 @@
 /** The built artifact, run as users run it: a real `node dist/cli/bin.js` process. */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.js';
 
@@ -27,5 +29,35 @@ describe.runIf(existsSync(BIN))('dist/cli/bin.js (built by `npm run build`)', ()
     const missing = run(['check', 'no/such/file.yaml']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toBe('rollsafe: no/such/file.yaml: no such file or directory\n');
+  });
+});
+
+/** kubectl finds plugins as executables named `kubectl-NAME` on the PATH (kubectl docs: "Extend kubectl with plugins"). */
+const KUBECTL = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+const IN_CI = process.env['CI'] !== undefined && process.env['CI'] !== '';
+
+describe.runIf(existsSync(BIN) && (KUBECTL || IN_CI))('kubectl rollsafe (a real kubectl, the package bin `kubectl-rollsafe` on the PATH)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rollsafe-plugin-'));
+  symlinkSync(BIN, join(dir, 'kubectl-rollsafe'));
+  const env = { ...process.env, NO_COLOR: '1', PATH: `${dir}:${process.env['PATH'] ?? ''}` };
+  const kubectl = (args: readonly string[]) => spawnSync('kubectl', args, { cwd: ROOT, encoding: 'utf8', env });
+
+  it('is listed by `kubectl plugin list`', () => {
+    const list = kubectl(['plugin', 'list']);
+    expect(list.stdout.split('\n')).toContain(join(dir, 'kubectl-rollsafe'));
+  });
+
+  it('checks the examples with the same result as rollsafe itself', () => {
+    const viaKubectl = kubectl(['rollsafe', 'check', '--profile', 'ack-flannel', '--k8s-version', '1.18', '--format', 'json', 'examples/']);
+    const direct = run(['check', '--profile', 'ack-flannel', '--k8s-version', '1.18', '--format', 'json', 'examples/']);
+    expect(viaKubectl.status).toBe(1);
+    expect(viaKubectl.stdout).toBe(direct.stdout);
+  });
+
+  it('names itself `kubectl rollsafe` in its help', () => {
+    const help = kubectl(['rollsafe', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('\n  kubectl rollsafe check [options] PATH...');
+    expect(help.stdout).not.toContain('\n  rollsafe check');
   });
 });

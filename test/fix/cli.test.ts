@@ -1,5 +1,5 @@
 /** `rollsafe fix` (runFix): output modes, atomic writes, --only, exit codes. */
-import { chmodSync, copyFileSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pid } from 'node:process';
@@ -70,6 +70,20 @@ describe('rollsafe fix: output modes', () => {
     expect(statSync(a).mode & 0o777).toBe(0o640);
     expect(readdirSync(dir).sort()).toEqual(['lb-no-drain.yaml', 'old-pod-no-prestop.yaml']);
     expect(result.stderr).toBe('rollsafe: applied 5 fixes to 2 files in 1 pass\n');
+  });
+
+  it('--write keeps group- and other-writable modes that the umask would strip at creation (664, 666)', () => {
+    const a = copy('lb-no-drain');
+    const b = copy('old-pod-no-prestop');
+    // The umask in force (022 for root and most users) strips group/other write from a mode given at creation.
+    writeFileSync(join(dir, 'probe'), '', { mode: 0o666 });
+    expect(statSync(join(dir, 'probe')).mode & 0o022).toBe(0);
+    unlinkSync(join(dir, 'probe'));
+    chmodSync(a, 0o664);
+    chmodSync(b, 0o666);
+    expect(run(['--profile', 'ack-flannel', '--write', dir]).code).toBe(0);
+    expect(read(a)).toBe(read(`${GOLDEN}lb-no-drain.yaml`));
+    expect([statSync(a).mode & 0o777, statSync(b).mode & 0o777]).toEqual([0o664, 0o666]);
   });
 
   it('--write goes through a temporary file beside the target, then a rename over it; a symlink stays a symlink', () => {
