@@ -60,7 +60,7 @@ export function formatAppCheckJson(result: AppCheckResult): string {
       slowPath: m.settings.slowPath ?? null,
       lbIdleMs: m.settings.lbIdleMs,
     },
-    process: { pid: m.root.pid, name: m.root.name, listener: m.listener ?? null, chain: m.chain, startupMs: m.startupMs, exit: m.exit },
+    process: { pid: m.root.pid, name: m.root.name, catchesSigterm: m.rootCatchesSigterm ?? null, listener: m.listener ?? null, chain: m.chain, startupMs: m.startupMs, exit: m.exit },
     times: Object.fromEntries(Object.entries(m.times).map(([k, v]) => [k, v ?? null])),
     requests: { total: m.requests.length, ...outcomes },
     connections: m.connections.length,

@@ -125,6 +125,19 @@ export class ProcessTree {
     return out;
   }
 
+  /**
+   * Whether a process has a handler for a signal (SigCgt in /proc/PID/status); undefined when
+   * unknown. A container's PID 1 without a handler for SIGTERM never sees it: the kernel drops it.
+   */
+  catches(pid: number, signal: number): boolean | undefined {
+    try {
+      const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return mask === undefined ? undefined : (BigInt(`0x${mask}`) & (1n << BigInt(signal - 1))) !== 0n;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Sends a signal to every followed process that still runs; returns the pids signalled. */
   kill(signal: NodeJS.Signals, send: (pid: number, signal: NodeJS.Signals) => void): number[] {
     const pids = this.procAvailable ? this.alive().map((p) => p.pid) : [this.root];

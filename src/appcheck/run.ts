@@ -161,6 +161,7 @@ async function terminate(
   let slowSentMs = settings.slowPath === undefined ? -Infinity : undefined;
   let sigtermSentMs: number | undefined;
   let terminated = false;
+  let rootCatchesSigterm: boolean | undefined;
   try {
     for (;;) {
       const now = clock();
@@ -169,6 +170,7 @@ async function terminate(
         tree.update();
         listener ??= tree.listener(settings.port);
         if (listener) chain = tree.chain(listener.pid);
+        rootCatchesSigterm = tree.catches(tree.root, 15);
         terminated = true;
       }
       if (!terminated && tree.alive().length === 0) {
@@ -217,6 +219,7 @@ async function terminate(
     root: tree.info(tree.root) ?? { pid: tree.root, name: settings.command[0] ?? '', commandLine: settings.command.join(' ') },
     listener,
     chain,
+    rootCatchesSigterm,
     startupMs,
     times: { terminationMs, sigtermMs: Math.round(sigtermSentMs ?? sigtermMs), windowEndMs, deadlineMs, rootExitMs: round(rootExitMs), listenerExitMs: round(listenerExitMs), allExitedMs: round(allExitedMs), killedMs: round(killedMs) },
     exit: { code: exit.code, signal: exit.signal },

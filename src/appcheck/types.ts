@@ -80,6 +80,8 @@ export interface Measurement {
   /** The process that holds the listening socket, if found; `chain` runs from root to it. */
   readonly listener: ProcessInfo | undefined;
   readonly chain: readonly ProcessInfo[];
+  /** The started process had a SIGTERM handler when the termination began (undefined: unknown). */
+  readonly rootCatchesSigterm: boolean | undefined;
   /** Milliseconds from start until the command listened. */
   readonly startupMs: number;
   readonly times: {

@@ -182,6 +182,7 @@ export function signalReachesApp(m: Measurement): Verdict {
     chain: m.chain.map((p) => p.name).join(' → '),
     listenerExitedAfterSigtermMs: reacted && listenerExitMs !== undefined ? Math.round(listenerExitMs - sigtermMs) : null,
     listenerKilled: listener !== undefined && !reacted && killedMs !== undefined,
+    signalledCatchesSigterm: m.rootCatchesSigterm ?? null,
   };
   if (!listener) {
     return {
@@ -210,7 +211,7 @@ export function signalReachesApp(m: Measurement): Verdict {
     id: 'signal-reaches-app',
     status: 'fail',
     cause: 'killed-in-flight',
-    summary: `SIGTERM went to ${root.name} (PID ${root.pid}), not to the server ${listener.name} (PID ${listener.pid}, ${evidence.chain}), which ran on until SIGKILL; as a container's PID 1 the ${root.name} would not even exit`,
+    summary: `SIGTERM went to ${root.name} (PID ${root.pid}), not to the server ${listener.name} (PID ${listener.pid}, ${evidence.chain}), which ran on until SIGKILL${m.rootCatchesSigterm === false ? `; ${root.name} has no SIGTERM handler, so as a container's PID 1 it would not even exit` : ''}`,
     evidence,
     fix: `run the server as the process the container starts: \`exec\` it from the script (\`sh -c "exec node app.js"\`), use the exec form \`["node", "app.js"]\` instead of a shell or \`npm start\`, or an init that forwards signals (tini, dumb-init); see the rule sigterm-not-forwarded`,
   };

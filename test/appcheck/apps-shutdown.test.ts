@@ -1,4 +1,4 @@
-/** How the reference apps shut down: the correct one, one that exits at once, one with a short keep-alive timeout. */
+/** How the reference apps shut down: the correct one, one that exits at once, one that ignores SIGTERM, one with a short keep-alive timeout. */
 import { describe, expect, it } from 'vitest';
 import { APPS, check, expectAllGone, expectWindowRequests, statuses, verdict } from './apps.js';
 
@@ -53,6 +53,26 @@ describe('app-check on the reference apps', () => {
     expect((ka['closedWithoutNotice'] as number) + (ka['closedWithRequestInFlight'] as number)).toBe(4);
     expect(verdict(result, 'finishes-in-flight').evidence['cut']).toBeGreaterThanOrEqual(3);
     expect(verdict(result, 'exits-in-grace').evidence['exitedAfterSigtermMs']).toBeLessThan(1000);
+    expectAllGone(result);
+  });
+
+  it('ignore-sigterm.js serves on until SIGKILL at the grace deadline', async () => {
+    const result = await check(['node', `${APPS}ignore-sigterm.js`]);
+    expect(statuses(result)).toEqual({
+      'keeps-serving': 'pass',
+      'keep-alive-close': 'fail keep-alive-race',
+      'finishes-in-flight': 'pass',
+      'exits-in-grace': 'fail killed-in-flight',
+      'signal-reaches-app': 'pass',
+      'keep-alive-timeout': 'pass',
+    });
+    expect(verdict(result, 'keep-alive-close').evidence).toMatchObject({ connections: 4, announced: 0, openAtSigkill: 4 });
+    const t = result.measurement.times;
+    expect(verdict(result, 'exits-in-grace').evidence).toMatchObject({ killed: true, exitedAfterSigtermMs: null, deadlineAfterSigtermMs: t.deadlineMs - t.sigtermMs, exitSignal: 'SIGKILL' });
+    expect(t.deadlineMs - t.terminationMs).toBe(3000);
+    // SIGKILL on the deadline; a busy machine may wake the check a little late, never early.
+    expect((t.killedMs ?? 0) - t.deadlineMs).toBeGreaterThanOrEqual(0);
+    expect((t.killedMs ?? 0) - t.deadlineMs).toBeLessThan(1000);
     expectAllGone(result);
   });
 

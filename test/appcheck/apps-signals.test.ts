@@ -1,29 +1,9 @@
-/** Where SIGTERM goes: an app that ignores it, one behind `sh -c`, one behind a shell that passes it on. */
+/** Where SIGTERM goes: to a shell (`sh -c`) or npm (`npm start`) above the server, or through a shell that passes it on. */
 import { describe, expect, it } from 'vitest';
 import { APPS, check, expectAllGone, statuses, verdict } from './apps.js';
 
 // One app at a time: the verdicts measure time, and a starved event loop would blur it.
 describe('app-check on the reference apps', () => {
-  it('ignore-sigterm.js serves on until SIGKILL at the grace deadline', async () => {
-    const result = await check(['node', `${APPS}ignore-sigterm.js`]);
-    expect(statuses(result)).toEqual({
-      'keeps-serving': 'pass',
-      'keep-alive-close': 'fail keep-alive-race',
-      'finishes-in-flight': 'pass',
-      'exits-in-grace': 'fail killed-in-flight',
-      'signal-reaches-app': 'pass',
-      'keep-alive-timeout': 'pass',
-    });
-    expect(verdict(result, 'keep-alive-close').evidence).toMatchObject({ connections: 4, announced: 0, openAtSigkill: 4 });
-    const t = result.measurement.times;
-    expect(verdict(result, 'exits-in-grace').evidence).toMatchObject({ killed: true, exitedAfterSigtermMs: null, deadlineAfterSigtermMs: t.deadlineMs - t.sigtermMs, exitSignal: 'SIGKILL' });
-    expect(t.deadlineMs - t.terminationMs).toBe(3000);
-    // SIGKILL on the deadline; a busy machine may wake the check a little late, never early.
-    expect((t.killedMs ?? 0) - t.deadlineMs).toBeGreaterThanOrEqual(0);
-    expect((t.killedMs ?? 0) - t.deadlineMs).toBeLessThan(1000);
-    expectAllGone(result);
-  });
-
   it('sh -c "node graceful.js": SIGTERM stops at the shell, the server runs on until SIGKILL', async () => {
     const result = await check(['sh', '-c', `node ${APPS}graceful.js`]);
     expect(statuses(result)).toEqual({
@@ -35,11 +15,26 @@ describe('app-check on the reference apps', () => {
       'keep-alive-timeout': 'pass',
     });
     const signal = verdict(result, 'signal-reaches-app').evidence;
-    expect(signal).toMatchObject({ signalled: 'sh', listener: 'node', chain: 'sh → node', listenerExitedAfterSigtermMs: null, listenerKilled: true });
+    expect(signal).toMatchObject({ signalled: 'sh', listener: 'node', chain: 'sh → node', listenerExitedAfterSigtermMs: null, listenerKilled: true, signalledCatchesSigterm: false });
     expect(signal['listenerPid']).not.toBe(signal['signalledPid']);
     // Not PID 1 here, the shell dies of SIGTERM at once and leaves the server behind.
     expect((result.measurement.times.rootExitMs ?? Infinity) - result.measurement.times.sigtermMs).toBeLessThan(500);
     expect(verdict(result, 'exits-in-grace').evidence['killed']).toBe(true);
+    expectAllGone(result);
+  });
+
+  it('npm start: npm runs the script under a shell and the server never gets SIGTERM', async () => {
+    const result = await check(['npm', '--prefix', `${APPS}npm-start`, 'start'], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], npm_config_update_notifier: 'false' } });
+    expect(statuses(result)).toEqual({
+      'keeps-serving': 'pass',
+      'keep-alive-close': 'fail keep-alive-race',
+      'finishes-in-flight': 'pass',
+      'exits-in-grace': 'fail killed-in-flight',
+      'signal-reaches-app': 'fail killed-in-flight',
+      'keep-alive-timeout': 'pass',
+    });
+    // npm names itself after its command (`npm start`); it has a SIGTERM handler, and passes nothing on.
+    expect(verdict(result, 'signal-reaches-app').evidence).toMatchObject({ signalled: 'npm start', listener: 'node', chain: 'npm start → sh → node', listenerKilled: true, signalledCatchesSigterm: true });
     expectAllGone(result);
   });
 

@@ -9,7 +9,7 @@ import { ROOT } from '../helpers.js';
 const NODE = { pid: 100, name: 'node', commandLine: 'node app.js' };
 const SH = { pid: 99, name: 'sh', commandLine: 'sh -c node app.js' };
 
-function measurement(over: { times?: Partial<Measurement['times']>; requests?: RequestRecord[]; connections?: ConnectionRecord[]; lbIdleMs?: number } & Partial<Pick<Measurement, 'root' | 'listener' | 'chain' | 'exit'>> = {}): Measurement {
+function measurement(over: { times?: Partial<Measurement['times']>; requests?: RequestRecord[]; connections?: ConnectionRecord[]; lbIdleMs?: number } & Partial<Pick<Measurement, 'root' | 'listener' | 'chain' | 'exit' | 'rootCatchesSigterm'>> = {}): Measurement {
   return {
     settings: {
       command: ['node', 'app.js'],
@@ -28,6 +28,7 @@ function measurement(over: { times?: Partial<Measurement['times']>; requests?: R
     root: over.root ?? NODE,
     listener: 'listener' in over ? over.listener : NODE,
     chain: over.chain ?? [NODE],
+    rootCatchesSigterm: over.rootCatchesSigterm,
     startupMs: 100,
     times: {
       terminationMs: 1000,
@@ -128,8 +129,10 @@ describe('signal-reaches-app', () => {
   });
 
   it('fails when the server below a shell runs on until SIGKILL', () => {
-    const m = measurement({ root: SH, chain: [SH, NODE], times: { rootExitMs: 1001, listenerExitMs: 4001, allExitedMs: 4001, killedMs: 4000 } });
-    expect(signalReachesApp(m)).toMatchObject({ status: 'fail', cause: 'killed-in-flight', evidence: { signalledPid: 99, listenerPid: 100, listenerExitedAfterSigtermMs: null, listenerKilled: true } });
+    const m = measurement({ root: SH, chain: [SH, NODE], rootCatchesSigterm: false, times: { rootExitMs: 1001, listenerExitMs: 4001, allExitedMs: 4001, killedMs: 4000 } });
+    expect(signalReachesApp(m)).toMatchObject({ status: 'fail', cause: 'killed-in-flight', evidence: { signalledPid: 99, listenerPid: 100, listenerExitedAfterSigtermMs: null, listenerKilled: true, signalledCatchesSigterm: false } });
+    expect(signalReachesApp(m).summary).toContain('has no SIGTERM handler');
+    expect(signalReachesApp({ ...m, rootCatchesSigterm: true }).summary).not.toContain('handler');
   });
 
   it('is skipped when the listener is not among the processes', () => {
