@@ -15,6 +15,19 @@ export interface LabEndpoint {
   readonly node: string;
   /** Ready (serving and not terminating). */
   readonly ready: boolean;
+  /** Terminating and still passing its readiness probe (EndpointSlice `serving`); default false. */
+  readonly servingTerminating?: boolean;
+}
+
+/**
+ * The endpoints kube-proxy uses from a set: the ready ones; with ProxyTerminatingEndpoints
+ * (Kubernetes ≥ 1.26), when none is ready, the serving terminating ones (KEP-1669, kube-proxy's
+ * CategorizeEndpoints).
+ */
+function usable(endpoints: readonly LabEndpoint[], terminatingFallback: boolean): LabEndpoint[] {
+  const ready = endpoints.filter((e) => e.ready);
+  if (ready.length > 0 || !terminatingFallback) return ready;
+  return endpoints.filter((e) => e.servingTerminating === true);
 }
 
 /** One service port, as kube-proxy sees it. */
@@ -81,10 +94,12 @@ function spread(chain: string, name: string, endpoints: readonly LabEndpoint[]):
  * every service port and the NodePort for those that have one; under the Local policy the NodePort
  * goes only to the node's own endpoints. In `filter`, what kube-proxy rejects or drops there: a
  * service without endpoints (REJECT) and a Local NodePort without a local endpoint (DROP).
- * Endpoints that are not ready are left out (kube-proxy's fallback to terminating endpoints,
- * Kubernetes ≥ 1.26, is not rendered).
+ * Endpoints that are not ready are left out, unless `terminatingFallback` (Kubernetes ≥ 1.26)
+ * and no endpoint of the set is ready: then the serving terminating ones take their place, for
+ * the cluster-wide set and the node's own set separately.
  */
-export function renderNat(ports: readonly LabServicePort[], node: string): string {
+export function renderNat(ports: readonly LabServicePort[], node: string, options: { terminatingFallback?: boolean } = {}): string {
+  const fallback = options.terminatingFallback ?? false;
   const chains = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'];
   const rules = [
     '-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN',
@@ -96,8 +111,8 @@ export function renderNat(ports: readonly LabServicePort[], node: string): strin
   const filter: string[] = [];
   for (const p of ports) {
     const { svc, svl, ext } = serviceChains(p.name);
-    const ready = p.endpoints.filter((e) => e.ready);
-    const local = ready.filter((e) => e.node === node);
+    const ready = usable(p.endpoints, fallback);
+    const local = usable(p.endpoints.filter((e) => e.node === node), fallback);
     if (ready.length === 0) {
       filter.push(`-A KUBE-SERVICES -m comment --comment "${p.name} has no endpoints" -m tcp -p tcp -d ${p.clusterIP} --dport ${p.port} -j REJECT --reject-with icmp-port-unreachable`);
     } else {
@@ -124,7 +139,7 @@ export function renderNat(ports: readonly LabServicePort[], node: string): strin
         }
       }
     }
-    for (const e of ready) {
+    for (const e of [...ready, ...local]) {
       const sep = endpointChain(p.name, e.ip, e.port);
       if (chains.includes(sep)) continue;
       chains.push(sep);

@@ -204,9 +204,9 @@ export class Lab {
   }
 
   /** Writes kube-proxy's NAT table for these service ports into a node (one atomic restore). */
-  syncKubeProxy(nodeName: string, ports: readonly LabServicePort[]): void {
+  syncKubeProxy(nodeName: string, ports: readonly LabServicePort[], options: { terminatingFallback?: boolean } = {}): void {
     const node = this.node(nodeName);
-    run('ip', ['netns', 'exec', node.netns, 'iptables-restore'], { input: renderNat(ports, node.name) });
+    run('ip', ['netns', 'exec', node.netns, 'iptables-restore'], { input: renderNat(ports, node.name, options) });
   }
 
   /** Runs a command in a node's namespace and returns its output (iptables-save, conntrack -L). */

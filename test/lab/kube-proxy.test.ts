@@ -56,6 +56,25 @@ describe('renderNat', () => {
     expect(rulesOf(none, 'KUBE-EXTERNAL-SERVICES')).toEqual(['-A KUBE-EXTERNAL-SERVICES -m comment --comment "shop/web:http has no local endpoints" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 30080 -j DROP']);
   });
 
+  it('falls back to serving terminating endpoints when none is ready (Kubernetes ≥ 1.26), per set', () => {
+    const { svc, svl } = serviceChains('shop/web:http');
+    const terminatingA = { ...A, ready: false, servingTerminating: true };
+    const endpoints = [terminatingA, { ...B, ready: false, servingTerminating: false }, C];
+    // Cluster-wide C is ready: the terminating A is not used there; node-1 has no ready local one: A is.
+    const table = renderNat([port('Local', endpoints)], 'node-1', { terminatingFallback: true });
+    expect(rulesOf(table, svc)).toEqual([`-A ${svc} -m comment --comment "shop/web:http -> 10.250.2.2:8080" -j ${endpointChain('shop/web:http', C.ip, 8080)}`]);
+    expect(rulesOf(table, svl)).toEqual([`-A ${svl} -m comment --comment "shop/web:http -> 10.250.1.1:8080" -j ${endpointChain('shop/web:http', A.ip, 8080)}`]);
+    expect(rulesOf(table, endpointChain('shop/web:http', A.ip, 8080))).toHaveLength(2);
+    // Without the fallback (before 1.26) node-1's NodePort drops.
+    const before = renderNat([port('Local', endpoints)], 'node-1');
+    expect(rulesOf(before, svl)).toEqual([]);
+    expect(rulesOf(before, 'KUBE-EXTERNAL-SERVICES')).toHaveLength(1);
+    // No endpoint ready anywhere: the ClusterIP falls back too; a terminating one that no longer serves never.
+    expect(rulesOf(renderNat([port('Cluster', [terminatingA, { ...B, ready: false }])], 'node-2', { terminatingFallback: true }), svc)).toEqual([
+      `-A ${svc} -m comment --comment "shop/web:http -> 10.250.1.1:8080" -j ${endpointChain('shop/web:http', A.ip, 8080)}`,
+    ]);
+  });
+
   it('rejects a ClusterIP without endpoints', () => {
     expect(rulesOf(renderNat([port('Cluster', [])], 'node-1'), 'KUBE-SERVICES')[0]).toBe('-A KUBE-SERVICES -m comment --comment "shop/web:http has no endpoints" -m tcp -p tcp -d 10.96.0.10 --dport 80 -j REJECT --reject-with icmp-port-unreachable');
   });
