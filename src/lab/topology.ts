@@ -7,9 +7,12 @@
  * and never touches anything else.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LabError, run } from './host.js';
 import { renderNat, type LabServicePort } from './kube-proxy.js';
+import { haproxyConfig, HEALTH_SERVER_SCRIPT, runtimeCommand, serverStates, type LbSettings } from './load-balancer.js';
 
 /** The prefix of every namespace the lab creates. */
 export const LAB_PREFIX = 'rsl-';
@@ -83,6 +86,11 @@ export function cleanupLeftovers(prefix = LAB_PREFIX): string[] {
     removeNamespace(netns);
     removed.push(netns);
   }
+  // The files of crashed labs (HAProxy's configuration and socket, health-check state).
+  for (const entry of readdirSync(tmpdir())) {
+    const owner = entry.startsWith(prefix) ? /^(\d+)-(\d+)-/.exec(entry.slice(prefix.length)) : null;
+    if (owner?.[1] && startTime(Number(owner[1])) !== owner[2]) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+  }
   return removed;
 }
 
@@ -114,6 +122,9 @@ export class Lab {
   readonly nodes: readonly LabNode[];
   private readonly switchNs: string;
   private readonly pods: LabPod[] = [];
+  private readonly helpers: ChildProcess[] = [];
+  private lbNs: string | undefined;
+  private files: string | undefined;
   private destroyed = false;
 
   private constructor(id: string, nodes: readonly LabNode[]) {
@@ -160,9 +171,72 @@ export class Lab {
     });
   }
 
-  /** The lab's namespaces (the nodes and the switch), sorted. */
+  /** The lab's namespaces (the nodes, the switch, the load balancer's), sorted. */
   namespaces(): string[] {
-    return [this.switchNs, ...this.nodes.map((n) => n.netns)].sort();
+    return [this.switchNs, ...this.nodes.map((n) => n.netns), ...(this.lbNs ? [this.lbNs] : [])].sort();
+  }
+
+  /** The lab's directory for files (made on first use, removed with the lab). */
+  private dir(): string {
+    this.files ??= mkdtempSync(join(tmpdir(), this.id));
+    return this.files;
+  }
+
+  private async waitListening(child: ChildProcess, ip: string, port: number, what: string, timeoutMs = 5000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (child.pid === undefined || !listensIn(child.pid, ip, port)) {
+      if (child.exitCode !== null || child.signalCode !== null || performance.now() > deadline) throw new LabError('command-failed', `${what} did not listen on ${ip}:${port}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /**
+   * Starts kube-proxy's health-check node port on a node: 200 while the node has local endpoints
+   * (set with `setLocalEndpoints`), 503 without.
+   */
+  async startHealthCheckNodePort(nodeName: string, port: number): Promise<void> {
+    const node = this.node(nodeName);
+    const file = join(this.dir(), `${node.name}.local-endpoints`);
+    writeFileSync(file, '0');
+    const child = spawn('ip', ['netns', 'exec', node.netns, process.execPath, '-e', HEALTH_SERVER_SCRIPT, String(port), node.ip, file], { stdio: 'ignore' });
+    this.helpers.push(child);
+    await this.waitListening(child, node.ip, port, `the health-check node port of ${node.name}`);
+  }
+
+  /** What the node's health-check node port reports: its local endpoints. */
+  setLocalEndpoints(nodeName: string, count: number): void {
+    writeFileSync(join(this.dir(), `${this.node(nodeName).name}.local-endpoints`), String(count));
+  }
+
+  /**
+   * Starts HAProxy as the load balancer, in a namespace of its own at 10.250.0.250 on the lab's
+   * bridge; returns its address and a runtime-API client.
+   */
+  async startLoadBalancer(settings: LbSettings): Promise<{ address: string; command: (line: string) => Promise<string>; states: () => Promise<Record<string, string>> }> {
+    if (this.lbNs) throw new LabError('command-failed', 'the lab has a load balancer already');
+    const address = '10.250.0.250';
+    const netns = `${this.id}lb`;
+    this.lbNs = netns;
+    run('ip', ['netns', 'add', netns]);
+    run('ip', ['-n', this.switchNs, 'link', 'add', 'lb', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
+    run('ip', ['-n', this.switchNs, 'link', 'set', 'lb', 'master', 'br0', 'up']);
+    run('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+    run('ip', ['-n', netns, 'addr', 'add', `${address}/16`, 'dev', 'eth0']);
+    run('ip', ['-n', netns, 'link', 'set', 'eth0', 'up']);
+    const socket = join(this.dir(), 'haproxy.sock');
+    const config = join(this.dir(), 'haproxy.cfg');
+    writeFileSync(config, haproxyConfig(settings, address, socket));
+    const child = spawn('ip', ['netns', 'exec', netns, 'haproxy', '-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.helpers.push(child);
+    await this.waitListening(child, address, settings.port, 'HAProxy');
+    const command = (line: string): Promise<string> => runtimeCommand(socket, line);
+    return { address, command, states: async () => serverStates(await command('show servers state nodes')) };
+  }
+
+  /** Starts a process in the load balancer's namespace (a client of the load balancer). */
+  spawnAtLoadBalancer(command: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): ChildProcess {
+    if (!this.lbNs) throw new LabError('command-failed', 'the lab has no load balancer');
+    return spawn('ip', ['netns', 'exec', this.lbNs, ...command], { env: { ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   }
 
   private node(name: string): LabNode {
@@ -187,14 +261,8 @@ export class Lab {
     });
     const pod: LabPod = { name: options.name, node, ip, port: options.port, process: child };
     this.pods.push(pod);
-    const deadline = performance.now() + (options.listenTimeoutMs ?? 5000);
     // `ip netns exec` replaces itself with the command: the child's pid is the pod's.
-    while (child.pid === undefined || !listensIn(child.pid, ip, options.port)) {
-      if (child.exitCode !== null || child.signalCode !== null || performance.now() > deadline) {
-        throw new LabError('command-failed', `pod ${options.name} did not listen on ${ip}:${options.port}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await this.waitListening(child, ip, options.port, `pod ${options.name}`, options.listenTimeoutMs);
     return pod;
   }
 
@@ -220,8 +288,9 @@ export class Lab {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const pod of this.pods) pod.process.kill('SIGKILL');
+    for (const child of [...this.pods.map((p) => p.process), ...this.helpers]) child.kill('SIGKILL');
     for (const netns of this.namespaces()) removeNamespace(netns);
+    if (this.files) rmSync(this.files, { recursive: true, force: true });
   }
 }
 

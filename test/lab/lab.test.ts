@@ -107,6 +107,44 @@ describe.skipIf(skip)(`lab on real namespaces${skip ? ` (skipped: ${missing?.mes
     expect(pids.map(running)).toEqual([false, false, false]);
   });
 
+  it('HAProxy health-checks the nodes\' health-check node port and sends a Local NodePort only to the node with the pod', async () => {
+    lab = Lab.create({ nodes: 2, prefix: PREFIX });
+    const a = await lab.startPod({ name: 'pod-a', node: 'node-1', port: 8080, command: [process.execPath, APP] });
+    const service: LabServicePort = { name: 'shop/web:http', clusterIP: '10.96.0.10', port: 80, nodePort: 30080, externalTrafficPolicy: 'Local', endpoints: [{ ip: a.ip, port: a.port, node: 'node-1', ready: true }] };
+    for (const node of lab.nodes) {
+      lab.syncKubeProxy(node.name, [service]);
+      await lab.startHealthCheckNodePort(node.name, 32000);
+    }
+    lab.setLocalEndpoints('node-1', 1);
+    const lb = await lab.startLoadBalancer({
+      port: 80,
+      backends: lab.nodes.map((n) => ({ name: n.name, ip: n.ip, port: 30080, checkPort: 32000 })),
+      checkPath: '/healthz',
+      intervalMs: 200,
+      rise: 1,
+      fall: 1,
+    });
+    const until = async (want: Record<string, string>): Promise<Record<string, string>> => {
+      let states: Record<string, string> = {};
+      for (const deadline = performance.now() + 5000; performance.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+        states = await lb.states();
+        if (JSON.stringify(states) === JSON.stringify(want)) break;
+      }
+      return states;
+    };
+    expect(await until({ 'node-1': 'up', 'node-2': 'down' })).toEqual({ 'node-1': 'up', 'node-2': 'down' });
+    const c = lab.spawnAtLoadBalancer([process.execPath, CLIENT, `http://${lb.address}:80/`], { PATH: process.env['PATH'] });
+    const answer = new Promise<string>((resolve) => createInterface({ input: c.stdout ?? process.stdin }).once('line', resolve));
+    c.stdin?.end('fresh 30\n');
+    expect(JSON.parse(await answer)).toEqual({ bodies: { 'pod-a': 30 }, errors: {} });
+    // The runtime API drains a backend; the node's last local endpoint gone, its health check fails.
+    expect(await lb.command('set server nodes/node-1 state drain')).toBe('\n');
+    expect(await until({ 'node-1': 'drain', 'node-2': 'down' })).toEqual({ 'node-1': 'drain', 'node-2': 'down' });
+    await lb.command('set server nodes/node-1 state ready');
+    lab.setLocalEndpoints('node-1', 0);
+    expect(await until({ 'node-1': 'down', 'node-2': 'down' })).toEqual({ 'node-1': 'down', 'node-2': 'down' });
+  });
+
   it.runIf(existsSync(`${ROOT}dist/lab/index.js`))('cleans up on SIGINT, and a later lab removes what a SIGKILLed one left', async () => {
     const owner = (mode: string): Promise<{ child: ChildProcess; namespaces: string[] }> =>
       new Promise((resolve, reject) => {
