@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupLeftovers, Lab, labNamespaces, labPrerequisites, onPath, type LabServicePort } from '../../src/lab/index.js';
+import { cleanupLeftovers, Lab, labNamespaces, labPrerequisites, onPath, type LabPod, type LabServicePort } from '../../src/lab/index.js';
 import { ROOT } from '../helpers.js';
 
 const missing = labPrerequisites(process.getuid?.(), (c) => onPath(c, process.env['PATH']));
@@ -105,6 +105,50 @@ describe.skipIf(skip)(`lab on real namespaces${skip ? ` (skipped: ${missing?.mes
     lab.destroy();
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(pids.map(running)).toEqual([false, false, false]);
+  });
+
+  it('the seed\'s cause 2 for real: a pod that exits at SIGTERM while kube-proxy still routes to it refuses; with a preStop, nothing fails', async () => {
+    const EXIT = `${ROOT}test/fixtures/apps/exit-at-once.js`;
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    lab = Lab.create({ nodes: 2, prefix: PREFIX });
+    const pods = [
+      await lab.startPod({ name: 'pod-a', node: 'node-1', port: 8080, command: [process.execPath, EXIT] }),
+      await lab.startPod({ name: 'pod-b', node: 'node-2', port: 8080, command: [process.execPath, EXIT] }),
+      await lab.startPod({ name: 'pod-c', node: 'node-1', port: 8080, command: [process.execPath, EXIT] }),
+    ];
+    const [a, b, c] = pods as [LabPod, LabPod, LabPod];
+    const service = (members: LabPod[]): LabServicePort => ({ name: 'shop/web:http', clusterIP: '10.96.0.10', port: 80, nodePort: undefined, externalTrafficPolicy: 'Cluster', endpoints: members.map((p) => ({ ip: p.ip, port: p.port, node: p.node.name, ready: true })) });
+    lab.syncKubeProxy('node-2', [service([a, b])]);
+    // 100 requests per second for 3 s from node 2; at 1 s pod-a gets SIGTERM and exits, and
+    // kube-proxy on node 2 removes it 1 s later: about 100 × 1 s × ½ requests are refused.
+    const cl = client(lab, 'node-2', 'http://10.96.0.10:80/');
+    const before = cl.ask('rate 100 3');
+    await sleep(1000);
+    a.process.kill('SIGTERM');
+    await sleep(1000);
+    lab.syncKubeProxy('node-2', [service([b])]);
+    const measured = (await before) as { bodies: Record<string, number>; errors: Record<string, number> };
+    const refused = measured.errors['ECONNREFUSED'] ?? 0;
+    // A request on the wire the instant pod-a exited is reset: killed-in-flight (0–4 seen at 100 rps).
+    const reset = measured.errors['ECONNRESET'] ?? 0;
+    expect(Object.keys(measured.errors).filter((e) => e !== 'ECONNREFUSED' && e !== 'ECONNRESET')).toEqual([]);
+    // refused-after-stop: Binomial(100, ½) around 50, sd 5; the 1 s is timed by this process's timers.
+    expect(refused).toBeGreaterThanOrEqual(25);
+    expect(refused).toBeLessThanOrEqual(75);
+    expect(reset).toBeLessThanOrEqual(10);
+    expect((measured.bodies['pod-a'] ?? 0) + (measured.bodies['pod-b'] ?? 0) + refused + reset).toBe(300);
+
+    // The fix: a preStop delay longer than the propagation, so pod-c leaves the rules first.
+    lab.syncKubeProxy('node-2', [service([b, c])]);
+    const after = cl.ask('rate 100 3');
+    await sleep(1000);
+    lab.syncKubeProxy('node-2', [service([b])]);
+    await sleep(1000);
+    c.process.kill('SIGTERM');
+    const fixed = (await after) as { bodies: Record<string, number>; errors: Record<string, number> };
+    expect(fixed.errors).toEqual({});
+    expect((fixed.bodies['pod-b'] ?? 0) + (fixed.bodies['pod-c'] ?? 0)).toBe(300);
+    cl.process.stdin?.end();
   });
 
   it('HAProxy health-checks the nodes\' health-check node port and sends a Local NodePort only to the node with the pod', async () => {
