@@ -19,6 +19,11 @@ function count(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** "all 3 requests", or "the request" for one. */
+function every(n: number, word: string): string {
+  return n === 1 ? `the ${word}` : `all ${n} ${word}s`;
+}
+
 /**
  * New connections inside the routing window (from termination until `--duration` ends): every
  * one must be served, whether the app is still in its preStop delay or already has SIGTERM.
@@ -47,7 +52,7 @@ export function keepsServing(m: Measurement): Verdict {
       id: 'keeps-serving',
       status: 'pass',
       cause: undefined,
-      summary: `served all ${routed.length} requests on new connections in the ${seconds(evidence.windowMs)} after termination began${lastOk ? `, the last ${seconds(lastOk.startMs - sigtermMs)} after SIGTERM` : ''}`,
+      summary: `served ${every(routed.length, 'request')} on new connections in the ${seconds(evidence.windowMs)} after termination began${lastOk ? `, the last ${seconds(lastOk.startMs - sigtermMs)} after SIGTERM` : ''}`,
       evidence,
       fix: undefined,
     };
@@ -85,7 +90,7 @@ export function keepAliveClose(m: Measurement): Verdict {
     return { id: 'keep-alive-close', status: 'skipped', cause: undefined, summary: 'no keep-alive connection was open during the termination', evidence, fix: undefined };
   }
   if (announced === connections.length) {
-    return { id: 'keep-alive-close', status: 'pass', cause: undefined, summary: `closed all ${count(connections.length, 'keep-alive connection')} after a response with \`Connection: close\``, evidence, fix: undefined };
+    return { id: 'keep-alive-close', status: 'pass', cause: undefined, summary: `closed ${every(connections.length, 'keep-alive connection')} after a response with \`Connection: close\``, evidence, fix: undefined };
   }
   const parts = [
     unannounced > 0 ? `${unannounced} closed between requests without notice` : '',
@@ -121,7 +126,7 @@ export function finishesInFlight(m: Measurement): Verdict {
     };
   }
   if (cut.length === 0) {
-    return { id: 'finishes-in-flight', status: 'pass', cause: undefined, summary: `finished all ${count(inFlight.length, 'request')} in flight at SIGTERM, the last ${seconds(last - sigtermMs)} after it`, evidence, fix: undefined };
+    return { id: 'finishes-in-flight', status: 'pass', cause: undefined, summary: `finished ${every(inFlight.length, 'request')} in flight at SIGTERM, ${inFlight.length === 1 ? '' : 'the last '}${seconds(last - sigtermMs)} after it`, evidence, fix: undefined };
   }
   return {
     id: 'finishes-in-flight',
