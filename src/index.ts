@@ -8,6 +8,7 @@ export type { LoadNote, LoadProblem, Position, ProblemCode, SourceText } from '.
 export { buildGraph, type Graph, type ServiceView } from './model/graph.js';
 export type { Resource, ResourceRef } from './model/resource.js';
 export type { Workload, ContainerView } from './model/workload.js';
+export { progressDeadlineSecondsOf, updateStrategyOf, type UpdateStrategy } from './model/rollout.js';
 export { RULES } from './rules/index.js';
 export { BUILTIN_PROFILES, withIngressNginx } from './profiles/builtin.js';
 export { parseProfileFile, resolveProfile, withK8sVersion, ProfileError } from './profiles/load.js';

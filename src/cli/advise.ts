@@ -74,29 +74,32 @@ function readFacts(path: string, io: Io): { facts: FactsInput; workload: Workloa
   return { facts: file.facts, workload: file.workload };
 }
 
+/** The options of `advise` (parseArgs table). */
+export const ADVISE_OPTIONS = {
+  provider: { type: 'string' },
+  'network-plugin': { type: 'string' },
+  lb: { type: 'string' },
+  'preserve-source-ip': { type: 'boolean' },
+  'lb-quota-tight': { type: 'boolean' },
+  'k8s-version': { type: 'string' },
+  file: { type: 'string' },
+  manifests: { type: 'string', short: 'f', multiple: true },
+  name: { type: 'string' },
+  namespace: { type: 'string' },
+  image: { type: 'string' },
+  port: { type: 'string' },
+  'service-port': { type: 'string' },
+  replicas: { type: 'string' },
+  'health-path': { type: 'string' },
+  format: { type: 'string', default: 'text' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function advise(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      provider: { type: 'string' },
-      'network-plugin': { type: 'string' },
-      lb: { type: 'string' },
-      'preserve-source-ip': { type: 'boolean' },
-      'lb-quota-tight': { type: 'boolean' },
-      'k8s-version': { type: 'string' },
-      file: { type: 'string' },
-      manifests: { type: 'string', short: 'f', multiple: true },
-      name: { type: 'string' },
-      namespace: { type: 'string' },
-      image: { type: 'string' },
-      port: { type: 'string' },
-      'service-port': { type: 'string' },
-      replicas: { type: 'string' },
-      'health-path': { type: 'string' },
-      format: { type: 'string', default: 'text' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: ADVISE_OPTIONS,
   });
   if (values.help) {
     io.stdout(ADVISE_HELP);

@@ -2,12 +2,29 @@
 /** The only module that touches `process`. */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { mainAsync } from './main.js';
+import { readStream } from '../load/stdin.js';
+import { mainAsync, readsStdin } from './main.js';
 
-const code = await mainAsync(process.argv.slice(2), {
+const argv = process.argv.slice(2);
+// stdin is read to its end before the command runs, as a stream: a producer slower than start-up
+// (`helm template … | rollsafe check -`) has written nothing yet, and a synchronous read fails.
+let stdin: () => string = () => '';
+if (readsStdin(argv)) {
+  try {
+    const text = await readStream(process.stdin);
+    stdin = () => text;
+  } catch (error: unknown) {
+    // Reported by the command that reads it, like any unreadable input (exit code 2).
+    stdin = () => {
+      throw error;
+    };
+  }
+}
+
+const code = await mainAsync(argv, {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  stdin: () => readFileSync(0, 'utf8'),
+  stdin,
   readFile: (path) => readFileSync(path, 'utf8'),
   fileExists: (path) => existsSync(path),
   env: process.env,

@@ -147,17 +147,20 @@ function distinct(sources: readonly SourceText[]): SourceText[] {
   return [...byPath.values()];
 }
 
+/** The options of `fix` (parseArgs table). */
+export const FIX_OPTIONS = {
+  ...ANALYSIS_OPTIONS,
+  only: { type: 'string', multiple: true },
+  write: { type: 'boolean', short: 'w', default: false },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function fix(args: string[], io: Io, files: FileWriter): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      ...ANALYSIS_OPTIONS,
-      only: { type: 'string', multiple: true },
-      write: { type: 'boolean', short: 'w', default: false },
-      output: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: FIX_OPTIONS,
   });
   if (values.help) {
     io.stdout(FIX_HELP);

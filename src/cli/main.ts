@@ -2,7 +2,7 @@
  * The command line: `main(argv, io)` returns an exit code; only bin.ts touches `process`.
  * Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, I/O or internal error.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseRuleSetting, type FailOn } from '../engine/config.js';
 import { checkSources } from '../engine/run.js';
 import { severityRank, type Severity } from '../engine/types.js';
@@ -13,12 +13,12 @@ import { formatJson } from '../report/json.js';
 import { formatSarif } from '../report/sarif.js';
 import { formatText } from '../report/text.js';
 import { VERSION } from '../version.js';
-import { runAdvise } from './advise.js';
+import { ADVISE_OPTIONS, runAdvise } from './advise.js';
 import { runAppCheck } from './app-check.js';
 import { loadConfig, reportError, resolveCheckProfile, UsageError } from './options.js';
-import { runFix } from './fix.js';
-import { runReport } from './report.js';
-import { runSimulate } from './simulate.js';
+import { FIX_OPTIONS, runFix } from './fix.js';
+import { REPORT_OPTIONS, runReport } from './report.js';
+import { runSimulate, SIMULATE_OPTIONS } from './simulate.js';
 import { findingImpacts } from '../sim/impact.js';
 import { explainRule, formatRules } from './rules.js';
 
@@ -26,7 +26,7 @@ import { explainRule, formatRules } from './rules.js';
 export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-  /** Reads all of stdin (only called for the `-` path). */
+  /** All of stdin, read before the command runs (see `readsStdin`); only called for the `-` path. */
   readonly stdin: () => string;
   readonly readFile: (path: string) => string;
   readonly fileExists: (path: string) => boolean;
@@ -77,21 +77,24 @@ Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, unreadable
 const FORMATS = new Set(['text', 'json', 'sarif', 'github']);
 const FAIL_ON = new Set(['error', 'warning', 'info', 'none']);
 
+/** The options of `check` (parseArgs table). */
+export const CHECK_OPTIONS = {
+  profile: { type: 'string', short: 'p' },
+  'k8s-version': { type: 'string' },
+  format: { type: 'string', short: 'f', default: 'text' },
+  'fail-on': { type: 'string' },
+  rule: { type: 'string', multiple: true },
+  config: { type: 'string', short: 'c' },
+  'no-color': { type: 'boolean', default: false },
+  impact: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function runCheck(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      profile: { type: 'string', short: 'p' },
-      'k8s-version': { type: 'string' },
-      format: { type: 'string', short: 'f', default: 'text' },
-      'fail-on': { type: 'string' },
-      rule: { type: 'string', multiple: true },
-      config: { type: 'string', short: 'c' },
-      'no-color': { type: 'boolean', default: false },
-      impact: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: CHECK_OPTIONS,
   });
   if (values.help) {
     io.stdout(HELP);
@@ -141,6 +144,35 @@ function runExplain(args: string[], io: Io): number {
   if (text === undefined) throw new UsageError(`unknown rule \`${id}\` (see \`rollsafe rules\`)`);
   io.stdout(text);
   return 0;
+}
+
+/**
+ * True when the command line reads standard input: `-` as an input path of check, fix, simulate or
+ * report, or `advise -f -`. The bin reads stdin to its end (as a stream) before `main` runs, and
+ * only then: `report x.yaml -o -` must not wait for an input it never reads.
+ */
+export function readsStdin(argv: readonly string[]): boolean {
+  const [command, ...args] = argv;
+  const dash = (options: NonNullable<ParseArgsConfig['options']>): boolean => parseArgs({ args, allowPositionals: true, options }).positionals.includes('-');
+  try {
+    switch (command) {
+      case 'check':
+        return dash(CHECK_OPTIONS);
+      case 'fix':
+        return dash(FIX_OPTIONS);
+      case 'simulate':
+        return dash(SIMULATE_OPTIONS);
+      case 'report':
+        return dash(REPORT_OPTIONS);
+      case 'advise':
+        return (parseArgs({ args, allowPositionals: true, options: ADVISE_OPTIONS }).values.manifests ?? []).includes('-');
+      default:
+        return false;
+    }
+  } catch {
+    // A malformed command line: the command itself reports it, without reading stdin.
+    return false;
+  }
 }
 
 /** Runs the CLI; returns the exit code. */

@@ -66,17 +66,20 @@ function distinct(sources: readonly SourceText[]): SourceText[] {
   return [...byPath.values()];
 }
 
+/** The options of `report` (parseArgs table). */
+export const REPORT_OPTIONS = {
+  ...ANALYSIS_OPTIONS,
+  output: { type: 'string', short: 'o' },
+  runs: { type: 'string' },
+  seed: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function report(args: string[], io: Io, files: FileWriter, simulate: Simulate | undefined): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      ...ANALYSIS_OPTIONS,
-      output: { type: 'string', short: 'o' },
-      runs: { type: 'string' },
-      seed: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: REPORT_OPTIONS,
   });
   if (values.help) {
     io.stdout(REPORT_HELP);

@@ -58,25 +58,28 @@ export function runSimulate(args: string[], io: Io): number {
   }
 }
 
+/** The options of `simulate` (parseArgs table). */
+export const SIMULATE_OPTIONS = {
+  ...ANALYSIS_OPTIONS,
+  workload: { type: 'string' },
+  runs: { type: 'string' },
+  seed: { type: 'string' },
+  rps: { type: 'string' },
+  nodes: { type: 'string' },
+  'labelled-nodes': { type: 'string' },
+  'app-startup': { type: 'string' },
+  'app-drain': { type: 'string' },
+  sigterm: { type: 'string' },
+  format: { type: 'string', short: 'f', default: 'text' },
+  'fail-on': { type: 'string', default: 'failure' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function simulateCommand(args: string[], io: Io): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      ...ANALYSIS_OPTIONS,
-      workload: { type: 'string' },
-      runs: { type: 'string' },
-      seed: { type: 'string' },
-      rps: { type: 'string' },
-      nodes: { type: 'string' },
-      'labelled-nodes': { type: 'string' },
-      'app-startup': { type: 'string' },
-      'app-drain': { type: 'string' },
-      sigterm: { type: 'string' },
-      format: { type: 'string', short: 'f', default: 'text' },
-      'fail-on': { type: 'string', default: 'failure' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: SIMULATE_OPTIONS,
   });
   if (values.help) {
     io.stdout(SIMULATE_HELP);

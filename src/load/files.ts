@@ -1,6 +1,6 @@
 /** Reading inputs from disk and stdin (Node only; the rest of the pipeline is pure). */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MAX_FILE_BYTES } from './parse.js';
 import type { SourceText } from './types.js';
 
@@ -42,13 +42,17 @@ function describe(error: unknown): string {
 
 /**
  * Expands paths (files, folders searched recursively for *.yaml, *.yml, *.json) into sources.
- * `-` reads `stdin`. Throws InputError for a path that cannot be read.
+ * `-` reads `stdin`. A file reached twice (named twice, or named and inside a folder also named)
+ * is read once: its objects are not duplicates of themselves. Throws InputError for a path that
+ * cannot be read.
  */
 export function readSources(paths: readonly string[], stdin: () => string): SourceText[] {
   const sources: SourceText[] = [];
+  const seen = new Set<string>();
   for (const path of paths) {
     if (path === '-') {
-      sources.push({ path: '<stdin>', text: stdin() });
+      if (!seen.has('-')) sources.push({ path: '<stdin>', text: stdin() });
+      seen.add('-');
       continue;
     }
     let files: string[];
@@ -66,6 +70,9 @@ export function readSources(paths: readonly string[], stdin: () => string): Sour
       throw new InputError(`${path}: ${describe(error)}`);
     }
     for (const file of files) {
+      const key = resolve(file);
+      if (seen.has(key)) continue;
+      seen.add(key);
       try {
         // Refuse before reading: a huge file would exhaust memory before the parser could say no.
         const size = statSync(file).size;

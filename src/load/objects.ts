@@ -2,10 +2,11 @@
  * Parsed documents → Kubernetes objects. Documents that are not Kubernetes objects, use a removed
  * API, or break the schema become problems; kinds rollsafe does not model become notes.
  */
-import { isRecord } from '../model/k8s.js';
-import { ignoredRules, toResource, type Resource } from '../model/resource.js';
+import { isRecord, recordAt, stringAt } from '../model/k8s.js';
+import { effectiveNamespace, ignoredRules, toResource, type Resource } from '../model/resource.js';
 import { isWorkloadKind } from '../model/workload.js';
 import { apiProblem, isBuiltinKind } from '../schema/kinds.js';
+import { semanticViolations } from '../schema/semantic.js';
 import { ExpansionError, hasSchema, validateObject } from '../schema/validate.js';
 import { locate, parseSource, type ParsedDocument } from './parse.js';
 import type { LoadNote, LoadProblem, SourceText } from './types.js';
@@ -93,7 +94,8 @@ function addChecked(out: LoadResult, doc: ParsedDocument, base: string, value: R
     }
     return;
   }
-  if (hasSchema(apiVersion, kind)) {
+  const typed = hasSchema(apiVersion, kind);
+  if (typed) {
     try {
       for (const v of validateObject(apiVersion, kind, value)) {
         let message = v.message;
@@ -110,6 +112,7 @@ function addChecked(out: LoadResult, doc: ParsedDocument, base: string, value: R
       return;
     }
   }
+  for (const v of semanticViolations(kind, value, typed)) out.problems.push(problem(doc, base, resource, v.code, v.message, v.path));
   out.resources.push(resource);
 }
 
@@ -117,6 +120,52 @@ function addChecked(out: LoadResult, doc: ParsedDocument, base: string, value: R
 function suppressed(resource: Resource): boolean {
   const ignored = ignoredRules(resource);
   return ignored.has('invalid-manifest') || ignored.has('all');
+}
+
+/** Kinds without a namespace (of those rollsafe analyzes). */
+const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['Namespace']);
+
+/**
+ * The identity of an object in the API server: kind, namespace and name. The API group and version
+ * are not part of it (apps/v1 and extensions/v1beta1 Deployments are the same stored object).
+ * Objects named by `generateName` get a fresh name each time and have no identity here.
+ */
+function identityOf(resource: Resource): string | undefined {
+  const name = stringAt(recordAt(resource.object, 'metadata'), 'name');
+  if (name === undefined || name === '') return undefined;
+  return `${resource.kind}\u0000${CLUSTER_SCOPED.has(resource.kind) ? '' : effectiveNamespace(resource)}\u0000${name}`;
+}
+
+/** `file:line:column` of an object's `metadata.name`. */
+function placeOf(resource: Resource): string {
+  const pos = locate(resource.doc, `${resource.base}/metadata/name`);
+  return `${resource.doc.source.path}:${pos.line}:${pos.column}`;
+}
+
+/**
+ * Objects with the same kind, namespace and name, in two files or twice in one: the API server
+ * holds one object per identity, so applying both keeps only the one applied last. Each place is
+ * reported, naming the others; each stays its own object for the rules.
+ */
+function reportDuplicates(out: LoadResult): void {
+  const byIdentity = new Map<string, Resource[]>();
+  for (const resource of out.resources) {
+    const identity = identityOf(resource);
+    if (identity === undefined) continue;
+    const same = byIdentity.get(identity);
+    if (same) same.push(resource);
+    else byIdentity.set(identity, [resource]);
+  }
+  for (const same of byIdentity.values()) {
+    if (same.length < 2) continue;
+    for (const resource of same) {
+      if (suppressed(resource)) continue;
+      const others = same.filter((o) => o !== resource).map(placeOf).join(', ');
+      const what = `${resource.kind} ${resource.namespace === '' || CLUSTER_SCOPED.has(resource.kind) ? '' : `${resource.namespace}/`}${resource.name}`;
+      const doc = resource.doc;
+      out.problems.push(problem(doc, resource.base, resource, 'duplicate-object', `${what} is defined more than once (also at ${others}): the API server keeps one object per kind, namespace and name, so applying both keeps only the one applied last`, '/metadata/name'));
+    }
+  }
 }
 
 /** Loads sources into resources, problems and notes. */
@@ -127,5 +176,6 @@ export function loadSources(sources: readonly SourceText[], k8sVersion: string =
     out.problems.push(...parsed.problems);
     for (const doc of parsed.documents) addObject(out, doc, '', doc.value);
   }
+  reportDuplicates(out);
   return out;
 }

@@ -26,7 +26,9 @@ export type ProblemCode =
   | 'yaml11-boolean'
   | 'too-large'
   | 'alias-bomb'
-  | 'too-deep';
+  | 'too-deep'
+  /** The same kind, namespace and name as another object of the input. */
+  | 'duplicate-object';
 
 /** A problem found while loading or validating input: data, never an exception. */
 export interface LoadProblem {

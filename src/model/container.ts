@@ -1,5 +1,6 @@
 /** Facts about one container: its ports, probes and preStop hook. */
 import { arrayAt, isRecord, numberAt, recordAt, stringAt } from './k8s.js';
+import { validPort, validPortName } from './ports.js';
 import type { ContainerView } from './workload.js';
 
 /** A declared container port. */
@@ -12,17 +13,21 @@ export interface PortView {
 export function declaredPorts(container: ContainerView): PortView[] {
   const out: PortView[] = [];
   for (const p of arrayAt(container.container, 'ports')) {
-    const port = numberAt(p, 'containerPort');
-    if (port !== undefined) out.push({ name: stringAt(p, 'name'), port });
+    // A containerPort outside 1–65535 is rejected by the API server (validateContainerPorts).
+    const port = p !== null && typeof p === 'object' ? (p as Record<string, unknown>)['containerPort'] : undefined;
+    if (validPort(port)) out.push({ name: stringAt(p, 'name'), port });
   }
   return out;
 }
 
-/** Resolves a port reference (number or port name) against a container's declared ports. */
+/**
+ * Resolves a port reference (number or port name) against a container's declared ports. A value
+ * the API server rejects (ValidatePortNumOrName: a number outside 1–65535, a string that is not a
+ * port name, such as `"8080"`) resolves to nothing.
+ */
 export function resolvePort(container: ContainerView, ref: unknown): number | undefined {
-  if (typeof ref === 'number') return ref;
-  if (typeof ref !== 'string') return undefined;
-  if (/^\d+$/.test(ref)) return Number(ref);
+  if (validPort(ref)) return ref;
+  if (!validPortName(ref)) return undefined;
   return declaredPorts(container).find((p) => p.name === ref)?.port;
 }
 
@@ -44,7 +49,7 @@ export function probeTarget(container: ContainerView, probe: Record<string, unkn
   }
   const grpc = recordAt(probe, 'grpc');
   if (grpc) {
-    const port = numberAt(grpc, 'port');
+    const port = validPort(grpc['port']) ? grpc['port'] : undefined;
     return { action: `grpc ${String(port)}/${stringAt(grpc, 'service') ?? ''}`, port, portRef: port, field: 'grpc' };
   }
   const exec = recordAt(probe, 'exec');
@@ -52,14 +57,24 @@ export function probeTarget(container: ContainerView, probe: Record<string, unkn
   return undefined;
 }
 
-/** Probe timing with the API defaults (knowledge/rollout-algorithm.md §2). */
+/**
+ * A probe field after defaulting: unset or 0 is the default (SetDefaults_Probe,
+ * pkg/apis/core/v1/defaults.go); a negative or fractional value, which the API server rejects
+ * (validateProbe, pkg/apis/core/validation: ValidateNonnegativeField), is ignored the same way.
+ */
+function probeField(probe: Record<string, unknown>, key: string, fallback: number): number {
+  const value = numberAt(probe, key);
+  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+/** Probe timing with the API defaults: period 10 s, failureThreshold 3, successThreshold 1, timeout 1 s. */
 export function probeTiming(probe: Record<string, unknown>): { initialDelay: number; period: number; failureThreshold: number; successThreshold: number; timeout: number } {
   return {
-    initialDelay: numberAt(probe, 'initialDelaySeconds') ?? 0,
-    period: numberAt(probe, 'periodSeconds') ?? 10,
-    failureThreshold: numberAt(probe, 'failureThreshold') ?? 3,
-    successThreshold: numberAt(probe, 'successThreshold') ?? 1,
-    timeout: numberAt(probe, 'timeoutSeconds') ?? 1,
+    initialDelay: probeField(probe, 'initialDelaySeconds', 0),
+    period: probeField(probe, 'periodSeconds', 10),
+    failureThreshold: probeField(probe, 'failureThreshold', 3),
+    successThreshold: probeField(probe, 'successThreshold', 1),
+    timeout: probeField(probe, 'timeoutSeconds', 1),
   };
 }
 

@@ -2,7 +2,8 @@
  * The object graph, built once per run and indexed so that no rule scans Services × workloads:
  * Service → workloads by namespace + selector, PDB → workloads, HPA → target, Ingress → Services.
  */
-import { arrayAt, isRecord, numberAt, recordAt, stringAt, stringMapAt } from './k8s.js';
+import { arrayAt, isRecord, recordAt, stringAt, stringMapAt } from './k8s.js';
+import { validPort, validPortName } from './ports.js';
 import { effectiveNamespace, type Resource } from './resource.js';
 import { labelSelectorMatches, mapSelectorMatches } from './selector.js';
 import { toWorkload, type Workload } from './workload.js';
@@ -13,7 +14,7 @@ export interface ServicePortView {
   readonly path: string;
   readonly name: string | undefined;
   readonly port: number | undefined;
-  /** targetPort as written, defaulting to `port` (number or port name). */
+  /** targetPort as written, defaulting to `port` (number or port name); undefined when invalid. */
   readonly targetPort: number | string | undefined;
 }
 
@@ -51,15 +52,25 @@ export interface Graph {
   namespace(name: string): Resource | undefined;
 }
 
+/**
+ * A Service port's targetPort as the API server stores it: unset, 0 or "" is the port itself
+ * (SetDefaults_Service, pkg/apis/core/v1/defaults.go); a number outside 1–65535 or a string that
+ * is not a port name is rejected (ValidatePortNumOrName, pkg/apis/core/validation) and is
+ * undefined here, so no rule reasons with it.
+ */
+export function targetPortOf(target: unknown, port: number | undefined): number | string | undefined {
+  if (target === undefined || target === null || target === 0 || target === '') return port;
+  if (validPort(target) || validPortName(target)) return target;
+  return undefined;
+}
+
 function toService(resource: Resource): ServiceView {
   const spec = recordAt(resource.object, 'spec');
   const ports: ServicePortView[] = [];
   arrayAt(spec, 'ports').forEach((p, index) => {
     if (!isRecord(p)) return;
-    const port = numberAt(p, 'port');
-    const target = p['targetPort'];
-    const targetPort = typeof target === 'number' || typeof target === 'string' ? target : port;
-    ports.push({ index, path: `/spec/ports/${index}`, name: stringAt(p, 'name'), port, targetPort });
+    const port = validPort(p['port']) ? (p['port'] as number) : undefined;
+    ports.push({ index, path: `/spec/ports/${index}`, name: stringAt(p, 'name'), port, targetPort: targetPortOf(p['targetPort'], port) });
   });
   return {
     resource,

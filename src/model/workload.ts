@@ -52,7 +52,10 @@ export function toWorkload(resource: Resource): Workload | undefined {
     podSpecPath = '/spec/template/spec';
     podSpec = recordAt(template, 'spec');
     podLabels = stringMapAt(recordAt(template, 'metadata'), 'labels');
-    replicas = kind === 'DaemonSet' ? undefined : numberAt(spec, 'replicas');
+    // A negative or fractional count is rejected by the API server (ValidateNonnegativeField in
+    // pkg/apis/apps/validation and pkg/apis/core/validation): read as unset, never computed with.
+    const written = numberAt(spec, 'replicas');
+    replicas = kind === 'DaemonSet' || written === undefined || !Number.isInteger(written) || written < 0 ? undefined : written;
   }
   const spec = podSpec ?? {};
   const containers: ContainerView[] = [];
@@ -64,15 +67,30 @@ export function toWorkload(resource: Resource): Workload | undefined {
   return { resource, kind, podSpecPath, podSpec: spec, podLabels, replicas, containers };
 }
 
+/**
+ * True when `spec.replicas` is written but the API server rejects it (negative or fractional:
+ * ValidateNonnegativeField): the count is unknown, so rules that judge it skip the workload.
+ */
+export function replicasRejected(workload: Workload): boolean {
+  if (workload.kind === 'DaemonSet' || workload.kind === 'Pod') return false;
+  const written = recordAt(workload.resource.object, 'spec')?.['replicas'];
+  return written !== undefined && written !== null && workload.replicas === undefined;
+}
+
 /** The replica count Kubernetes uses: `spec.replicas`, default 1 (deployment.md). */
 export function effectiveReplicas(workload: Workload): number {
   return workload.replicas ?? 1;
 }
 
-/** terminationGracePeriodSeconds, default 30 (pod-lifecycle.md, knowledge/termination.md). */
+/**
+ * terminationGracePeriodSeconds, default 30 (SetDefaults_PodSpec, pkg/apis/core/v1/defaults.go).
+ * A negative value is not rejected: the API server stores a Pod's as 1 and warns about it in a
+ * template (kubernetes#115606), so it is 1 here too.
+ */
 export function gracePeriodSeconds(workload: Workload): { seconds: number; explicit: boolean } {
   const value = numberAt(workload.podSpec, 'terminationGracePeriodSeconds');
-  return value === undefined ? { seconds: DEFAULT_GRACE_SECONDS, explicit: false } : { seconds: value, explicit: true };
+  if (value === undefined) return { seconds: DEFAULT_GRACE_SECONDS, explicit: false };
+  return { seconds: value < 0 ? 1 : value, explicit: true };
 }
 
 /** Default terminationGracePeriodSeconds (pod-lifecycle.md). */

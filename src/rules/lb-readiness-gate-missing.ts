@@ -1,6 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { arrayAt, stringAt, stringMapAt, recordAt } from '../model/k8s.js';
 import { effectiveNamespace } from '../model/resource.js';
+import { updateStrategyOf } from '../model/rollout.js';
 import { nameOf } from './util.js';
 import { lbBackendOf } from '../domain/routing.js';
 
@@ -33,7 +34,8 @@ export const lbReadinessGateMissing: Rule = {
     for (const workload of context.graph.workloads) {
       const services = context.graph.servicesOf(workload);
       const direct = services.some((s) => (s.type === 'LoadBalancer' || context.graph.ingressesOf(s).length > 0) && lbBackendOf(context, s) === 'pod');
-      if (!direct) continue;
+      // OnDelete: no rollout removes old pods (only someone deleting them does), so no gate would hold one.
+      if (!direct || updateStrategyOf(workload).type === 'OnDelete') continue;
       const gates = arrayAt(workload.podSpec, 'readinessGates').map((g) => stringAt(g, 'conditionType') ?? '');
       if (gates.some((g) => g.startsWith(AWS_GATE_PREFIX))) continue;
       const namespace = effectiveNamespace(workload.resource);

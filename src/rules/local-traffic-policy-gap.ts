@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { preStopOf, preStopSeconds } from '../model/container.js';
-import { recordAt, stringAt } from '../model/k8s.js';
 import { resolveFenceposts } from '../model/intstr.js';
+import { updateStrategyOf } from '../model/rollout.js';
 import { effectiveReplicas, type Workload } from '../model/workload.js';
 import { nameOf, nodeAffinityOf } from './util.js';
 import { lbBackendOf } from '../domain/routing.js';
@@ -28,6 +28,9 @@ export const localTrafficPolicyGap: Rule = {
     messages: {
       noTerminating: 'Service {{service}} uses externalTrafficPolicy: Local and the rollout of {{workload}} ({{strategy}}) can remove the last pod of a node while the LB still sends to it; Kubernetes {{version}} has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode',
       shortPreStop: 'Service {{service}} uses externalTrafficPolicy: Local; when the rollout of {{workload}} ({{strategy}}) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop ({{preStop}} s) is shorter than the LB health check needs to take the node out ({{detect}} s = {{interval}} s × {{threshold}})',
+      // The same gaps for workloads no controller rolls out (OnDelete, ReplicationController, ReplicaSet, Pod): they open when someone deletes a pod.
+      noTerminatingNoRollout: 'Service {{service}} uses externalTrafficPolicy: Local and {{workload}} ({{strategy}}) loses the last pod of a node whenever someone deletes it while the LB still sends to the node; Kubernetes {{version}} has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node or use Cluster mode',
+      shortPreStopNoRollout: 'Service {{service}} uses externalTrafficPolicy: Local; when someone deletes the last pod of {{workload}} ({{strategy}}) on a node, kube-proxy keeps forwarding to it only while it serves: its preStop ({{preStop}} s) is shorter than the LB health check needs to take the node out ({{detect}} s = {{interval}} s × {{threshold}})',
     },
   },
   check(context) {
@@ -45,33 +48,35 @@ export const localTrafficPolicyGap: Rule = {
         const base = { resource: service.resource, path: '/spec/externalTrafficPolicy' };
         const data = { service: service.resource.name, workload: nameOf(workload), strategy: plan.description, version };
         if (!hasProxyTerminatingEndpoints(version)) {
-          context.report({ ...base, messageId: 'noTerminating', data });
+          context.report({ ...base, messageId: plan.rollout === false ? 'noTerminatingNoRollout' : 'noTerminating', data });
           continue;
         }
         const serving = servingContainers(context, workload);
         const preStop = Math.min(...serving.map((c) => preStopSeconds(preStopOf(c)) ?? 0), Number.POSITIVE_INFINITY);
         const shortest = Number.isFinite(preStop) ? preStop : 0;
         if (shortest >= detect) continue;
-        context.report({ ...base, messageId: 'shortPreStop', severity: 'warning', data: { ...data, preStop: shortest, detect, interval: hc?.intervalSeconds ?? 0, threshold: hc?.unhealthyThreshold ?? 0 } });
+        context.report({ ...base, messageId: plan.rollout === false ? 'shortPreStopNoRollout' : 'shortPreStop', severity: 'warning', data: { ...data, preStop: shortest, detect, interval: hc?.intervalSeconds ?? 0, threshold: hc?.unhealthyThreshold ?? 0 } });
       }
     }
   },
 };
 
 /** Whether a workload's rollout keeps a running pod on every node (the seed's in-place rollout). */
-function rolloutPlan(workload: Workload): { keepsPodPerNode: boolean; description: string } {
-  const spec = recordAt(workload.resource.object, 'spec');
+function rolloutPlan(workload: Workload): { keepsPodPerNode: boolean; description: string; rollout?: false } {
+  const strategy = updateStrategyOf(workload);
+  // No automatic rollout: the gap opens when someone deletes a node's last pod.
+  if (strategy.type === 'OnDelete') return { keepsPodPerNode: false, rollout: false, description: `updateStrategy OnDelete${strategy.defaulted ? ', its API version\'s default' : ''}: no automatic rollout` };
   if (workload.kind === 'DaemonSet') {
-    const rolling = recordAt(recordAt(spec, 'updateStrategy'), 'rollingUpdate');
-    const surge = rolling?.['maxSurge'];
-    const keeps = surge !== undefined && surge !== 0 && surge !== '0%' && (rolling?.['maxUnavailable'] === 0 || rolling?.['maxUnavailable'] === '0%');
+    const surge = strategy.type === 'RollingUpdate' ? strategy.maxSurge : undefined;
+    const unavailable = strategy.type === 'RollingUpdate' ? strategy.maxUnavailable : undefined;
+    const keeps = surge !== undefined && surge !== 0 && surge !== '0%' && (unavailable === 0 || unavailable === '0%');
     return { keepsPodPerNode: keeps, description: keeps ? 'surge per node' : 'delete then create per node' };
   }
+  if (strategy.type === 'None') return { keepsPodPerNode: false, rollout: false, description: `no controller rolls a ${workload.kind} out` };
   if (workload.kind !== 'Deployment') return { keepsPodPerNode: false, description: `${workload.kind} replaces pods one by one` };
-  const strategy = recordAt(spec, 'strategy');
-  if (stringAt(strategy, 'type') === 'Recreate') return { keepsPodPerNode: false, description: 'Recreate' };
-  const rolling = recordAt(strategy, 'rollingUpdate');
-  const fence = resolveFenceposts(rolling?.['maxSurge'], rolling?.['maxUnavailable'], effectiveReplicas(workload));
+  if (strategy.type === 'Recreate') return { keepsPodPerNode: false, description: 'Recreate' };
+  if (strategy.type !== 'RollingUpdate' || strategy.maxSurge === undefined || strategy.maxUnavailable === undefined) return { keepsPodPerNode: false, description: 'unresolvable strategy' };
+  const fence = resolveFenceposts(strategy.maxSurge, strategy.maxUnavailable, effectiveReplicas(workload));
   if (!fence) return { keepsPodPerNode: false, description: 'unresolvable strategy' };
   const description = `maxSurge ${fence.surge}, maxUnavailable ${fence.unavailable}`;
   const keeps = fence.unavailable === 0 && fence.surge >= 1 && nodeAffinityOf(workload) !== undefined;

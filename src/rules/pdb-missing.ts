@@ -2,7 +2,7 @@ import type { Rule } from '../engine/types.js';
 import { isRecord, numberAt, recordAt } from '../model/k8s.js';
 import { effectiveNamespace } from '../model/resource.js';
 import { labelSelectorMatches } from '../model/selector.js';
-import { effectiveReplicas, type Workload } from '../model/workload.js';
+import { effectiveReplicas, replicasRejected, type Workload } from '../model/workload.js';
 import { apiProblem } from '../schema/kinds.js';
 import { nameOf, servedSeverity } from './util.js';
 
@@ -48,7 +48,10 @@ function isSpecificSelector(selector: Record<string, unknown>): boolean {
 }
 
 /** API versions whose controllers default a missing `spec.selector` to the pod template labels (apps/v1 requires it). */
-const SELECTOR_DEFAULTS_TO_LABELS = new Set(['extensions/v1beta1/Deployment', 'apps/v1beta1/Deployment', 'apps/v1beta1/StatefulSet']);
+const SELECTOR_DEFAULTS_TO_LABELS = new Set(['extensions/v1beta1/Deployment', 'apps/v1beta1/Deployment', 'apps/v1beta1/StatefulSet', 'v1/ReplicationController']);
+
+/** Kinds whose replicas a PodDisruptionBudget protects from a drain (its controller finds their pods). */
+const PDB_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'ReplicationController']);
 
 /**
  * The selector a PDB needs to cover exactly the workload's pods: the workload's own `spec.selector`
@@ -58,7 +61,10 @@ const SELECTOR_DEFAULTS_TO_LABELS = new Set(['extensions/v1beta1/Deployment', 'a
  * pods (so the PDB is found as the workload's on the next check).
  */
 function pdbSelector(workload: Workload): { selector: Record<string, unknown> } | { reason: string } {
-  const written = recordAt(workload.resource.object, 'spec')?.['selector'];
+  const raw = recordAt(workload.resource.object, 'spec')?.['selector'];
+  // A ReplicationController's selector is a plain label map (empty: its template labels,
+  // SetDefaults_ReplicationController in pkg/apis/core/v1/defaults.go).
+  const written = workload.kind === 'ReplicationController' && isRecord(raw) ? (Object.keys(raw).length > 0 ? { matchLabels: raw } : undefined) : raw;
   let selector: Record<string, unknown>;
   if (written === undefined || written === null) {
     if (!SELECTOR_DEFAULTS_TO_LABELS.has(`${workload.resource.apiVersion}/${workload.kind}`)) return { reason: 'it has no `spec.selector`' };
@@ -101,9 +107,10 @@ export const pdbMissing: Rule = {
     const taken = new Set(context.graph.pdbs.map((p) => `${effectiveNamespace(p)}/${p.name}`));
     const apiVersion = PDB_API_VERSIONS.find((v) => apiProblem(v, 'PodDisruptionBudget', context.profile.k8sVersion) === undefined);
     for (const workload of context.graph.workloads) {
-      if (workload.kind !== 'Deployment' && workload.kind !== 'StatefulSet') continue;
+      if (!PDB_KINDS.has(workload.kind)) continue;
       if (!servedSeverity(context, workload) || context.graph.pdbsOf(workload).length > 0) continue;
       const hpaMin = Math.max(0, ...context.graph.hpasOf(workload).map((h) => numberAt(recordAt(h.object, 'spec'), 'minReplicas') ?? 1));
+      if (replicasRejected(workload)) continue;
       const replicas = Math.max(effectiveReplicas(workload), hpaMin);
       if (replicas < 2) continue;
       const data = { workload: nameOf(workload), replicas };

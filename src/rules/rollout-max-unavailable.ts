@@ -1,7 +1,9 @@
 import type { PatchOperation, Rule, RuleContext } from '../engine/types.js';
-import { recordAt, stringAt } from '../model/k8s.js';
+import { disruptionBudgetOf } from '../model/disruption.js';
+import { recordAt } from '../model/k8s.js';
 import { resolveFenceposts, scaledValue } from '../model/intstr.js';
-import { effectiveReplicas, type Workload } from '../model/workload.js';
+import { updateStrategyOf } from '../model/rollout.js';
+import { effectiveReplicas, replicasRejected, type Workload } from '../model/workload.js';
 import { nameOf, servedSeverity } from './util.js';
 
 /**
@@ -27,13 +29,14 @@ export function strategyFix(strategy: Record<string, unknown> | undefined, rolli
 function checkDaemonSet(context: RuleContext, workload: Workload): void {
   const severity = servedSeverity(context, workload);
   if (!severity) return;
-  const updateStrategy = recordAt(recordAt(workload.resource.object, 'spec'), 'updateStrategy');
-  // OnDelete: the controller replaces nothing by itself, so there is no rolling update to judge.
-  if (stringAt(updateStrategy, 'type') === 'OnDelete') return;
-  const rolling = recordAt(updateStrategy, 'rollingUpdate');
+  // OnDelete (written, or extensions/v1beta1's default): the controller replaces nothing by
+  // itself, so there is no rolling update to judge; an invalid value is invalid-manifest's.
+  const strategy = updateStrategyOf(workload);
+  if (strategy.type !== 'RollingUpdate' || strategy.maxSurge === undefined || strategy.maxUnavailable === undefined) return;
+  const rolling = recordAt(recordAt(recordAt(workload.resource.object, 'spec'), 'updateStrategy'), 'rollingUpdate');
   const nodes = context.profile.nodes;
-  const unavailable = scaledValue(rolling?.['maxUnavailable'] ?? 1, nodes, true);
-  const surge = scaledValue(rolling?.['maxSurge'] ?? 0, nodes, true);
+  const unavailable = scaledValue(strategy.maxUnavailable, nodes, true);
+  const surge = scaledValue(strategy.maxSurge, nodes, true);
   if (unavailable === undefined || surge === undefined || surge > 0 || unavailable < nodes) return;
   context.report({
     resource: workload.resource,
@@ -67,14 +70,16 @@ export const rolloutMaxUnavailable: Rule = {
       if (workload.kind !== 'Deployment') continue;
       const spec = recordAt(workload.resource.object, 'spec');
       const strategy = recordAt(spec, 'strategy');
-      const type = stringAt(strategy, 'type') ?? 'RollingUpdate';
-      if (type !== 'RollingUpdate') continue;
+      // maxSurge and maxUnavailable after defaulting (1 and 1 for extensions/v1beta1, 25 % else);
+      // undefined when the API server rejects the value: no arithmetic on it.
+      const effective = updateStrategyOf(workload);
+      if (effective.type !== 'RollingUpdate' || effective.maxSurge === undefined || effective.maxUnavailable === undefined) continue;
       const severity = servedSeverity(context, workload);
       if (!severity) continue;
       const replicas = effectiveReplicas(workload);
-      if (replicas < 1) continue;
+      if (replicas < 1 || replicasRejected(workload)) continue;
       const rolling = recordAt(strategy, 'rollingUpdate');
-      const fence = resolveFenceposts(rolling?.['maxSurge'], rolling?.['maxUnavailable'], replicas);
+      const fence = resolveFenceposts(effective.maxSurge, effective.maxUnavailable, replicas);
       if (!fence) continue;
       const path = rolling && 'maxUnavailable' in rolling ? '/spec/strategy/rollingUpdate/maxUnavailable' : '/spec/strategy';
       const operations = strategyFix(strategy, rolling, fence.surge);
@@ -85,13 +90,12 @@ export const rolloutMaxUnavailable: Rule = {
         continue;
       }
       for (const pdb of context.graph.pdbsOf(workload)) {
-        const pdbSpec = recordAt(pdb.object, 'spec');
-        const maxUnavailable = pdbSpec?.['maxUnavailable'];
-        const minAvailable = pdbSpec?.['minAvailable'];
+        // A budget the API server rejects (both fields, "150%") is invalid-manifest's: skipped.
+        const budget = disruptionBudgetOf(pdb);
         let allowed: number | undefined;
-        if (maxUnavailable !== undefined) allowed = scaledValue(maxUnavailable, replicas, true);
-        else if (minAvailable !== undefined) {
-          const min = scaledValue(minAvailable, replicas, true);
+        if (budget && 'maxUnavailable' in budget) allowed = scaledValue(budget.maxUnavailable, replicas, true);
+        else if (budget) {
+          const min = scaledValue(budget.minAvailable, replicas, true);
           allowed = min === undefined ? undefined : Math.max(0, replicas - min);
         }
         if (allowed === undefined || fence.unavailable <= allowed || allowed === 0) continue;

@@ -1,6 +1,6 @@
 import type { Rule } from '../engine/types.js';
 import { numberAt, recordAt } from '../model/k8s.js';
-import { effectiveReplicas } from '../model/workload.js';
+import { effectiveReplicas, replicasRejected } from '../model/workload.js';
 import { nameOf, servedSeverity } from './util.js';
 
 /** One replica and no HPA: any restart, eviction or node drain leaves nothing serving. */
@@ -31,7 +31,7 @@ export const singleReplica: Rule = {
         if (min <= 1) context.report({ resource: hpa, path: '/spec/minReplicas', messageId: 'single', data: { workload: nameOf(workload), replicas: `as few as ${min} replica${min === 1 ? '' : 's'} (HorizontalPodAutoscaler ${hpa.name} minReplicas ${min})` } });
         continue;
       }
-      if (effectiveReplicas(workload) !== 1) continue;
+      if (replicasRejected(workload) || effectiveReplicas(workload) !== 1) continue;
       const explicit = workload.replicas !== undefined;
       context.report({ resource: workload.resource, path: explicit ? '/spec/replicas' : '/spec', messageId: 'single', data: { workload: nameOf(workload), replicas: explicit ? '1 replica' : '1 replica (spec.replicas defaults to 1)' } });
     }

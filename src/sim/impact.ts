@@ -33,9 +33,37 @@ function sameRef(resource: Resource, ref: Finding['resource']): boolean {
   return resource.kind === ref.kind && resource.name === ref.name && resource.ref.namespace === ref.namespace;
 }
 
+/** True when the finding was reported on this very object (two objects may share a name: invalid, but kept apart). */
+function reportedOn(resource: Resource, finding: Finding): boolean {
+  return finding.document === undefined || (resource.doc.source.path === finding.file && resource.doc.index === finding.document && finding.path.startsWith(resource.base));
+}
+
+const placedIds = new WeakMap<Graph, Map<Workload, string>>();
+
+/**
+ * A workload's id with its file and its rank among the workloads of that id in the file: objects
+ * defined twice are simulated apart, and a fix (which adds or edits documents, never reorders
+ * objects) keeps the rank.
+ */
+function placedId(graph: Graph, workload: Workload): string {
+  let ids = placedIds.get(graph);
+  if (!ids) {
+    ids = new Map();
+    const seen = new Map<string, number>();
+    for (const w of graph.workloads) {
+      const key = `${workloadId(w)}\u0000${w.resource.doc.source.path}`;
+      const rank = seen.get(key) ?? 0;
+      seen.set(key, rank + 1);
+      ids.set(w, `${key}\u0000${rank}`);
+    }
+    placedIds.set(graph, ids);
+  }
+  return ids.get(workload) ?? workloadId(workload);
+}
+
 /** The workloads a finding concerns: the workload itself, or those its Service selects. */
 function concerned(graph: Graph, finding: Finding): Workload[] {
-  if (KIND_OF_WORKLOAD.has(finding.resource.kind)) return graph.workloads.filter((w) => sameRef(w.resource, finding.resource));
+  if (KIND_OF_WORKLOAD.has(finding.resource.kind)) return graph.workloads.filter((w) => sameRef(w.resource, finding.resource) && reportedOn(w.resource, finding));
   const service = graph.services.find((s) => sameRef(s.resource, finding.resource));
   if (service) return [...graph.workloadsOf(service)];
   // An Ingress or a BackendConfig: the workloads behind the Services that route through it.
@@ -68,7 +96,7 @@ export function findingImpacts(sources: readonly SourceText[], findings: readonl
   }
   const baseline = new Map<string, number | undefined>();
   const failedOf = (graph: Graph, workload: Workload, cache?: Map<string, number | undefined>): number | undefined => {
-    const id = workloadId(workload);
+    const id = placedId(graph, workload);
     if (cache?.has(id)) return cache.get(id);
     const input = inputOf(graph, profile, workload);
     const value = input && meanFailed(input, runs, seed);
@@ -97,7 +125,8 @@ export function findingImpacts(sources: readonly SourceText[], findings: readonl
     const ids: string[] = [];
     for (const workload of workloads) {
       const id = workloadId(workload);
-      const fixedWorkload = fixedGraph.workloads.find((w) => workloadId(w) === id);
+      const place = placedId(baseGraph, workload);
+      const fixedWorkload = fixedGraph.workloads.find((w) => placedId(fixedGraph, w) === place);
       const b = failedOf(baseGraph, workload, baseline);
       const a = fixedWorkload ? failedOf(fixedGraph, fixedWorkload) : undefined;
       if (b === undefined || a === undefined) continue;

@@ -9,7 +9,8 @@ import { declaredPorts, preStopOf, probeTiming, resolvePort } from '../model/con
 import { arrayAt, isRecord, numberAt, recordAt, stringAt, stringMapAt } from '../model/k8s.js';
 import { effectiveNamespace } from '../model/resource.js';
 import { resolveFenceposts, scaledValue } from '../model/intstr.js';
-import { effectiveReplicas, gracePeriodSeconds, type ContainerView, type Workload } from '../model/workload.js';
+import { minReadySecondsOf, noAutomaticRollout, progressDeadlineSecondsOf, updateStrategyOf } from '../model/rollout.js';
+import { effectiveReplicas, gracePeriodSeconds, replicasRejected, type ContainerView, type Workload } from '../model/workload.js';
 import type { Latency, Profile } from '../profiles/types.js';
 import { drainSetting } from '../domain/drain.js';
 import { likelyShellless } from '../domain/images.js';
@@ -20,8 +21,8 @@ import { hasProxyTerminatingEndpoints } from '../domain/versions.js';
 export const CONTAINER_START_SECONDS = 1;
 /** The kubelet's extra time when preStop overruns the grace period (pod-lifecycle.md). */
 export const PRESTOP_OVERRUN_SECONDS = 2;
-/** Deployment progressDeadlineSeconds default (deployment.md, rollout-algorithm.md §1.8). */
-export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+/** Deployment progressDeadlineSeconds default (model/rollout.ts has the per-version defaults). */
+export { DEFAULT_PROGRESS_DEADLINE_SECONDS } from '../model/rollout.js';
 /** Requests per second one keep-alive connection carries (assumption; sets the connection count). */
 export const KEEPALIVE_CONNECTION_RPS = 10;
 /** Window in which a request sent on a keep-alive connection crosses the server's close (assumption: one in-cluster round trip). */
@@ -186,33 +187,25 @@ function servingContainer(workload: Workload, services: readonly ServiceView[]):
 }
 
 function strategyOf(workload: Workload, replicas: number, nodes: number): StrategyInput {
-  const spec = recordAt(workload.resource.object, 'spec');
+  // The strategy after the API version's defaulting (model/rollout.ts).
+  const strategy = updateStrategyOf(workload);
+  const none = noAutomaticRollout(strategy);
+  if (none !== undefined) throw new NotSimulated(strategy.type === 'None' ? `a ${workload.kind} is not rolled out by a controller` : none);
+  if (strategy.type === 'Recreate') return { kind: 'Deployment', type: 'Recreate' };
+  if (strategy.type !== 'RollingUpdate' || strategy.maxSurge === undefined || strategy.maxUnavailable === undefined) throw new NotSimulated('its rollingUpdate values are not valid int-or-percent values');
   if (workload.kind === 'Deployment') {
-    const strategy = recordAt(spec, 'strategy');
-    if (stringAt(strategy, 'type') === 'Recreate') return { kind: 'Deployment', type: 'Recreate' };
-    const ru = recordAt(strategy, 'rollingUpdate');
-    const f = resolveFenceposts(ru?.['maxSurge'], ru?.['maxUnavailable'], replicas);
+    const f = resolveFenceposts(strategy.maxSurge, strategy.maxUnavailable, replicas);
     if (!f) throw new NotSimulated('its rollingUpdate fenceposts are not valid int-or-percent values');
     return { kind: 'Deployment', type: 'RollingUpdate', surge: f.surge, unavailable: f.unavailable };
   }
-  if (workload.kind === 'StatefulSet') {
-    const strategy = recordAt(spec, 'updateStrategy');
-    if (stringAt(strategy, 'type') === 'OnDelete') throw new NotSimulated('updateStrategy OnDelete: pods change only when someone deletes them');
-    return { kind: 'StatefulSet', partition: numberAt(recordAt(strategy, 'rollingUpdate'), 'partition') ?? 0 };
-  }
-  if (workload.kind === 'DaemonSet') {
-    const strategy = recordAt(spec, 'updateStrategy');
-    if (stringAt(strategy, 'type') === 'OnDelete') throw new NotSimulated('updateStrategy OnDelete: pods change only when someone deletes them');
-    const ru = recordAt(strategy, 'rollingUpdate');
-    // DaemonSet: both round up; maxSurge to at least 1 when set (rollout-algorithm.md §3.2).
-    const surgeRaw = scaledValue(ru?.['maxSurge'] ?? 0, nodes, true);
-    const unavailableRaw = scaledValue(ru?.['maxUnavailable'] ?? 1, nodes, true);
-    if (surgeRaw === undefined || unavailableRaw === undefined) throw new NotSimulated('its rollingUpdate values are not valid int-or-percent values');
-    const surge = surgeRaw;
-    const unavailable = surge === 0 && unavailableRaw === 0 ? 1 : unavailableRaw;
-    return { kind: 'DaemonSet', surge, unavailable };
-  }
-  throw new NotSimulated(`a ${workload.kind} is not rolled out by a controller`);
+  if (workload.kind === 'StatefulSet') return { kind: 'StatefulSet', partition: strategy.partition };
+  // DaemonSet: both round up; maxSurge to at least 1 when set (rollout-algorithm.md §3.2).
+  const surgeRaw = scaledValue(strategy.maxSurge, nodes, true);
+  const unavailableRaw = scaledValue(strategy.maxUnavailable, nodes, true);
+  if (surgeRaw === undefined || unavailableRaw === undefined) throw new NotSimulated('its rollingUpdate values are not valid int-or-percent values');
+  const surge = surgeRaw;
+  const unavailable = surge === 0 && unavailableRaw === 0 ? 1 : unavailableRaw;
+  return { kind: 'DaemonSet', surge, unavailable };
 }
 
 /** Nodes the pods may run on: required node affinity limits them to the labelled ones. */
@@ -231,6 +224,7 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
   const services = graph.servicesOf(workload);
   if (services.length === 0) throw new NotSimulated('no Service in the input selects its pods: it serves no traffic');
   const nodes = Math.max(1, Math.floor(overrides.nodes ?? profile.nodes));
+  if (replicasRejected(workload)) throw new NotSimulated('its spec.replicas is a value the API server rejects');
   let replicas = effectiveReplicas(workload);
   if (workload.replicas === undefined) {
     const hpa = graph.hpasOf(workload)[0];
@@ -269,7 +263,6 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     }
   }
   const grace = gracePeriodSeconds(workload).seconds;
-  const spec = recordAt(workload.resource.object, 'spec');
   const lbProfile = profile.loadBalancer;
   const podBackends = entry.kind === 'lb-pod';
   const gates = arrayAt(workload.podSpec, 'readinessGates').map((g) => stringAt(g, 'conditionType') ?? '');
@@ -287,8 +280,8 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     resource: workloadId(workload),
     strategy,
     replicas,
-    minReadySeconds: numberAt(spec, 'minReadySeconds') ?? 0,
-    progressDeadlineSeconds: numberAt(spec, 'progressDeadlineSeconds') ?? DEFAULT_PROGRESS_DEADLINE_SECONDS,
+    minReadySeconds: minReadySecondsOf(workload),
+    progressDeadlineSeconds: progressDeadlineSecondsOf(workload),
     pod: {
       containerStartSeconds: CONTAINER_START_SECONDS,
       appStartupSeconds: overrides.appStartupSeconds ?? profile.app.startupSeconds,

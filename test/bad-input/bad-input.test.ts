@@ -410,9 +410,10 @@ describe('schema: wrong types, unknown, misplaced and missing fields', () => {
     const { code, report } = checkFixture('prototype-keys.yaml');
     expect(code).toBe(1);
     expect(report.summary.objects).toBe(2);
-    expect(invalidAt(report)).toEqual([at(6, 16, '/metadata/labels/__proto__')]);
-    // The Service's named targetPort `hasOwnProperty` is not served by a port named `valueOf`.
-    expect(report.findings.filter((f) => f.ruleId === 'service-target-port-unserved').map((f) => [f.line, f.column])).toEqual([[33, 7]]);
+    // The Service's targetPort `hasOwnProperty` is no port name (upper case: IsValidPortName), so
+    // the API server rejects it and no rule reasons with it.
+    expect(invalidAt(report)).toEqual([at(6, 16, '/metadata/labels/__proto__'), at(33, 19, '/spec/ports/0/targetPort')]);
+    expect(report.findings.filter((f) => f.ruleId === 'service-target-port-unserved')).toEqual([]);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
@@ -693,8 +694,11 @@ describe('paths', () => {
     expect(code).toBe(1);
     expect(report.summary.files).toBe(2);
     // Findings are sorted by file name: '/' sorts before '<'.
+    // Both define the same Deployment: a duplicate-object finding at each name (4:3).
     expect(invalidFindings(report).map((f) => [f.file, f.line, f.column])).toEqual([
+      [join(fixture('folder-named-like-file.yaml'), 'inner.yaml'), 4, 3],
       [join(fixture('folder-named-like-file.yaml'), 'inner.yaml'), 10, 7],
+      ['<stdin>', 4, 3],
       ['<stdin>', 9, 5],
     ]);
   });
