@@ -29,7 +29,7 @@ export function formatAppCheckText(result: AppCheckResult): string {
   const lines = [
     `app-check: ${s.command.join(' ')}`,
     `  PID ${m.root.pid} (${m.root.name}), listened on 127.0.0.1:${s.port} after ${seconds(m.startupMs)}${m.listener && m.listener.pid !== m.root.pid ? `; the listener is PID ${m.listener.pid} (${m.listener.name})` : ''}`,
-    `  load ${s.rps} rps (half on new connections, half on ${s.keepAliveClients} keep-alive connections) for ${seconds(s.warmupMs)}, then termination: SIGTERM after ${seconds(s.sigtermAfterMs)}, new connections for ${seconds(s.durationMs)}, SIGKILL at ${seconds(t.deadlineMs - t.terminationMs)}`,
+    `  load ${s.rps} rps (half on new connections, half on ${s.keepAliveClients} keep-alive connections) for ${seconds(s.warmupMs)}, then termination: SIGTERM after ${seconds(Math.min(s.sigtermAfterMs, s.graceMs))}, new connections for ${seconds(s.durationMs)}, SIGKILL at ${seconds(t.deadlineMs - t.terminationMs)}`,
     `  ${m.requests.length} requests, ${m.requests.filter((r) => r.outcome !== 'ok').length} failed; ${m.connections.length} keep-alive connections`,
     '',
   ];
