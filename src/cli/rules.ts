@@ -8,7 +8,7 @@ export function formatRules(format: 'table' | 'json' | 'markdown'): string {
     return JSON.stringify(rules.map(({ id, category, severity, description, fixable, serviceDependent }) => ({ id, category, severity, description, fixable, serviceDependent, docs: `docs/rules/${id}.md` })), null, 2) + '\n';
   }
   if (format === 'markdown') {
-    const rows = rules.map((m) => `| [\`${m.id}\`](docs/rules/${m.id}.md) | ${m.category} | ${m.severity}${m.serviceDependent ? ' (warning without a Service)' : ''} | ${m.fixable ? 'yes' : 'no'} | ${m.description} |`);
+    const rows = rules.map((m) => `| [\`${m.id}\`](docs/rules/${m.id}.md) | ${m.category} | ${m.severity}${m.serviceDependent && m.severity === 'error' ? ' (warning without a Service)' : ''} | ${m.fixable ? 'yes' : 'no'} | ${m.description} |`);
     return ['| rule | category | severity | fix | fires when |', '|---|---|---|---|---|', ...rows].join('\n') + '\n';
   }
   const idWidth = Math.max(...rules.map((m) => m.id.length));
@@ -27,5 +27,5 @@ export function explainRule(id: string, readFile: (path: string) => string): str
   } catch {
     page = `(docs/rules/${id}.md is not installed)\n`;
   }
-  return `${m.id} — ${m.description}\ncategory: ${m.category} · severity: ${m.severity}${m.serviceDependent ? ' (error when a Service selects the workload, warning when the input has no Service)' : ''} · fix: ${m.fixable ? 'yes' : 'no'}\n\n${page}`;
+  return `${m.id} — ${m.description}\ncategory: ${m.category} · severity: ${m.severity}${m.serviceDependent ? (m.severity === 'error' ? ' (error when a user Service selects the workload; warning when the input has no Service, or only headless or API-server Services select it; skipped when nothing carries requests to it)' : ' (skipped when nothing carries requests to the workload)') : ''} · fix: ${m.fixable ? 'yes' : 'no'}\n\n${page}`;
 }

@@ -4,6 +4,7 @@ import type { ServiceView } from '../model/graph.js';
 import { arrayAt, numberAt, recordAt, stringAt } from '../model/k8s.js';
 import type { ContainerView, Workload } from '../model/workload.js';
 import type { DomainContext } from './context.js';
+import { isNonClientPortName, servedBy } from './service-role.js';
 
 /** The container ports a Service sends to, resolved against one container. */
 function servesService(container: ContainerView, service: ServiceView, onlyContainer: boolean): boolean {
@@ -24,8 +25,9 @@ function servesService(container: ContainerView, service: ServiceView, onlyConta
 }
 
 /**
- * The containers that receive traffic: those serving a selecting Service's target port, or —
- * with no Service in the input — those that declare ports.
+ * The containers that receive traffic: those serving the target port of a selecting Service that
+ * carries requests (domain/service-role.ts), or — with no Service in the input — those that
+ * declare a port not named for metrics or health. None when only metrics, admin or ignored-webhook Services select the workload.
  */
 export function servingContainers(context: DomainContext, workload: Workload): readonly ContainerView[] {
   let cache = servingCache.get(context.graph);
@@ -39,9 +41,15 @@ export function servingContainers(context: DomainContext, workload: Workload): r
 const servingCache = new WeakMap<object, Map<Workload, readonly ContainerView[]>>();
 
 function findServingContainers(context: DomainContext, workload: Workload): ContainerView[] {
-  const services = context.graph.servicesOf(workload);
+  const served = servedBy(context, workload);
   const only = workload.containers.length === 1;
-  if (services.length === 0) return workload.containers.filter((c) => declaredPorts(c).length > 0);
+  if (served.level === 'unknown') {
+    // No Service in the input: a container serves when it declares a port that is not only for metrics or health.
+    return workload.containers.filter((c) => declaredPorts(c).some((p) => p.name === undefined || !isNonClientPortName(p.name)));
+  }
+  // Only the Services that carry requests count: a metrics sidecar scraped through its own Service serves no client.
+  const services = served.services;
+  if (services.length === 0) return [];
   const serving = workload.containers.filter((c) => services.some((s) => servesService(c, s, only)));
   // A numeric targetPort with no declared ports anywhere: assume the first (main) container.
   if (serving.length === 0 && workload.containers.every((c) => declaredPorts(c).length === 0) && workload.containers[0]) {
@@ -82,7 +90,7 @@ export function servedPorts(context: DomainContext, workload: Workload, containe
     const protocol = serviceProtocol === 'TCP' ? containerSide : serviceProtocol;
     if (!out.some((p) => p.port === port && p.protocol === protocol)) out.push({ port, protocol });
   };
-  for (const service of context.graph.servicesOf(workload)) {
+  for (const service of servedBy(context, workload).services) {
     const entries = arrayAt(recordAt(service.resource.object, 'spec'), 'ports');
     for (const port of service.ports) {
       const target = port.targetPort;

@@ -5,7 +5,10 @@ import { buildGraph } from '../model/graph.js';
 import { IGNORE_ANNOTATION, ignoredRules, positionOf, type Resource } from '../model/resource.js';
 import type { Profile } from '../profiles/types.js';
 import { RULES } from '../rules/index.js';
+import { servedBy } from '../domain/service-role.js';
+import type { Workload } from '../model/workload.js';
 import type { Finding, Report, Rule, Severity } from './types.js';
+import { severityRank } from './types.js';
 
 export { IGNORE_ANNOTATION };
 
@@ -57,16 +60,41 @@ export function checkSources(sources: readonly SourceText[], options: CheckOptio
   const findings: Finding[] = [];
   const overrides = options.ruleSeverities ?? {};
   const ignoreCache = new Map<Resource, ReadonlySet<string>>();
+  const scope = servedScope(graph, options.profile);
   for (const rule of RULES.values()) {
     const override = overrides[rule.meta.id];
     if (override === 'off') continue;
-    runRule(rule, override, graph, loaded.problems, options.profile, findings, ignoreCache);
+    runRule(rule, override, graph, loaded.problems, options.profile, findings, ignoreCache, scope);
   }
   findings.sort(compareFindings);
   return { profile: options.profile.name, files: sources.length, objects: loaded.objects, findings, notes: loaded.notes };
 }
 
-function runRule(rule: Rule, override: Severity | undefined, graph: ReturnType<typeof buildGraph>, problems: ReturnType<typeof loadSources>['problems'], profile: Profile, out: Finding[], ignoreCache: Map<Resource, ReadonlySet<string>>): void {
+/** What the served scope does to one finding: drop it, or cap its severity and say why. */
+type Scoped = { readonly drop: true } | { readonly drop: false; readonly cap: Severity | undefined; readonly note: string };
+
+/**
+ * The served scope of Service-dependent rules (RuleMeta.serviceDependent), decided once per
+ * workload from domain/service-role.ts so that every rule applies the same answer.
+ */
+function servedScope(graph: ReturnType<typeof buildGraph>, profile: Profile): (report: Report) => Scoped {
+  const byResource = new Map<Resource, Workload>(graph.workloads.map((w) => [w.resource, w]));
+  const cache = new Map<Workload, Scoped>();
+  const none: Scoped = { drop: false, cap: undefined, note: '' };
+  return (report) => {
+    const workload = report.workload ?? byResource.get(report.resource);
+    if (!workload) return none;
+    let scoped = cache.get(workload);
+    if (!scoped) {
+      const served = servedBy({ graph, profile }, workload);
+      scoped = served.level === 'none' ? { drop: true } : served.level === 'user' ? none : { drop: false, cap: 'warning', note: served.why };
+      cache.set(workload, scoped);
+    }
+    return scoped;
+  };
+}
+
+function runRule(rule: Rule, override: Severity | undefined, graph: ReturnType<typeof buildGraph>, problems: ReturnType<typeof loadSources>['problems'], profile: Profile, out: Finding[], ignoreCache: Map<Resource, ReadonlySet<string>>, scope: (report: Report) => Scoped): void {
   const { meta } = rule;
   rule.check({
     graph,
@@ -81,13 +109,18 @@ function runRule(rule: Rule, override: Severity | undefined, graph: ReturnType<t
       if (ignored.has(meta.id) || ignored.has('all')) return;
       const template = meta.messages[report.messageId];
       if (template === undefined) throw new Error(`rule ${meta.id} reported unknown message id ${report.messageId}`);
+      const scoped = meta.serviceDependent ? scope(report) : undefined;
+      if (scoped?.drop) return;
+      let severity = report.severity ?? meta.severity;
+      if (scoped?.cap && severityRank(scoped.cap) < severityRank(severity)) severity = scoped.cap;
+      const note = scoped?.note ? ` — ${scoped.note}` : '';
       const pos = positionOf(report.resource, report.path);
       const fix = rebase(report);
       const finding: Finding = {
         ruleId: meta.id,
-        severity: override ?? report.severity ?? meta.severity,
+        severity: override ?? severity,
         category: meta.category,
-        message: formatMessage(template, report.data),
+        message: formatMessage(template, report.data) + note,
         file: report.resource.doc.source.path,
         line: pos.line,
         column: pos.column,

@@ -1,6 +1,7 @@
 /** The rule contract: declarative metadata plus one pure function that reports by message id. */
 import type { LoadProblem } from '../load/types.js';
 import type { Graph } from '../model/graph.js';
+import type { Workload } from '../model/workload.js';
 import type { Resource, ResourceRef } from '../model/resource.js';
 import type { Profile } from '../profiles/types.js';
 
@@ -30,8 +31,12 @@ export interface RuleMeta {
   /** True when the rule can offer a fix for (some of) its findings. */
   readonly fixable: boolean;
   /**
-   * True for rules that matter only when traffic reaches the pods: error when a Service in the
-   * input selects the workload, warning when the input has no Service at all.
+   * True for rules that matter only when requests reach the pods. The engine applies the scope
+   * (domain/service-role.ts `servedBy`) to every finding on a workload: dropped when nothing
+   * carries requests to it (no selecting Service while the input has Services, or only metrics,
+   * admin and failurePolicy-Ignore webhook Services); at most `warning` when the input has no
+   * Service, when only headless Services or the API server (a failing webhook, an aggregated API)
+   * reach it — then the message says why; the rule's own severity when a user Service selects it.
    */
   readonly serviceDependent: boolean;
   /** Message templates by id; `{{name}}` is replaced by the report's data. */
@@ -47,6 +52,8 @@ export interface Report {
   /** Overrides the rule's severity for this finding (e.g. a condition that is only a risk). */
   readonly severity?: Severity;
   readonly fix?: Fix;
+  /** The workload a finding on another object is about (an HPA's floor), for the served scope. */
+  readonly workload?: Workload;
 }
 
 export interface RuleContext {

@@ -13,7 +13,19 @@ import type { LoadNote, LoadProblem, SourceText } from './types.js';
 import { isYaml11OnlyBoolean } from './yaml11.js';
 
 /** Kinds the rules read. */
-const MODELED_KINDS: ReadonlySet<string> = new Set(['Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Ingress', 'Namespace', 'BackendConfig']);
+const MODELED_KINDS: ReadonlySet<string> = new Set([
+  'Service',
+  'PodDisruptionBudget',
+  'HorizontalPodAutoscaler',
+  'Ingress',
+  'Namespace',
+  'BackendConfig',
+  // What a Service carries (domain/service-role.ts): the API server's callers and Prometheus's scrape configs.
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'ServiceMonitor',
+]);
 
 /** The Kubernetes version loading judges API versions against when none is given (DESIGN.md §5). */
 export const DEFAULT_K8S_VERSION = '1.30';

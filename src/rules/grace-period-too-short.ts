@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { preStopOf, preStopSeconds } from '../model/container.js';
 import { gracePeriodSeconds } from '../model/workload.js';
-import { nameOf, servedSeverity } from './util.js';
+import { nameOf } from './util.js';
 import { servingContainers } from '../domain/serving.js';
 
 /**
@@ -24,8 +24,6 @@ export const gracePeriodTooShort: Rule = {
   check(context) {
     const drain = context.profile.app.drainSeconds;
     for (const workload of context.graph.workloads) {
-      const severity = servedSeverity(context, workload);
-      if (!severity) continue;
       const serving = servingContainers(context, workload);
       if (serving.length === 0) continue;
       const preStop = Math.max(0, ...serving.map((c) => preStopSeconds(preStopOf(c)) ?? 0));
@@ -38,7 +36,6 @@ export const gracePeriodTooShort: Rule = {
         path: grace.explicit ? path : workload.podSpecPath,
         messageId: 'short',
         data: { grace: grace.seconds, implicit: grace.explicit ? '' : ' (default)', workload: nameOf(workload), preStop, drain, profile: context.profile.name, needed },
-        severity,
         fix: { kind: 'patch', description: `set terminationGracePeriodSeconds to ${needed}`, operations: [{ op: grace.explicit ? 'replace' : 'add', path, value: needed }] },
       });
     }

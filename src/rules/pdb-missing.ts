@@ -4,7 +4,7 @@ import { effectiveNamespace } from '../model/resource.js';
 import { labelSelectorMatches } from '../model/selector.js';
 import { effectiveReplicas, replicasRejected, type Workload } from '../model/workload.js';
 import { apiProblem } from '../schema/kinds.js';
-import { nameOf, servedSeverity } from './util.js';
+import { nameOf } from './util.js';
 
 /** PodDisruptionBudget API versions, newest first: policy/v1 from 1.21, policy/v1beta1 until 1.24. */
 const PDB_API_VERSIONS = ['policy/v1', 'policy/v1beta1'] as const;
@@ -97,7 +97,7 @@ export const pdbMissing: Rule = {
     severity: 'warning',
     description: 'a multi-replica served workload has no PodDisruptionBudget',
     fixable: true,
-    serviceDependent: false,
+    serviceDependent: true,
     messages: {
       missing: '{{workload}} has {{replicas}} replicas and no PodDisruptionBudget: a node drain may evict all of them at once',
       missingNoFix: '{{workload}} has {{replicas}} replicas and no PodDisruptionBudget: a node drain may evict all of them at once (no automatic fix: {{reason}})',
@@ -108,7 +108,7 @@ export const pdbMissing: Rule = {
     const apiVersion = PDB_API_VERSIONS.find((v) => apiProblem(v, 'PodDisruptionBudget', context.profile.k8sVersion) === undefined);
     for (const workload of context.graph.workloads) {
       if (!PDB_KINDS.has(workload.kind)) continue;
-      if (!servedSeverity(context, workload) || context.graph.pdbsOf(workload).length > 0) continue;
+      if (context.graph.pdbsOf(workload).length > 0) continue;
       const hpaMin = Math.max(0, ...context.graph.hpasOf(workload).map((h) => numberAt(recordAt(h.object, 'spec'), 'minReplicas') ?? 1));
       if (replicasRejected(workload)) continue;
       const replicas = Math.max(effectiveReplicas(workload), hpaMin);

@@ -1,6 +1,6 @@
 import type { Rule } from '../engine/types.js';
 import { preStopOf } from '../model/container.js';
-import { graceAtLeast, nameOf, servedSeverity } from './util.js';
+import { graceAtLeast, nameOf } from './util.js';
 import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';
 import { budgetFor } from '../domain/routing.js';
 import { servingContainers } from '../domain/serving.js';
@@ -26,8 +26,6 @@ export const prestopMissing: Rule = {
   check(context) {
     const version = context.profile.k8sVersion;
     for (const workload of context.graph.workloads) {
-      const severity = servedSeverity(context, workload);
-      if (!severity) continue;
       const budget = budgetFor(context, workload);
       for (const c of servingContainers(context, workload)) {
         if (preStopOf(c).kind !== 'none') continue;
@@ -41,7 +39,6 @@ export const prestopMissing: Rule = {
           path: c.path,
           messageId: 'missing',
           data: { container: c.name, workload: nameOf(workload), budget: budget.seconds, profile: context.profile.name, path: budget.path },
-          severity,
           ...(fixable
             ? {
                 fix: {

@@ -1,6 +1,6 @@
 import type { PatchOperation, Rule } from '../engine/types.js';
 import { preStopOf } from '../model/container.js';
-import { graceAtLeast, nameOf, servedSeverity } from './util.js';
+import { graceAtLeast, nameOf } from './util.js';
 import { recommendedPreStopSeconds } from '../domain/prestop.js';
 import { budgetFor } from '../domain/routing.js';
 import { servingContainers } from '../domain/serving.js';
@@ -20,8 +20,6 @@ export const prestopTooShort: Rule = {
   },
   check(context) {
     for (const workload of context.graph.workloads) {
-      const severity = servedSeverity(context, workload);
-      if (!severity) continue;
       const budget = budgetFor(context, workload);
       for (const c of servingContainers(context, workload)) {
         const preStop = preStopOf(c);
@@ -37,7 +35,6 @@ export const prestopTooShort: Rule = {
           path: preStop.path,
           messageId: 'short',
           data: { seconds: preStop.seconds, container: c.name, workload: nameOf(workload), budget: budget.seconds, profile: context.profile.name, path: budget.path },
-          severity,
           ...(operations ? { fix: { kind: 'patch', description: `raise the preStop sleep to ${seconds} s`, operations } } : {}),
         });
       }

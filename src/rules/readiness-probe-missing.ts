@@ -2,7 +2,7 @@ import type { Rule } from '../engine/types.js';
 import { probeTiming } from '../model/container.js';
 import { recordAt } from '../model/k8s.js';
 import type { ContainerView } from '../model/workload.js';
-import { livenessNoLaterThanReadiness, nameOf, servedSeverity } from './util.js';
+import { livenessNoLaterThanReadiness, nameOf } from './util.js';
 import { servedPorts, servingContainers } from '../domain/serving.js';
 
 /** API default periodSeconds and failureThreshold of a probe (knowledge/rollout-algorithm.md §2). */
@@ -48,11 +48,9 @@ export const readinessProbeMissing: Rule = {
   },
   check(context) {
     for (const workload of context.graph.workloads) {
-      const severity = servedSeverity(context, workload);
-      if (!severity) continue;
       for (const c of servingContainers(context, workload)) {
         if (recordAt(c.container, 'readinessProbe')) continue;
-        const report = { resource: workload.resource, path: c.path, data: { container: c.name, workload: nameOf(workload) }, severity };
+        const report = { resource: workload.resource, path: c.path, data: { container: c.name, workload: nameOf(workload) } };
         const ports = servedPorts(context, workload, c);
         const tcp = ports.find((p) => p.protocol === 'TCP');
         const [first] = ports;

@@ -4,7 +4,7 @@ import { recordAt } from '../model/k8s.js';
 import { resolveFenceposts, scaledValue } from '../model/intstr.js';
 import { updateStrategyOf } from '../model/rollout.js';
 import { effectiveReplicas, replicasRejected, type Workload } from '../model/workload.js';
-import { nameOf, servedSeverity } from './util.js';
+import { nameOf, othersServing } from './util.js';
 
 /**
  * The Deployment controller resolves maxSurge rounding up and maxUnavailable rounding down, and
@@ -27,8 +27,6 @@ export function strategyFix(strategy: Record<string, unknown> | undefined, rolli
  * surge each node's pod is deleted before its replacement starts (rollout-algorithm.md §3.2).
  */
 function checkDaemonSet(context: RuleContext, workload: Workload): void {
-  const severity = servedSeverity(context, workload);
-  if (!severity) return;
   // OnDelete (written, or extensions/v1beta1's default): the controller replaces nothing by
   // itself, so there is no rolling update to judge; an invalid value is invalid-manifest's.
   const strategy = updateStrategyOf(workload);
@@ -43,7 +41,6 @@ function checkDaemonSet(context: RuleContext, workload: Workload): void {
     path: rolling && 'maxUnavailable' in rolling ? '/spec/updateStrategy/rollingUpdate/maxUnavailable' : '/spec/updateStrategy',
     messageId: 'daemonSet',
     data: { workload: nameOf(workload), unavailable, nodes, profile: context.profile.name },
-    severity,
   });
 }
 
@@ -58,6 +55,7 @@ export const rolloutMaxUnavailable: Rule = {
     messages: {
       all: 'rolling update of {{workload}} may take {{unavailable}} of {{replicas}} replicas down at once (maxSurge {{surge}}, maxUnavailable {{unavailable}}{{forced}}): no replica serves during the rollout',
       daemonSet: 'rolling update of {{workload}} may stop its pod on {{unavailable}} of {{nodes}} nodes at once (maxUnavailable {{unavailable}}, maxSurge 0; {{nodes}} nodes in profile {{profile}}): no node serves during the rollout',
+      allShared: 'rolling update of {{workload}} may take {{unavailable}} of {{replicas}} replicas down at once (maxSurge {{surge}}, maxUnavailable {{unavailable}}{{forced}}): none of its pods serves meanwhile, but {{others}}, which keep serving with less capacity',
       pdb: 'rolling update of {{workload}} may take {{unavailable}} of {{replicas}} replicas down at once, more than its PodDisruptionBudget {{pdb}} allows ({{allowed}})',
     },
   },
@@ -74,8 +72,6 @@ export const rolloutMaxUnavailable: Rule = {
       // undefined when the API server rejects the value: no arithmetic on it.
       const effective = updateStrategyOf(workload);
       if (effective.type !== 'RollingUpdate' || effective.maxSurge === undefined || effective.maxUnavailable === undefined) continue;
-      const severity = servedSeverity(context, workload);
-      if (!severity) continue;
       const replicas = effectiveReplicas(workload);
       if (replicas < 1 || replicasRejected(workload)) continue;
       const rolling = recordAt(strategy, 'rollingUpdate');
@@ -86,7 +82,13 @@ export const rolloutMaxUnavailable: Rule = {
       const fix = { kind: 'patch' as const, description: 'roll out with maxUnavailable 0 and maxSurge ≥ 1', operations };
       const data = { workload: nameOf(workload), unavailable: fence.unavailable, replicas, surge: fence.surge, forced: fence.forced ? ', forced to 1 because both resolve to 0' : '' };
       if (fence.unavailable >= replicas) {
-        context.report({ resource: workload.resource, path, messageId: 'all', data, severity, fix });
+        // Behind Services that also send to other workloads' pods (stable and canary), those keep serving.
+        const others = othersServing(context, workload);
+        if (others !== undefined) {
+          context.report({ resource: workload.resource, path, messageId: 'allShared', data: { ...data, others }, severity: 'warning', fix });
+          continue;
+        }
+        context.report({ resource: workload.resource, path, messageId: 'all', data, fix });
         continue;
       }
       for (const pdb of context.graph.pdbsOf(workload)) {

@@ -1,18 +1,10 @@
 /** Helpers shared by rules: severities, names and patch pieces. The facts rules share with the simulator and advise are in ../domain. */
-import type { PatchOperation, RuleContext, Severity } from '../engine/types.js';
+import type { DomainContext } from '../domain/context.js';
+import { sharedServices } from '../domain/service-role.js';
+import type { PatchOperation } from '../engine/types.js';
 import { probeTarget, probeTiming, resolvePort } from '../model/container.js';
 import { recordAt } from '../model/k8s.js';
 import { gracePeriodSeconds, type ContainerView, type Workload } from '../model/workload.js';
-
-/**
- * How much a Service-dependent rule matters for a workload (DESIGN.md §4): `error` when a Service
- * in the input selects it, `warning` when the input has no Service at all (it may be served from
- * elsewhere), undefined when the input has Services and none selects it (not served: skip).
- */
-export function servedSeverity(context: RuleContext, workload: Workload): Severity | undefined {
-  if (context.graph.servicesOf(workload).length > 0) return 'error';
-  return context.graph.services.length === 0 ? 'warning' : undefined;
-}
 
 /**
  * When liveness checks the same target as readiness and gives up no later (period ×
@@ -39,6 +31,17 @@ export function graceAtLeast(workload: Workload, seconds: number): PatchOperatio
   const grace = gracePeriodSeconds(workload);
   if (grace.seconds >= seconds) return [];
   return [{ op: grace.explicit ? 'replace' : 'add', path: `${workload.podSpecPath}/terminationGracePeriodSeconds`, value: seconds }];
+}
+
+/**
+ * When every Service that carries requests to the workload also sends to other workloads' pods
+ * (stable and canary, blue and green), names them for a message — "Service web also sends to
+ * Deployment shop/web-stable (3 replicas)" —, else undefined.
+ */
+export function othersServing(context: DomainContext, workload: Workload): string | undefined {
+  const shared = sharedServices(context, workload);
+  if (shared.length === 0 || shared.some((s) => s.others.length === 0)) return undefined;
+  return shared.map((s) => `Service ${s.service.resource.name} also sends to ${s.others.map((o) => `${nameOf(o.workload)} (${o.replicas} replica${o.replicas === 1 ? '' : 's'})`).join(', ')}`).join('; ');
 }
 
 /** Names a workload in messages: `Deployment default/nginx`. */

@@ -3,6 +3,7 @@
  * once (probes with their API defaults, preStop, grace period, strategy fenceposts, the Service's
  * routing mode, the LB's drain setting) so that a run never looks at YAML.
  */
+import { trafficServicesOf } from '../domain/service-role.js';
 import type { DomainContext } from '../domain/context.js';
 import type { Graph, ServiceView } from '../model/graph.js';
 import { declaredPorts, preStopOf, probeTiming, resolvePort } from '../model/container.js';
@@ -221,8 +222,9 @@ function eligible(workload: Workload, nodes: number, overrides: SimOverrides): n
 export function simInput(graph: Graph, profile: Profile, workload: Workload, overrides: SimOverrides = {}): SimInput {
   const context: DomainContext = { graph, profile };
   const notes: string[] = [];
-  const services = graph.servicesOf(workload);
-  if (services.length === 0) throw new NotSimulated('no Service in the input selects its pods: it serves no traffic');
+  // The same answer as the rules: metrics, admin and ignored-webhook Services carry no requests.
+  const services = trafficServicesOf(context, workload);
+  if (services.length === 0) throw new NotSimulated(graph.servicesOf(workload).length === 0 ? 'no Service in the input selects its pods: it serves no traffic' : 'only Services that carry no requests select its pods (metrics, admin or failurePolicy-Ignore webhook)');
   const nodes = Math.max(1, Math.floor(overrides.nodes ?? profile.nodes));
   if (replicasRejected(workload)) throw new NotSimulated('its spec.replicas is a value the API server rejects');
   let replicas = effectiveReplicas(workload);

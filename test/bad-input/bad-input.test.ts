@@ -296,7 +296,7 @@ describe('documents that are not Kubernetes objects', () => {
     expect(code).toBe(0);
     expect(report.findings).toEqual([]);
     expect(report.notes.map((n) => [n.file, n.line])).toEqual([[fixture('custom-resource.yaml'), 1]]);
-    expect(report.notes[0]?.message).toContain('ServiceMonitor (monitoring.coreos.com/v1)');
+    expect(report.notes[0]?.message).toContain('Certificate (cert-manager.io/v1)');
   });
 
   it('a removed API version is an error at the value of apiVersion', () => {

@@ -88,7 +88,7 @@ describe("the article's own mistakes are caught", () => {
   it('probe port 5084 is not the port the Service sends to (80), and `sleep 30` is a number', () => {
     const findings = check('examples/seed/article-pod.yaml');
     expect(summary(findings.filter((f) => f.ruleId === 'readiness-probe-port-mismatch' || f.ruleId === 'invalid-manifest'))).toEqual([
-      'readiness-probe-port-mismatch error Pod/nginx /spec/containers/0/readinessProbe/tcpSocket/port @36',
+      'readiness-probe-port-mismatch info Pod/nginx /spec/containers/0/readinessProbe/tcpSocket/port @36',
       'invalid-manifest error Pod/nginx /spec/containers/0/lifecycle/preStop/exec/command/1 @44',
     ]);
     expect(findings.find((f) => f.ruleId === 'invalid-manifest')?.column).toBe(13);

@@ -20,7 +20,7 @@ describe('json', () => {
     const json = JSON.parse(formatJson(result)) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(['version', 'profile', 'summary', 'findings', 'notes']);
     expect(json['profile']).toBe('ack-flannel');
-    expect(json['summary']).toEqual({ files: 2, objects: 4, errors: 4, warnings: 5, infos: 0 });
+    expect(json['summary']).toEqual({ files: 2, objects: 4, errors: 3, warnings: 5, infos: 1 });
     const findings = json['findings'] as Array<Record<string, unknown>>;
     expect(Object.keys(findings[0] ?? {})).toEqual(['ruleId', 'severity', 'category', 'message', 'file', 'line', 'column', 'resource', 'path', 'fixable']);
     expect(findings.map((f) => [f['ruleId'], f['line'], f['column'], f['path']])).toContainEqual(['invalid-manifest', 44, 13, '/spec/containers/0/lifecycle/preStop/exec/command/1']);
@@ -82,7 +82,7 @@ describe('text', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('examples/seed/article-pod.yaml');
     expect(lines.filter((l) => l.startsWith('examples/'))).toEqual(['examples/seed/article-pod.yaml', 'examples/seed/before/new-pod-no-readiness.yaml']);
-    expect(lines.at(-2)).toBe('✖ 9 findings (4 errors, 5 warnings, 0 info) in 2 files, 4 objects · profile ack-flannel · 5 fixable');
+    expect(lines.at(-2)).toBe('✖ 9 findings (3 errors, 5 warnings, 1 info) in 2 files, 4 objects · profile ack-flannel · 5 fixable');
   });
 
   it('colours severities on a terminal', () => {

@@ -5,6 +5,7 @@ const FIXTURE = 'recreate-strategy';
 const NO_SERVICE = 'recreate-strategy.no-service';
 const TYPE = '/spec/strategy/type';
 const ROLLING = { kind: 'patch', operations: [{ op: 'replace', path: '/spec/strategy', value: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } }] };
+const OUTAGE = 'uses strategy Recreate: every rollout stops all old pods before any new pod starts, a full outage';
 
 describe('recreate-strategy', () => {
   test('the fixtures are valid', () => {
@@ -12,34 +13,59 @@ describe('recreate-strategy', () => {
     expect(loadProblems(NO_SERVICE)).toEqual([]);
   });
 
-  test('fires on served Deployments with strategy Recreate; error when a Service selects them', () => {
+  test('fires on served Deployments with strategy Recreate; error through a user Service, warning through the API server only', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
+      ['fire-controller-env-election', TYPE, 'error'],
+      ['fire-controller-with-election', TYPE, 'error'],
+      ['fire-controller-without-election', TYPE, 'error'],
+      ['fire-gateway-proxy', TYPE, 'error'],
+      ['fire-leader-election-off', TYPE, 'error'],
       ['fire-recreate', TYPE, 'error'],
       ['fire-recreate-with-claim', TYPE, 'error'],
+      ['fire-webhook-only', TYPE, 'warning'],
     ]);
-    expect(findings).toHaveLength(2);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findingAt(findings, 'fire-recreate', TYPE).line).toBe(24);
     expect(findingAt(findings, 'fire-recreate-with-claim', TYPE).line).toBe(60);
   });
 
-  test('the fix switches to a surge rollout, except for pods that mount a claim', () => {
+  test('the fix switches to a surge rollout only where a user Service selects it and nothing suggests it must run alone; the message says what it assumes', () => {
     const findings = run(FIXTURE);
     expect(fixOf(findings, 'fire-recreate', TYPE)).toEqual(ROLLING);
-    expect(fixOf(findings, 'fire-recreate-with-claim', TYPE)).toBeUndefined();
-    expect(findingAt(findings, 'fire-recreate-with-claim', TYPE).fixable).toBe(false);
+    expect(fixOf(findings, 'fire-controller-with-election', TYPE)).toEqual(ROLLING);
+    // Leader election set through the environment; a controller container beside a proxy.
+    expect(fixOf(findings, 'fire-controller-env-election', TYPE)).toEqual(ROLLING);
+    expect(fixOf(findings, 'fire-gateway-proxy', TYPE)).toEqual(ROLLING);
+    expect(findingAt(findings, 'fire-recreate', TYPE).message).toBe(
+      `Deployment rs-recreate/fire-recreate ${OUTAGE} (the fix assumes two of its pods may run side by side: no volume claim, no sign of a controller without leader election)`,
+    );
+    const noFix = Object.fromEntries(
+      ['fire-recreate-with-claim', 'fire-leader-election-off', 'fire-controller-without-election', 'fire-webhook-only'].map((name) => {
+        const f = findingAt(findings, name, TYPE);
+        return [name, [f.fixable, fixOf(findings, name, TYPE), /\(no automatic fix: ([^)]*)\)/.exec(f.message)?.[1]]];
+      }),
+    );
+    expect(noFix).toEqual({
+      'fire-recreate-with-claim': [false, undefined, 'it mounts PersistentVolumeClaim wiki-data: a ReadWriteOnce volume attaches to one node, so a new pod may not start while an old one holds it'],
+      'fire-leader-election-off': [false, undefined, 'it runs with leader election off: two pods side by side would both act'],
+      'fire-controller-without-election': [false, undefined, '`fire-controller-without-election` looks like a controller and sets no leader-election flag: two pods side by side may both act'],
+      'fire-webhook-only': [false, undefined, 'no user Service selects it, and Recreate may be deliberate'],
+    });
   });
 
   test('suppression: the ignored object would fire without its annotation', () => {
     expect(rowsOf(runUnsuppressed(FIXTURE), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', TYPE, 'error']]);
   });
 
-  test('without any Service in the input: a warning', () => {
+  test('without any Service in the input: a warning, and no fix (nothing shows that clients pay for the outage)', () => {
     const findings = run(NO_SERVICE);
     expect(rows(findings)).toEqual([['fire-no-service', TYPE, 'warning']]);
     expect(conventionViolations(NO_SERVICE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findingAt(findings, 'fire-no-service', TYPE).line).toBe(12);
-    expect(fixOf(findings, 'fire-no-service', TYPE)).toEqual(ROLLING);
+    expect(fixOf(findings, 'fire-no-service', TYPE)).toBeUndefined();
+    expect(findingAt(findings, 'fire-no-service', TYPE).message).toBe(
+      `Deployment rs-no-service/fire-no-service ${OUTAGE} (no automatic fix: no Service in the input shows that clients pay for the outage, and Recreate may be deliberate)`,
+    );
   });
 });

@@ -88,3 +88,27 @@ describe('rollout-max-unavailable', () => {
     expect(findingAt(findings, 'fire-no-service', MU).line).toBe(13);
   });
 });
+
+describe('rollout-max-unavailable behind a Service shared with other workloads', () => {
+  const SHARED = 'rollout-max-unavailable.shared-service';
+  const PATH = '/spec/strategy/rollingUpdate/maxUnavailable';
+
+  test('the fixture is valid', () => {
+    expect(loadProblems(SHARED)).toEqual([]);
+  });
+
+  test('a warning that names the workloads that keep serving, with the same fix; alone behind its Service, an error', () => {
+    const findings = run(SHARED);
+    expect(rows(findings)).toEqual([
+      ['fire-alone-all-down', PATH, 'error'],
+      ['fire-canary-all-down', PATH, 'warning'],
+    ]);
+    expect(conventionViolations(SHARED, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-canary-all-down', PATH).message).toBe(
+      'rolling update of Deployment rmu-shared/fire-canary-all-down may take 1 of 1 replicas down at once (maxSurge 0, maxUnavailable 1): none of its pods serves meanwhile, but Service web also sends to Deployment rmu-shared/dont-fire-stable (3 replicas), which keep serving with less capacity',
+    );
+    const fix = { kind: 'patch', operations: [{ op: 'replace', path: PATH, value: 0 }, { op: 'replace', path: '/spec/strategy/rollingUpdate/maxSurge', value: 1 }] };
+    expect(fixOf(findings, 'fire-canary-all-down', PATH)).toEqual(fix);
+    expect(fixOf(findings, 'fire-alone-all-down', PATH)).toEqual(fix);
+  });
+});

@@ -8,16 +8,18 @@ describe('service-target-port-unserved', () => {
     expect(loadProblems(FIXTURE)).toEqual([]);
   });
 
-  test('fires per selected workload: named targetPort undeclared (error), number undeclared (warning)', () => {
+  test('fires per selected workload: named targetPort undeclared (error), number undeclared (info: declaring ports is optional)', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
+      ['fire-metrics-name', '/spec/ports/0/targetPort', 'warning'],
+      ['fire-metrics-number', '/spec/ports/0/targetPort', 'info'],
       ['fire-one-of-two', '/spec/ports/0/targetPort', 'error'],
-      ['fire-port-only', '/spec/ports/0/port', 'warning'],
+      ['fire-port-only', '/spec/ports/0/port', 'info'],
       ['fire-second-port', '/spec/ports/1/targetPort', 'error'],
-      ['fire-undeclared-number', '/spec/ports/0/targetPort', 'warning'],
+      ['fire-undeclared-number', '/spec/ports/0/targetPort', 'info'],
       ['fire-unknown-name', '/spec/ports/0/targetPort', 'error'],
     ]);
-    expect(findings).toHaveLength(5);
+    expect(findings).toHaveLength(7);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findings.every((f) => !f.fixable)).toBe(true);
   });
@@ -27,6 +29,13 @@ describe('service-target-port-unserved', () => {
     expect(findingAt(findings, 'fire-unknown-name', '/spec/ports/0/targetPort').line).toBe(16);
     expect(findingAt(findings, 'fire-port-only', '/spec/ports/0/port').line).toBe(83);
     expect(findingAt(findings, 'fire-second-port', '/spec/ports/1/targetPort').line).toBe(121);
+  });
+
+  test('a Service that carries no requests (here: metrics) is one level lower, and the message says what breaks', () => {
+    const findings = run(FIXTURE);
+    expect(findingAt(findings, 'fire-metrics-name', '/spec/ports/0/targetPort').message).toBe(
+      'Service fire-metrics-name sends port 9102 to targetPort `metrics`, but no container of Deployment stpu-metrics/ledger declares a port of that name: the Service has no endpoints for it (metrics Service, ports named for metrics: what breaks is its metrics endpoint, not client requests)',
+    );
   });
 
   test('suppression: the ignored object would fire without its annotation', () => {

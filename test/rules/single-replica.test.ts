@@ -10,15 +10,16 @@ describe('single-replica', () => {
     expect(loadProblems(NO_SERVICE)).toEqual([]);
   });
 
-  test('fires on served workloads with one replica and no HPA, and on bare Pods', () => {
+  test('fires on served workloads with one replica and no HPA, and on bare Pods; not on a controller without leader election (one instance by design)', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
       ['fire-bare-pod', '', 'warning'],
+      ['fire-controller-with-election', '/spec/replicas', 'warning'],
       ['fire-default-one', '/spec', 'warning'],
       ['fire-explicit-one', '/spec/replicas', 'warning'],
       ['fire-statefulset-one', '/spec/replicas', 'warning'],
     ]);
-    expect(findings).toHaveLength(4);
+    expect(findings).toHaveLength(5);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findings.every((f) => !f.fixable)).toBe(true);
   });
@@ -39,5 +40,37 @@ describe('single-replica', () => {
     expect(rows(findings)).toEqual([['fire-no-service', '/spec/replicas', 'warning']]);
     expect(conventionViolations(NO_SERVICE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findingAt(findings, 'fire-no-service', '/spec/replicas').line).toBe(9);
+  });
+});
+
+describe('single-replica behind a Service shared with other workloads', () => {
+  const SHARED = 'single-replica.shared-service';
+
+  test('the fixture is valid', () => {
+    expect(loadProblems(SHARED)).toEqual([]);
+  });
+
+  test('info when every Service that sends to it also sends to another workload with pods; warning otherwise', () => {
+    const findings = run(SHARED);
+    expect(rows(findings)).toEqual([
+      ['fire-blue', '/spec/replicas', 'info'],
+      ['fire-canary', '/spec/replicas', 'info'],
+      ['fire-green', '/spec', 'info'],
+      ['fire-hpa-canary', '/spec/minReplicas', 'info'],
+      ['fire-other-scaled-to-zero', '/spec/replicas', 'warning'],
+      ['fire-own-service-too', '/spec/replicas', 'warning'],
+    ]);
+    expect(conventionViolations(SHARED, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+  });
+
+  test('the message names the workloads that keep serving instead of "nothing serving"', () => {
+    const findings = run(SHARED);
+    expect(findingAt(findings, 'fire-canary', '/spec/replicas').message).toBe(
+      'Deployment shared/fire-canary runs 1 replica, but Service web also sends to Deployment shared/dont-fire-stable (3 replicas): a restart, eviction or node drain of its pod leaves those serving, with less capacity',
+    );
+    expect(findingAt(findings, 'fire-hpa-canary', '/spec/minReplicas').message).toBe(
+      'Deployment shared/search-canary runs as few as 1 replica (HorizontalPodAutoscaler fire-hpa-canary minReplicas 1), but Service search also sends to Deployment shared/dont-fire-search-stable (4 replicas): a restart, eviction or node drain of its pod leaves those serving, with less capacity',
+    );
+    expect(findingAt(findings, 'fire-other-scaled-to-zero', '/spec/replicas').message).toBe('Deployment shared/fire-other-scaled-to-zero runs 1 replica: any restart, eviction or node drain leaves nothing serving');
   });
 });

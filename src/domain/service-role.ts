@@ -1,0 +1,232 @@
+/**
+ * What a Service carries, and therefore what a rollout of the pods behind it can drop. Rules, the
+ * simulator and advise ask here instead of treating every selecting Service as user traffic.
+ */
+import { declaredPorts } from '../model/container.js';
+import type { ServiceView } from '../model/graph.js';
+import { arrayAt, isRecord, recordAt, stringAt, stringMapAt } from '../model/k8s.js';
+import { effectiveNamespace, type Resource } from '../model/resource.js';
+import { labelSelectorMatches } from '../model/selector.js';
+import type { Workload } from '../model/workload.js';
+import type { DomainContext } from './context.js';
+
+/**
+ * - `user`: requests of clients (the default when nothing says otherwise).
+ * - `webhook`: only the API server calls it (admission webhooks, aggregated APIs).
+ * - `metrics`: only Prometheus reads it: a missed scrape is a gap in a time series, not a failed request.
+ * - `admin`: health, status and admin endpoints for operators and probes.
+ */
+export type ServiceRole = 'user' | 'webhook' | 'metrics' | 'admin';
+
+export interface ServiceClass {
+  readonly role: ServiceRole;
+  /** `clusterIP: None`: no virtual IP and no kube-proxy; clients resolve the pod IPs by DNS. */
+  readonly headless: boolean;
+  /**
+   * For `webhook`: whether a failed call fails the API request (`Fail`, also an aggregated API,
+   * whose requests fail while it is unavailable) or is ignored (`Ignore`).
+   */
+  readonly failurePolicy?: 'Fail' | 'Ignore';
+  /** Why the role was chosen, for messages: "ValidatingWebhookConfiguration x (failurePolicy Fail)". */
+  readonly evidence: string;
+}
+
+/** Port names that say "metrics": `metrics`, `http-metrics`, `metricshttps`, kong's `cmetrics`, `prometheus`. */
+const METRICS_NAME = /metrics|^prom(etheus)?$/i;
+/** Port names that say "operators and probes, not clients". */
+const ADMIN_NAME = /(^|-)(admin|health|healthz|status|pprof|debug)($|-)/i;
+/** Port names that say "admission webhook". */
+const WEBHOOK_NAME = /webhook/i;
+
+/** True for a port name that says metrics, admin or health: a port for Prometheus, operators and probes, not for clients. */
+export function isNonClientPortName(name: string): boolean {
+  return METRICS_NAME.test(name) || ADMIN_NAME.test(name);
+}
+
+/** Each Service's class, computed once per graph. */
+const classCache = new WeakMap<object, Map<ServiceView, ServiceClass>>();
+
+/** What the Service carries (see {@link ServiceRole}), from the input's objects that refer to it and its port names. */
+export function classifyService(context: DomainContext, service: ServiceView): ServiceClass {
+  let cache = classCache.get(context.graph);
+  if (!cache) classCache.set(context.graph, (cache = new Map()));
+  let found = cache.get(service);
+  if (!found) cache.set(service, (found = classify(context, service)));
+  return found;
+}
+
+function classify(context: DomainContext, service: ServiceView): ServiceClass {
+  const spec = recordAt(service.resource.object, 'spec');
+  const headless = stringAt(spec, 'clusterIP') === 'None';
+  const callers = apiServerCallers(context.graph.resources, service);
+  if (callers.length > 0) {
+    const failing = callers.find((c) => c.failurePolicy === 'Fail');
+    const shown = failing ?? callers[0];
+    return { role: 'webhook', headless, failurePolicy: failing ? 'Fail' : 'Ignore', evidence: shown?.evidence ?? '' };
+  }
+  if (service.ports.length === 0) return { role: 'user', headless, evidence: 'no ports' };
+  // A port's names: the Service port's own and a named targetPort (the container port's name).
+  const names = service.ports.map((p) => [p.name, typeof p.targetPort === 'string' ? p.targetPort : undefined].filter((n): n is string => n !== undefined && n !== ''));
+  const every = (test: (names: readonly string[], index: number) => boolean): boolean => names.every(test);
+  const scraped = scrapedPorts(context.graph.resources, service);
+  if (every((n, i) => n.some((x) => METRICS_NAME.test(x)) || (scraped.has(i) && METRICS_NAME.test(service.resource.name)))) {
+    return { role: 'metrics', headless, evidence: scraped.size > 0 ? 'metrics ports that Prometheus scrapes' : 'ports named for metrics' };
+  }
+  if (every((n) => n.some((x) => ADMIN_NAME.test(x)))) return { role: 'admin', headless, evidence: 'ports named for admin and health endpoints' };
+  if (every((n) => n.some((x) => WEBHOOK_NAME.test(x)))) {
+    // A webhook whose configuration is not in the input: the API's default failurePolicy is Fail.
+    return { role: 'webhook', headless, failurePolicy: 'Fail', evidence: 'ports named for a webhook whose configuration is not in the input, failurePolicy Fail by default' };
+  }
+  return { role: 'user', headless, evidence: '' };
+}
+
+interface Caller {
+  readonly failurePolicy: 'Fail' | 'Ignore';
+  readonly evidence: string;
+}
+
+/**
+ * Webhook configurations and APIServices in the input that send the API server's calls to the
+ * Service. admissionregistration.k8s.io/v1 defaults failurePolicy to Fail, v1beta1 to Ignore; an
+ * aggregated API's requests fail while it has no endpoint.
+ */
+function apiServerCallers(resources: readonly Resource[], service: ServiceView): Caller[] {
+  const namespace = effectiveNamespace(service.resource);
+  const refersHere = (ref: unknown): boolean => stringAt(ref, 'name') === service.resource.name && (stringAt(ref, 'namespace') ?? 'default') === namespace;
+  const callers: Caller[] = [];
+  for (const r of resources) {
+    if (r.kind === 'ValidatingWebhookConfiguration' || r.kind === 'MutatingWebhookConfiguration') {
+      const fallback = r.apiVersion.endsWith('/v1beta1') ? 'Ignore' : 'Fail';
+      for (const webhook of arrayAt(r.object, 'webhooks')) {
+        if (!refersHere(recordAt(recordAt(webhook, 'clientConfig'), 'service'))) continue;
+        const policy = stringAt(webhook, 'failurePolicy') === 'Ignore' ? 'Ignore' : stringAt(webhook, 'failurePolicy') === 'Fail' ? 'Fail' : fallback;
+        callers.push({ failurePolicy: policy, evidence: `${r.kind} ${r.name}, failurePolicy ${policy}` });
+      }
+    } else if (r.kind === 'APIService' && refersHere(recordAt(recordAt(r.object, 'spec'), 'service'))) {
+      callers.push({ failurePolicy: 'Fail', evidence: `APIService ${r.name}` });
+    }
+  }
+  return callers;
+}
+
+/**
+ * Indexes of the Service's ports that Prometheus scrapes: named by a ServiceMonitor in the input
+ * that selects the Service, or by the `prometheus.io/port` annotation next to `prometheus.io/scrape: "true"`.
+ */
+function scrapedPorts(resources: readonly Resource[], service: ServiceView): Set<number> {
+  const out = new Set<number>();
+  const annotations = stringMapAt(recordAt(service.resource.object, 'metadata'), 'annotations');
+  if (annotations['prometheus.io/scrape'] === 'true') {
+    const port = annotations['prometheus.io/port'];
+    service.ports.forEach((p, i) => {
+      if (port === undefined ? service.ports.length === 1 : String(p.port) === port || String(p.targetPort) === port) out.add(i);
+    });
+  }
+  const labels = stringMapAt(recordAt(service.resource.object, 'metadata'), 'labels');
+  const namespace = effectiveNamespace(service.resource);
+  for (const r of resources) {
+    if (r.kind !== 'ServiceMonitor') continue;
+    const spec = recordAt(r.object, 'spec');
+    const namespaces = recordAt(spec, 'namespaceSelector');
+    const matchNames = arrayAt(namespaces, 'matchNames');
+    const inNamespace = namespaces?.['any'] === true || (matchNames.length > 0 ? matchNames.includes(namespace) : effectiveNamespace(r) === namespace);
+    if (!inNamespace || !isRecord(spec?.['selector']) || !labelSelectorMatches(spec['selector'], labels)) continue;
+    for (const endpoint of arrayAt(spec, 'endpoints')) {
+      const port = stringAt(endpoint, 'port');
+      const target = isRecord(endpoint) ? endpoint['targetPort'] : undefined;
+      service.ports.forEach((p, i) => {
+        if ((port !== undefined && p.name === port) || (target !== undefined && String(p.targetPort) === String(target))) out.add(i);
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * How a workload is served, from the Services in the input that select it (the strongest wins):
+ * - `user`: a user Service through a cluster IP, node port or load balancer;
+ * - `peer`: only headless user Services: clients and peers connect to pod IPs found by DNS;
+ * - `api-server`: only the API server calls it (webhook with failurePolicy Fail, aggregated API);
+ * - `unknown`: the input has no Service at all (the workload may be served from elsewhere);
+ * - `none`: nothing carries requests to it: the input has Services and none selects it, or only
+ *   metrics, admin or failurePolicy-Ignore webhook Services do; or the input has no Service and
+ *   every port it declares is named for metrics or health.
+ */
+export type ServedLevel = 'user' | 'peer' | 'api-server' | 'unknown' | 'none';
+
+export interface Served {
+  readonly level: ServedLevel;
+  /** The Services that carry requests to the workload (empty for `unknown` and `none`). */
+  readonly services: readonly ServiceView[];
+  /** Why, for `peer`, `api-server` and `none` when Services select it: names the Services and the evidence. */
+  readonly why: string;
+}
+
+const LEVEL_RANK: Readonly<Record<ServedLevel, number>> = { none: 0, unknown: 1, 'api-server': 2, peer: 3, user: 4 };
+
+/** The level a single Service gives the workloads it selects. */
+export function levelOf(context: DomainContext, service: ServiceView): ServedLevel {
+  const c = classifyService(context, service);
+  if (c.role === 'user') return c.headless ? 'peer' : 'user';
+  if (c.role === 'webhook' && c.failurePolicy === 'Fail') return 'api-server';
+  return 'none';
+}
+
+/** How the workload is served (see {@link ServedLevel}). */
+export function servedBy(context: DomainContext, workload: Workload): Served {
+  const selecting = context.graph.servicesOf(workload);
+  if (selecting.length === 0) {
+    if (context.graph.services.length > 0) return { level: 'none', services: [], why: 'no Service in the input selects it' };
+    // No Service at all: it may be served from elsewhere (declaring ports is optional), unless every
+    // port it declares is named for metrics or health — positive evidence that no client calls it.
+    const ports = workload.containers.flatMap((c) => declaredPorts(c));
+    const onlyNonClient = ports.length > 0 && ports.every((p) => p.name !== undefined && isNonClientPortName(p.name));
+    return onlyNonClient ? { level: 'none', services: [], why: 'the input has no Service and it declares only metrics and health ports' } : { level: 'unknown', services: [], why: '' };
+  }
+  const levels = selecting.map((s) => levelOf(context, s));
+  const level = levels.reduce<ServedLevel>((best, l) => (LEVEL_RANK[l] > LEVEL_RANK[best] ? l : best), 'none');
+  const services = selecting.filter((_, i) => levels[i] !== 'none');
+  const named = (list: readonly ServiceView[]): string => list.map((s) => s.resource.name).join(', ');
+  if (level === 'none') return { level, services, why: `only ${selecting.map((s) => `${classifyService(context, s).role} Service ${s.resource.name} (${classifyService(context, s).evidence})`).join(', ')} select${selecting.length === 1 ? 's' : ''} it` };
+  if (level === 'peer') return { level, services, why: `only headless Service ${named(services)} selects it: clients connect to the pod IPs they resolved by DNS, so what fails depends on their DNS cache and retries` };
+  if (level === 'api-server') return { level, services, why: `only the API server calls it (${services.map((s) => `Service ${s.resource.name}; ${classifyService(context, s).evidence}`).join('; ')}), so what fails is the API requests it handles in that window` };
+  return { level, services, why: '' };
+}
+
+/** The Services in the input that carry requests to the workload (user, headless, failing webhook). */
+export function trafficServicesOf(context: DomainContext, workload: Workload): readonly ServiceView[] {
+  return servedBy(context, workload).services;
+}
+
+/** The fewest pods a workload keeps: a DaemonSet's nodes, an HPA's minReplicas (default 1), else spec.replicas (default 1). */
+export function replicaFloor(context: DomainContext, workload: Workload): number {
+  if (workload.kind === 'DaemonSet') return context.profile.nodes;
+  const [hpa] = context.graph.hpasOf(workload);
+  if (hpa) {
+    const min = recordAt(hpa.object, 'spec')?.['minReplicas'];
+    return typeof min === 'number' ? min : 1;
+  }
+  return workload.replicas ?? 1;
+}
+
+/** One Service that carries requests to the workload, and the other workloads it also sends to (with at least one pod). */
+export interface SharedService {
+  readonly service: ServiceView;
+  readonly others: readonly { readonly workload: Workload; readonly replicas: number }[];
+}
+
+/**
+ * For each Service that carries requests to the workload, the other workloads whose pods it
+ * selects too (versioned or canary Deployments behind one Service): while this workload's pods
+ * restart, the Service keeps sending to those.
+ */
+export function sharedServices(context: DomainContext, workload: Workload): SharedService[] {
+  return trafficServicesOf(context, workload).map((service) => ({
+    service,
+    others: context.graph
+      .workloadsOf(service)
+      .filter((w) => w !== workload)
+      .map((w) => ({ workload: w, replicas: replicaFloor(context, w) }))
+      .filter((o) => o.replicas > 0),
+  }));
+}
