@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { readSources } from '../load/files.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import type { Profile } from '../profiles/types.js';
-import { CAUSES, simulateSources, type SimOverrides, type SourcesSimulation, type WorkloadSimulation } from '../sim/index.js';
+import { CAUSES, SIGTERM_BEHAVIOURS, simulateSources, type SimOverrides, type SourcesSimulation, type WorkloadSimulation } from '../sim/index.js';
 import type { Io } from './main.js';
 import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
 
@@ -30,7 +30,9 @@ Options:
                             (default: every node)
       --app-startup SEC     seconds from container start until the app listens
       --app-drain SEC       seconds the app needs after SIGTERM to finish its work
-      --sigterm MODE        graceful (stop accepting, finish, exit), exit (at once) or ignore
+      --sigterm MODE        graceful (stop accepting, finish, exit), graceful-close-idle (the
+                            same, closing idle keep-alive connections at once: Go Shutdown,
+                            Node ≥ 19 server.close), exit (at once) or ignore
   -f, --format FORMAT       text (default) or json
       --fail-on WHEN        exit 1 when: failure (default: any run dropped a request, or a
                             rollout did not finish) or none
@@ -91,7 +93,7 @@ function simulateCommand(args: string[], io: Io): number {
   const failOn = values['fail-on'] ?? 'failure';
   if (failOn !== 'failure' && failOn !== 'none') throw new UsageError(`unknown --fail-on ${failOn}; use failure or none`);
   const sigterm = values.sigterm;
-  if (sigterm !== undefined && sigterm !== 'graceful' && sigterm !== 'exit' && sigterm !== 'ignore') throw new UsageError(`unknown --sigterm ${sigterm}; use graceful, exit or ignore`);
+  if (sigterm !== undefined && !(SIGTERM_BEHAVIOURS as readonly string[]).includes(sigterm)) throw new UsageError(`unknown --sigterm ${sigterm}; use ${SIGTERM_BEHAVIOURS.join(', ')}`);
   const runs = number(values.runs, 'runs', { min: 1, integer: true }) ?? 100;
   if (runs > 100_000) throw new UsageError('--runs is at most 100000');
   const seed = number(values.seed, 'seed', { min: 0, integer: true }) ?? 1;

@@ -4,25 +4,44 @@
  * scheduler, the kubelet (container start, probes, preStop, SIGTERM, SIGKILL), the EndpointSlice,
  * kube-proxy on every node, the ingress controller and the cloud LB.
  *
- * Sources: knowledge/rollout-algorithm.md (controllers, probes), knowledge/termination.md
- * (termination sequence, ProxyTerminatingEndpoints), knowledge/cloud-load-balancers.md (LB
- * registration, health checks, draining). The result is a {@link World}: when each pod listens,
+ * Sources, in kubernetes/kubernetes unless named: pkg/controller/deployment (rolling.go,
+ * recreate.go, util/deployment_util.go), pkg/controller/replicaset/replica_set.go and
+ * pkg/controller/controller_utils.go, pkg/controller/statefulset, pkg/controller/daemon,
+ * pkg/scheduler (default_plugins.go and the score plugins), pkg/kubelet/prober and
+ * pkg/kubelet/kuberuntime/kuberuntime_container.go, pkg/proxy/topology.go; the AWS ALB and NLB
+ * docs on target health checks and aws-load-balancer-controller#3197 for the LB. Each function
+ * names its own. The result is a {@link World}: when each pod listens,
  * when each routing view holds it, and when the LB cuts connections; traffic.ts then sends
  * requests through it.
  */
 import type { PodInterval, PodPhase } from './types.js';
 import { EventQueue } from './queue.js';
 import type { ProbeInput, SimInput } from './params.js';
-import { PRESTOP_OVERRUN_SECONDS, RESTART_BACKOFF_SECONDS } from './params.js';
+import { MINIMUM_GRACE_PERIOD_SECONDS, RESTART_BACKOFF_SECONDS, type ControlInput } from './params.js';
 import type { Random } from './random.js';
 
 /** Seconds the old revision runs before the rollout starts, so that every view has settled. */
 const WARMUP_SECONDS = 900;
 /**
- * kube-scheduler's internal default hostname topology spread constraint: maxSkew 3, ScheduleAnyway
- * (Kubernetes docs, topology-spread-constraints, "Internal default constraints").
+ * The scheduler's default score plugins and weights (pkg/scheduler/apis/config/v1/default_plugins.go):
+ * PodTopologySpread 2, NodeAffinity 2, NodeResourcesFit 1, NodeResourcesBalancedAllocation 1.
+ * ImageLocality (1) is left out: the new image is on no node when the rollout starts.
  */
-const DEFAULT_MAX_SKEW = 3;
+const WEIGHT = { spread: 2, selectorSpread: 1, nodeAffinity: 2, resourcesFit: 1, balanced: 1 } as const;
+/** framework.MaxNodeScore. */
+const MAX_NODE_SCORE = 100;
+/**
+ * maxSkew of the scheduler's system default hostname constraint (ScheduleAnyway: a score, never a
+ * filter; pkg/scheduler/framework/plugins/podtopologyspread/plugin.go systemDefaultConstraints).
+ */
+const HOSTNAME_MAX_SKEW = 3;
+/**
+ * Requests the scheduler's scores assume for a container without requests
+ * (pkg/scheduler/util/pod_resources.go: DefaultMilliCPURequest 100, DefaultMemoryRequest 200 MiB),
+ * on nodes of 4 CPUs and 16 GiB (assumption: the nodes are otherwise empty and alike).
+ */
+const POD_REQUEST = { cpu: 100, memory: 200 } as const;
+const NODE_ALLOCATABLE = { cpu: 4000, memory: 16_384 } as const;
 /** A run never simulates more than a day: a rollout that has not finished by then never will. */
 const MAX_SIMULATED_SECONDS = 86_400;
 /** The kubelet's restart back-off cap. */
@@ -35,18 +54,31 @@ interface LbNode {
   localReady: boolean;
   hcVersion: number;
   ccmVersion: number;
+  /** The LB checks this target every interval from here (its own clock). */
+  hcPhase: number;
 }
 
 export type EndpointState = 'ready' | 'serving-terminating' | 'absent';
 
+/** How an app ends its keep-alive connections. */
+export type KeepAliveClose = 'graceful' | 'idle' | 'abrupt';
+
 export interface SimPod {
   readonly id: number;
   readonly name: string;
-  readonly rev: 'old' | 'new';
+  /** `peer`: a pod of another workload behind the same Service, Ready throughout. */
+  readonly rev: 'old' | 'new' | 'peer';
   readonly node: number;
   /** Pseudo-random tie-break, as pod UIDs are. */
   readonly uid: number;
+  /** `controller.kubernetes.io/pod-deletion-cost` from the pod template. */
+  readonly deletionCost: number;
   readonly created: number;
+  /**
+   * The origin of the pod's probe ticks: its workers probe at `probeOrigin + k · period`. The
+   * kubelet starts them at admission (worker.go run); see {@link SimInput} `randomProbePhase`.
+   */
+  readonly probeOrigin: number;
   ordinal: number;
   phases: PodInterval[];
   /** Intervals in which the app accepts connections (end Infinity while open). */
@@ -65,8 +97,12 @@ export interface SimPod {
   restarts: number;
   /** Times the process ended with work in flight (exit on SIGTERM, SIGKILL, liveness restart). */
   abruptEnds: number[];
-  /** Times the app closed its keep-alive connections, and whether abruptly. */
-  keepAliveCloses: { time: number; abrupt: boolean }[];
+  /**
+   * Times the app closed its keep-alive connections, and how: `graceful` (`Connection: close` on
+   * the next response), `idle` (closed idle connections at once: the keep-alive race), `abrupt`
+   * (the process died).
+   */
+  keepAliveCloses: { time: number; how: KeepAliveClose }[];
   endpoint: EndpointState;
   /** Bumped on restart and deletion, so stale scheduled kubelet events are ignored. */
   epoch: number;
@@ -104,7 +140,10 @@ export interface World {
   readonly start: number;
   readonly end: number;
   readonly rolloutSeconds: number;
+  /** The rollout completed within the run (at most a simulated day). */
   readonly completed: boolean;
+  /** When the Deployment's Progressing condition turned False (Infinity: never); the rollout went on. */
+  readonly progressDeadlineExceededAt: number;
 }
 
 type Ev =
@@ -132,6 +171,7 @@ class Cluster {
   private stsOrdinal: number;
   private lastProgress = 0;
   private completedAt = Infinity;
+  private deadlineExceededAt = Infinity;
   private stopped = false;
   private readonly viewEvents: ViewEvent[] = [];
   private readonly removals: Removal[] = [];
@@ -152,7 +192,8 @@ class Cluster {
     this.stsOrdinal = input.replicas - 1;
     this.proxyViews = Array.from({ length: this.nodes }, () => new Map());
     const cluster = input.entry.kind === 'lb-node' && input.entry.policy === 'Cluster';
-    this.lbNode = Array.from({ length: this.nodes }, () => ({ backend: cluster, healthy: cluster, localReady: false, hcVersion: 0, ccmVersion: 0 }));
+    const interval = input.lb?.healthCheck.intervalSeconds ?? 0;
+    this.lbNode = Array.from({ length: this.nodes }, () => ({ backend: cluster, healthy: cluster, localReady: false, hcVersion: 0, ccmVersion: 0, hcPhase: interval > 0 && input.entry.kind === 'lb-node' ? this.random.next() * interval : 0 }));
   }
 
   run(): World {
@@ -161,8 +202,13 @@ class Cluster {
     if (input.strategy.kind === 'DaemonSet') {
       for (let n = 0; n < input.eligibleNodes; n++) this.createPod('old', n, n);
     } else {
-      // A settled cluster: the old pods evenly spread.
-      for (let i = 0; i < input.replicas; i++) this.createPod('old', i % input.eligibleNodes, i);
+      // A settled cluster: the old pods placed by the same scheduler, one after the other.
+      for (let i = 0; i < input.replicas; i++) this.createPod('old', this.schedule('old', 'first'), i);
+    }
+    // Other workloads behind the same Service: their pods spread over all nodes, never rolled.
+    let k = 0;
+    for (const peer of input.peers ?? []) {
+      for (let i = 0; i < peer.replicas; i++) this.createPod('peer', k++ % this.nodes, i, `${shortName(peer.resource)}-${String(i + 1).padStart(2, '0')}`);
     }
     this.queue.push({ time: 0, kind: 'rollout' });
     const initial: ViewEvent[] = [];
@@ -184,9 +230,10 @@ class Cluster {
       this.now = ev.time;
       this.handle(ev);
       if (this.stopped) break;
-      if (this.completedAt < Infinity && this.oldGone() && horizon === Infinity) horizon = this.now + this.tail();
+      if (this.completedAt < Infinity && this.deletedGone() && horizon === Infinity) horizon = this.now + this.tail();
     }
-    const end = this.stopped ? this.now : horizon < Infinity ? horizon : Math.max(this.now, this.completedAt) + 1;
+    // A run that stalls with nothing left to happen ends a second after its last event.
+    const end = this.stopped ? this.now : horizon < Infinity ? horizon : (this.completedAt < Infinity ? Math.max(this.now, this.completedAt) : this.now) + 1;
     for (const pod of this.pods) this.closePhase(pod, end);
     return {
       input,
@@ -199,6 +246,7 @@ class Cluster {
       end,
       rolloutSeconds: this.completedAt < Infinity ? this.completedAt : end,
       completed: this.completedAt < Infinity,
+      progressDeadlineExceededAt: this.deadlineExceededAt,
     };
   }
 
@@ -240,20 +288,23 @@ class Cluster {
 
   // --- pods and the kubelet -------------------------------------------------------------------
 
-  private createPod(rev: 'old' | 'new', node: number, ordinal: number): SimPod {
+  private createPod(rev: SimPod['rev'], node: number, ordinal: number, peerName?: string): SimPod {
     const id = this.pods.length;
     const input = this.input;
     const name =
-      input.strategy.kind === 'StatefulSet'
+      peerName ??
+      (input.strategy.kind === 'StatefulSet'
         ? `${shortName(input.resource)}-${ordinal}${rev === 'new' ? ' (new)' : ''}`
-        : `${shortName(input.resource)}-${rev === 'old' ? 'a' : 'b'}${String(ordinal + 1).padStart(2, '0')}`;
+        : `${shortName(input.resource)}-${rev === 'old' ? 'a' : 'b'}${String(ordinal + 1).padStart(2, '0')}`);
     const pod: SimPod = {
       id,
       name,
       rev,
       node,
       uid: this.random.next(),
+      deletionCost: input.pod.deletionCost ?? 0,
       created: this.now,
+      probeOrigin: this.now - (input.pod.randomProbePhase ? this.random.next() * longestProbePeriod(input) : 0),
       ordinal,
       phases: [],
       listening: [],
@@ -298,57 +349,69 @@ class Cluster {
     pod.phaseStart = end;
   }
 
-  /** First time ≥ from at which a probe started at `base` runs (base + initialDelay + k·period). */
-  private static probeAt(probe: ProbeInput, base: number, from: number): number {
-    const first = base + probe.initialDelay;
-    if (from <= first) return first;
-    return first + Math.ceil((from - first) / probe.period - 1e-9) * probe.period;
-  }
-
-  /** The container started: schedule listening, probes, readiness and liveness. */
+  /**
+   * The container started: schedule listening, probes, readiness and liveness. Probe workers
+   * tick every period from the pod's admission (pkg/kubelet/prober/worker.go run), not from the
+   * container start, so each pod has its own phase.
+   */
   private onRunning(pod: SimPod): void {
     const p = this.input.pod;
     pod.running = true;
     pod.startedAt = this.now;
     this.setPhase(pod, 'starting');
-    const base = this.now;
-    const listenAt = base + p.appStartupSeconds;
+    const start = this.now;
+    const listenAt = start + p.appStartupSeconds;
     this.at(listenAt, 'listen', pod);
-    // Startup probe gates readiness and liveness; without one they start at once.
-    let startedAt = base;
+    // The startup probe gates readiness and liveness; without one they run at once. A startup
+    // or liveness probe that fails failureThreshold times before the app listens restarts the
+    // container (worker.go: the result is set after failureThreshold failures in a row).
+    let started = start;
     if (p.startup) {
-      if (!p.startup.ok) {
-        this.at(base + p.startup.initialDelay + (p.startup.failureThreshold - 1) * p.startup.period, 'restart', pod);
+      const killedAt = killingTick(p.startup, pod.probeOrigin, start + p.startup.initialDelay, listenAt);
+      if (killedAt !== undefined) {
+        this.at(killedAt, 'restart', pod);
         return;
       }
-      startedAt = Cluster.probeAt(p.startup, base, listenAt);
+      started = probeTick(pod.probeOrigin, p.startup.period, Math.max(listenAt, start + p.startup.initialDelay));
     }
-    if (p.liveness && !p.liveness.ok) {
-      const first = Cluster.probeAt(p.liveness, base, startedAt);
-      this.at(first + (p.liveness.failureThreshold - 1) * p.liveness.period, 'restart', pod);
+    if (p.liveness) {
+      const killedAt = killingTick(p.liveness, pod.probeOrigin, Math.max(started, start + p.liveness.initialDelay), listenAt);
+      if (killedAt !== undefined) this.at(killedAt, 'restart', pod);
     }
     if (p.readiness) {
       if (!p.readiness.ok) return;
-      const first = Cluster.probeAt(p.readiness, base, Math.max(listenAt, startedAt));
-      this.at(first + (p.readiness.successThreshold - 1) * p.readiness.period, 'ready', pod);
+      this.at(readinessPassesAt(p.readiness, pod.probeOrigin, start, started, listenAt), 'ready', pod);
     } else {
-      // No readiness probe: Ready as soon as the container runs (pod-lifecycle.md default state Success).
-      this.at(startedAt, 'ready', pod);
+      // No readiness probe: Ready once started (pod-lifecycle.md: the default state is Success).
+      this.at(started, 'ready', pod);
     }
   }
 
   private onReady(pod: SimPod): void {
     pod.containersReady = true;
     const p = this.input.pod;
-    if (p.lbReadinessGate && this.input.lb && pod.deletedAt === Infinity) {
-      // The LB registers the target and health-checks it; the gate turns true when it is healthy.
-      const registered = pod.created + this.random.latency(this.input.lb.register);
-      const healthy = Math.max(registered, this.now + this.input.lb.healthCheck.healthyThreshold * this.input.lb.healthCheck.intervalSeconds);
+    const lb = this.input.lb;
+    if (p.lbReadinessGate && lb && pod.deletedAt === Infinity) {
+      // The LB controller registers the pod once its containers are ready
+      // (aws-load-balancer-controller#3197); the gate turns true when the new target passed its
+      // first health check.
+      const healthy = this.newTargetHealthy(this.now + this.random.latency(lb.register));
       this.setLbPod(pod.id, 'ready', healthy);
       this.at(healthy, 'gate-ready', pod);
       return;
     }
     this.becomeReady(pod);
+  }
+
+  /**
+   * When a target registered at `registered` is healthy: "After your target is registered, it
+   * must pass one health check to be considered healthy" (AWS ALB docs, "Health checks for your
+   * target groups"). The LB checks on its own clock: the first check falls anywhere in the
+   * interval after the registration.
+   */
+  private newTargetHealthy(registered: number): number {
+    const interval = this.input.lb?.healthCheck.intervalSeconds ?? 0;
+    return registered + interval * (1 - this.random.next());
   }
 
   private becomeReady(pod: SimPod): void {
@@ -370,17 +433,17 @@ class Cluster {
     pod.listening.push({ start: this.now, end: Infinity });
   }
 
-  private stopListening(pod: SimPod, abrupt: boolean): void {
+  private stopListening(pod: SimPod, how: KeepAliveClose): void {
     const last = pod.listening[pod.listening.length - 1];
     if (last && last.end === Infinity) last.end = this.now;
-    pod.keepAliveCloses.push({ time: this.now, abrupt });
+    pod.keepAliveCloses.push({ time: this.now, how });
   }
 
   /** Liveness (or startup) probe failed failureThreshold times: the container restarts. */
   private onRestart(pod: SimPod): void {
     const wasListening = pod.listening.some((l) => l.end === Infinity);
     if (wasListening) {
-      this.stopListening(pod, true);
+      this.stopListening(pod, 'abrupt');
       pod.abruptEnds.push(this.now);
     }
     pod.epoch++;
@@ -414,26 +477,23 @@ class Cluster {
       return;
     }
     this.updateEndpoint(pod);
-    const grace = p.graceSeconds;
-    const overrun = p.preStopSeconds >= grace && p.preStopSeconds > 0;
-    const sigterm = this.now + Math.min(p.preStopSeconds, grace);
-    const deadline = this.now + grace + (overrun ? PRESTOP_OVERRUN_SECONDS : 0);
-    if (p.preStopSeconds > 0) this.setPhase(pod, 'prestop');
-    this.at(sigterm, 'prestop-done', pod);
-    this.at(deadline, 'kill', pod);
+    const { sigterm, kill } = terminationTimes(p.preStopSeconds, p.graceSeconds);
+    if (sigterm > 0) this.setPhase(pod, 'prestop');
+    this.at(this.now + sigterm, 'prestop-done', pod);
+    this.at(this.now + kill, 'kill', pod);
   }
 
   private onSigterm(pod: SimPod): void {
     const p = this.input.pod;
     this.setPhase(pod, 'draining');
     const listening = pod.listening.some((l) => l.end === Infinity);
-    if (p.sigterm === 'graceful') {
-      if (listening) this.stopListening(pod, false);
+    if (p.sigterm === 'graceful' || p.sigterm === 'graceful-close-idle') {
+      if (listening) this.stopListening(pod, p.sigterm === 'graceful' ? 'graceful' : 'idle');
       this.at(this.now + p.appDrainSeconds, 'exit', pod);
       this.serveUntilProbeFails(pod);
     } else if (p.sigterm === 'exit') {
       if (listening) {
-        this.stopListening(pod, true);
+        this.stopListening(pod, 'abrupt');
         pod.abruptEnds.push(this.now);
       }
       this.at(this.now, 'exit', pod);
@@ -445,15 +505,16 @@ class Cluster {
   private serveUntilProbeFails(pod: SimPod): void {
     const r = this.input.pod.readiness;
     if (!r || !pod.ready) return;
-    // Probes keep the period they started with at container start.
-    const next = Cluster.probeAt(r, pod.startedAt, this.now);
+    // The readiness worker keeps probing during termination, on its own phase (liveness and
+    // startup stop: worker.go doProbe); failureThreshold failures in a row make the pod not ready.
+    const next = probeTick(pod.probeOrigin, r.period, this.now);
     this.at(next + (r.failureThreshold - 1) * r.period, 'stop-serving', pod);
   }
 
   private onExit(pod: SimPod, killed: boolean): void {
     if (pod.gone !== Infinity) return;
     if (pod.listening.some((l) => l.end === Infinity)) {
-      this.stopListening(pod, true);
+      this.stopListening(pod, 'abrupt');
       pod.abruptEnds.push(this.now);
     }
     this.setPhase(pod, killed ? 'killed' : 'gone');
@@ -501,7 +562,7 @@ class Cluster {
     }
     if (input.entry.kind === 'lb-pod' && input.lb) {
       if (state === 'ready' && before !== 'ready') {
-        if (!input.pod.lbReadinessGate) this.setLbPod(pod.id, 'ready', this.now + this.random.latency(input.lb.register));
+        if (!input.pod.lbReadinessGate) this.setLbPod(pod.id, 'ready', this.newTargetHealthy(this.now + this.random.latency(input.lb.register)));
       } else if (state !== 'ready' && before === 'ready') {
         this.setLbPod(pod.id, 'absent', this.now + this.random.latency(input.lb.deregister));
       }
@@ -563,10 +624,11 @@ class Cluster {
   /**
    * Local policy. The LB health-checks kube-proxy's healthCheckNodePort on every backend node,
    * which fails while kube-proxy has no ready local endpoint (also with ProxyTerminatingEndpoints:
-   * terminating endpoints do not count); it marks the node down after unhealthyThreshold failed
-   * checks and up after healthyThreshold good ones. The cloud controller also removes a node
-   * without ready endpoints from the backends (deregistration latency) and adds it back when it
-   * has one again (registration latency); only that removal cuts connections.
+   * terminating endpoints do not count), on its own clock (a phase per node); it marks the node
+   * down after unhealthyThreshold failed checks and up after healthyThreshold good ones. The cloud
+   * controller also removes a node without ready endpoints from the backends (deregistration
+   * latency) and adds it back when it has one again (registration latency), as a new target that
+   * passes one check; only that removal cuts connections.
    */
   private nodeHealthChanged(node: number): void {
     const input = this.input;
@@ -584,11 +646,21 @@ class Cluster {
     const hc = input.lb.healthCheck;
     lb.hcVersion++;
     lb.ccmVersion++;
+    // The first check after the change falls anywhere in the next interval: `threshold` checks
+    // in a row take ((threshold − 1)·interval, threshold·interval].
+    const detected = (threshold: number, from: number): number => nextCheck(lb.hcPhase, hc.intervalSeconds, from) + (threshold - 1) * hc.intervalSeconds;
     if (healthy) {
-      this.queue.push({ time: this.now + hc.healthyThreshold * hc.intervalSeconds, kind: 'lb-node', node, what: 'healthy', value: true, version: lb.hcVersion });
-      if (!lb.backend) this.queue.push({ time: this.now + this.random.latency(input.lb.register), kind: 'lb-node', node, what: 'backend', value: true, version: lb.ccmVersion });
+      if (lb.backend) {
+        // An unhealthy target recovers after healthyThreshold good checks.
+        this.queue.push({ time: detected(hc.healthyThreshold, this.now), kind: 'lb-node', node, what: 'healthy', value: true, version: lb.hcVersion });
+      } else {
+        // The cloud controller registers the node again: a new target passes one check.
+        const registered = this.now + this.random.latency(input.lb.register);
+        this.queue.push({ time: registered, kind: 'lb-node', node, what: 'backend', value: true, version: lb.ccmVersion });
+        this.queue.push({ time: detected(1, registered), kind: 'lb-node', node, what: 'healthy', value: true, version: lb.hcVersion });
+      }
     } else {
-      this.queue.push({ time: this.now + hc.unhealthyThreshold * hc.intervalSeconds, kind: 'lb-node', node, what: 'healthy', value: false, version: lb.hcVersion });
+      this.queue.push({ time: detected(hc.unhealthyThreshold, this.now), kind: 'lb-node', node, what: 'healthy', value: false, version: lb.hcVersion });
       if (lb.backend) this.queue.push({ time: this.now + this.random.latency(input.lb.deregister), kind: 'lb-node', node, what: 'backend', value: false, version: lb.ccmVersion });
     }
   }
@@ -615,12 +687,21 @@ class Cluster {
       case 'rollout':
         this.started = true;
         this.lastProgress = 0;
-        this.queue.push({ time: this.input.progressDeadlineSeconds, kind: 'deadline' });
+        // No deadline event when there is none (extensions/v1beta1 stores MaxInt32): it would
+        // only carry the run to its end.
+        if (this.input.progressDeadlineSeconds < MAX_SIMULATED_SECONDS) this.queue.push({ time: this.input.progressDeadlineSeconds, kind: 'deadline' });
         this.reconcile();
         return;
       case 'deadline':
-        if (this.completedAt === Infinity && this.now - this.lastProgress >= this.input.progressDeadlineSeconds - 1e-9) this.stopped = true;
-        else if (this.completedAt === Infinity) this.queue.push({ time: this.lastProgress + this.input.progressDeadlineSeconds, kind: 'deadline' });
+        // Progressing=False (ProgressDeadlineExceeded) is a condition only: the rollout goes on
+        // (pkg/controller/deployment/progress.go; deployment_util.go DeploymentTimedOut).
+        if (this.completedAt !== Infinity || this.deadlineExceededAt !== Infinity) return;
+        if (this.now - this.lastProgress >= this.input.progressDeadlineSeconds - 1e-9) {
+          this.deadlineExceededAt = this.now;
+          // A pod whose container its probes restart before the app listens crash-loops, and may
+          // do so for as long as the run lasts: the run ends here, the rollout not complete.
+          if (this.pods.some((pod) => pod.rev !== 'peer' && pod.restarts > 0 && pod.deletedAt === Infinity)) this.stopped = true;
+        } else if (this.lastProgress + this.input.progressDeadlineSeconds < MAX_SIMULATED_SECONDS) this.queue.push({ time: this.lastProgress + this.input.progressDeadlineSeconds, kind: 'deadline' });
         return;
       case 'view':
         this.onView(ev);
@@ -682,19 +763,25 @@ class Cluster {
   // --- the scheduler ---------------------------------------------------------------------------
 
   /**
-   * A node for a new pod: any eligible node that keeps the spread of the workload's non-terminating
-   * pods within the scheduler's default topology spread constraint (hostname, maxSkew 3,
-   * ScheduleAnyway), at random. The default constraint is a preference, and other score plugins
-   * weigh in too, so a replacement does not reliably land where the pod it replaces ran: that is
-   * why the seed pins an in-place rollout with node affinity.
+   * A node for a new pod of `rev`, as kube-scheduler's default profile picks it: every eligible
+   * node (required node affinity and nodeSelector filter) is scored, the highest total wins and a
+   * tie is broken at random (schedule_one.go selectHost); `first` breaks it by the lowest node,
+   * for the settled layout before the rollout. Pods created together are scheduled one at a time,
+   * each against the pods placed before it.
    */
-  private schedule(): number {
-    const counts: number[] = Array.from({ length: this.input.eligibleNodes }, () => 0);
-    for (const pod of this.pods) if (pod.deletedAt === Infinity && pod.gone === Infinity && pod.node < counts.length) counts[pod.node] = (counts[pod.node] ?? 0) + 1;
-    let min = Infinity;
-    for (const c of counts) if (c < min) min = c;
-    const fits = counts.flatMap((c, n) => (c + 1 - min <= DEFAULT_MAX_SKEW ? [n] : []));
-    return fits[Math.floor(this.random.next() * fits.length)] ?? 0;
+  private schedule(rev: 'old' | 'new', tie: 'random' | 'first' = 'random'): number {
+    const scores = scoreNodes(this.input, this.pods, rev);
+    let best = -Infinity;
+    let chosen: number[] = [];
+    for (let n = 0; n < scores.length; n++) {
+      const score = scores[n] as number;
+      if (score > best) {
+        best = score;
+        chosen = [n];
+      } else if (score === best) chosen.push(n);
+    }
+    if (tie === 'first' || chosen.length === 1) return chosen[0] ?? 0;
+    return chosen[Math.floor(this.random.next() * chosen.length)] ?? 0;
   }
 
   // --- the workload controllers ----------------------------------------------------------------
@@ -707,8 +794,13 @@ class Cluster {
     return pod.ready && pod.deletedAt === Infinity && this.now - pod.readySince >= this.input.minReadySeconds - 1e-9;
   }
 
+  /** Every deleted pod has exited (pods a StatefulSet partition keeps are never deleted). */
+  private deletedGone(): boolean {
+    return this.pods.every((p) => p.deletedAt === Infinity || p.gone !== Infinity);
+  }
+
   private oldGone(): boolean {
-    return this.pods.every((p) => p.rev === 'new' || p.gone !== Infinity);
+    return this.pods.every((p) => p.rev !== 'old' || p.gone !== Infinity);
   }
 
   private progress(): void {
@@ -793,7 +885,7 @@ class Cluster {
     const active = this.active(rev);
     if (active.length < replicas) {
       const base = this.pods.filter((p) => p.rev === rev).length;
-      for (let i = active.length; i < replicas; i++) this.createPod(rev, this.schedule(), base + i - active.length);
+      for (let i = active.length; i < replicas; i++) this.createPod(rev, this.schedule(rev), base + i - active.length);
       this.progress();
     } else if (active.length > replicas) {
       const victims = this.rankForDeletion(active).slice(0, active.length - replicas);
@@ -802,23 +894,15 @@ class Cluster {
     }
   }
 
-  /** ActivePodsWithRanks order (rollout-algorithm.md §1.7): the first ones are deleted first. */
+  /**
+   * The ReplicaSet's choice of pods to delete (pkg/controller/replicaset/replica_set.go
+   * getPodsToDelete): each pod ranked by the active pods of the workload's ReplicaSets on its
+   * node (getPodsRankedByRelatedPodsOnSameNode), then sorted by ActivePodsWithRanks.
+   */
   private rankForDeletion(pods: SimPod[]): SimPod[] {
     const related = new Map<number, number>();
-    for (const p of this.pods) if (p.deletedAt === Infinity && p.gone === Infinity) related.set(p.node, (related.get(p.node) ?? 0) + 1);
-    const now = this.now;
-    const bucket = (since: number): number => Math.floor(Math.log2(Math.max(1, now - since)));
-    return [...pods].sort((a, b) => {
-      if (a.running !== b.running) return a.running ? 1 : -1;
-      if (a.ready !== b.ready) return a.ready ? 1 : -1;
-      const ra = related.get(a.node) ?? 0;
-      const rb = related.get(b.node) ?? 0;
-      if (ra !== rb) return rb - ra;
-      if (a.ready && b.ready && bucket(a.readySince) !== bucket(b.readySince)) return bucket(a.readySince) - bucket(b.readySince);
-      if (a.restarts !== b.restarts) return b.restarts - a.restarts;
-      if (bucket(a.created) !== bucket(b.created)) return bucket(a.created) - bucket(b.created);
-      return a.uid - b.uid;
-    });
+    for (const p of this.pods) if (p.rev !== 'peer' && p.deletedAt === Infinity && p.gone === Infinity) related.set(p.node, (related.get(p.node) ?? 0) + 1);
+    return deletionOrder(pods, (p) => related.get(p.node) ?? 0, this.now, this.input.control ?? CURRENT_CONTROL);
   }
 
   /** StatefulSet RollingUpdate: from the highest ordinal down, one pod at a time (statefulset.md). */
@@ -835,7 +919,7 @@ class Cluster {
         continue;
       }
       // Every other pod must be Running and Ready before this one is touched.
-      const others = this.pods.filter((p) => p.ordinal !== i && p.deletedAt === Infinity && p.gone === Infinity);
+      const others = this.pods.filter((p) => p.rev !== 'peer' && p.ordinal !== i && p.deletedAt === Infinity && p.gone === Infinity);
       if (others.some((p) => !(p.running && p.ready))) return;
       if (old && old.deletedAt === Infinity) {
         this.deletePod(old);
@@ -843,13 +927,13 @@ class Cluster {
         return;
       }
       if (old && old.gone === Infinity) return;
-      this.createPod('new', this.schedule(), i);
+      this.createPod('new', this.schedule('new'), i);
       this.progress();
       return;
     }
   }
 
-  /** DaemonSet RollingUpdate per node with maxSurge / maxUnavailable (rollout-algorithm.md §3.2). */
+  /** DaemonSet RollingUpdate per node with maxSurge / maxUnavailable (pkg/controller/daemon/update.go rollingUpdate). */
   private daemonSetPass(surge: number, unavailable: number): void {
     const nodes = this.input.eligibleNodes;
     const oldOn = (n: number): SimPod | undefined => this.pods.find((p) => p.rev === 'old' && p.node === n && p.deletedAt === Infinity);
@@ -905,4 +989,167 @@ class Cluster {
 
 function shortName(resource: string): string {
   return resource.split('/').pop() ?? resource;
+}
+
+/**
+ * The default profile's total score of every eligible node for a new pod of `rev` (index = node).
+ *
+ * - Spreading counts the pods of the pod's own ReplicaSet (its owner's selector: for a Deployment's
+ *   new pod, the new ReplicaSet only) and skips terminating pods. PodTopologySpread with
+ *   the system default constraints (podtopologyspread/scoring.go: per node `count · ln(nodes + 2) +
+ *   maxSkew − 1`, rounded, normalised as `100 · (max + min − s) / max`; without zone labels only the
+ *   hostname constraint applies), weight 2, on by default from 1.20; before, SelectorSpread
+ *   (selectorspread/selector_spread.go, DefaultPodTopologySpread in 1.18: `100 · (max − count) /
+ *   max`), weight 1.
+ * - Preferred node affinity: 100 on the preferred nodes (DefaultNormalizeScore of the term
+ *   weights), weight 2.
+ * - NodeResourcesFit LeastAllocated and BalancedAllocation over the default requests of every pod
+ *   on the node, terminating ones included (they hold their resources until they are gone).
+ */
+export function scoreNodes(input: SimInput, pods: readonly SimPod[], rev: 'old' | 'new'): number[] {
+  const nodes = input.eligibleNodes;
+  const own: number[] = Array.from({ length: nodes }, () => 0);
+  const placed: number[] = Array.from({ length: nodes }, () => 0);
+  for (const pod of pods) {
+    if (pod.node >= nodes || pod.gone !== Infinity) continue;
+    placed[pod.node] = (placed[pod.node] ?? 0) + 1;
+    if (pod.rev === rev && pod.deletedAt === Infinity) own[pod.node] = (own[pod.node] ?? 0) + 1;
+  }
+  const spreading = input.control?.spreading ?? 'topology';
+  const spread = spreading === 'topology' ? topologySpreadScores(own) : selectorSpreadScores(own);
+  const spreadWeight = spreading === 'topology' ? WEIGHT.spread : WEIGHT.selectorSpread;
+  const preferred = input.preferredNodes ?? 0;
+  return own.map((_, n) => {
+    const requested = ((placed[n] ?? 0) + 1);
+    const cpu = requested * POD_REQUEST.cpu;
+    const memory = requested * POD_REQUEST.memory;
+    const least = Math.trunc((leastAllocated(cpu, NODE_ALLOCATABLE.cpu) + leastAllocated(memory, NODE_ALLOCATABLE.memory)) / 2);
+    const balanced = Math.trunc((1 - Math.abs(cpu / NODE_ALLOCATABLE.cpu - memory / NODE_ALLOCATABLE.memory) / 2) * MAX_NODE_SCORE);
+    const affinity = preferred > 0 && n < preferred ? MAX_NODE_SCORE : 0;
+    return spreadWeight * (spread[n] ?? 0) + WEIGHT.nodeAffinity * affinity + WEIGHT.resourcesFit * least + WEIGHT.balanced * balanced;
+  });
+}
+
+/** PodTopologySpread Score + NormalizeScore for the hostname constraint (podtopologyspread/scoring.go). */
+export function topologySpreadScores(counts: readonly number[]): number[] {
+  const weight = Math.log(counts.length + 2);
+  const raw = counts.map((c) => Math.round(c * weight + (HOSTNAME_MAX_SKEW - 1)));
+  let min = Infinity;
+  let max = 0;
+  for (const r of raw) {
+    min = Math.min(min, r);
+    max = Math.max(max, r);
+  }
+  return raw.map((r) => (max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max + min - r)) / max)));
+}
+
+/** SelectorSpread NormalizeScore without zones (selector_spread.go, the default before 1.20). */
+export function selectorSpreadScores(counts: readonly number[]): number[] {
+  const max = Math.max(0, ...counts);
+  return counts.map((c) => (max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max - c)) / max)));
+}
+
+/** noderesources/least_allocated.go: `(capacity − requested) · 100 / capacity`, 0 when over. */
+function leastAllocated(requested: number, capacity: number): number {
+  if (requested > capacity) return 0;
+  return Math.trunc(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+}
+
+function longestProbePeriod(input: SimInput): number {
+  const p = input.pod;
+  return Math.max(p.readiness?.period ?? 0, p.liveness?.period ?? 0, p.startup?.period ?? 0);
+}
+
+/** The first health check strictly after `from` of a target checked every `interval` from `phase`. */
+export function nextCheck(phase: number, interval: number, from: number): number {
+  if (interval <= 0) return from;
+  return phase + (Math.floor((from - phase) / interval + 1e-9) + 1) * interval;
+}
+
+/**
+ * The tick at which a startup or liveness probe that runs from `from` has failed
+ * failureThreshold times in a row: it fails until the app listens (`listen`), and always when it
+ * targets a port the app does not listen on. Undefined when it passes first.
+ */
+export function killingTick(probe: ProbeInput, admitted: number, from: number, listen: number): number | undefined {
+  const first = probeTick(admitted, probe.period, from);
+  const killedAt = first + (probe.failureThreshold - 1) * probe.period;
+  if (!probe.ok) return killedAt;
+  return killedAt < listen - 1e-9 ? killedAt : undefined;
+}
+
+/** The first tick at or after `from` of a probe worker started at `admitted` (every `period`). */
+export function probeTick(admitted: number, period: number, from: number): number {
+  if (from <= admitted) return admitted;
+  return admitted + Math.ceil((from - admitted) / period - 1e-9) * period;
+}
+
+/**
+ * When a readiness probe first makes the container ready (pkg/kubelet/prober): the worker ticks
+ * from `admitted`; a tick before `initialDelaySeconds` since the container `start` is skipped, as
+ * is one before the container has `started` (startup probe passed); a probe passes once the app
+ * listens. Whenever the kubelet updates the status of a started container that is not ready, the
+ * manager triggers an extra readiness probe at once (prober_manager.go UpdatePodStatus): at the
+ * status update that follows the container start, or the startup probe's success, both taken at
+ * that instant. `successThreshold` successes in a row, the rest on ticks, make it ready.
+ */
+export function readinessPassesAt(probe: ProbeInput, admitted: number, start: number, started: number, listen: number): number {
+  const from = Math.max(listen, start + probe.initialDelay, started);
+  let first = probeTick(admitted, probe.period, from);
+  if (started >= from && started < first) first = started;
+  if (probe.successThreshold <= 1) return first;
+  const next = probeTick(admitted, probe.period, first + 1e-6);
+  return next + (probe.successThreshold - 2) * probe.period;
+}
+
+/** Control-plane behaviour of the current Kubernetes release. */
+const CURRENT_CONTROL: ControlInput = { spreading: 'topology', logarithmicScaleDown: true, podDeletionCost: true };
+
+/**
+ * When the kubelet sends SIGTERM and SIGKILL after a pod's deletion (kuberuntime_container.go
+ * killContainer): the preStop hook runs for at most the grace period; executePreStopHook returns
+ * the whole seconds it took, the rest of the grace period goes to the stop, at least
+ * minimumGracePeriodInSeconds (2 s). For whole-second hooks: SIGKILL at max(grace, min(preStop,
+ * grace) + 2).
+ */
+export function terminationTimes(preStopSeconds: number, graceSeconds: number): { sigterm: number; kill: number } {
+  const hook = preStopSeconds > 0 && graceSeconds > 0 ? Math.min(preStopSeconds, graceSeconds) : 0;
+  return { sigterm: hook, kill: hook + Math.max(MINIMUM_GRACE_PERIOD_SECONDS, graceSeconds - Math.floor(hook)) };
+}
+
+/**
+ * log₂ bucket of the time since `t`, in nanoseconds as Go's time.Duration
+ * (controller_utils.go logarithmicRankDiff); -1 when `t` is not in the past.
+ */
+function logBucket(now: number, t: number): number {
+  const d = now - t;
+  return d > 0 ? Math.floor(Math.log2(d * 1e9)) : -1;
+}
+
+/**
+ * ActivePodsWithRanks.Less (pkg/controller/controller_utils.go), first = deleted first: pending
+ * before running (every simulated pod is assigned to a node at once), not ready before ready,
+ * lower pod-deletion-cost first (PodDeletionCost), more related pods on the node first ("doubled
+ * up"), shorter ready first (both ready; in log₂ buckets with LogarithmicScaleDown, the same
+ * bucket decided by UID), more restarts first, newer first (the same buckets), then UID.
+ */
+export function deletionOrder(pods: readonly SimPod[], rank: (pod: SimPod) => number, now: number, control: ControlInput): SimPod[] {
+  const running = (p: SimPod): boolean => p.startedAt !== Infinity;
+  const byTime = (a: number, b: number, x: SimPod, y: SimPod): number => {
+    if (!control.logarithmicScaleDown) return b - a;
+    const diff = logBucket(now, a) - logBucket(now, b);
+    return diff !== 0 ? diff : x.uid - y.uid;
+  };
+  return [...pods].sort((a, b) => {
+    if (running(a) !== running(b)) return running(a) ? 1 : -1;
+    if (a.ready !== b.ready) return a.ready ? 1 : -1;
+    if (control.podDeletionCost && a.deletionCost !== b.deletionCost) return a.deletionCost - b.deletionCost;
+    const ra = rank(a);
+    const rb = rank(b);
+    if (ra !== rb) return rb - ra;
+    if (a.ready && b.ready && a.readySince !== b.readySince) return byTime(a.readySince, b.readySince, a, b);
+    if (a.restarts !== b.restarts) return b.restarts - a.restarts;
+    if (a.created !== b.created) return byTime(a.created, b.created, a, b);
+    return a.uid - b.uid;
+  });
 }

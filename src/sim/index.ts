@@ -1,5 +1,5 @@
 /**
- * The rollout simulator (DESIGN.md §6): how many requests one rollout of a workload drops, why,
+ * The rollout simulator: how many requests one rollout of a workload drops, why,
  * and when. `simulate` runs one workload; `simulateSources` every served workload of an input.
  */
 import { loadSources } from '../load/objects.js';
@@ -13,7 +13,7 @@ import { simulateTraffic, zeroCauses, type TrafficModel } from './traffic.js';
 import { CAUSES, type Cause, type PodTimeline, type RunResult, type SimulationSummary, type Timeline, type ViewInterval } from './types.js';
 
 export * from './types.js';
-export { simInput, NotSimulated, workloadId, type SimInput, type SimOverrides } from './params.js';
+export { simInput, NotSimulated, workloadId, SIGTERM_BEHAVIOURS, type SigtermBehaviour, type SimInput, type SimOverrides } from './params.js';
 
 export interface SimulateOptions {
   /** Monte Carlo runs (default 100). */

@@ -17,11 +17,17 @@ import { drainSetting } from '../domain/drain.js';
 import { likelyShellless } from '../domain/images.js';
 import { lbBackendOf } from '../domain/routing.js';
 import { hasProxyTerminatingEndpoints } from '../domain/versions.js';
+import { compareVersions } from '../schema/kinds.js';
 
 /** Seconds from pod creation to a running container: scheduling, sandbox, cached image (assumption). */
 export const CONTAINER_START_SECONDS = 1;
-/** The kubelet's extra time when preStop overruns the grace period (pod-lifecycle.md). */
-export const PRESTOP_OVERRUN_SECONDS = 2;
+/**
+ * The least time the kubelet leaves between SIGTERM and SIGKILL, whatever the preStop hook took
+ * (pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer, minimumGracePeriodInSeconds).
+ */
+export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
+/** The annotation that orders a ReplicaSet's scale-down (staging/src/k8s.io/api/core/v1/annotation_key_constants.go). */
+export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 /** Deployment progressDeadlineSeconds default (model/rollout.ts has the per-version defaults). */
 export { DEFAULT_PROGRESS_DEADLINE_SECONDS } from '../model/rollout.js';
 /** Requests per second one keep-alive connection carries (assumption; sets the connection count). */
@@ -30,6 +36,23 @@ export const KEEPALIVE_CONNECTION_RPS = 10;
 export const KEEPALIVE_RACE_SECONDS = 0.002;
 /** First back-off of a restarted container: 10 s, doubling, at most 300 s (Kubernetes docs, pod-lifecycle, "Container restarts"). */
 export const RESTART_BACKOFF_SECONDS = 10;
+
+/**
+ * What the app does on SIGTERM:
+ * - `graceful`: stops accepting connections, answers the requests on its open keep-alive
+ *   connections with `Connection: close`, finishes and exits after its drain time;
+ * - `graceful-close-idle`: stops accepting and closes its idle keep-alive connections at once,
+ *   finishes the requests in flight and exits after its drain time: Go's `http.Server.Shutdown`
+ *   ("closing all open listeners, then closing all idle connections"), Node's `server.close()`
+ *   (which closes idle connections from Node 19). A client that sends on a connection as it is
+ *   closed meets a reset: the keep-alive race;
+ * - `exit`: exits at once;
+ * - `ignore`: serves on until SIGKILL.
+ */
+export type SigtermBehaviour = 'graceful' | 'graceful-close-idle' | 'exit' | 'ignore';
+
+/** The --sigterm values, as the CLI lists them. */
+export const SIGTERM_BEHAVIOURS: readonly SigtermBehaviour[] = ['graceful', 'graceful-close-idle', 'exit', 'ignore'];
 
 /** A probe, resolved: whether it can ever succeed and its timing. */
 export interface ProbeInput {
@@ -67,6 +90,13 @@ export interface SimInput {
   readonly progressDeadlineSeconds: number;
   readonly pod: {
     readonly containerStartSeconds: number;
+    /**
+     * Probe workers tick every period from the pod's admission. True: each pod's phase is drawn
+     * uniformly over its longest probe period, as the time from admission to the app listening
+     * varies from pod to pod (scheduling, sandbox, image, the app's own start) by more than the
+     * model resolves. Absent or false: the ticks start at the pod's creation.
+     */
+    readonly randomProbePhase?: boolean;
     readonly appStartupSeconds: number;
     readonly readiness?: ProbeInput;
     readonly startup?: ProbeInput;
@@ -74,10 +104,12 @@ export interface SimInput {
     /** Seconds the preStop hook holds SIGTERM back (0: none, or one that fails or returns at once). */
     readonly preStopSeconds: number;
     readonly graceSeconds: number;
-    readonly sigterm: 'graceful' | 'exit' | 'ignore';
+    readonly sigterm: SigtermBehaviour;
     readonly appDrainSeconds: number;
     /** A readiness gate holds Pod Ready until the LB registered the pod. */
     readonly lbReadinessGate: boolean;
+    /** The pod template's `controller.kubernetes.io/pod-deletion-cost` (absent: 0). */
+    readonly deletionCost?: number;
   };
   readonly entry: EntryInput;
   readonly proxy: { readonly sync: Latency; readonly terminatingEndpoints: boolean };
@@ -90,11 +122,48 @@ export interface SimInput {
     readonly drainSeconds?: number;
   };
   readonly nodes: number;
-  /** Nodes the pod template's node affinity accepts (the first ones); all when it has none. */
+  /** Nodes the pod template's required node affinity or nodeSelector accepts (the first ones); all when it has none. */
   readonly eligibleNodes: number;
+  /** Nodes (the first ones) its preferred node affinity favours: a score, never a filter. 0 or absent: no preference. */
+  readonly preferredNodes?: number;
+  /** Versioned control-plane behaviour; absent: the current Kubernetes release's. */
+  readonly control?: ControlInput;
+  /**
+   * Other workloads whose pods the same Service selects (versioned or canary Deployments behind
+   * one Service): their pods stay Ready and serve their share while this one rolls.
+   */
+  readonly peers?: readonly PeerInput[];
   readonly traffic: { readonly rps: number; readonly keepAliveShare: number; readonly requestSeconds: number };
   /** Notes on what was assumed for this workload. */
   readonly notes: readonly string[];
+}
+
+/** Another workload behind the same Service. */
+export interface PeerInput {
+  /** `Kind/namespace/name`. */
+  readonly resource: string;
+  readonly replicas: number;
+}
+
+/** Control-plane behaviour that changed across Kubernetes releases. */
+export interface ControlInput {
+  /**
+   * The scheduler's default spreading: `topology` (PodTopologySpread with the system default
+   * constraints, weight 2) or `selector` (SelectorSpread, weight 1). The system defaulting
+   * (DefaultPodTopologySpread, kubernetes/enhancements#1258) was alpha in 1.19 and on by default
+   * from its beta in 1.20 (kubernetes#94863), which took SelectorSpread out of the default profile.
+   */
+  readonly spreading: 'topology' | 'selector';
+  /** ReplicaSet scale-down compares ready and creation times in log₂ buckets (LogarithmicScaleDown, beta 1.22). */
+  readonly logarithmicScaleDown: boolean;
+  /** The `controller.kubernetes.io/pod-deletion-cost` annotation is honoured (PodDeletionCost, beta 1.22). */
+  readonly podDeletionCost: boolean;
+}
+
+/** The control-plane behaviour of a Kubernetes minor version. */
+export function controlOf(version: string): ControlInput {
+  const from122 = compareVersions(version, '1.22') >= 0;
+  return { spreading: compareVersions(version, '1.20') >= 0 ? 'topology' : 'selector', logarithmicScaleDown: from122, podDeletionCost: from122 };
 }
 
 /** Flags that override the profile. */
@@ -103,7 +172,7 @@ export interface SimOverrides {
   readonly nodes?: number;
   readonly appStartupSeconds?: number;
   readonly appDrainSeconds?: number;
-  readonly sigterm?: 'graceful' | 'exit' | 'ignore';
+  readonly sigterm?: SigtermBehaviour;
   /** Nodes that carry the labels the pods' node affinity asks for (default: every node). */
   readonly labelledNodes?: number;
 }
@@ -200,7 +269,7 @@ function strategyOf(workload: Workload, replicas: number, nodes: number): Strate
     return { kind: 'Deployment', type: 'RollingUpdate', surge: f.surge, unavailable: f.unavailable };
   }
   if (workload.kind === 'StatefulSet') return { kind: 'StatefulSet', partition: strategy.partition };
-  // DaemonSet: both round up; maxSurge to at least 1 when set (rollout-algorithm.md §3.2).
+  // DaemonSet: both round up; maxSurge to at least 1 when set (apps/v1 RollingUpdateDaemonSet field docs).
   const surgeRaw = scaledValue(strategy.maxSurge, nodes, true);
   const unavailableRaw = scaledValue(strategy.maxUnavailable, nodes, true);
   if (surgeRaw === undefined || unavailableRaw === undefined) throw new NotSimulated('its rollingUpdate values are not valid int-or-percent values');
@@ -209,13 +278,20 @@ function strategyOf(workload: Workload, replicas: number, nodes: number): Strate
   return { kind: 'DaemonSet', surge, unavailable };
 }
 
-/** Nodes the pods may run on: required node affinity limits them to the labelled ones. */
-function eligible(workload: Workload, nodes: number, overrides: SimOverrides): number {
+/**
+ * Nodes the pods may run on and nodes they prefer: a nodeSelector or required node affinity
+ * filters to the labelled nodes; preferred node affinity only scores them higher (NodeAffinity
+ * plugin, pkg/scheduler/framework/plugins/nodeaffinity/node_affinity.go).
+ */
+function placement(workload: Workload, nodes: number, overrides: SimOverrides): { eligibleNodes: number; preferredNodes: number } {
   const affinity = recordAt(recordAt(workload.podSpec, 'affinity'), 'nodeAffinity');
   const selector = stringMapAt(workload.podSpec, 'nodeSelector');
-  const constrained = affinity !== undefined || Object.keys(selector).length > 0;
-  if (!constrained || overrides.labelledNodes === undefined) return nodes;
-  return Math.max(1, Math.min(nodes, overrides.labelledNodes));
+  const required = recordAt(affinity, 'requiredDuringSchedulingIgnoredDuringExecution') !== undefined || Object.keys(selector).length > 0;
+  const preferred = arrayAt(affinity, 'preferredDuringSchedulingIgnoredDuringExecution').length > 0;
+  if (overrides.labelledNodes === undefined) return { eligibleNodes: nodes, preferredNodes: 0 };
+  const labelled = Math.max(1, Math.min(nodes, overrides.labelledNodes));
+  const eligibleNodes = required ? labelled : nodes;
+  return { eligibleNodes, preferredNodes: preferred ? Math.min(labelled, eligibleNodes) : 0 };
 }
 
 /** Builds the simulator input of one workload. Throws NotSimulated when it cannot be simulated. */
@@ -227,13 +303,8 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
   if (services.length === 0) throw new NotSimulated(graph.servicesOf(workload).length === 0 ? 'no Service in the input selects its pods: it serves no traffic' : 'only Services that carry no requests select its pods (metrics, admin or failurePolicy-Ignore webhook)');
   const nodes = Math.max(1, Math.floor(overrides.nodes ?? profile.nodes));
   if (replicasRejected(workload)) throw new NotSimulated('its spec.replicas is a value the API server rejects');
-  let replicas = effectiveReplicas(workload);
-  if (workload.replicas === undefined) {
-    const hpa = graph.hpasOf(workload)[0];
-    const min = numberAt(recordAt(hpa?.object, 'spec'), 'minReplicas');
-    if (hpa) replicas = min ?? 1;
-  }
-  const eligibleNodes = eligible(workload, nodes, overrides);
+  let replicas = replicasOf(graph, workload);
+  const { eligibleNodes, preferredNodes } = placement(workload, nodes, overrides);
   if (workload.kind === 'DaemonSet') replicas = eligibleNodes;
   const strategy = strategyOf(workload, replicas, eligibleNodes);
   if (replicas < 1) throw new NotSimulated('it has 0 replicas');
@@ -286,6 +357,7 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     progressDeadlineSeconds: progressDeadlineSecondsOf(workload),
     pod: {
       containerStartSeconds: CONTAINER_START_SECONDS,
+      randomProbePhase: true,
       appStartupSeconds: overrides.appStartupSeconds ?? profile.app.startupSeconds,
       ...optional('readiness', probes.readiness),
       ...optional('startup', probes.startup),
@@ -295,6 +367,7 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
       sigterm: overrides.sigterm ?? profile.app.sigterm,
       appDrainSeconds: overrides.appDrainSeconds ?? profile.app.drainSeconds,
       lbReadinessGate,
+      ...optional('deletionCost', deletionCostOf(workload)),
     },
     entry,
     proxy: { sync: profile.proxySync, terminatingEndpoints: hasProxyTerminatingEndpoints(profile.k8sVersion) },
@@ -302,10 +375,43 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     ...(lb ? { lb } : {}),
     nodes,
     eligibleNodes,
+    ...(preferredNodes > 0 ? { preferredNodes } : {}),
+    control: controlOf(profile.k8sVersion),
+    ...optional('peers', peersOf(graph, workload, service, nodes)),
     traffic: { ...profile.traffic, rps: overrides.rps ?? profile.traffic.rps },
     notes,
   };
   return input;
+}
+
+/**
+ * The other workloads the Service selects: the Service's endpoints are the pods of all of them,
+ * so kube-proxy, the ingress and the LB split its traffic over every ready one.
+ */
+function peersOf(graph: Graph, workload: Workload, service: ServiceView, nodes: number): PeerInput[] | undefined {
+  const peers: PeerInput[] = [];
+  for (const other of graph.workloads) {
+    if (other === workload || !graph.servicesOf(other).some((s) => s.resource === service.resource)) continue;
+    const replicas = other.kind === 'DaemonSet' ? nodes : Math.min(MAX_REPLICAS, replicasOf(graph, other));
+    if (replicas > 0) peers.push({ resource: workloadId(other), replicas });
+  }
+  return peers.length > 0 ? peers : undefined;
+}
+
+/** spec.replicas, or an HPA's minReplicas when the manifest leaves the count to it. */
+function replicasOf(graph: Graph, workload: Workload): number {
+  if (workload.replicas !== undefined) return effectiveReplicas(workload);
+  const hpa = graph.hpasOf(workload)[0];
+  return hpa ? (numberAt(recordAt(hpa.object, 'spec'), 'minReplicas') ?? 1) : effectiveReplicas(workload);
+}
+
+/** The template's pod-deletion-cost when it is a valid int32 (helper.GetDeletionCostFromPodAnnotations). */
+function deletionCostOf(workload: Workload): number | undefined {
+  const template = recordAt(recordAt(workload.resource.object, 'spec'), 'template');
+  const value = stringMapAt(recordAt(template, 'metadata'), 'annotations')[POD_DELETION_COST];
+  if (value === undefined || !/^[+-]?\d+$/.test(value.trim())) return undefined;
+  const cost = Number(value.trim());
+  return cost >= -(2 ** 31) && cost < 2 ** 31 ? cost : undefined;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -63,11 +63,11 @@ type ConnEvent = { time: number; conn: number; kind: 'open' | 'close' };
 
 /**
  * How a keep-alive connection ends: `graceful` (the app answers with `Connection: close` after
- * SIGTERM and the client moves on: no failure), `abrupt` (the process died: requests in flight
- * are killed, and one sent before the client saw the close meets a reset), `cut` (the LB removed
- * the backend), or `end` (the run ended).
+ * SIGTERM and the client moves on: no failure), `idle` (the app closed it while idle: a request
+ * sent before the client saw the close meets a reset), `abrupt` (the process died: requests in
+ * flight are killed too), `cut` (the LB removed the backend), or `end` (the run ended).
  */
-type CloseReason = 'graceful' | 'abrupt' | 'cut' | 'end';
+type CloseReason = 'graceful' | 'idle' | 'abrupt' | 'cut' | 'end';
 
 interface Connection {
   pod: number;
@@ -372,7 +372,7 @@ class Traffic {
     for (const c of pod.keepAliveCloses) {
       if (c.time > t) {
         close = c.time;
-        reason = c.abrupt ? 'abrupt' : 'graceful';
+        reason = c.how;
         break;
       }
     }
@@ -394,6 +394,7 @@ class Traffic {
   /** The failures a connection's end causes: [cause, window before the end, window after]. */
   private endFailures(reason: CloseReason): [Cause, number, number][] {
     if (reason === 'abrupt') return [['killed-in-flight', this.d, 0], ['keep-alive-race', 0, KEEPALIVE_RACE_SECONDS]];
+    if (reason === 'idle') return [['keep-alive-race', 0, KEEPALIVE_RACE_SECONDS]];
     if (reason === 'cut') return [['cut-by-lb', this.d, 0]];
     return [];
   }

@@ -4,7 +4,7 @@
  * full timeline). Durations and times are in seconds from the start of the rollout.
  */
 
-/** Why a request failed (DESIGN.md §1, §6). */
+/** Why a request failed. */
 export type Cause =
   /** Routed to a pod whose app does not accept connections yet (seed cause 1). */
   | 'refused-before-ready'
@@ -53,8 +53,11 @@ export interface PodInterval {
 
 export interface PodTimeline {
   readonly name: string;
-  /** `old` for the running revision, `new` for the one being rolled out. */
-  readonly revision: 'old' | 'new';
+  /**
+   * `old` for the running revision, `new` for the one being rolled out, `peer` for a pod of
+   * another workload behind the same Service (it keeps serving).
+   */
+  readonly revision: 'old' | 'new' | 'peer';
   readonly node: string;
   readonly phases: readonly PodInterval[];
   /** When the app accepts and stops accepting connections (undefined: never / not in the run). */

@@ -1,8 +1,9 @@
 /**
  * Controller fidelity of the simulator's control plane (src/sim/cluster.ts) against the worked
- * examples of knowledge/rollout-algorithm.md: Deployment RollingUpdate fenceposts and the pod
- * counts after each step (§1.1–1.5, §1.11), minReadySeconds (§1.10), Recreate (§1.9), the
- * ReplicaSet's deletion order (§1.7), StatefulSet (§3.1) and DaemonSet (§3.2).
+ * examples of the Kubernetes controllers' source: Deployment RollingUpdate fenceposts and the pod
+ * counts after each step (rolling.go, deployment_util.go), minReadySeconds (IsPodAvailable),
+ * Recreate (recreate.go), the ReplicaSet's deletion order (controller_utils.go), StatefulSet
+ * (pkg/controller/statefulset) and DaemonSet (pkg/controller/daemon/update.go).
  *
  * Every input is built by hand (no profile), so every number is under the test's control. Pod
  * timing with the defaults below, for a pod created at time c: container running at c + 1, app
@@ -51,7 +52,7 @@ function isActive(p: SimPod, t: number): boolean {
   return p.created <= t && p.deletedAt > t && p.gone > t;
 }
 
-/** Ready for at least minReadySeconds and not deleted at t (IsPodAvailable, §1.10). */
+/** Ready for at least minReadySeconds and not deleted at t (pkg/api/v1/pod/util.go IsPodAvailable). */
 function isAvailable(p: SimPod, t: number, minReady: number): boolean {
   return p.readySince + minReady <= t && p.deletedAt > t && p.gone > t;
 }
@@ -85,7 +86,7 @@ function steps(w: World): Record<string, string> {
   return result;
 }
 
-describe('resolveFenceposts: percentage rounding (rollout-algorithm.md §1.5)', () => {
+describe('resolveFenceposts: percentage rounding (deployment_util.go ResolveFenceposts)', () => {
   it('replicas 10 at 25 % / 25 %: surge ceil(2.5) = 3, unavailable floor(2.5) = 2', () => {
     expect(resolveFenceposts('25%', '25%', 10)).toEqual({ surge: 3, unavailable: 2, forced: false });
   });
@@ -111,7 +112,7 @@ describe('resolveFenceposts: percentage rounding (rollout-algorithm.md §1.5)', 
   });
 });
 
-describe('Deployment RollingUpdate (rollout-algorithm.md §1.1–1.5, §1.11)', () => {
+describe('Deployment RollingUpdate (pkg/controller/deployment/rolling.go)', () => {
   it('10 replicas at 25 % / 25 %: the worked example, step by step', () => {
     const sim = input({ strategy: rolling('25%', '25%', 10) });
     expect(sim.strategy).toEqual({ kind: 'Deployment', type: 'RollingUpdate', surge: 3, unavailable: 2 });
@@ -230,7 +231,7 @@ describe('Deployment RollingUpdate (rollout-algorithm.md §1.1–1.5, §1.11)', 
   });
 });
 
-describe('Deployment Recreate (rollout-algorithm.md §1.9)', () => {
+describe('Deployment Recreate (pkg/controller/deployment/recreate.go)', () => {
   for (const sigterm of ['graceful', 'ignore'] as const) {
     it(`no new pod is created before every old pod is gone (SIGTERM ${sigterm})`, () => {
       for (let seed = 1; seed <= 5; seed++) {
@@ -250,7 +251,7 @@ describe('Deployment Recreate (rollout-algorithm.md §1.9)', () => {
   }
 });
 
-describe('ReplicaSet deletion order (rollout-algorithm.md §1.7)', () => {
+describe('ReplicaSet deletion order (controller_utils.go ActivePodsWithRanks)', () => {
   it('a pod doubled up on a node is deleted before one alone on its node', () => {
     // 3 replicas on 2 nodes: node 0 holds two old pods, node 1 one. maxSurge 0 / maxUnavailable 1:
     // one old pod is deleted at time 0, before any new pod exists; all are Ready equally long.
@@ -311,7 +312,7 @@ describe('ReplicaSet deletion order (rollout-algorithm.md §1.7)', () => {
   });
 });
 
-describe('StatefulSet RollingUpdate (rollout-algorithm.md §3.1)', () => {
+describe('StatefulSet RollingUpdate (Kubernetes docs, StatefulSets, "Rolling Updates")', () => {
   const sts = (partition: number, replicas = 4): SimInput => input({ resource: 'StatefulSet/default/db', replicas, strategy: { kind: 'StatefulSet', partition } });
 
   it('replaces one pod at a time from the highest ordinal down; each new pod after its old one is gone', () => {
@@ -357,7 +358,7 @@ describe('StatefulSet RollingUpdate (rollout-algorithm.md §3.1)', () => {
   });
 });
 
-describe('DaemonSet RollingUpdate (rollout-algorithm.md §3.2)', () => {
+describe('DaemonSet RollingUpdate (pkg/controller/daemon/update.go)', () => {
   const ds = (surge: number, unavailable: number, nodes = 4): SimInput =>
     input({ resource: 'DaemonSet/default/agent', replicas: nodes, nodes, strategy: { kind: 'DaemonSet', surge, unavailable } });
   /** Nodes without an available pod at t. */

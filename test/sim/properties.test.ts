@@ -56,6 +56,15 @@ const entryArb: fc.Arbitrary<EntryInput> = fc.oneof(
 
 type Kind = 'rolling' | 'recreate' | 'statefulset' | 'daemonset';
 
+/**
+ * A startup or liveness probe that tolerates the app's start: one that fails failureThreshold
+ * times before the app listens restarts the container in a loop until the progress deadline
+ * (test/sim/probes.test.ts), which these properties are not about.
+ */
+function coverStart(probe: ProbeInput, appStartupSeconds: number): ProbeInput {
+  return { ...probe, failureThreshold: Math.max(probe.failureThreshold, Math.ceil(appStartupSeconds / probe.period) + 1) };
+}
+
 /** A simulator input as params.ts would resolve it, with every number generated. */
 const inputArb: fc.Arbitrary<SimInput> = fc
   .record({
@@ -118,8 +127,8 @@ const inputArb: fc.Arbitrary<SimInput> = fc
         containerStartSeconds: g.containerStartSeconds,
         appStartupSeconds: g.appStartupSeconds,
         ...(g.readiness ? { readiness: g.readiness } : {}),
-        ...(g.startup ? { startup: { ...g.startup, successThreshold: 1 } } : {}),
-        ...(g.liveness ? { liveness: { ...g.liveness, successThreshold: 1 } } : {}),
+        ...(g.startup ? { startup: { ...coverStart(g.startup, g.appStartupSeconds), successThreshold: 1 } } : {}),
+        ...(g.liveness ? { liveness: { ...coverStart(g.liveness, g.appStartupSeconds), successThreshold: 1 } } : {}),
         preStopSeconds: g.preStopSeconds,
         graceSeconds: g.graceSeconds,
         sigterm: g.sigterm,
@@ -374,13 +383,15 @@ describe('fixed simulator bugs', () => {
   // seed: simulated time passed 7 000 000 s within 20 s of wall time. simInput() never builds
   // such an input (it throws NotSimulated for a probe on an unserved port), so only direct
   // callers of simulateCluster/simulateRun could hit it. Fixed: only a new pod's first
-  // readiness is progress, and no run simulates more than a day.
+  // readiness is progress, and no run simulates more than a day. The probe period here is 3 s:
+  // probes tick from the pod's admission (worker.go), so with 5 s the first failure came at
+  // creation + 5 and the restart at + 15, after this 12 s rollout had completed.
   it('bug C: a liveness probe that never passes still ends the simulation', () => {
     const input = one({ kind: 'Deployment', type: 'RollingUpdate', surge: 1, unavailable: 0 }, { replicas: 3 }, {
       sigterm: 'graceful',
       preStopSeconds: 5,
       appDrainSeconds: 1,
-      liveness: { ok: false, initialDelay: 0, period: 5, successThreshold: 1, failureThreshold: 3 },
+      liveness: { ok: false, initialDelay: 0, period: 3, successThreshold: 1, failureThreshold: 3 },
     });
     const { result } = simulateRun(input, 1);
     expect(result.completed).toBe(false);
