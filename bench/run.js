@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { generateCorpus } from './generate.js';
 import { benchSimulator, formatSimulator, SIM_GOALS } from './sim.js';
 import { benchReport, formatReport, missedReportGoals, REPORT_GOALS } from './report.js';
+import { benchServe, formatServe } from './serve.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -230,6 +231,10 @@ function run() {
 // Missed goals still exit 0 (they are results); a command that fails to run is exit 2.
 try {
   run();
+  // The admission webhook under load (bench/serve.js): ~3 minutes, its own results file.
+  const serve = await benchServe();
+  process.stdout.write(`\n${formatServe(serve)}\n`);
+  writeFileSync(join(CACHE, 'serve-results.json'), `${JSON.stringify(serve, null, 2)}\n`);
 } catch (error) {
   process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 2;

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { readStream } from '../load/stdin.js';
-import { mainAsync, readsStdin } from './main.js';
+import { readsStdin, run } from './main.js';
 
 const argv = process.argv.slice(2);
 // stdin is read to its end before the command runs, as a stream: a producer slower than start-up
@@ -21,7 +21,7 @@ if (readsStdin(argv)) {
   }
 }
 
-const code = await mainAsync(argv, {
+const code = await run(argv, {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stdin,
@@ -29,6 +29,7 @@ const code = await mainAsync(argv, {
   fileExists: (path) => existsSync(path),
   env: process.env,
   isTTY: process.stdout.isTTY === true,
+  onSignal: (signal, handler) => process.once(signal, handler),
   // kubectl runs an executable named kubectl-rollsafe on the PATH for `kubectl rollsafe …`.
   ...(basename(process.argv[1] ?? '').startsWith('kubectl-rollsafe') ? { program: 'kubectl rollsafe' } : {}),
 });

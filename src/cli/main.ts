@@ -18,8 +18,10 @@ import { runAppCheck } from './app-check.js';
 import { loadConfig, reportError, resolveCheckProfile, UsageError } from './options.js';
 import { FIX_OPTIONS, runFix } from './fix.js';
 import { REPORT_OPTIONS, runReport } from './report.js';
+import { runPolicy } from './policy.js';
+import { runServe, SERVE_HELP } from './serve.js';
 import { runSimulate, SIMULATE_OPTIONS } from './simulate.js';
-import { findingImpacts } from '../sim/impact.js';
+import { findingImpacts, judgedByImpact } from '../sim/impact.js';
 import { explainRule, formatRules } from './rules.js';
 
 /** What the CLI may touch, injected so tests run it in-process. */
@@ -32,6 +34,8 @@ export interface Io {
   readonly fileExists: (path: string) => boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly isTTY: boolean;
+  /** Calls `handler` once when the process gets the signal (`serve` shuts down on it). */
+  readonly onSignal?: (signal: 'SIGTERM' | 'SIGINT', handler: () => void) => void;
   /** How the user called the program: `rollsafe`, or `kubectl rollsafe` when run as a kubectl plugin. */
   readonly program?: string;
 }
@@ -52,6 +56,11 @@ Usage:
   rollsafe report [options] PATH... -o FILE
                                        one self-contained HTML page: findings, fixes as diffs,
                                        simulated rollouts as charts (see \`rollsafe report --help\`)
+  rollsafe serve --tls-cert FILE --tls-key FILE [options]
+                                       an admission webhook: /validate, /mutate (fixes as a
+                                       JSON Patch), /metrics (see \`rollsafe serve --help\`)
+  rollsafe policy [options]            ValidatingAdmissionPolicies for the rules CEL expresses
+                                       (see \`rollsafe policy --help\`)
   rollsafe app-check [options] -- CMD...
                                        run a server, play a pod's termination against it under
                                        load, and say whether it survives (see \`rollsafe app-check --help\`)
@@ -117,7 +126,7 @@ function runCheck(args: string[], io: Io): number {
     const impacts = findingImpacts(sources, checked.findings, { profile });
     result = { ...checked, findings: checked.findings.map((f) => {
       const impact = impacts.get(f);
-      return impact ? { ...f, impact } : f;
+      return impact ? judgedByImpact(f, impact) : f;
     }) };
   }
   const color = format === 'text' && io.isTTY && !values['no-color'] && !io.env['NO_COLOR'];
@@ -144,6 +153,17 @@ function runExplain(args: string[], io: Io): number {
   if (text === undefined) throw new UsageError(`unknown rule \`${id}\` (see \`rollsafe rules\`)`);
   io.stdout(text);
   return 0;
+}
+
+/**
+ * Runs the CLI as the rollsafe program does: `serve` resolves its exit code once it has stopped,
+ * `app-check` once its run is judged.
+ */
+export function run(argv: readonly string[], io: Io): number | Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'serve') return runServe(rest, io);
+  if (command === 'app-check') return runAppCheck(rest, io);
+  return main(argv, io);
 }
 
 /**
@@ -195,7 +215,16 @@ export function main(argv: readonly string[], io: Io): number {
       case 'simulate':
         return runSimulate(rest, io);
       case 'app-check':
-        throw new UsageError('app-check runs processes and takes time: run it with mainAsync');
+        throw new UsageError('app-check runs processes and takes time; start it with run(), as the rollsafe program does');
+      case 'policy':
+        return runPolicy(rest, io);
+      case 'serve':
+        if (rest.includes('--help') || rest.includes('-h')) {
+          io.stdout(SERVE_HELP);
+          return 0;
+        }
+        // A server does not return an exit code until it stops: `run` starts it.
+        throw new UsageError('serve runs until it is stopped; start it with run(), as the rollsafe program does');
       case '--version':
       case '-v':
       case 'version':
@@ -213,10 +242,4 @@ export function main(argv: readonly string[], io: Io): number {
   } catch (error: unknown) {
     return reportError(error, io);
   }
-}
-
-/** Runs the CLI like `main`, and also the commands that take time (`app-check`). */
-export async function mainAsync(argv: readonly string[], io: Io): Promise<number> {
-  if (argv[0] === 'app-check') return runAppCheck(argv.slice(1), io);
-  return main(argv, io);
 }

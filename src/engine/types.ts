@@ -39,6 +39,13 @@ export interface RuleMeta {
    * reach it — then the message says why; the rule's own severity when a user Service selects it.
    */
   readonly serviceDependent: boolean;
+  /**
+   * Kinds of other objects the rule must see to judge an object soundly: without them it would
+   * miss all its findings or report false ones (a PodDisruptionBudget, an HPA, the Services that
+   * route to a workload). Absent when the object and the profile are enough. `rollsafe serve`
+   * judges one object per admission review and skips the rules that name any kind here.
+   */
+  readonly needs?: readonly string[];
   /** Message templates by id; `{{name}}` is replaced by the report's data. */
   readonly messages: Readonly<Record<string, string>>;
 }
@@ -92,12 +99,21 @@ export interface Finding {
   readonly impact?: FindingImpact;
 }
 
-/** Simulated failed requests per rollout that a finding's fix saves (`check --impact`). */
+/**
+ * Simulated failed requests per rollout that a finding's fix saves (`check --impact`), measured
+ * leave-one-out: with every other fix of the workloads it concerns applied.
+ */
 export interface FindingImpact {
-  /** Mean failed requests per rollout without the fix minus with it. */
+  /** Mean failed requests per rollout without this fix minus with it (negative: the fix makes things worse). */
   readonly failedRequests: number;
+  /** Mean failed requests per rollout with every other fix applied, this one left out. */
   readonly before: number;
+  /** Mean failed requests per rollout with every fix applied. */
   readonly after: number;
+  /** How many other fixes (or followed advice) of the same workloads were applied on both sides. */
+  readonly otherFixes: number;
+  /** `saves` ≥ 0.5 requests, `nothing` within ±0.5, `worse` ≤ −0.5. */
+  readonly verdict: 'saves' | 'nothing' | 'worse';
   /** The request rate simulated. */
   readonly rps: number;
   /** The workloads simulated (Kind/namespace/name). */

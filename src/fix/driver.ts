@@ -28,6 +28,12 @@ export interface Unfixed {
   readonly reason: string;
 }
 
+/** A fix that was applied, with the file and document it was applied to. */
+export interface AppliedFix {
+  readonly file: string;
+  readonly finding: Finding;
+}
+
 /** Why the passes stopped. */
 export type StopReason = 'done' | 'max-passes' | 'cycle';
 
@@ -38,6 +44,8 @@ export interface FixResult {
   readonly passes: number;
   /** Fixes applied over all passes. */
   readonly applied: number;
+  /** The fixes applied, in the order they were applied: pass by pass, and within a pass in the order of the check's findings. */
+  readonly appliedFixes: AppliedFix[];
   /** The findings left after fixing (of the `only` rules, when given). */
   readonly remaining: Finding[];
   /** The remaining findings that carry a fix, with the reason it was not applied. */
@@ -87,6 +95,7 @@ export function runPasses(sources: readonly SourceText[], check: (sources: reado
   const seen = new Set([stateKey(current.map((s) => s.text))]);
   let passes = 0;
   let applied = 0;
+  const appliedFixes: AppliedFix[] = [];
   let stop: StopReason = 'done';
   let findings = check(current);
   /** Why each fix of the last check was refused, by finding. */
@@ -98,12 +107,14 @@ export function runPasses(sources: readonly SourceText[], check: (sources: reado
     }
     reasons = new Map();
     let appliedNow = 0;
+    const appliedInPass: AppliedFix[] = [];
     const next = current.map((source) => {
       const fixable = fixableOf(findings, source.path, scope);
       if (fixable.length === 0) return source;
       const result = applyFixes(source.text, fixable.map((f) => ({ document: f.document ?? 0, fix: f.fix as NonNullable<Finding['fix']> })));
       result.outcomes.forEach((outcome: FixOutcome, i) => {
         if (outcome.status === 'refused') reasons.set(findingKey(fixable[i] as Finding), outcome.reason);
+        else if (outcome.status === 'applied') appliedInPass.push({ file: source.path, finding: fixable[i] as Finding });
       });
       appliedNow += result.applied;
       return result.text === source.text ? source : { path: source.path, text: result.text };
@@ -111,6 +122,7 @@ export function runPasses(sources: readonly SourceText[], check: (sources: reado
     if (next.every((s, i) => s === current[i])) break;
     passes++;
     applied += appliedNow;
+    appliedFixes.push(...appliedInPass);
     current = next;
     findings = check(current);
     const key = stateKey(current.map((s) => s.text));
@@ -128,6 +140,7 @@ export function runPasses(sources: readonly SourceText[], check: (sources: reado
     files: sources.map((s, i) => ({ path: s.path, before: s.text, after: current[i]?.text ?? s.text })),
     passes,
     applied,
+    appliedFixes,
     remaining,
     unfixed,
     stop,

@@ -1,5 +1,5 @@
-/** Facts about one container: its ports, probes and preStop hook. */
-import { arrayAt, isRecord, numberAt, recordAt, stringAt } from './k8s.js';
+/** Facts about one container: its ports and probes (its preStop hook is read in ../domain/hooks.ts). */
+import { arrayAt, numberAt, recordAt, stringAt } from './k8s.js';
 import { validPort, validPortName } from './ports.js';
 import type { ContainerView } from './workload.js';
 
@@ -76,61 +76,4 @@ export function probeTiming(probe: Record<string, unknown>): { initialDelay: num
     successThreshold: probeField(probe, 'successThreshold', 1),
     timeout: probeField(probe, 'timeoutSeconds', 1),
   };
-}
-
-/** What a container's preStop hook does. */
-export type PreStop =
-  | { readonly kind: 'none' }
-  /** Native `sleep` action (PodLifecycleSleepAction). */
-  | { readonly kind: 'sleep'; readonly seconds: number; readonly path: string }
-  /** `exec` whose command starts with `sleep N` (also through `sh -c`). */
-  | { readonly kind: 'exec-sleep'; readonly seconds: number; readonly path: string; readonly command: readonly unknown[]; readonly viaShell: boolean }
-  /** Any other hook: its duration is unknown. */
-  | { readonly kind: 'other'; readonly path: string; readonly action: string };
-
-const SLEEP_BINARY = /^(?:\/usr)?(?:\/bin\/)?sleep$/;
-const SHELL = /^(?:\/usr)?(?:\/bin\/)?(?:sh|bash|ash|dash|busybox sh)$/;
-
-/** Seconds of a `sleep` argument (`30`, `30s`, `1m`, `0.5`); undefined when not a duration. */
-export function sleepSeconds(arg: unknown): number | undefined {
-  if (typeof arg === 'number') return Number.isFinite(arg) && arg >= 0 ? arg : undefined;
-  if (typeof arg !== 'string') return undefined;
-  const m = /^(\d+(?:\.\d+)?)([smh]?)$/.exec(arg.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return m[2] === 'm' ? n * 60 : m[2] === 'h' ? n * 3600 : n;
-}
-
-/** Reads a container's preStop hook. */
-export function preStopOf(container: ContainerView): PreStop {
-  const preStop = recordAt(recordAt(container.container, 'lifecycle'), 'preStop');
-  const path = `${container.path}/lifecycle/preStop`;
-  if (!preStop) return { kind: 'none' };
-  const sleep = recordAt(preStop, 'sleep');
-  if (sleep) {
-    const seconds = numberAt(sleep, 'seconds');
-    return seconds === undefined ? { kind: 'other', path, action: 'sleep' } : { kind: 'sleep', seconds, path: `${path}/sleep/seconds` };
-  }
-  const exec = recordAt(preStop, 'exec');
-  if (exec) {
-    const command = arrayAt(exec, 'command');
-    const [first, second, third] = command;
-    if (typeof first === 'string' && SLEEP_BINARY.test(first)) {
-      const seconds = sleepSeconds(second);
-      if (seconds !== undefined) return { kind: 'exec-sleep', seconds, path: `${path}/exec/command`, command, viaShell: false };
-    }
-    if (typeof first === 'string' && SHELL.test(first) && second === '-c' && typeof third === 'string') {
-      const m = /^\s*(?:\/bin\/)?sleep\s+(\S+)/.exec(third);
-      const seconds = m ? sleepSeconds(m[1]) : undefined;
-      if (seconds !== undefined) return { kind: 'exec-sleep', seconds, path: `${path}/exec/command`, command, viaShell: true };
-    }
-    return { kind: 'other', path, action: `exec ${JSON.stringify(command)}` };
-  }
-  if (isRecord(preStop['httpGet'])) return { kind: 'other', path, action: 'httpGet' };
-  return { kind: 'other', path, action: Object.keys(preStop).join(',') || 'empty' };
-}
-
-/** The preStop delay in seconds, when the hook is a known sleep. */
-export function preStopSeconds(p: PreStop): number | undefined {
-  return p.kind === 'sleep' || p.kind === 'exec-sleep' ? p.seconds : undefined;
 }

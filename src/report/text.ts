@@ -1,4 +1,4 @@
-import { impactText } from './impact-text.js';
+import { impactBasis, impactText } from './impact-text.js';
 import type { CheckResult } from '../engine/run.js';
 import type { Severity } from '../engine/types.js';
 import { summarize } from './summary.js';
@@ -36,7 +36,7 @@ export function formatText(result: CheckResult, options: TextOptions): string {
     const where = `${f.line}:${f.column}`.padEnd(8);
     const fix = f.fixable ? paint(color, 'dim', ' (fixable)') : '';
     lines.push(`  ${paint(color, 'dim', where)} ${severityLabel(f.severity, color)} ${f.message}  ${paint(color, 'dim', f.ruleId)}${fix}`);
-    if (f.impact) lines.push(`  ${' '.repeat(8)} ${paint(color, 'bold', impactText(f.impact))} ${paint(color, 'dim', `(simulated: ${f.impact.before} → ${f.impact.after} with ${f.impact.advice ?? 'the fix'})`)}`);
+    if (f.impact) lines.push(`  ${' '.repeat(8)} ${paint(color, 'bold', impactText(f.impact))} ${paint(color, 'dim', `(${impactBasis(f.impact)})`)}`);
   }
   for (const note of result.notes) lines.push(paint(color, 'dim', `note: ${note.file}:${note.line}: ${note.message}`));
   const s = summarize(result);

@@ -1,6 +1,6 @@
 import type { Rule } from '../engine/types.js';
 import { annotationPointer } from '../load/positions.js';
-import { preStopOf, preStopSeconds } from '../model/container.js';
+import { preStopOf, preStopSeconds } from '../domain/hooks.js';
 import { recordAt } from '../model/k8s.js';
 import { propagationBudget } from '../profiles/types.js';
 import { nameOf } from './util.js';
@@ -22,6 +22,7 @@ export const eniBackendRecommended: Rule = {
     description: 'ACK with Terway: the ENI backend annotation removes causes 3 and most of 2',
     fixable: true,
     serviceDependent: false,
+    needs: ['Service'],
     messages: {
       eni: 'LoadBalancer Service {{service}} on Terway sends through nodes and kube-proxy; `{{annotation}}: "eni"` makes the pods the CLB backends and removes the node-routing and proxy races',
       eniNoFix: 'LoadBalancer Service {{service}} on Terway sends through nodes and kube-proxy; `{{annotation}}: "eni"` makes the pods the CLB backends and removes the node-routing and proxy races (no automatic fix: with the pods as backends the CLB deregistration counts, {{budget}} s, and the preStop of {{workload}} is shorter; raise it first)',

@@ -2,6 +2,7 @@ import type { Rule } from '../engine/types.js';
 import { arrayAt, recordAt } from '../model/k8s.js';
 import type { ContainerView } from '../model/workload.js';
 import { imageOf } from '../domain/images.js';
+import { preStopOf } from '../domain/hooks.js';
 
 /**
  * Images whose server stops abruptly on SIGTERM: nginx treats TERM as fast shutdown (QUIT is the
@@ -29,10 +30,13 @@ function fastShutdownReason(image: string): string | undefined {
   return undefined;
 }
 
+/** A preStop that drains gracefully (nginx -s quit, kong quit, Envoy's admin drain, a shutdown manager) or sends QUIT. */
 function hasGracefulPreStop(container: ContainerView): boolean {
+  const preStop = preStopOf(container);
+  if (preStop.kind === 'none') return false;
+  if (preStop.delay.drains) return true;
   const exec = recordAt(recordAt(recordAt(container.container, 'lifecycle'), 'preStop'), 'exec');
-  const text = arrayAt(exec, 'command').map(String).join(' ');
-  return /nginx\s+-s\s+quit|drain_listeners|healthcheck\/fail|kill\s+-(?:QUIT|3)\b/.test(text);
+  return /kill\s+-(?:s\s+)?(?:QUIT|SIGQUIT|3)\b/.test(arrayAt(exec, 'command').map(String).join(' '));
 }
 
 export const fastShutdownImage: Rule = {

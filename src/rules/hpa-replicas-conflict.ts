@@ -13,6 +13,7 @@ export const hpaReplicasConflict: Rule = {
     description: 'an HPA targets the workload and the manifest still sets spec.replicas',
     fixable: true,
     serviceDependent: false,
+    needs: ['HorizontalPodAutoscaler'],
     messages: {
       conflict: 'HorizontalPodAutoscaler {{hpa}} scales {{workload}}, but the manifest sets replicas: {{replicas}}: every apply resets the scale to {{replicas}}',
     },

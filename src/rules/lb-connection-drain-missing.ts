@@ -2,7 +2,7 @@ import type { Fix, Rule, RuleContext } from '../engine/types.js';
 import { annotationPointer } from '../load/positions.js';
 import type { ServiceView } from '../model/graph.js';
 import { recordAt } from '../model/k8s.js';
-import { preStopOf, preStopSeconds } from '../model/container.js';
+import { preStopOf, preStopSeconds } from '../domain/hooks.js';
 import { gracePeriodSeconds } from '../model/workload.js';
 import type { LoadBalancerProfile } from '../profiles/types.js';
 import { drainLabel, drainSetting, isTimeoutKey } from '../domain/drain.js';
@@ -85,6 +85,7 @@ export const lbConnectionDrainMissing: Rule = {
     description: "a LoadBalancer Service without the profile's provider drain setting",
     fixable: true,
     serviceDependent: false,
+    needs: ['Service', 'Ingress', 'BackendConfig'],
     messages: {
       missing: 'Service {{service}} is exposed by the {{lb}} without connection draining ({{setting}}): when the LB removes a backend during a rollout it cuts the connections still open to it',
       disabled: 'Service {{service}} turns connection draining off ({{setting}}): connections still open to a removed backend are cut',

@@ -17,6 +17,7 @@ export const lbDrainExceedsGrace: Rule = {
     description: "the LB drain timeout is longer than the pod's grace period",
     fixable: false,
     serviceDependent: false,
+    needs: ['Service', 'Ingress'],
     messages: {
       exceeds: 'the {{lb}} drains connections for {{drain}} s{{implicit}}, but pods of {{workload}} are killed after {{grace}} s (terminationGracePeriodSeconds): connections still draining are cut by SIGKILL',
     },

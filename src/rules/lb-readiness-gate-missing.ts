@@ -22,6 +22,7 @@ export const lbReadinessGateMissing: Rule = {
     description: 'pods are direct LB targets and no readiness gate holds the rollout until the LB registered them',
     fixable: false,
     serviceDependent: false,
+    needs: ['Service', 'Ingress', 'Namespace'],
     messages: {
       missing: '{{workload}} pods are direct targets of the {{lb}} but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 {{register}} s); label namespace {{namespace}} with `{{label}}: enabled`',
     },

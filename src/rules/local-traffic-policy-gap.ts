@@ -1,5 +1,5 @@
 import type { Rule } from '../engine/types.js';
-import { preStopOf, preStopSeconds } from '../model/container.js';
+import { preStopOf, preStopSeconds } from '../domain/hooks.js';
 import { resolveFenceposts } from '../model/intstr.js';
 import { updateStrategyOf } from '../model/rollout.js';
 import { effectiveReplicas, type Workload } from '../model/workload.js';
@@ -25,6 +25,7 @@ export const localTrafficPolicyGap: Rule = {
     description: 'externalTrafficPolicy: Local and a rollout can leave a node with no ready local pod while the LB still sends to it',
     fixable: false,
     serviceDependent: false,
+    needs: ['Service'],
     messages: {
       noTerminating: 'Service {{service}} uses externalTrafficPolicy: Local and the rollout of {{workload}} ({{strategy}}) can remove the last pod of a node while the LB still sends to it; Kubernetes {{version}} has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode',
       shortPreStop: 'Service {{service}} uses externalTrafficPolicy: Local; when the rollout of {{workload}} ({{strategy}}) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop ({{preStop}} s) is shorter than the LB health check needs to take the node out ({{detect}} s = {{interval}} s × {{threshold}})',

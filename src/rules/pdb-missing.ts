@@ -98,6 +98,7 @@ export const pdbMissing: Rule = {
     description: 'a multi-replica served workload has no PodDisruptionBudget',
     fixable: true,
     serviceDependent: true,
+    needs: ['PodDisruptionBudget'],
     messages: {
       missing: '{{workload}} has {{replicas}} replicas and no PodDisruptionBudget: a node drain may evict all of them at once',
       missingNoFix: '{{workload}} has {{replicas}} replicas and no PodDisruptionBudget: a node drain may evict all of them at once (no automatic fix: {{reason}})',

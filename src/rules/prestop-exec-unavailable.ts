@@ -1,5 +1,5 @@
 import type { Rule } from '../engine/types.js';
-import { preStopOf } from '../model/container.js';
+import { preStopOf } from '../domain/hooks.js';
 import { imageOf, likelyShellless } from '../domain/images.js';
 import { hasSleepAction } from '../domain/versions.js';
 import { graceAtLeast } from './util.js';

@@ -1,7 +1,8 @@
 import type { Rule } from '../engine/types.js';
-import { preStopOf } from '../model/container.js';
+import { preStopOf } from '../domain/hooks.js';
 import { graceAtLeast, nameOf } from './util.js';
 import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';
+import { deletesBeforeReplacing } from '../domain/replacement.js';
 import { budgetFor } from '../domain/routing.js';
 import { servingContainers } from '../domain/serving.js';
 import { likelyShellless } from '../domain/images.js';
@@ -26,6 +27,9 @@ export const prestopMissing: Rule = {
   check(context) {
     const version = context.profile.k8sVersion;
     for (const workload of context.graph.workloads) {
+      // Every pod deleted before any replacement exists: no preStop helps (single-replica,
+      // recreate-strategy and rollout-max-unavailable say so).
+      if (deletesBeforeReplacing(context, workload)) continue;
       const budget = budgetFor(context, workload);
       for (const c of servingContainers(context, workload)) {
         if (preStopOf(c).kind !== 'none') continue;

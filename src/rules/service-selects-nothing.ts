@@ -9,6 +9,7 @@ export const serviceSelectsNothing: Rule = {
     description: 'a Service selects no workload in the input',
     fixable: false,
     serviceDependent: false,
+    needs: ['Service'],
     messages: {
       nothing: 'Service {{service}} selects {{selector}}, which matches no workload in the input',
     },

@@ -17,6 +17,7 @@ export const serviceTargetPortUnserved: Rule = {
     description: "a Service's targetPort (number or name) is served by no container of the workloads it selects",
     fixable: false,
     serviceDependent: false,
+    needs: ['Service'],
     messages: {
       name: 'Service {{service}} sends port {{port}} to targetPort `{{target}}`, but no container of {{workload}} declares a port of that name: the Service has no endpoints for it',
       number: 'Service {{service}} sends port {{port}} to targetPort {{target}}, but the containers of {{workload}} declare only {{declared}}: fine if the app listens on {{target}} without declaring it (declaring ports is optional), a renumbered port otherwise',

@@ -3,6 +3,7 @@ import type { Report, Rule, RuleContext } from '../engine/types.js';
 import { numberAt, recordAt } from '../model/k8s.js';
 import { effectiveReplicas, replicasRejected, type Workload } from '../model/workload.js';
 import { nameOf, othersServing } from './util.js';
+import { deletesBeforeReplacing } from '../domain/replacement.js';
 
 /**
  * Reports one workload's replica floor: `single`, or — when every Service that carries requests to
@@ -27,8 +28,10 @@ export const singleReplica: Rule = {
     description: 'one replica (or an HPA that may scale to one): any restart or drain is an outage',
     fixable: false,
     serviceDependent: true,
+    needs: ['HorizontalPodAutoscaler'],
     messages: {
       single: '{{workload}} runs {{replicas}}: any restart, eviction or node drain leaves nothing serving',
+      statefulSet: '{{workload}} runs {{replicas}}: a StatefulSet deletes its pod before it creates the new one, so every rollout is an outage that no preStop can shorten; run at least 2 replicas',
       shared: '{{workload}} runs {{replicas}}, but {{others}}: a restart, eviction or node drain of its pod leaves those serving, with less capacity',
       bare: '{{workload}} is a bare Pod: no controller replaces it, and any change deletes it before a new one serves',
     },
@@ -51,7 +54,10 @@ export const singleReplica: Rule = {
       }
       if (replicasRejected(workload) || effectiveReplicas(workload) !== 1) continue;
       const explicit = workload.replicas !== undefined;
-      reportFloor(context, workload, { resource: workload.resource, path: explicit ? '/spec/replicas' : '/spec', data: { workload: nameOf(workload), replicas: explicit ? '1 replica' : '1 replica (spec.replicas defaults to 1)' } });
+      const data = { workload: nameOf(workload), replicas: explicit ? '1 replica' : '1 replica (spec.replicas defaults to 1)' };
+      const path = explicit ? '/spec/replicas' : '/spec';
+      if (workload.kind === 'StatefulSet' && deletesBeforeReplacing(context, workload)) context.report({ resource: workload.resource, path, messageId: 'statefulSet', data });
+      else reportFloor(context, workload, { resource: workload.resource, path, data });
     }
   },
 };

@@ -1,15 +1,22 @@
 /**
- * `check --impact`: the simulated cost of leaving a finding unfixed. For each finding of the
- * startup, termination, node-routing and lb-drain categories that has a fix, the workloads it
- * concerns are simulated with the input as it is and with that one fix applied; the difference in
- * mean failed requests per rollout is its impact.
+ * `check --impact`: what each fix is worth. For each finding of the startup, termination,
+ * node-routing and lb-drain categories that has a fix (or advice the simulator can follow), the
+ * workloads it concerns are simulated with every fix of those workloads applied, and with every
+ * fix but this one: the difference in mean failed requests per rollout is what leaving it out
+ * costs (leave-one-out). A fix that helps only together with another is worth that much; one that
+ * changes nothing is worth ≈ 0, and one that makes things worse is worth less than nothing.
+ *
+ * Fixes are applied to the parsed documents in memory (RFC 6902 on their values), per namespace:
+ * every relation the simulator follows stays inside one, so the work is linear in the input.
  */
-import type { Category, Finding, FindingImpact } from '../engine/types.js';
-import { applyFixes } from '../fix/apply.js';
+import type { Category, Finding, FindingImpact, Fix } from '../engine/types.js';
+import { applyOperation, cloneValue, valueAt } from '../fix/patch.js';
 import { loadSources } from '../load/objects.js';
+import { pointerTokens } from '../load/positions.js';
 import type { SourceText } from '../load/types.js';
 import { buildGraph, type Graph } from '../model/graph.js';
-import { DEFAULT_NAMESPACE, effectiveNamespace, type Resource } from '../model/resource.js';
+import { isRecord } from '../model/k8s.js';
+import { DEFAULT_NAMESPACE, effectiveNamespace, toResource, type Resource } from '../model/resource.js';
 import type { Workload } from '../model/workload.js';
 import type { Profile } from '../profiles/types.js';
 import { simulate } from './index.js';
@@ -26,6 +33,9 @@ export interface ImpactOptions {
   readonly runs?: number;
   readonly seed?: number;
 }
+
+/** Below half a request per rollout, a fix saves nothing (it prints as ≈ 0). */
+const NOTHING = 0.5;
 
 const KIND_OF_WORKLOAD = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod', 'ReplicationController']);
 
@@ -70,76 +80,6 @@ function concerned(graph: Graph, finding: Finding): Workload[] {
   return graph.services.filter((s) => graph.ingressesOf(s).some((i) => sameRef(i, finding.resource)) || s.resource.name === finding.resource.name).flatMap((s) => [...graph.workloadsOf(s)]);
 }
 
-/** Computes the impact of each finding that has one; the map holds only those. */
-export function findingImpacts(sources: readonly SourceText[], findings: readonly Finding[], options: ImpactOptions): Map<Finding, Impact> {
-  const out = new Map<Finding, Impact>();
-  const candidates = findings.filter((f) => IMPACT_CATEGORIES.has(f.category) && ((f.fix !== undefined && f.document !== undefined) || WHAT_IF[f.ruleId] !== undefined));
-  if (candidates.length === 0) return out;
-  const profile = options.profile;
-  const runs = options.runs ?? 20;
-  const seed = options.seed ?? 1;
-  const perFile = new Map<string, Resource[]>();
-  for (const source of sources) perFile.set(source.path, loadSources([source], profile.k8sVersion).resources);
-  const all = [...perFile.values()].flat();
-  const baseGraph = buildGraph(all);
-  // Every relation the simulator follows (Service, Ingress, HPA, BackendConfig) stays inside a
-  // namespace; Namespace objects are kept for their labels. So a fix is judged on the graph of
-  // its namespace only, which keeps --impact linear in the input.
-  const namespaces = all.filter((r) => r.kind === 'Namespace');
-  const byNamespace = new Map<string, Resource[]>();
-  for (const r of all) {
-    if (r.kind === 'Namespace') continue;
-    const ns = effectiveNamespace(r);
-    const list = byNamespace.get(ns);
-    if (list) list.push(r);
-    else byNamespace.set(ns, [r]);
-  }
-  const baseline = new Map<string, number | undefined>();
-  const failedOf = (graph: Graph, workload: Workload, cache?: Map<string, number | undefined>): number | undefined => {
-    const id = placedId(graph, workload);
-    if (cache?.has(id)) return cache.get(id);
-    const input = inputOf(graph, profile, workload);
-    const value = input && meanFailed(input, runs, seed);
-    cache?.set(id, value);
-    return value;
-  };
-  for (const finding of candidates) {
-    const workloads = concerned(baseGraph, finding);
-    if (workloads.length === 0) continue;
-    const whatIf = WHAT_IF[finding.ruleId];
-    if (whatIf && !finding.fix) {
-      const impact = whatIfImpact(baseGraph, workloads, whatIf, { profile, runs, seed });
-      if (impact) out.set(finding, impact);
-      continue;
-    }
-    const source = sources.find((s) => s.path === finding.file);
-    if (!source || !finding.fix || finding.document === undefined) continue;
-    const applied = applyFixes(source.text, [{ document: finding.document, fix: finding.fix }]);
-    if (applied.outcomes[0]?.status !== 'applied') continue;
-    const namespace = finding.resource.namespace === '' ? DEFAULT_NAMESPACE : finding.resource.namespace;
-    const fixedResources = loadSources([{ path: source.path, text: applied.text }], profile.k8sVersion).resources.filter((r) => r.kind !== 'Namespace' && effectiveNamespace(r) === namespace);
-    const others = (byNamespace.get(namespace) ?? []).filter((r) => r.doc.source.path !== source.path);
-    const fixedGraph = buildGraph([...namespaces, ...others, ...fixedResources]);
-    let before = 0;
-    let after = 0;
-    const ids: string[] = [];
-    for (const workload of workloads) {
-      const id = workloadId(workload);
-      const place = placedId(baseGraph, workload);
-      const fixedWorkload = fixedGraph.workloads.find((w) => placedId(fixedGraph, w) === place);
-      const b = failedOf(baseGraph, workload, baseline);
-      const a = fixedWorkload ? failedOf(fixedGraph, fixedWorkload) : undefined;
-      if (b === undefined || a === undefined) continue;
-      before += b;
-      after += a;
-      ids.push(id);
-    }
-    if (ids.length === 0) continue;
-    out.set(finding, { failedRequests: Math.round((before - after) * 10) / 10, before: Math.round(before * 10) / 10, after: Math.round(after * 10) / 10, rps: profile.traffic.rps, workloads: ids });
-  }
-  return out;
-}
-
 /**
  * Findings without an automatic fix whose advice the simulator can follow: the input as the rule
  * reads it (`before`, e.g. an app that never sees SIGTERM) and with the advice taken (`after`).
@@ -171,19 +111,201 @@ const WHAT_IF: Readonly<Record<string, WhatIf>> = {
   },
 };
 
-function whatIfImpact(graph: Graph, workloads: readonly Workload[], whatIf: WhatIf, options: { profile: Profile; runs: number; seed: number }): Impact | undefined {
-  let before = 0;
-  let after = 0;
-  const ids: string[] = [];
-  for (const workload of workloads) {
-    const input = inputOf(graph, options.profile, workload);
-    if (!input) continue;
-    before += meanFailed(whatIf.before ? whatIf.before(input) : input, options.runs, options.seed);
-    after += meanFailed(whatIf.after(input), options.runs, options.seed);
-    ids.push(workloadId(workload));
+/** A finding whose worth can be simulated: a patch on a document, or advice the simulator follows. */
+type Candidate =
+  | { readonly finding: Finding; readonly kind: 'patch'; readonly key: string; readonly fix: Fix }
+  | { readonly finding: Finding; readonly kind: 'what-if'; readonly whatIf: WhatIf };
+
+function docKey(path: string, index: number): string {
+  return `${index}\u0000${path}`;
+}
+
+/**
+ * Applies fixes to a document's value, in order. The driver would apply overlapping fixes in
+ * later passes, each recomputed; fixes only ever raise a number (a sleep, a grace period, a drain
+ * timeout), so where two set the same number the larger stays, which is where the passes end.
+ * A fix that cannot be applied is left out.
+ */
+function patched(value: unknown, fixes: readonly Fix[]): unknown {
+  let out = value;
+  const numbers = new Map<string, number>();
+  for (const fix of fixes) {
+    if (fix.kind !== 'patch') continue;
+    try {
+      let next = out;
+      for (const op of fix.operations) {
+        if (op.op !== 'remove' && typeof op.value === 'number') {
+          const before = numbers.get(op.path);
+          if (before !== undefined && before >= op.value) continue;
+          numbers.set(op.path, op.value);
+        }
+        next = applyOperation(next, op);
+      }
+      out = next;
+    } catch {
+      // Not applicable on top of the others (e.g. its target was replaced): left out, as the driver would.
+    }
   }
-  if (ids.length === 0) return undefined;
-  return { failedRequests: Math.round((before - after) * 10) / 10, before: Math.round(before * 10) / 10, after: Math.round(after * 10) / 10, rps: options.profile.traffic.rps, workloads: ids, advice: whatIf.advice };
+  return out;
+}
+
+/** The resources of one namespace with a set of fixes applied (documents added by a fix included). */
+function withFixes(resources: readonly Resource[], candidates: readonly Candidate[]): Resource[] {
+  const byDoc = new Map<string, Fix[]>();
+  const added: Resource[] = [];
+  for (const c of candidates) {
+    if (c.kind !== 'patch') continue;
+    if (c.fix.kind === 'document') {
+      const owner = resources.find((r) => docKey(r.doc.source.path, r.doc.index) === c.key);
+      if (owner) added.push(toResource(owner.doc, '', cloneValue({ ...c.fix.document }) as Record<string, unknown>));
+      continue;
+    }
+    const list = byDoc.get(c.key);
+    if (list) list.push(c.fix);
+    else byDoc.set(c.key, [c.fix]);
+  }
+  const values = new Map<string, unknown>();
+  const out = resources.map((r) => {
+    const key = docKey(r.doc.source.path, r.doc.index);
+    const fixes = byDoc.get(key);
+    if (!fixes) return r;
+    let value = values.get(key);
+    if (value === undefined) {
+      value = patched(r.doc.value, fixes);
+      values.set(key, value);
+    }
+    const object = valueAt(value, pointerTokens(r.base));
+    return isRecord(object) ? toResource(r.doc, r.base, object) : r;
+  });
+  return [...out, ...added];
+}
+
+/** Computes the impact of each finding that has one; the map holds only those. */
+export function findingImpacts(sources: readonly SourceText[], findings: readonly Finding[], options: ImpactOptions): Map<Finding, Impact> {
+  const out = new Map<Finding, Impact>();
+  // Every fix counts among the "other fixes" (a capacity fix such as maxUnavailable 0 changes what
+  // a readiness probe is worth); only traffic findings are measured.
+  const candidates: Candidate[] = [];
+  for (const finding of findings) {
+    if (finding.fix && finding.document !== undefined) candidates.push({ finding, kind: 'patch', key: docKey(finding.file, finding.document), fix: finding.fix });
+    else {
+      const whatIf = IMPACT_CATEGORIES.has(finding.category) ? WHAT_IF[finding.ruleId] : undefined;
+      if (whatIf) candidates.push({ finding, kind: 'what-if', whatIf });
+    }
+  }
+  const measured = (c: Candidate): boolean => IMPACT_CATEGORIES.has(c.finding.category);
+  if (!candidates.some(measured)) return out;
+  const profile = options.profile;
+  const runs = options.runs ?? 20;
+  const seed = options.seed ?? 1;
+  // One parse of the input: fixes are applied to these documents' values.
+  const all = loadSources(sources, profile.k8sVersion).resources;
+  const namespaces = all.filter((r) => r.kind === 'Namespace');
+  const byNamespace = new Map<string, Resource[]>();
+  for (const r of all) {
+    if (r.kind === 'Namespace') continue;
+    const ns = effectiveNamespace(r);
+    const list = byNamespace.get(ns);
+    if (list) list.push(r);
+    else byNamespace.set(ns, [r]);
+  }
+  const byFindingNamespace = new Map<string, Candidate[]>();
+  for (const c of candidates) {
+    const ns = c.finding.resource.namespace === '' ? DEFAULT_NAMESPACE : c.finding.resource.namespace;
+    const list = byFindingNamespace.get(ns);
+    if (list) list.push(c);
+    else byFindingNamespace.set(ns, [c]);
+  }
+  for (const [ns, nsCandidates] of byFindingNamespace) {
+    const resources = byNamespace.get(ns) ?? [];
+    const baseGraph = buildGraph([...namespaces, ...resources]);
+    // Which candidates concern which workload.
+    // Keyed by placed id (file and rank too: an object defined twice is simulated apart).
+    const ofWorkload = new Map<string, Candidate[]>();
+    const workloadsOf = new Map<Candidate, string[]>();
+    const shownId = new Map<string, string>();
+    for (const c of nsCandidates) {
+      const concernedWorkloads = concerned(baseGraph, c.finding);
+      const ids = concernedWorkloads.map((w) => placedId(baseGraph, w));
+      concernedWorkloads.forEach((w, k) => shownId.set(ids[k] ?? '', workloadId(w)));
+      workloadsOf.set(c, ids);
+      for (const id of ids) {
+        const list = ofWorkload.get(id);
+        if (list) list.push(c);
+        else ofWorkload.set(id, [c]);
+      }
+    }
+    // failed[workload][left-out candidate or 'all'].
+    const failed = new Map<string, Map<Candidate | 'all', number>>();
+    for (const [id, fixes] of ofWorkload) {
+      const results = new Map<Candidate | 'all', number>();
+      if (!fixes.some(measured)) continue;
+      for (const leftOut of ['all' as const, ...fixes.filter(measured)]) {
+        const applied = fixes.filter((c) => c !== leftOut);
+        const graph = buildGraph([...namespaces, ...withFixes(resources, applied)]);
+        const workload = graph.workloads.find((w) => placedId(graph, w) === id);
+        const input = workload && inputOf(graph, profile, workload);
+        if (!input) continue;
+        let adjusted = input;
+        for (const c of fixes) {
+          if (c.kind !== 'what-if') continue;
+          const change = c === leftOut ? c.whatIf.before : c.whatIf.after;
+          if (change) adjusted = change(adjusted);
+        }
+        results.set(leftOut, meanFailed(adjusted, runs, seed));
+      }
+      failed.set(id, results);
+    }
+    for (const c of nsCandidates) {
+      if (!measured(c)) continue;
+      let before = 0;
+      let after = 0;
+      let others = 0;
+      const ids: string[] = [];
+      for (const id of workloadsOf.get(c) ?? []) {
+        const results = failed.get(id);
+        const without = results?.get(c);
+        const withAll = results?.get('all');
+        if (without === undefined || withAll === undefined) continue;
+        before += without;
+        after += withAll;
+        others = Math.max(others, (ofWorkload.get(id)?.length ?? 1) - 1);
+        ids.push(shownId.get(id) ?? id);
+      }
+      if (ids.length === 0) continue;
+      const worth = before - after;
+      const verdict: FindingImpact['verdict'] = worth >= NOTHING ? 'saves' : worth <= -NOTHING ? 'worse' : 'nothing';
+      out.set(c.finding, {
+        failedRequests: round(worth),
+        before: round(before),
+        after: round(after),
+        rps: profile.traffic.rps,
+        workloads: ids,
+        otherFixes: others,
+        verdict,
+        ...(c.kind === 'what-if' ? { advice: c.whatIf.advice } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * A finding as `check --impact` reports it: with its impact, and judged by it. A traffic finding
+ * whose fix saves nothing under the model, or makes things worse, is not an error (lowered to a
+ * warning); a fix that makes things worse is not offered.
+ */
+export function judgedByImpact(finding: Finding, impact: Impact): Finding {
+  const severity = impact.verdict !== 'saves' && finding.severity === 'error' ? 'warning' : finding.severity;
+  if (impact.verdict === 'worse' && finding.fix) {
+    const { fix: _dropped, ...rest } = finding;
+    return { ...rest, severity, fixable: false, impact };
+  }
+  return { ...finding, severity, impact };
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
 }
 
 /** The simulator input of a workload; undefined when it cannot be simulated. */

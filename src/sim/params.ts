@@ -6,7 +6,8 @@
 import { trafficServicesOf } from '../domain/service-role.js';
 import type { DomainContext } from '../domain/context.js';
 import type { Graph, ServiceView } from '../model/graph.js';
-import { declaredPorts, preStopOf, probeTiming, resolvePort } from '../model/container.js';
+import { declaredPorts, probeTiming, resolvePort } from '../model/container.js';
+import { preStopOf, unknownSteps } from '../domain/hooks.js';
 import { arrayAt, isRecord, numberAt, recordAt, stringAt, stringMapAt } from '../model/k8s.js';
 import { effectiveNamespace } from '../model/resource.js';
 import { resolveFenceposts, scaledValue } from '../model/intstr.js';
@@ -101,7 +102,7 @@ export interface SimInput {
     readonly readiness?: ProbeInput;
     readonly startup?: ProbeInput;
     readonly liveness?: ProbeInput;
-    /** Seconds the preStop hook holds SIGTERM back (0: none, or one that fails or returns at once). */
+    /** Seconds from deletion until SIGTERM, or until the preStop hook itself stops the server (0: no hook, one that fails, or one that stops it at once). */
     readonly preStopSeconds: number;
     readonly graceSeconds: number;
     readonly sigterm: SigtermBehaviour;
@@ -317,11 +318,15 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
   const c = container.container;
   const preStop = preStopOf(container);
   let preStopSeconds = 0;
-  if (preStop.kind === 'sleep') preStopSeconds = preStop.seconds;
-  else if (preStop.kind === 'exec-sleep') {
-    if (likelyShellless(container)) notes.push(`preStop exec sleep fails in image without a shell (${String(c['image'])}): no delay`);
-    else preStopSeconds = preStop.seconds;
-  } else if (preStop.kind === 'other') notes.push(`preStop ${preStop.action}: assumed to return at once`);
+  let hookStops = false;
+  if (preStop.kind === 'exec-sleep' && likelyShellless(container)) notes.push(`preStop exec sleep fails in image without a shell (${String(c['image'])}): no delay`);
+  else if (preStop.kind !== 'none') {
+    // An unknown delay is not 0 s: the simulator cannot say when the app stops accepting.
+    if (!preStop.delay.known) throw new NotSimulated(`the preStop hook of container \`${container.name}\` runs ${unknownSteps(preStop.delay)}, whose length rollsafe cannot know`);
+    preStopSeconds = preStop.delay.seconds;
+    hookStops = preStop.delay.stops;
+    if (preStop.kind === 'other') notes.push(`preStop ${preStop.delay.knownSteps.join('; ')}`);
+  }
   const probes = {
     startup: probeInput(container, c['startupProbe'], ports),
     readiness: probeInput(container, c['readinessProbe'], ports),
@@ -364,7 +369,8 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
       ...optional('liveness', probes.liveness),
       preStopSeconds,
       graceSeconds: grace,
-      sigterm: overrides.sigterm ?? profile.app.sigterm,
+      // A hook that stops the server gracefully (nginx -s quit, kong quit) drains whatever SIGTERM would do.
+      sigterm: overrides.sigterm ?? (hookStops ? 'graceful' : profile.app.sigterm),
       appDrainSeconds: overrides.appDrainSeconds ?? profile.app.drainSeconds,
       lbReadinessGate,
       ...optional('deletionCost', deletionCostOf(workload)),

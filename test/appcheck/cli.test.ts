@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { main, mainAsync } from '../../src/cli/main.js';
+import { main, run as runCommand } from '../../src/cli/main.js';
 import { captureIo, ROOT } from '../helpers.js';
 
 const APPS = `${ROOT}test/fixtures/apps/`;
@@ -10,7 +10,7 @@ const ENV = { PATH: process.env['PATH'] ?? '' };
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const { io, out } = captureIo({ env: ENV });
-  const code = await mainAsync(argv, io);
+  const code = await runCommand(argv, io);
   return { code, ...out() };
 }
 
@@ -27,13 +27,13 @@ describe('app-check usage', () => {
     expect(await run(argv)).toEqual({ code: 2, stdout: '', stderr: `rollsafe: ${message}\nRun \`rollsafe --help\` for usage.\n` });
   });
 
-  it('prints its help, and the sync main points to mainAsync', async () => {
+  it('prints its help, and the sync main points to run()', async () => {
     const help = await run(['app-check', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: rollsafe app-check [options] -- CMD [ARG...]');
     const { io, out } = captureIo();
     expect(main(['app-check', '--', 'node'], io)).toBe(2);
-    expect(out().stderr).toContain('app-check runs processes and takes time: run it with mainAsync');
+    expect(out().stderr).toContain('app-check runs processes and takes time; start it with run(), as the rollsafe program does');
   });
 });
 

@@ -57,10 +57,10 @@ describe('the judgments', () => {
     expect(Object.keys(RULE_NOTES).sort()).toEqual(doubted);
   });
 
-  it('are today: 109 findings, 87 true, 13 false, 9 debatable (false share 11.9 %)', () => {
+  it('are today: 109 findings, 88 true, 11 false, 10 debatable (false share 10.1 %)', () => {
     expect(JUDGMENTS).toHaveLength(109);
-    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 87, false: 13, debatable: 9 });
-    expect(falseSharePercent(JUDGMENTS)).toBe(11.9);
+    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 88, false: 11, debatable: 10 });
+    expect(falseSharePercent(JUDGMENTS)).toBe(10.1);
   });
 
   it('are today, per rule', () => {
@@ -74,7 +74,8 @@ describe('the judgments', () => {
       'liveness-probe-same-as-readiness': { true: 4, false: 0, debatable: 0 },
       'local-traffic-policy-gap': { true: 1, false: 0, debatable: 0 },
       'pdb-missing': { true: 3, false: 0, debatable: 1 },
-      'prestop-missing': { true: 27, false: 6, debatable: 1 },
+      'prestop-missing': { true: 27, false: 4, debatable: 1 },
+      'prestop-too-short': { true: 1, false: 0, debatable: 1 },
       'readiness-probe-missing': { true: 19, false: 2, debatable: 1 },
       'rollout-max-unavailable': { true: 2, false: 0, debatable: 0 },
       'service-target-port-unserved': { true: 0, false: 1, debatable: 0 },
@@ -120,7 +121,7 @@ describe.skipIf(!PRESENT)(SUITE, () => {
   });
 
   // The goals, asserted once they hold (see the switches above).
-  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 11.9 %, while the rules are being corrected)`, () => {
+  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 10.1 %, while the rules are being corrected)`, () => {
     expect(falseSharePercent(JUDGMENTS)).toBeLessThanOrEqual(FALSE_SHARE_GOAL_PERCENT);
   });
 

@@ -117,7 +117,9 @@ describe.skipIf(!PRESENT)(SUITE, () => {
       'invalid-manifest': 331,
       'liveness-probe-same-as-readiness': 6,
       'pdb-missing': 43,
-      'prestop-missing': 107,
+      // Not on the 5 one-replica StatefulSets: their pod is deleted before its replacement exists, so
+      // no preStop helps; single-replica says so.
+      'prestop-missing': 102,
       'readiness-probe-missing': 91,
       'readiness-probe-port-mismatch': 3,
       'recreate-strategy': 1,

@@ -3,7 +3,7 @@ import { loadSources } from '../../src/load/objects.js';
 import { buildGraph } from '../../src/model/graph.js';
 import { resolveFenceposts, scaledValue } from '../../src/model/intstr.js';
 import { labelSelectorMatches, mapSelectorMatches } from '../../src/model/selector.js';
-import { preStopOf, sleepSeconds } from '../../src/model/container.js';
+import { preStopOf, sleepSeconds } from '../../src/domain/hooks.js';
 import { toWorkload } from '../../src/model/workload.js';
 
 describe('rolling-update fenceposts (knowledge/rollout-algorithm.md §1.5 worked examples)', () => {

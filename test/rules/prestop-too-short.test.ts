@@ -7,12 +7,43 @@ const ACK = 'prestop-too-short.ack-flannel';
 const SLEEP = '/spec/template/spec/containers/0/lifecycle/preStop/sleep/seconds';
 const EXEC = '/spec/template/spec/containers/0/lifecycle/preStop/exec/command';
 const GRACE = '/spec/template/spec/terminationGracePeriodSeconds';
+const PRESTOP = '/spec/template/spec/containers/0/lifecycle/preStop';
+const HOOKS = 'prestop-too-short.hooks';
 
 describe('prestop-too-short', () => {
   test('the fixtures are valid manifests', () => {
     expect(loadProblems(FIXTURE)).toEqual([]);
     expect(loadProblems(NO_SERVICE)).toEqual([]);
     expect(loadProblems(ACK)).toEqual([]);
+    expect(loadProblems(HOOKS)).toEqual([]);
+  });
+
+  test('hooks that are not a plain sleep: known commands by what they do, unknown ones as a warning', () => {
+    const findings = run(HOOKS);
+    expect(rows(findings)).toEqual([
+      ['fire-drain-listeners-then-sleep', PRESTOP, 'error'],
+      ['fire-nginx-quit', PRESTOP, 'error'],
+      ['fire-unknown-script', PRESTOP, 'warning'],
+      ['fire-wait-shutdown-default', PRESTOP, 'error'],
+    ]);
+    expect(conventionViolations(HOOKS, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    // A known hook that stops too early gets a sleep in front of it (and the grace period to match);
+    // a hook of unknown length gets no fix.
+    expect(rows(findings).map(([name]) => findingAt(findings, name, PRESTOP).fixable)).toEqual([true, true, false, true]);
+    expect(fixOf(findings, 'fire-nginx-quit', PRESTOP)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'replace', path: `${PRESTOP}/exec/command`, value: ['/bin/sh', '-c', 'sleep 15 && nginx -s quit'] }],
+    });
+    expect(fixOf(findings, 'fire-drain-listeners-then-sleep', PRESTOP)).toEqual({
+      kind: 'patch',
+      operations: [{ op: 'replace', path: `${PRESTOP}/exec/command`, value: ['/bin/sh', '-c', 'sleep 15; curl -s -X POST http://127.0.0.1:9901/drain_listeners; sleep 30'] }],
+    });
+    expect(findingAt(findings, 'fire-nginx-quit', PRESTOP).message).toBe(
+      'preStop of container `app` lets the app accept connections for 0 s (`nginx -s quit` stops accepting at once and finishes the requests in flight), shorter than the 10 s propagation budget of profile generic (endpoint → kube-proxy, p99); sleep before it',
+    );
+    expect(findingAt(findings, 'fire-unknown-script', PRESTOP).message).toBe(
+      'preStop of container `app` runs `/app/deregister`, whose length rollsafe cannot know (at least 5 s): it cannot judge whether the app keeps accepting for the 10 s propagation budget of profile generic (endpoint → kube-proxy, p99)',
+    );
   });
 
   test('generic: fires on serving containers whose sleep is shorter than 10 s', () => {
@@ -21,14 +52,20 @@ describe('prestop-too-short', () => {
       ['fire-exec-sleep', EXEC, 'error'],
       ['fire-native-sleep', SLEEP, 'error'],
       ['fire-shell-sleep', EXEC, 'error'],
+      // An httpGet hook's length is unknown: a warning that says so, never "0 s".
+      ['fire-unknown-http-prestop', PRESTOP, 'warning'],
     ]);
-    expect(findings).toHaveLength(3);
+    expect(findings).toHaveLength(4);
+    expect(findingAt(findings, 'fire-unknown-http-prestop', PRESTOP).message).toBe(
+      'preStop of container `billing` runs `httpGet /drain on port 8080`, whose length rollsafe cannot know: it cannot judge whether the app keeps accepting for the 10 s propagation budget of profile generic (endpoint → kube-proxy, p99)',
+    );
+    expect(findingAt(findings, 'fire-unknown-http-prestop', PRESTOP).fixable).toBe(false);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findingAt(findings, 'fire-native-sleep', SLEEP).line).toBe(42);
     expect(findingAt(findings, 'fire-exec-sleep', EXEC).line).toBe(80);
   });
 
-  test('fixes raise the sleep to budget + 5 s (and the grace period to sleep + 30 s); a sleep inside a shell script is not edited', () => {
+  test('fixes raise the sleep to budget + 5 s (and the grace period to sleep + 30 s); a script\'s leading sleep is lengthened', () => {
     const findings = run(FIXTURE);
     expect(fixOf(findings, 'fire-native-sleep', SLEEP)).toEqual({
       kind: 'patch',
@@ -44,8 +81,13 @@ describe('prestop-too-short', () => {
         { op: 'add', path: GRACE, value: 45 },
       ],
     });
-    expect(fixOf(findings, 'fire-shell-sleep', EXEC)).toBeUndefined();
-    expect(findingAt(findings, 'fire-shell-sleep', EXEC).fixable).toBe(false);
+    expect(fixOf(findings, 'fire-shell-sleep', EXEC)).toEqual({
+      kind: 'patch',
+      operations: [
+        { op: 'replace', path: EXEC, value: ['/bin/sh', '-c', 'sleep 15 && nginx -s quit'] },
+        { op: 'add', path: GRACE, value: 45 },
+      ],
+    });
   });
 
   test('suppression: the ignored object would fire without its annotation', () => {

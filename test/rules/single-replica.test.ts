@@ -24,6 +24,14 @@ describe('single-replica', () => {
     expect(findings.every((f) => !f.fixable)).toBe(true);
   });
 
+  test('a one-replica StatefulSet: every rollout deletes the pod before the new one exists, which no preStop shortens', () => {
+    const findings = run(FIXTURE);
+    expect(findingAt(findings, 'fire-statefulset-one', '/spec/replicas').message).toBe(
+      'StatefulSet sr-sts/fire-statefulset-one runs 1 replica: a StatefulSet deletes its pod before it creates the new one, so every rollout is an outage that no preStop can shorten; run at least 2 replicas — only headless Service db selects it: clients connect to the pod IPs they resolved by DNS, so what fails depends on their DNS cache and retries',
+    );
+    expect(findingAt(findings, 'fire-explicit-one', '/spec/replicas').message).toMatch(/any restart, eviction or node drain leaves nothing serving$/);
+  });
+
   test('positions: the replicas field, the spec when it is unset, the object for a Pod', () => {
     const findings = run(FIXTURE);
     expect(findingAt(findings, 'fire-explicit-one', '/spec/replicas').line).toBe(22);

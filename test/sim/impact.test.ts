@@ -1,11 +1,21 @@
 /** `check --impact`: the simulated cost of a finding, with and without its fix. */
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { checkSources } from '../../src/engine/run.js';
+import type { Finding } from '../../src/engine/types.js';
+import { findBuiltinProfile } from '../../src/profiles/builtin.js';
+import { fixSources } from '../../src/fix/driver.js';
+import { findingImpacts } from '../../src/sim/impact.js';
+import { simulateSources } from '../../src/sim/index.js';
 import { runCli } from '../helpers.js';
 
 interface JsonFinding {
   ruleId: string;
   category: string;
-  impact?: { failedRequests: number; before: number; after: number; rps: number; workloads: string[]; advice?: string };
+  severity: string;
+  fixable: boolean;
+  resource: { kind: string; namespace: string; name: string };
+  impact?: { failedRequests: number; before: number; after: number; rps: number; workloads: string[]; otherFixes: number; verdict: string; advice?: string };
 }
 
 function findings(argv: string[]): JsonFinding[] {
@@ -15,21 +25,14 @@ function findings(argv: string[]): JsonFinding[] {
 }
 
 describe('check --impact', () => {
-  it('a missing preStop costs what the simulator drops without it, and nothing with the fix', () => {
+  it('a missing preStop costs what the simulator drops without it, with every other fix applied on both sides', () => {
     const list = findings(['--impact', '-p', 'ack-flannel', 'examples/seed/before/old-pod-no-prestop.yaml']);
-    expect(list.map((f) => [f.ruleId, f.impact === undefined])).toEqual([
-      ['pdb-missing', true], // category disruption: not simulated
-      ['prestop-missing', false],
-      ['lb-connection-drain-missing', false],
+    expect(list.map((f) => [f.ruleId, f.severity, f.impact ?? null])).toEqual([
+      ['pdb-missing', 'warning', null], // category disruption: not measured, but its fix is one of the "other fixes"
+      ['prestop-missing', 'error', { failedRequests: 404, before: 404, after: 0, rps: 100, workloads: ['Deployment/before-prestop/nginx'], otherFixes: 2, verdict: 'saves' }],
+      // Cluster mode: the SLB never removes a node during the rollout, so draining saves nothing here.
+      ['lb-connection-drain-missing', 'warning', { failedRequests: 0, before: 0, after: 0, rps: 100, workloads: ['Deployment/before-prestop/nginx'], otherFixes: 2, verdict: 'nothing' }],
     ]);
-    const prestop = list[1]?.impact;
-    expect(prestop?.workloads).toEqual(['Deployment/before-prestop/nginx']);
-    expect(prestop?.rps).toBe(100);
-    expect(prestop?.after).toBe(0);
-    expect(prestop?.failedRequests).toBe(prestop?.before);
-    expect(prestop?.failedRequests).toBeGreaterThan(300);
-    // Cluster mode: the SLB never removes a node during the rollout, so draining saves nothing here.
-    expect(list[2]?.impact?.failedRequests).toBe(0);
   });
 
   it('without --impact the JSON shape has no impact key', () => {
@@ -40,25 +43,56 @@ describe('check --impact', () => {
   it('the drain setting is worth the connections the SLB cuts when it removes a Local-mode node', () => {
     const list = findings(['--impact', '-p', 'ack-flannel', 'examples/seed/before/local-mode-no-inplace.yaml']);
     const drain = list.find((f) => f.ruleId === 'lb-connection-drain-missing');
-    expect(drain?.impact?.failedRequests).toBeGreaterThan(0);
-    expect(drain?.impact?.after).toBe(0);
+    expect(drain?.impact).toMatchObject({ failedRequests: 0.6, before: 0.6, after: 0, verdict: 'saves' });
   });
 
-  it('text output states the cost under the finding', () => {
+  it('text output states the cost under the finding, and what else was applied', () => {
     const run = runCli(['check', '--impact', '-p', 'ack-flannel', '--fail-on', 'none', 'examples/seed/before/old-pod-no-prestop.yaml']);
     const lines = run.stdout.split('\n');
     const at = lines.findIndex((l) => l.includes('prestop-missing'));
-    expect(lines[at + 1]).toMatch(/^ {11}≈ \d{3} failed requests per rollout at 100 rps \(simulated: [\d.]+ → 0 with the fix\)$/);
+    expect(lines[at + 1]).toBe('           ≈ 404 failed requests per rollout at 100 rps (simulated: 404 → 0 with the fix; 2 other fixes applied on both sides)');
+    const drain = lines.findIndex((l) => l.includes('lb-connection-drain-missing'));
+    expect(lines[drain + 1]).toBe('           ≈ 0 failed requests per rollout at 100 rps: under the model its fix saves nothing (at most a warning) (simulated: 0 → 0 with the fix; 2 other fixes applied on both sides)');
   });
 
   it('a finding without an automatic fix is simulated with its advice taken, and says so', () => {
     const list = findings(['--impact', '-p', 'ack-flannel', '--k8s-version', '1.18', 'examples/seed/before/local-mode-no-inplace.yaml']);
     const gap = list.find((f) => f.ruleId === 'local-traffic-policy-gap');
-    expect(gap?.impact?.advice).toBe('externalTrafficPolicy: Cluster');
-    expect(gap?.impact?.after).toBe(0);
-    expect(gap?.impact?.failedRequests).toBeGreaterThan(50);
+    expect(gap?.impact).toEqual({ failedRequests: 201.3, before: 201.3, after: 0, rps: 100, workloads: ['Deployment/before-local/nginx'], otherFixes: 2, verdict: 'saves', advice: 'externalTrafficPolicy: Cluster' });
+    // With Cluster mode applied, the SLB removes no node: the drain fix is worth nothing on top of it.
+    expect(list.find((f) => f.ruleId === 'lb-connection-drain-missing')?.impact?.verdict).toBe('nothing');
     const text = runCli(['check', '--impact', '-p', 'ack-flannel', '--k8s-version', '1.18', '--fail-on', 'none', 'examples/seed/before/local-mode-no-inplace.yaml']).stdout;
-    expect(text).toMatch(/\n {11}≈ \d+ failed requests per rollout at 100 rps \(simulated: [\d.]+ → 0 with externalTrafficPolicy: Cluster\)\n/);
+    expect(text).toContain('\n           ≈ 201 failed requests per rollout at 100 rps (simulated: 201.3 → 0 with externalTrafficPolicy: Cluster; 2 other fixes applied on both sides)\n');
+  });
+
+  it('leave-one-out: a readiness probe that alone makes a one-replica rollout worse is worth 54 requests once maxUnavailable 0 and the preStop are applied', () => {
+    const list = findings(['--impact', 'test/fixtures/impact/one-replica.yaml']);
+    expect(list.map((f) => [f.ruleId, f.resource.kind, f.severity, f.fixable, f.impact ?? null])).toEqual([
+      ['single-replica', 'Deployment', 'warning', false, null],
+      ['rollout-max-unavailable', 'Deployment', 'error', true, null], // capacity: applied as an other fix, not measured
+      ['prestop-missing', 'Deployment', 'error', true, { failedRequests: 387.6, before: 387.6, after: 0, rps: 100, workloads: ['Deployment/impact-front/front'], otherFixes: 2, verdict: 'saves' }],
+      ['readiness-probe-missing', 'Deployment', 'error', true, { failedRequests: 54.2, before: 54.2, after: 0, rps: 100, workloads: ['Deployment/impact-front/front'], otherFixes: 2, verdict: 'saves' }],
+      // A one-replica StatefulSet: no preStop finding (single-replica says why), and a readiness
+      // probe that only lengthens the outage is not offered and not an error.
+      ['single-replica', 'StatefulSet', 'warning', false, null],
+      ['readiness-probe-missing', 'StatefulSet', 'warning', false, { failedRequests: -1309.6, before: 4102.3, after: 5411.9, rps: 100, workloads: ['StatefulSet/impact-db/postgres'], otherFixes: 0, verdict: 'worse' }],
+    ]);
+    const text = runCli(['check', '--impact', '--fail-on', 'none', 'test/fixtures/impact/one-replica.yaml']).stdout;
+    expect(text).toContain('\n           its fix would add ≈ 1,310 failed requests per rollout at 100 rps: not offered (simulated: 4102.3 → 5411.9 with the fix)\n');
+  });
+
+  it('one fix at a time (the readiness finding measured alone) would have called it worse: 103.2 → 926', () => {
+    const sources = [{ path: 'one-replica.yaml', text: readFileSync('test/fixtures/impact/one-replica.yaml', 'utf8') }];
+    const profile = findBuiltinProfile('generic');
+    if (!profile) throw new Error('no generic profile');
+    const all = checkSources(sources, { profile }).findings;
+    const front = (f: Finding): boolean => f.resource.name === 'front';
+    const readiness = all.find((f) => front(f) && f.ruleId === 'readiness-probe-missing');
+    const prestop = all.find((f) => front(f) && f.ruleId === 'prestop-missing');
+    if (!readiness || !prestop) throw new Error('fixture changed');
+    // With the preStop fix only (no maxUnavailable 0), the probe makes the rollout worse.
+    expect(findingImpacts(sources, [readiness, prestop], { profile }).get(readiness)).toMatchObject({ before: 103.2, after: 926, verdict: 'worse' });
+    expect(findingImpacts(sources, all, { profile }).get(readiness)).toMatchObject({ before: 54.2, after: 0, verdict: 'saves' });
   });
 
   it('an app that never sees SIGTERM is simulated as one that ignores it, against one that drains', () => {
@@ -98,4 +132,25 @@ describe('check --impact', () => {
     expect(sig?.impact?.before).toBeGreaterThan(0);
     expect(sig?.impact?.after).toBe(0);
   });
+});
+
+describe('check --impact applies fixes as `rollsafe fix` does', () => {
+  // "Every fix applied" is computed on the parsed documents in memory; `rollsafe fix` edits the
+  // text in passes, re-checking in between. Both must give the same rollout.
+  const files = ['examples/seed/before/old-pod-no-prestop.yaml', 'examples/seed/before/new-pod-no-readiness.yaml', 'examples/seed/before/local-mode-no-inplace.yaml', 'test/fixtures/impact/one-replica.yaml', 'test/fixtures/rules/prestop-too-short.hooks.yaml'];
+  for (const file of files) {
+    it(file, () => {
+      const profile = findBuiltinProfile(file.startsWith('examples/') ? 'ack-flannel' : 'generic');
+      if (!profile) throw new Error('no profile');
+      const sources = [{ path: file, text: readFileSync(file, 'utf8') }];
+      const findings = checkSources(sources, { profile }).findings;
+      const impacts = [...findingImpacts(sources, findings, { profile }).values()];
+      const fixed = fixSources(sources, { profile }).files.map((f) => ({ path: f.path, text: f.after }));
+      const simulated = new Map(simulateSources(fixed, { profile, runs: 20, seed: 1, expected: true }).workloads.map((w) => [w.resource, w.summary.failed.mean]));
+      const afterEveryFix = new Map<string, number>();
+      for (const impact of impacts) if (impact.workloads.length === 1 && impact.advice === undefined) afterEveryFix.set(impact.workloads[0] ?? '', impact.after);
+      expect(afterEveryFix.size).toBeGreaterThan(0);
+      for (const [workload, after] of afterEveryFix) expect([workload, after]).toEqual([workload, Math.round((simulated.get(workload) ?? NaN) * 10) / 10]);
+    });
+  }
 });
