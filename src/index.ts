@@ -22,4 +22,5 @@ export { applyFixes } from './fix/apply.js';
 export { fixSources } from './fix/driver.js';
 export { simulateSources, simulate, simulateRun, simInput, CAUSES, type Cause, type SimInput, type SimOverrides, type SimulationSummary, type Timeline, type WorkloadSimulation } from './sim/index.js';
 export { findingImpacts } from './sim/impact.js';
+export { checkApp, measureApp, judge, formatAppCheckJson, formatAppCheckText, AppCheckError, type AppCheckResult, type AppCheckSettings, type Measurement, type Verdict, type VerdictId } from './appcheck/index.js';
 export { parseReview, validateReview, mutateReview, BadReviewError, type AdmissionRequest, type AdmissionResponse, type ReviewOptions, type ReviewResult } from './server/review.js';

@@ -14,6 +14,7 @@ import { formatSarif } from '../report/sarif.js';
 import { formatText } from '../report/text.js';
 import { VERSION } from '../version.js';
 import { ADVISE_OPTIONS, runAdvise } from './advise.js';
+import { runAppCheck } from './app-check.js';
 import { loadConfig, reportError, resolveCheckProfile, UsageError } from './options.js';
 import { FIX_OPTIONS, runFix } from './fix.js';
 import { REPORT_OPTIONS, runReport } from './report.js';
@@ -61,6 +62,9 @@ Usage:
   rollsafe serve --tls-cert FILE --tls-key FILE [options]
                                        an admission webhook: /validate, /mutate (fixes as a
                                        JSON Patch), /metrics (see \`rollsafe serve --help\`)
+  rollsafe app-check [options] -- CMD...
+                                       run a server, play a pod's termination against it under
+                                       load, and say whether it survives (see \`rollsafe app-check --help\`)
   rollsafe --version | --help
 
 Check options:
@@ -152,10 +156,15 @@ function runExplain(args: string[], io: Io): number {
   return 0;
 }
 
-/** Runs the CLI as the rollsafe program does: `serve` resolves its exit code once it has stopped. */
+/**
+ * Runs the CLI as the rollsafe program does: `serve` resolves its exit code once it has stopped,
+ * `app-check` once its run is judged.
+ */
 export function run(argv: readonly string[], io: Io): number | Promise<number> {
   const [command, ...rest] = argv;
-  return command === 'serve' ? runServe(rest, io) : main(argv, io);
+  if (command === 'serve') return runServe(rest, io);
+  if (command === 'app-check') return runAppCheck(rest, io);
+  return main(argv, io);
 }
 
 /**
@@ -208,6 +217,8 @@ export function main(argv: readonly string[], io: Io): number {
         return runReport(rest, io);
       case 'simulate':
         return runSimulate(rest, io);
+      case 'app-check':
+        throw new UsageError('app-check runs processes and takes time; start it with run(), as the rollsafe program does');
       case 'serve':
         if (rest.includes('--help') || rest.includes('-h')) {
           io.stdout(SERVE_HELP);
