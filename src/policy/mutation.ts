@@ -6,7 +6,7 @@
  * grace-period-too-short and the readiness probe of readiness-probe-missing, with the values
  * `rollsafe fix` writes (domain/prestop.ts, rules/readiness-probe-missing.ts).
  */
-import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';
+import { preStopHook } from '../domain/prestop.js';
 import { probeTiming } from '../model/container.js';
 import { dbl, declaredCel, declaresPortCel, hasPath, preStopCel, str } from './cel.js';
 import { portText, probeKind, timing, type PolicyNumbers } from './rules.js';
@@ -82,7 +82,7 @@ function applies(ruleId: string, off: ReadonlySet<string>): string {
  * cover its own sleep even when grace-period-too-short is ignored).
  */
 export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax: PatchSyntax, off: ReadonlySet<string> = new Set()): string {
-  const seconds = recommendedPreStopSeconds(n.budgetSeconds);
+  const seconds = n.recommendedPreStopSeconds;
   const hook = celLiteral(preStopHook(k8sVersion, seconds));
   const prestop = `${applies('prestop-missing', off)} && !variables.deletesFirst`;
   const short = applies('prestop-too-short', off);

@@ -3,6 +3,7 @@
  * a ValidatingAdmissionPolicy and its binding (admissionregistration.k8s.io/v1, GA in Kubernetes
  * 1.30; kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/).
  */
+import { recommendedPreStopSeconds } from '../domain/prestop.js';
 import { budgetFor } from '../domain/routing.js';
 import { loadSources } from '../load/objects.js';
 import { buildGraph } from '../model/graph.js';
@@ -89,7 +90,7 @@ function singleObjectNumbers(profile: Profile): PolicyNumbers {
   const [workload] = graph.workloads;
   if (!workload) throw new Error('the synthetic Deployment did not load');
   const budget = budgetFor({ graph, profile }, workload);
-  return { budgetSeconds: budget.seconds, budgetPath: budget.path, drainSeconds: profile.app.drainSeconds, startupSeconds: profile.app.startupSeconds, nodes: profile.nodes };
+  return { budgetSeconds: budget.seconds, budgetPath: budget.path, recommendedPreStopSeconds: recommendedPreStopSeconds(budget), drainSeconds: profile.app.drainSeconds, startupSeconds: profile.app.startupSeconds, nodes: profile.nodes };
 }
 
 /** The policy's variables: the pod template's containers, the serving ones, grace, replicas, ignored rules. */

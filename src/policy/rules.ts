@@ -34,6 +34,8 @@ export interface PolicyNumbers {
   readonly budgetSeconds: number;
   /** Its path, e.g. `endpoint → kube-proxy`. */
   readonly budgetPath: string;
+  /** The preStop sleep the rules' fixes write for that budget (`recommendedPreStopSeconds`). */
+  readonly recommendedPreStopSeconds: number;
   readonly drainSeconds: number;
   readonly startupSeconds: number;
   /** Nodes that run a DaemonSet's pods. */

@@ -49,7 +49,7 @@ describe('what compiles', () => {
   });
 
   it('takes the numbers from the profile through the rules own functions', () => {
-    expect(compiled.numbers).toEqual({ budgetSeconds: 10, budgetPath: 'endpoint → kube-proxy', drainSeconds: 30, startupSeconds: 10, nodes: 3 });
+    expect(compiled.numbers).toEqual({ budgetSeconds: 3, budgetPath: 'endpoint → kube-proxy', recommendedPreStopSeconds: 5, drainSeconds: 30, startupSeconds: 10, nodes: 3 });
     const eks = findBuiltinProfile('eks-nlb-ip');
     if (!eks) throw new Error('no eks-nlb-ip');
     expect(compilePolicy({ profile: eks, mode: 'warn' }).numbers).toMatchObject({ budgetSeconds: 120, budgetPath: 'endpoint → NLB deregistration' });
