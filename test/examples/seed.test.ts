@@ -105,3 +105,25 @@ describe("the article's own mistakes are caught", () => {
     expect(check('examples/seed/article-pod.yaml').filter((f) => f.ruleId === 'liveness-probe-same-as-readiness').map((f) => f.path)).toEqual(['/spec/containers/0/livenessProbe']);
   });
 });
+
+describe('examples/what-you-see.txt, printed after `npm run examples`, says what the run shows', () => {
+  const errorsAndInfos = (path: string): string[] =>
+    check(`examples/seed/${path}`)
+      .filter((f) => f.severity !== 'warning')
+      .map((f) => `${f.severity} ${f.ruleId}`)
+      .sort();
+
+  it('the article\'s own configs: an error for the numeric sleep and an info for the 5084 probe, nothing else', () => {
+    for (const path of ['after/cluster-mode.yaml', 'after/eni-mode.yaml', 'after/local-inplace.yaml', 'article-pod.yaml']) {
+      expect(errorsAndInfos(path)).toEqual(['error invalid-manifest', 'info readiness-probe-port-mismatch']);
+    }
+  });
+
+  it('each before/ file shows its cause; lb-no-drain as a warning', () => {
+    expect(errorsAndInfos('before/new-pod-no-readiness.yaml')).toEqual(['error prestop-missing', 'error readiness-probe-missing']);
+    expect(errorsAndInfos('before/old-pod-no-prestop.yaml')).toEqual(['error prestop-missing']);
+    expect(errorsAndInfos('before/local-mode-no-inplace.yaml')).toEqual(['error local-traffic-policy-gap']);
+    expect(errorsAndInfos('before/lb-no-drain.yaml')).toEqual([]);
+    expect(check('examples/seed/before/lb-no-drain.yaml').map((f) => `${f.severity} ${f.ruleId}`)).toContain('warning lb-connection-drain-missing');
+  });
+});
