@@ -1,5 +1,6 @@
 /**
- * The seed's decision procedure (DESIGN.md §1), extended to AWS, GCP, Azure and bare metal:
+ * The decision procedure of the Alibaba Cloud article on zero-interruption rolling updates
+ * (https://www.kubernetes.org.cn/7714.html, 结论), extended to AWS, GCP, Azure and bare metal:
  * platform facts → the Service mode, the built-in profile that models it, and every reason and
  * trade-off with its source. Pure: no I/O. docs/advise.md has the procedure as tables.
  */
@@ -174,8 +175,8 @@ export const LB_KINDS: Readonly<Record<AdviseProvider, readonly string[]>> = {
 /** Load balancers rollsafe knows of but cannot advise for yet, with the reason. */
 const UNSUPPORTED_LB: Readonly<Record<string, string>> = {
   'aws/clb': 'the legacy in-tree Classic Load Balancer is not advised: the EKS Best Practices call the in-tree controller legacy; use --lb nlb or --lb alb (AWS Load Balancer Controller)',
-  'azure/agic': 'rollsafe has no profile for the Application Gateway Ingress Controller yet (pods are its backends and it needs preStop ≥ 90 s, knowledge/cloud-load-balancers.md §4a); model it in a profile file (docs/profiles.md) and use --lb slb here',
-  'azure/application-gateway': 'rollsafe has no profile for the Application Gateway Ingress Controller yet (knowledge/cloud-load-balancers.md §4a); model it in a profile file (docs/profiles.md) and use --lb slb here',
+  'azure/agic': 'rollsafe has no profile for the Application Gateway Ingress Controller yet (pods are its backends and it needs preStop ≥ 90 s: AGIC "Minimizing Downtime During Deployments"); model it in a profile file (docs/profiles.md) and use --lb slb here',
+  'azure/application-gateway': 'rollsafe has no profile for the Application Gateway Ingress Controller yet (AGIC "Minimizing Downtime During Deployments"); model it in a profile file (docs/profiles.md) and use --lb slb here',
   'alibaba/nlb': 'ACK NLB needs zone maps (vSwitch IDs) that rollsafe cannot know, and no built-in profile models it; use --lb clb',
   'alibaba/alb': 'ACK ALB Ingress has no built-in profile; use --lb clb',
 };

@@ -1,26 +1,25 @@
 /**
  * The sources `rollsafe advise` cites, one place so that every reason, trade-off and note names
- * the same text. `seed` is the design folder's article (DESIGN.md §1); `knowledge/` paths name the
- * research notes, which name their originals; URLs are original sources read for advise
- * (docs/advise.md lists them all).
+ * the same text. `seed…` entries are sections of the Alibaba Cloud article the procedure comes
+ * from; the others name the providers' and Kubernetes' own documents (docs/advise.md lists them all).
  */
 export const SOURCES = {
-  seedConclusion: 'seed, 结论 (conclusion)',
-  seedNewPod: 'seed, 新建 Pod (new pod: readiness probe)',
-  seedPodConfig: 'seed, Pod 配置 (preStop; terminationGracePeriodSeconds ≥ preStop + 30 s)',
-  seedIptables: 'seed, 删除 Pod → iptables/ipvs (Cluster, Local and ENI modes)',
-  seedSlb: 'seed, 删除 Pod → SLB (connection draining on the load balancer)',
-  seedCluster: 'seed, Service 配置 → Cluster 模式',
-  seedLocal: 'seed, Service 配置 → Local 模式 (in-place rollout)',
-  seedEni: 'seed, Service 配置 → ENI 模式',
-  ack: 'knowledge/cloud-load-balancers.md §1 (ACK)',
-  aws: 'knowledge/cloud-load-balancers.md §2 (AWS Load Balancer Controller)',
-  gke: 'knowledge/cloud-load-balancers.md §3 (GKE NEG)',
-  azure: 'knowledge/cloud-load-balancers.md §4 (Azure)',
-  agic: 'knowledge/cloud-load-balancers.md §4a (AGIC)',
-  latency: 'knowledge/cloud-load-balancers.md §5 (propagation latencies)',
-  termination: 'knowledge/termination.md (feature versions)',
-  rollout: 'knowledge/rollout-algorithm.md',
+  seedConclusion: 'Alibaba Cloud, "更新应用时，如何实现 K8s 零中断滚动更新？" (https://www.kubernetes.org.cn/7714.html), 结论 (conclusion)',
+  seedNewPod: 'the same article, 新建 Pod (new pod: readiness probe)',
+  seedPodConfig: 'the same article, Pod 配置 (preStop; terminationGracePeriodSeconds ≥ preStop + 30 s)',
+  seedIptables: 'the same article, 删除 Pod → iptables/ipvs (Cluster, Local and ENI modes)',
+  seedSlb: 'the same article, 删除 Pod → SLB (connection draining on the load balancer)',
+  seedCluster: 'the same article, Service 配置 → Cluster 模式',
+  seedLocal: 'the same article, Service 配置 → Local 模式 (in-place rollout)',
+  seedEni: 'the same article, Service 配置 → ENI 模式',
+  ack: 'ACK docs, "Use annotations to configure a CLB instance" (connection draining, ENI backends) and "A 503 error occurs when you access the CLB instance during an application update"; kubernetes/cloud-provider-alibaba-cloud docs/usage.md',
+  aws: 'AWS Load Balancer Controller docs: pod readiness gate (docs/deploy/pod_readiness_gate.md), target types, deregistration delay (https://kubernetes-sigs.github.io/aws-load-balancer-controller/); EKS Best Practices, load balancing: preStop sleep',
+  gke: 'GKE container-native load balancing (https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing) and BackendConfig connection draining (https://cloud.google.com/kubernetes-engine/docs/how-to/ingress-configuration)',
+  azure: 'AKS, "Use a public standard load balancer" (health probes); cloud-provider-azure Service annotations (no connection draining on the L4 load balancer)',
+  agic: 'Application Gateway Ingress Controller, "Minimizing Downtime During Deployments" (preStop ≥ 90 s, connection draining annotations)',
+  latency: 'propagation latencies: kube-proxy minSyncPeriod 1 s (kubernetes#92836), EKS Best Practices (sleep 10), aws-load-balancer-controller#1064 and #2366, Google KB "502 503 errors on external HTTP(s) Load Balancer"; every number in docs/profiles.md',
+  termination: 'KEP-1669 ProxyTerminatingEndpoints (beta 1.26, GA 1.28), KEP-3960 PodLifecycleSleepAction (beta 1.30, GA 1.34)',
+  rollout: 'Kubernetes docs, Deployments: rolling update (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/); pkg/controller/deployment/rolling.go',
   budget: 'docs/profiles.md (propagation budget; the preStop proposed by the rules: the slowest path\'s 99.9th percentile)',
   k8sTrafficPolicy:
     'Kubernetes API, Service spec.externalTrafficPolicy: Local delivers "only to the node-local endpoints ... without masquerading the client source IP" (https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/)',

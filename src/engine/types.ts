@@ -7,7 +7,7 @@ import type { Profile } from '../profiles/types.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
-/** Where requests fail (DESIGN.md §1), or `config` for broken configuration. */
+/** Where requests fail (README: the four causes), or `config` for broken configuration. */
 export type Category = 'config' | 'startup' | 'termination' | 'capacity' | 'disruption' | 'node-routing' | 'lb-drain';
 
 /** One JSON Patch (RFC 6902) operation; `path` is a JSON Pointer inside the document. */
@@ -24,7 +24,7 @@ export interface RuleMeta {
   /** Names the hazard; also the file name under rules/ and docs/rules/. */
   readonly id: string;
   readonly category: Category;
-  /** Severity when the rule's condition holds (DESIGN.md §4). */
+  /** Severity when the rule's condition holds (docs/rules/README.md). */
   readonly severity: Severity;
   /** One line: what the rule catches. */
   readonly description: string;

@@ -27,7 +27,7 @@ const MODELED_KINDS: ReadonlySet<string> = new Set([
   'ServiceMonitor',
 ]);
 
-/** The Kubernetes version loading judges API versions against when none is given (DESIGN.md §5). */
+/** The Kubernetes version loading judges API versions against when none is given (docs/profiles.md: 1.30, still common on managed clouds). */
 export const DEFAULT_K8S_VERSION = '1.30';
 
 /** What loading a set of sources produced. */

@@ -8,7 +8,7 @@ import { preStopOf } from '../domain/hooks.js';
  * Images whose server stops abruptly on SIGTERM: nginx treats TERM as fast shutdown (QUIT is the
  * graceful one); the official image switched to STOPSIGNAL SIGQUIT in 1.19.5, and images that
  * kept SIGTERM (bitnami/nginx, openresty) or envoy (drains only via its admin API) cut in-flight
- * requests unless a preStop drains them (knowledge/cloud-load-balancers.md §6).
+ * requests unless a preStop drains them (nginx docs, "Controlling nginx": TERM is a fast shutdown; the official image stops with SIGQUIT since nginx/docker-nginx#457, 2020).
  */
 function fastShutdownReason(image: string): string | undefined {
   const [ref = ''] = image.split('@');

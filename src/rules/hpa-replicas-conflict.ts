@@ -3,7 +3,7 @@ import { nameOf } from './util.js';
 
 /**
  * With an HPA, every `kubectl apply` of a manifest that sets spec.replicas resets the scale to
- * that number until the HPA corrects it (knowledge/rollout-algorithm.md §5; kubernetes#25238).
+ * that number until the HPA corrects it (Kubernetes docs, HorizontalPodAutoscaler "Migrating Deployments and StatefulSets to horizontal autoscaling"; kubernetes#25238).
  */
 export const hpaReplicasConflict: Rule = {
   meta: {

@@ -78,7 +78,7 @@ function drainFix(service: ServiceView, drain: Drain, seconds: number | undefine
 
 /**
  * When the cloud LB removes a backend it cuts the connections still open to it, unless the LB
- * drains them (the seed's cause 4; knowledge/cloud-load-balancers.md §1–4).
+ * drains them (cause 4 of the Alibaba Cloud article; ACK, AWS ELBv2 and GKE BackendConfig draining docs in docs/rules/lb-connection-drain-missing.md).
  */
 export const lbConnectionDrainMissing: Rule = {
   meta: {

@@ -7,7 +7,7 @@ import { drainApplies } from '../domain/routing.js';
 /**
  * The LB keeps draining connections to a removed backend for its timeout, but the kubelet kills
  * the pod at the end of its grace period: connections the LB still drains are cut by SIGKILL
- * anyway (knowledge/cloud-load-balancers.md §2: ELBv2 deregistration delay default 300 s).
+ * anyway (AWS ELBv2 docs, target group attributes: deregistration delay default 300 s).
  */
 export const lbDrainExceedsGrace: Rule = {
   meta: {

@@ -88,7 +88,7 @@ function isEmpty(value: unknown): boolean {
 /**
  * Node drains (upgrades, autoscaler scale-down) evict through the Eviction API, which only a
  * PodDisruptionBudget limits; without one a drain may evict every replica at once
- * (knowledge/rollout-algorithm.md §4). Rolling updates themselves are not limited by PDBs.
+ * (Kubernetes docs, "Disruptions": https://kubernetes.io/docs/concepts/workloads/pods/disruptions/). Rolling updates themselves are not limited by PDBs.
  */
 export const pdbMissing: Rule = {
   meta: {

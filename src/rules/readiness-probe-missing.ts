@@ -5,7 +5,7 @@ import type { ContainerView } from '../model/workload.js';
 import { livenessNoLaterThanReadiness, nameOf } from './util.js';
 import { servedPorts, servingContainers } from '../domain/serving.js';
 
-/** API default periodSeconds and failureThreshold of a probe (knowledge/rollout-algorithm.md §2). */
+/** API default periodSeconds and failureThreshold of a probe (Probe v1 API defaults: periodSeconds 10, failureThreshold 3). */
 const DEFAULT_PERIOD = 10;
 const DEFAULT_FAILURE_THRESHOLD = 3;
 

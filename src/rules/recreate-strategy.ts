@@ -14,7 +14,7 @@ const NOT_USER: Readonly<Record<'peer' | 'api-server' | 'unknown' | 'none', stri
 
 /**
  * Recreate kills every old pod and waits for them to be gone before creating new ones
- * (knowledge/rollout-algorithm.md §1.9): every rollout is a full outage of old termination
+ * (pkg/controller/deployment/recreate.go): every rollout is a full outage of old termination
  * time + new startup time.
  */
 export const recreateStrategy: Rule = {

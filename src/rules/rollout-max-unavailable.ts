@@ -8,7 +8,7 @@ import { nameOf, othersServing } from './util.js';
 
 /**
  * The Deployment controller resolves maxSurge rounding up and maxUnavailable rounding down, and
- * forces maxUnavailable to 1 when both are 0 (knowledge/rollout-algorithm.md §1.5). When that
+ * forces maxUnavailable to 1 when both are 0 (pkg/controller/deployment/util/deployment_util.go ResolveFenceposts). When that
  * takes every replica down, or more than the workload's PodDisruptionBudget allows, the rollout
  * drops capacity below what the workload can lose.
  */

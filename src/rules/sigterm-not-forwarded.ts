@@ -26,7 +26,7 @@ function scriptHazard(script: string): { kind: 'shell' } | { kind: 'package-mana
 /**
  * The kubelet sends SIGTERM to PID 1 of the container. When PID 1 is a shell or a package
  * manager, the app never sees it, keeps serving until SIGKILL, and in-flight requests are cut
- * (Docker build check JSONArgsRecommended; knowledge/cloud-load-balancers.md §6).
+ * (Docker build check JSONArgsRecommended; Docker docs, shell and exec form of ENTRYPOINT).
  */
 export const sigtermNotForwarded: Rule = {
   meta: {

@@ -11,8 +11,8 @@ describe('docs/advise.md', () => {
   it('lists every original source advise cites', () => {
     for (const source of Object.values(SOURCES)) {
       const url = /\((https:\/\/[^)\s]+)\)/.exec(source)?.[1];
-      const knowledge = /^(knowledge\/[\w.-]+|docs\/[\w.-]+)/.exec(source)?.[1];
-      const anchor = url ?? knowledge;
+      const docsPath = /^(docs\/[\w.-]+)/.exec(source)?.[1];
+      const anchor = url ?? docsPath;
       if (anchor !== undefined) expect(page, source).toContain(anchor);
     }
   });

@@ -1,4 +1,4 @@
-/** The finding categories in the order of DESIGN.md §1 (where requests fail), for the summary table. */
+/** The finding categories in the order a rollout meets them (where requests fail), for the summary table. */
 import type { Category } from '../../engine/types.js';
 
 export const CATEGORIES: readonly { readonly id: Category; readonly where: string }[] = [
