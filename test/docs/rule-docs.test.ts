@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { RULES } from '../../src/rules/index.js';
@@ -9,6 +10,35 @@ const DOCS_DIR = fileURLToPath(new URL('../../docs/rules/', import.meta.url));
 const SECTIONS = ['Cause', 'When it fires', 'Example', 'Fix', 'Sources', 'Other tools'] as const;
 
 const ids = [...RULES.keys()];
+
+/**
+ * A primary source: a Kubernetes docs page, a KEP, a GitHub project path or issue
+ * (`owner/repo` with a backticked path, `owner/repo#123`, a github.com URL), or a provider's docs URL.
+ */
+const PRIMARY_SOURCE = new RegExp(
+  [
+    String.raw`kubernetes\.io/`,
+    String.raw`KEP-\d+`,
+    String.raw`github\.com/[\w.-]+/[\w.-]+`,
+    String.raw`\b[\w.-]+/[\w.-]+#\d+`,
+    String.raw`\b[\w.-]+/[\w.-]+ \x60[^\x60]+\x60`,
+    String.raw`https://(?:www\.)?(?:alibabacloud\.com|help\.aliyun\.com|docs\.aws\.amazon\.com|docs\.amazonaws\.cn|aws\.github\.io|kubernetes-sigs\.github\.io|cloud\.google\.com|learn\.microsoft\.com|docs\.azure\.cn|docs\.docker\.com)/`,
+  ].join('|'),
+);
+
+/**
+ * A citation of notes or design files outside the repository: `knowledge/…` (not as part of a URL
+ * path such as cloud.google.com/knowledge/kb/…), `DESIGN.md` or `STYLE.md`.
+ */
+const OUTSIDE_CITATION = /(?<![\w./-])knowledge\/|\bDESIGN\.md\b|\bSTYLE\.md\b/;
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return markdownFiles(path);
+    return entry.name.endsWith('.md') ? [path] : [];
+  });
+}
 
 function page(id: string): string {
   return readFileSync(`${DOCS_DIR}${id}.md`, 'utf8');
@@ -65,8 +95,8 @@ describe('docs/rules', () => {
       for (const heading of SECTIONS) expect(section(page(id), heading), heading).not.toBe('');
     });
 
-    test('Sources cite knowledge/, the Kubernetes docs or a KEP', () => {
-      expect(section(page(id), 'Sources')).toMatch(/knowledge\/|kubernetes\.io|KEP-/);
+    test('Sources cite a primary source: kubernetes.io, a KEP, a GitHub project path or issue, a provider docs URL', () => {
+      expect(section(page(id), 'Sources')).toMatch(PRIMARY_SOURCE);
     });
 
     test('Example shows YAML and the rule firing', () => {
@@ -90,5 +120,33 @@ describe('docs/rules', () => {
       .map((name) => name.slice(0, -'.md'.length));
     expect(pages.filter((name) => !RULES.has(name))).toEqual([]);
     expect(pages.sort()).toEqual([...ids].sort());
+  });
+});
+
+describe('docs stand on their own', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const files = [...markdownFiles(join(root, 'docs')), join(root, 'README.md')];
+
+  test('there are docs pages to check', () => {
+    expect(files.length).toBeGreaterThan(10);
+  });
+
+  test.each(files.map((file) => [file.slice(root.length), file]))(
+    '%s cites no knowledge/, DESIGN.md or STYLE.md',
+    (_name, file) => {
+      const hits = readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, index) => `${index + 1}: ${line}`)
+        .filter((line) => OUTSIDE_CITATION.test(line));
+      expect(hits).toEqual([]);
+    },
+  );
+
+  test('the check catches a citation and spares a URL path', () => {
+    expect(OUTSIDE_CITATION.test('knowledge/peers.md §8.5')).toBe(true);
+    expect(OUTSIDE_CITATION.test('(knowledge/termination.md)')).toBe(true);
+    expect(OUTSIDE_CITATION.test('see DESIGN.md §4')).toBe(true);
+    expect(OUTSIDE_CITATION.test('(STYLE.md)')).toBe(true);
+    expect(OUTSIDE_CITATION.test('https://cloud.google.com/knowledge/kb/502-503-errors')).toBe(false);
   });
 });
