@@ -58,7 +58,8 @@ export function classifyService(context: DomainContext, service: ServiceView): S
 function classify(context: DomainContext, service: ServiceView): ServiceClass {
   const spec = recordAt(service.resource.object, 'spec');
   const headless = stringAt(spec, 'clusterIP') === 'None';
-  const callers = apiServerCallers(context.graph.resources, service);
+  const index = roleIndex(context);
+  const callers = index.callers.get(serviceKey(effectiveNamespace(service.resource), service.resource.name)) ?? [];
   if (callers.length > 0) {
     const failing = callers.find((c) => c.failurePolicy === 'Fail');
     const shown = failing ?? callers[0];
@@ -68,7 +69,7 @@ function classify(context: DomainContext, service: ServiceView): ServiceClass {
   // A port's names: the Service port's own and a named targetPort (the container port's name).
   const names = service.ports.map((p) => [p.name, typeof p.targetPort === 'string' ? p.targetPort : undefined].filter((n): n is string => n !== undefined && n !== ''));
   const every = (test: (names: readonly string[], index: number) => boolean): boolean => names.every(test);
-  const scraped = scrapedPorts(context.graph.resources, service);
+  const scraped = scrapedPorts(index.monitors, service);
   if (every((n, i) => n.some((x) => METRICS_NAME.test(x)) || (scraped.has(i) && METRICS_NAME.test(service.resource.name)))) {
     return { role: 'metrics', headless, evidence: scraped.size > 0 ? 'metrics ports that Prometheus scrapes' : 'ports named for metrics' };
   }
@@ -85,35 +86,63 @@ interface Caller {
   readonly evidence: string;
 }
 
+/** What the input says about every Service at once: indexed once per graph, so classifying stays linear in the input. */
+interface RoleIndex {
+  /** API-server callers by `namespace/name` of the Service they call. */
+  readonly callers: ReadonlyMap<string, readonly Caller[]>;
+  /** The ServiceMonitors of the input. */
+  readonly monitors: readonly Resource[];
+}
+
+const indexCache = new WeakMap<object, RoleIndex>();
+
+function serviceKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+function roleIndex(context: DomainContext): RoleIndex {
+  let index = indexCache.get(context.graph);
+  if (!index) indexCache.set(context.graph, (index = buildRoleIndex(context.graph.resources)));
+  return index;
+}
+
 /**
- * Webhook configurations and APIServices in the input that send the API server's calls to the
- * Service. admissionregistration.k8s.io/v1 defaults failurePolicy to Fail, v1beta1 to Ignore; an
- * aggregated API's requests fail while it has no endpoint.
+ * Webhook configurations and APIServices in the input that send the API server's calls to a
+ * Service, by the Service they call. admissionregistration.k8s.io/v1 defaults failurePolicy to
+ * Fail, v1beta1 to Ignore; an aggregated API's requests fail while it has no endpoint.
  */
-function apiServerCallers(resources: readonly Resource[], service: ServiceView): Caller[] {
-  const namespace = effectiveNamespace(service.resource);
-  const refersHere = (ref: unknown): boolean => stringAt(ref, 'name') === service.resource.name && (stringAt(ref, 'namespace') ?? 'default') === namespace;
-  const callers: Caller[] = [];
+function buildRoleIndex(resources: readonly Resource[]): RoleIndex {
+  const callers = new Map<string, Caller[]>();
+  const monitors: Resource[] = [];
+  const add = (ref: unknown, caller: Caller): void => {
+    const name = stringAt(ref, 'name');
+    if (name === undefined) return;
+    const key = serviceKey(stringAt(ref, 'namespace') ?? 'default', name);
+    const list = callers.get(key);
+    if (list) list.push(caller);
+    else callers.set(key, [caller]);
+  };
   for (const r of resources) {
     if (r.kind === 'ValidatingWebhookConfiguration' || r.kind === 'MutatingWebhookConfiguration') {
       const fallback = r.apiVersion.endsWith('/v1beta1') ? 'Ignore' : 'Fail';
       for (const webhook of arrayAt(r.object, 'webhooks')) {
-        if (!refersHere(recordAt(recordAt(webhook, 'clientConfig'), 'service'))) continue;
         const policy = stringAt(webhook, 'failurePolicy') === 'Ignore' ? 'Ignore' : stringAt(webhook, 'failurePolicy') === 'Fail' ? 'Fail' : fallback;
-        callers.push({ failurePolicy: policy, evidence: `${r.kind} ${r.name}, failurePolicy ${policy}` });
+        add(recordAt(recordAt(webhook, 'clientConfig'), 'service'), { failurePolicy: policy, evidence: `${r.kind} ${r.name}, failurePolicy ${policy}` });
       }
-    } else if (r.kind === 'APIService' && refersHere(recordAt(recordAt(r.object, 'spec'), 'service'))) {
-      callers.push({ failurePolicy: 'Fail', evidence: `APIService ${r.name}` });
+    } else if (r.kind === 'APIService') {
+      add(recordAt(recordAt(r.object, 'spec'), 'service'), { failurePolicy: 'Fail', evidence: `APIService ${r.name}` });
+    } else if (r.kind === 'ServiceMonitor') {
+      monitors.push(r);
     }
   }
-  return callers;
+  return { callers, monitors };
 }
 
 /**
  * Indexes of the Service's ports that Prometheus scrapes: named by a ServiceMonitor in the input
  * that selects the Service, or by the `prometheus.io/port` annotation next to `prometheus.io/scrape: "true"`.
  */
-function scrapedPorts(resources: readonly Resource[], service: ServiceView): Set<number> {
+function scrapedPorts(monitors: readonly Resource[], service: ServiceView): Set<number> {
   const out = new Set<number>();
   const annotations = stringMapAt(recordAt(service.resource.object, 'metadata'), 'annotations');
   if (annotations['prometheus.io/scrape'] === 'true') {
@@ -124,8 +153,7 @@ function scrapedPorts(resources: readonly Resource[], service: ServiceView): Set
   }
   const labels = stringMapAt(recordAt(service.resource.object, 'metadata'), 'labels');
   const namespace = effectiveNamespace(service.resource);
-  for (const r of resources) {
-    if (r.kind !== 'ServiceMonitor') continue;
+  for (const r of monitors) {
     const spec = recordAt(r.object, 'spec');
     const namespaces = recordAt(spec, 'namespaceSelector');
     const matchNames = arrayAt(namespaces, 'matchNames');
