@@ -124,8 +124,6 @@ export const JUDGMENTS: readonly Judgment[] = [
     reason: 'Redis exits on SIGTERM while kube-proxy still routes AES\'s new connections to it' },
   { file: 'emissary-aes.yaml', ruleId: 'readiness-probe-missing', resource: 'Deployment/ambassador/ambassador-redis', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'true',
     reason: 'no readinessProbe: the pod joins Service ambassador-redis before Redis listens' },
-  { file: 'emissary-aes.yaml', ruleId: 'service-target-port-unserved', resource: 'Service/ambassador/ambassador-admin', path: '/spec/ports/1/targetPort', severity: 'info', verdict: 'false',
-    reason: 'a numeric targetPort needs no containerPort (the API: not declaring a port does not prevent it being exposed); AES serves its snapshot on 8005, read by the agent in the same file (AES_SNAPSHOT_URL http://ambassador-admin.ambassador:8005/snapshot-external)' },
   { file: 'emissary-aes.yaml', ruleId: 'single-replica', resource: 'Deployment/ambassador/ambassador', path: '/spec/replicas', severity: 'warning', verdict: 'true',
     reason: 'replicas: 1 for the edge proxy behind the LoadBalancer Service ambassador' },
   { file: 'emissary-aes.yaml', ruleId: 'grace-period-too-short', resource: 'Deployment/ambassador/ambassador', path: '/spec/template/spec/terminationGracePeriodSeconds', severity: 'warning', verdict: 'true',
@@ -299,8 +297,6 @@ export const RULE_NOTES: Readonly<Record<string, string>> = {
     'Require a preStop only where a preStop changes the outcome: a container whose port a selecting Service targets (not every container of the pod: Kong\'s ingress-controller serves only a webhook nobody registers here), a workload whose rollout overlaps old and new pods (not a 1-replica StatefulSet: Kong postgres, thanos-rule; the pod is replaced only after it is gone), and not a DaemonSet that no Service selects (flannel, Fluent Bit: nothing routes to them). Clients that discover and retry endpoints themselves (Felix → Typha) do not wait on kube-proxy. An app that delays its own shutdown after SIGTERM needs no preStop (Gatekeeper: --shutdown-delay, default 10 s): the rule cannot see that in the manifest, so its page should name the pattern and the ignore annotation, and a known image (a Gatekeeper release with that flag) could be recognised like fast-shutdown-image recognises images. CockroachDB drains on SIGTERM by design; whether it refuses connections meanwhile depends on its drain wait.',
   'readiness-probe-missing':
     'Pod readiness is the AND of its containers: a container without a probe in a pod whose other container\'s probe reflects it (nginx-gateway-fabric: /readyz turns ready after nginx is configured) is gated already; at most `info`. Skip DaemonSets no Service selects (Fluent Bit). With one StatefulSet replica the probe does not change availability (Kong postgres): `info`.',
-  'service-target-port-unserved':
-    'A numeric targetPort needs no containerPort (the Pod API: not specifying a port does not prevent it from being exposed); Emissary serves 8005 undeclared. Keep the finding for a named targetPort no selected container declares (that routes nowhere); a numeric one is at most `info`.',
   'single-replica':
     'Skip a workload nothing serves: no Service, and its only port is scraped over localhost by a sidecar (stackdriver exporter). When spec.replicas is unset, the HPA idiom, say that an HPA outside the input may scale it (boa frontend: hpa/frontend.yaml, minReplicas 5) and lower it to `info`.',
 };

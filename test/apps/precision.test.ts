@@ -57,10 +57,10 @@ describe('the judgments', () => {
     expect(Object.keys(RULE_NOTES).sort()).toEqual(doubted);
   });
 
-  it('are today: 110 findings, 89 true, 11 false, 10 debatable (false share 10.0 %)', () => {
-    expect(JUDGMENTS).toHaveLength(110);
-    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 89, false: 11, debatable: 10 });
-    expect(falseSharePercent(JUDGMENTS)).toBe(10);
+  it('are today: 109 findings, 89 true, 10 false, 10 debatable (false share 9.2 %)', () => {
+    expect(JUDGMENTS).toHaveLength(109);
+    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 89, false: 10, debatable: 10 });
+    expect(falseSharePercent(JUDGMENTS)).toBe(9.2);
   });
 
   it('are today, per rule', () => {
@@ -78,7 +78,6 @@ describe('the judgments', () => {
       'prestop-too-short': { true: 1, false: 0, debatable: 1 },
       'readiness-probe-missing': { true: 19, false: 2, debatable: 1 },
       'rollout-max-unavailable': { true: 2, false: 0, debatable: 0 },
-      'service-target-port-unserved': { true: 0, false: 1, debatable: 0 },
       'single-replica': { true: 26, false: 1, debatable: 1 },
     });
     expect(errorRulesWithoutTruePositive(JUDGMENTS)).toEqual([]);
@@ -121,7 +120,7 @@ describe.skipIf(!PRESENT)(SUITE, () => {
   });
 
   // The goals, asserted once they hold (see the switches above).
-  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 10.0 %, while the rules are being corrected)`, () => {
+  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 9.2 %, while the rules are being corrected)`, () => {
     expect(falseSharePercent(JUDGMENTS)).toBeLessThanOrEqual(FALSE_SHARE_GOAL_PERCENT);
   });
 
