@@ -164,8 +164,6 @@ export const JUDGMENTS: readonly Judgment[] = [
     reason: 'upstream says SIGTERM plus time is all CockroachDB needs; whether new SQL connections through cockroachdb-public are refused during the endpoint lag depends on the drain wait (server.shutdown.drain_wait, later initial_wait, default 0) and on client retries' },
   { file: 'k8s-examples-cockroachdb.yaml', ruleId: 'readiness-probe-missing', resource: 'StatefulSet//cockroachdb', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'true',
     reason: 'no readinessProbe: a restarted node joins cockroachdb-public before it serves SQL; the current upstream manifest adds readiness /health?ready=1' },
-  { file: 'kong-all-in-one-postgres.yaml', ruleId: 'lb-drain-exceeds-grace', resource: 'Service/kong/kong-proxy', path: '/metadata', severity: 'warning', verdict: 'false',
-    reason: 'aws-load-balancer-type: nlb is the in-tree NLB (instance targets), not an ALB, and with the Cluster policy the nodes stay registered during a rollout, so no deregistration delay applies to the pods' },
   { file: 'kong-all-in-one-postgres.yaml', ruleId: 'single-replica', resource: 'Deployment/kong/ingress-kong', path: '/spec/replicas', severity: 'warning', verdict: 'true',
     reason: 'replicas: 1 for the only proxy behind the LoadBalancer Service kong-proxy' },
   { file: 'kong-all-in-one-postgres.yaml', ruleId: 'prestop-too-short', resource: 'Deployment/kong/ingress-kong', path: '/spec/template/spec/containers/0/lifecycle/preStop', severity: 'error', verdict: 'true',
@@ -194,8 +192,6 @@ export const JUDGMENTS: readonly Judgment[] = [
     reason: 'the nginx container gets SIGTERM at once while the NLB deregisters ip targets over tens of seconds (aws-load-balancer-controller#2366)' },
   { file: 'nginx-gateway-fabric-aws-nlb.yaml', ruleId: 'readiness-probe-missing', resource: 'Deployment/nginx-gateway/nginx-gateway', path: '/spec/template/spec/containers/1', severity: 'error', verdict: 'false',
     reason: 'pod readiness is the AND of its containers: the nginx-gateway container\'s /readyz turns ready only after it has configured and reloaded this nginx (and fails when the reload fails, nginx-gateway-fabric#1279)' },
-  { file: 'retail-store-deploy.yaml', ruleId: 'lb-drain-exceeds-grace', resource: 'Service/ui/ui-lb', path: '/metadata', severity: 'warning', verdict: 'false',
-    reason: 'ui-lb has no LBC annotations, so it is an in-tree CLB (or an LBC NLB in instance mode), not an ALB; with node targets and the Cluster policy no target is deregistered in a rollout' },
   { file: 'retail-store-deploy.yaml', ruleId: 'single-replica', resource: 'Deployment/assets/assets', path: '/spec/replicas', severity: 'warning', verdict: 'true',
     reason: 'replicas: 1 behind its ClusterIP Service: any restart or drain is an outage of this tier' },
   { file: 'retail-store-deploy.yaml', ruleId: 'prestop-missing', resource: 'Deployment/assets/assets', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'true',
@@ -290,7 +286,7 @@ export const RULE_NOTES: Readonly<Record<string, string>> = {
   'prestop-too-short':
     'A hook that stops the server at once (`nodetool drain`) matters only for clients that reach the pod through the Service; Cassandra drivers route by the ring they learn from the nodes, so the finding should name that doubt for StatefulSets behind a headless Service.',
   'lb-drain-exceeds-grace':
-    'A LoadBalancer Service never gets an ALB: the message names the LB the Service gets (in-tree CLB or NLB, an LBC NLB) and its real default (the in-tree CLB drains only with aws-load-balancer-connection-draining-enabled). Fire only when the LB removes targets as pods go: pod targets (ip, NEG, ENI) or nodes under externalTrafficPolicy Local; with node targets and the Cluster policy (Kong, retail-store ui-lb) no target is deregistered in a rollout. With pod targets, a delay longer than the grace period does not itself cut connections (a shorter one cuts them too): say that the app must close them before it exits, as a warning.',
+    'With pod targets, a delay longer than the grace period does not itself cut connections (a shorter one cuts them too): say that the app must close them before it exits, as a warning. (Done: the rule fires only where the LB removes backends with the pods, and names the LB a LoadBalancer Service gets, never an ALB.)',
   'pdb-missing':
     'Required podAntiAffinity on kubernetes.io/hostname (aks-baseline Traefik) means one drain evicts one replica: the message "may evict all of them at once" is wrong there; the remaining risk is back-to-back drains, which deserves its own wording.',
   'prestop-missing':

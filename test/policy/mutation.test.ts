@@ -52,7 +52,7 @@ function fixed(object: Record<string, unknown>, profile: Profile, off: readonly 
 }
 
 const SETS = [
-  { set: 'fixtures', patched: 290 },
+  { set: 'fixtures', patched: 292 }, // two more: the Deployments the lb-drain-exceeds-grace fixtures gained
   { set: 'examples', patched: 2 },
   { set: 'corpus', patched: 26 },
 ] as const;
