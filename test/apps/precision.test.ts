@@ -57,10 +57,10 @@ describe('the judgments', () => {
     expect(Object.keys(RULE_NOTES).sort()).toEqual(doubted);
   });
 
-  it('are today: 107 findings, 89 true, 8 false, 10 debatable (false share 7.5 %)', () => {
-    expect(JUDGMENTS).toHaveLength(107);
-    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 89, false: 8, debatable: 10 });
-    expect(falseSharePercent(JUDGMENTS)).toBe(7.5);
+  it('are today: 106 findings, 89 true, 7 false, 10 debatable (false share 6.6 %)', () => {
+    expect(JUDGMENTS).toHaveLength(106);
+    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 89, false: 7, debatable: 10 });
+    expect(falseSharePercent(JUDGMENTS)).toBe(6.6);
   });
 
   it('are today, per rule', () => {
@@ -74,7 +74,7 @@ describe('the judgments', () => {
       'liveness-probe-same-as-readiness': { true: 4, false: 0, debatable: 0 },
       'local-traffic-policy-gap': { true: 2, false: 0, debatable: 0 },
       'pdb-missing': { true: 3, false: 0, debatable: 1 },
-      'prestop-missing': { true: 27, false: 4, debatable: 1 },
+      'prestop-missing': { true: 27, false: 3, debatable: 1 },
       'prestop-too-short': { true: 1, false: 0, debatable: 1 },
       'readiness-probe-missing': { true: 19, false: 2, debatable: 1 },
       'rollout-max-unavailable': { true: 2, false: 0, debatable: 0 },
@@ -120,7 +120,7 @@ describe.skipIf(!PRESENT)(SUITE, () => {
   });
 
   // The goals, asserted once they hold (see the switches above).
-  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 7.5 %, while the rules are being corrected)`, () => {
+  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 6.6 %, while the rules are being corrected)`, () => {
     expect(falseSharePercent(JUDGMENTS)).toBeLessThanOrEqual(FALSE_SHARE_GOAL_PERCENT);
   });
 
