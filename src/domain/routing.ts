@@ -45,7 +45,7 @@ function exposedByLoadBalancer(context: DomainContext, service: ServiceView): bo
  * new connection goes to a pod kube-proxy picks: only kube-proxy counts. That holds for an L7 LB
  * with node targets too (an ALB Ingress with `target-type: instance`), see `exposure`.
  */
-function lbFollowsPods(context: DomainContext, service: ServiceView): LoadBalancerProfile | undefined {
+export function lbFollowsPods(context: DomainContext, service: ServiceView): LoadBalancerProfile | undefined {
   if (!exposedByLoadBalancer(context, service)) return undefined;
   const lb = loadBalancerFor(context, service);
   if (!lb) return undefined;

@@ -9,7 +9,7 @@
 import { preStopHook } from '../domain/prestop.js';
 import { probeTiming } from '../model/container.js';
 import { dbl, declaredCel, declaresPortCel, hasPath, preStopCel, str } from './cel.js';
-import { portText, probeKind, timing, type PolicyNumbers } from './rules.js';
+import { portText, probeKind, selfDelayCovers, timing, type PolicyNumbers } from './rules.js';
 
 /** The first Kubernetes release that serves MutatingAdmissionPolicy as admissionregistration.k8s.io/v1. */
 export const MUTATING_POLICY_SINCE = '1.36';
@@ -98,7 +98,7 @@ export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax:
     const base = `/spec/template/spec/containers/${i}/lifecycle`;
     // prestop-missing: add the hook; prestop-too-short: raise a native or direct exec sleep (a
     // sleep inside a shell script is not rewritten, as rollsafe fix does not).
-    const add = `${prestop} && !${pc.any} ? [has(${c}.lifecycle) ? ${patch(syntax, "'add'", str(`${base}/preStop`), hook)} : ${patch(syntax, "'add'", str(base), `{'preStop': ${hook}}`)}]`;
+    const add = `${prestop} && !${pc.any} && !${selfDelayCovers(c, n.budgetSeconds)} ? [has(${c}.lifecycle) ? ${patch(syntax, "'add'", str(`${base}/preStop`), hook)} : ${patch(syntax, "'add'", str(base), `{'preStop': ${hook}}`)}]`;
     const raiseNative = `${short} && ${pc.native} && double(${c}.lifecycle.preStop.sleep.seconds) < ${budget} ? [${patch(syntax, "'replace'", str(`${base}/preStop/sleep/seconds`), String(seconds))}]`;
     const raiseExec = `${short} && ${pc.direct} && ${pc.seconds} < ${budget} ? [${patch(syntax, "'replace'", str(`${base}/preStop/exec/command/1`), str(String(seconds)))}]`;
     const ready = `${readiness} && !has(${c}.readinessProbe) ? ${readinessProbe(c)}.map(p, ${patch(syntax, "'add'", str(`/spec/template/spec/containers/${i}/readinessProbe`), 'p')}) : []`;
@@ -108,12 +108,12 @@ export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax:
   // must cover the longest plus the app's drain time (grace-period-too-short), in whole seconds.
   const ps = preStopCel('c');
   const raised = `${short} && (${ps.native} || ${ps.direct}) && s >= 0.0 && s < ${budget}`;
-  const sleeps = `variables.serving.map(c, !${ps.any} ? (${prestop} ? ${dbl(seconds)} : 0.0) : [${ps.seconds}].map(s, ${raised} ? ${dbl(seconds)} : s >= 0.0 ? s : 0.0)[0])`;
+  const sleeps = `variables.serving.map(c, !${ps.any} ? (${prestop} && !${selfDelayCovers('c', n.budgetSeconds)} ? ${dbl(seconds)} : 0.0) : [${ps.seconds}].map(s, ${raised} ? ${dbl(seconds)} : s >= 0.0 ? s : 0.0)[0])`;
   const whole = (x: string): string => `(double(int(${x})) < ${x} ? int(${x}) + 1 : int(${x}))`;
   const gracePath = str('/spec/template/spec/terminationGracePeriodSeconds');
   const op = `(${hasPath('object', ['spec', 'template', 'spec', 'terminationGracePeriodSeconds'])} ? 'replace' : 'add')`;
   const own = dbl(seconds + n.drainSeconds);
-  const added = `((${prestop} && variables.serving.exists(c, !${ps.any})) || (${short} && variables.serving.exists(c, [${ps.seconds}].exists(s, ${raised}))))`;
+  const added = `((${prestop} && variables.serving.exists(c, !${ps.any} && !${selfDelayCovers('c', n.budgetSeconds)})) || (${short} && variables.serving.exists(c, [${ps.seconds}].exists(s, ${raised}))))`;
   const graceFix =
     `${grace} && double(variables.grace) < needed ? [${patch(syntax, op, gracePath, whole('needed'))}] : ` +
     `!(${grace}) && ${added} && double(variables.grace) < ${own} ? [${patch(syntax, op, gracePath, whole(own))}] : []`;

@@ -12,7 +12,7 @@
 import { probeTiming } from '../model/container.js';
 import { DEFAULT_MAX_SURGE, DEFAULT_MAX_UNAVAILABLE } from '../model/intstr.js';
 import type { WorkloadKind } from '../model/workload.js';
-import { DEBUG_VARIANT, SHELLLESS } from '../domain/images.js';
+import { atLeastPattern, DEBUG_VARIANT, SELF_DELAYING_IMAGES, SHELLLESS } from '../domain/images.js';
 import { bind, dbl, declaredCel, fieldOr, hasPath, preStopCel, re2, scaled, str, validPortCel, validPortNameCel } from './cel.js';
 
 /** One rule as a CEL validation. */
@@ -146,6 +146,28 @@ function shellless(c: string): string {
   return `((${SHELLLESS.map((re) => `${image}.matches(${str(re2(re))})`).join(' || ')}) && !${image}.matches(${str(re2(DEBUG_VARIANT))}))`;
 }
 
+/**
+ * Container `c` runs a known release of an image that keeps serving after SIGTERM for at least
+ * `budget` seconds (domain/images.ts selfShutdownDelay: the default, or every `--flag=N` ≥ budget;
+ * the separate-argument form or a value that is not whole seconds counts nothing).
+ */
+export function selfDelayCovers(c: string, budget: number): string {
+  const image = fieldOr(c, ['image'], "''");
+  const words = `(${fieldOr(c, ['command'], '[]')} + ${fieldOr(c, ['args'], '[]')}).filter(a, type(a) == string)`;
+  const known = SELF_DELAYING_IMAGES.map((k) => {
+    const [major, minor, patch] = k.since;
+    if (patch !== 0) throw new Error(`${k.name}: a first release with a patch number is not compiled`);
+    const version = `(?:${atLeastPattern(major + 1)}\\.0*[0-9]+|0*${major}\\.${atLeastPattern(minor)})\\.[0-9]+`;
+    const name = k.name.replace(/[.+*?^$()[\]{}|\\]/g, '\\$&');
+    const imageRe = `^(?:.*/)?${name}:v?${version}[^/:@]*(?:@.*)?$`;
+    const isFlag = `(w == ${str(k.flag)} || w.startsWith(${str(`${k.flag}=`)}))`;
+    const values = `${words}.all(w, !${isFlag} || w.matches(${str(`^${k.flag}=${atLeastPattern(budget)}$`)}))`;
+    const defaulted = k.defaultSeconds >= budget ? 'true' : `${words}.exists(w, w.startsWith(${str(`${k.flag}=`)}))`;
+    return `(${image}.matches(${str(imageRe)}) && ${values} && ${defaulted})`;
+  });
+  return `(${known.join(' || ') || 'false'})`;
+}
+
 /** The image of container `c` stops abruptly on SIGTERM (rules/fast-shutdown-image.ts). */
 function fastShutdown(c: string): string {
   // nginx before 1.19.5; a tag without a patch version floats to the newest patch of its minor.
@@ -230,7 +252,7 @@ export function compileRules(n: PolicyNumbers): CompiledRule[] {
     perContainer('liveness-probe-kills-slow-start', CONTAINERS, slowStart, `: livenessProbe gives up before the app is ready (startup ${n.startupSeconds} s or readinessProbe.initialDelaySeconds); add a startupProbe (spec.template.spec.containers[].startupProbe)`),
     perContainer('liveness-probe-same-as-readiness', CONTAINERS, same, ': livenessProbe checks the same target as readinessProbe and gives up no later; make liveness give up later (spec.template.spec.containers[].livenessProbe)'),
     perContainer('prestop-exec-unavailable', CONTAINERS, `${ps.execSleep} && ${shellless('c')}`, ': preStop runs `sleep` in an image that likely has no sleep binary; use the native sleep action (spec.template.spec.containers[].lifecycle.preStop)'),
-    perContainer('prestop-missing', SERVING, `!${ps.any}`, `: no preStop hook; it gets SIGTERM while endpoints still route to it for up to ${n.budgetSeconds} s (${n.budgetPath}); add spec.template.spec.containers[].lifecycle.preStop`),
+    perContainer('prestop-missing', SERVING, `!${ps.any} && !${selfDelayCovers('c', n.budgetSeconds)}`, `: no preStop hook; it gets SIGTERM while endpoints still route to it for up to ${n.budgetSeconds} s (${n.budgetPath}); add spec.template.spec.containers[].lifecycle.preStop`),
     perContainer('prestop-too-short', SERVING, tooShort, `: the preStop sleep is shorter than the ${n.budgetSeconds} s propagation budget (${n.budgetPath}) (spec.template.spec.containers[].lifecycle.preStop)`),
     perContainer('readiness-probe-missing', SERVING, `!has(c.readinessProbe)`, ': no readinessProbe; it joins the endpoints before the app listens (spec.template.spec.containers[].readinessProbe)'),
     perContainer('readiness-probe-port-mismatch', CONTAINERS, readinessPortMismatch('c'), ': the readinessProbe checks a port the container does not declare (spec.template.spec.containers[].readinessProbe)'),

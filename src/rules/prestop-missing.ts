@@ -5,7 +5,7 @@ import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';
 import { deletesBeforeReplacing } from '../domain/replacement.js';
 import { budgetFor } from '../domain/routing.js';
 import { servingContainers } from '../domain/serving.js';
-import { likelyShellless } from '../domain/images.js';
+import { likelyShellless, selfShutdownDelay } from '../domain/images.js';
 import { hasSleepAction } from '../domain/versions.js';
 
 /**
@@ -22,6 +22,7 @@ export const prestopMissing: Rule = {
     serviceDependent: true,
     messages: {
       missing: 'container `{{container}}` of {{workload}} has no preStop hook: it gets SIGTERM while endpoints still route to it for up to {{budget}} s (profile {{profile}}: {{path}}, p99)',
+      selfDelayShort: 'container `{{container}}` of {{workload}} has no preStop hook, and its image keeps serving only {{delay}} s after SIGTERM ({{flag}}, {{source}}): endpoints still route to it for up to {{budget}} s (profile {{profile}}: {{path}}, p99)',
     },
   },
   check(context) {
@@ -33,6 +34,9 @@ export const prestopMissing: Rule = {
       const budget = budgetFor(context, workload);
       for (const c of servingContainers(context, workload)) {
         if (preStopOf(c).kind !== 'none') continue;
+        // An image that keeps serving after SIGTERM for a known delay does what a preStop sleep does.
+        const self = selfShutdownDelay(c);
+        if (self && self.seconds >= budget.seconds) continue;
         const seconds = recommendedPreStopSeconds(budget);
         // Never propose exec sleep for an image that likely has no sleep binary.
         const fixable = hasSleepAction(version) || !likelyShellless(c);
@@ -41,8 +45,8 @@ export const prestopMissing: Rule = {
         context.report({
           resource: workload.resource,
           path: c.path,
-          messageId: 'missing',
-          data: { container: c.name, workload: nameOf(workload), budget: budget.seconds, profile: context.profile.name, path: budget.path },
+          messageId: self ? 'selfDelayShort' : 'missing',
+          data: { container: c.name, workload: nameOf(workload), budget: budget.seconds, profile: context.profile.name, path: budget.path, ...(self ? { delay: self.seconds, flag: self.flag, source: self.source } : {}) },
           ...(fixable
             ? {
                 fix: {

@@ -1,3 +1,4 @@
+import { selfShutdownDelay } from '../domain/images.js';
 import type { PatchOperation, Rule } from '../engine/types.js';
 import { preStopOf, sleepFirst, unknownSteps } from '../domain/hooks.js';
 import { graceAtLeast, nameOf } from './util.js';
@@ -20,8 +21,8 @@ export const prestopTooShort: Rule = {
     fixable: true,
     serviceDependent: true,
     messages: {
-      short: 'preStop sleep {{seconds}} s of container `{{container}}` is shorter than the {{budget}} s propagation budget of profile {{profile}} ({{path}}, p99)',
-      shortHook: 'preStop of container `{{container}}` lets the app accept connections for {{seconds}} s ({{what}}), shorter than the {{budget}} s propagation budget of profile {{profile}} ({{path}}, p99); sleep before it',
+      short: 'preStop sleep {{seconds}} s of container `{{container}}`{{self}} is shorter than the {{budget}} s propagation budget of profile {{profile}} ({{path}}, p99)',
+      shortHook: 'preStop of container `{{container}}` lets the app accept connections for {{seconds}} s ({{what}}){{self}}, shorter than the {{budget}} s propagation budget of profile {{profile}} ({{path}}, p99); sleep before it',
       unknown: 'preStop of container `{{container}}` runs {{unknown}}, whose length rollsafe cannot know{{atLeast}}: it cannot judge whether the app keeps accepting for the {{budget}} s propagation budget of profile {{profile}} ({{path}}, p99)',
     },
   },
@@ -34,7 +35,10 @@ export const prestopTooShort: Rule = {
       const where = { budget: budget.seconds, profile: context.profile.name, path: budget.path };
       for (const c of servingContainers(context, workload)) {
         const preStop = preStopOf(c);
-        if (preStop.kind === 'none' || preStop.delay.seconds >= budget.seconds) continue;
+        const own = selfShutdownDelay(c);
+        const self = own ? `, plus the ${own.seconds} s its image keeps serving after SIGTERM (${own.flag}, ${own.source}),` : '';
+        // An image that keeps serving after SIGTERM adds its own delay to the hook's (domain/images.ts).
+        if (preStop.kind === 'none' || preStop.delay.seconds + (own?.seconds ?? 0) >= budget.seconds) continue;
         const delay = preStop.delay;
         if (!delay.known) {
           const atLeast = delay.seconds > 0 ? ` (at least ${delay.seconds} s)` : '';
@@ -52,7 +56,7 @@ export const prestopTooShort: Rule = {
             description: `sleep ${more} s before the hook`,
             operations: [{ op: 'replace' as const, path: edit.path, value: edit.value }, ...graceAtLeast(workload, seconds + context.profile.app.drainSeconds)],
           };
-          context.report({ resource: workload.resource, path: preStop.path, messageId: 'shortHook', data: { container: c.name, seconds: delay.seconds, what, ...where }, ...(fix ? { fix } : {}) });
+          context.report({ resource: workload.resource, path: preStop.path, messageId: 'shortHook', data: { container: c.name, seconds: delay.seconds, what, self, ...where }, ...(fix ? { fix } : {}) });
           continue;
         }
         let operations: PatchOperation[] | undefined;
@@ -63,7 +67,7 @@ export const prestopTooShort: Rule = {
           resource: workload.resource,
           path: preStop.path,
           messageId: 'short',
-          data: { seconds: preStop.seconds, container: c.name, workload: nameOf(workload), ...where },
+          data: { seconds: preStop.seconds, container: c.name, workload: nameOf(workload), self, ...where },
           ...(operations ? { fix: { kind: 'patch', description: `raise the preStop sleep to ${seconds} s`, operations } } : {}),
         });
       }

@@ -5,22 +5,23 @@ import { arrayAt, isRecord, recordAt } from '../model/k8s.js';
 import { nameOf } from './util.js';
 
 /**
- * A named targetPort that no selected container declares gives the Service no endpoints port;
- * a numbered one that no container declares, where containers declare ports, may be a renumbered
- * port or an undeclared one (declaring is optional): an info.
+ * A named targetPort that no selected container declares gives the Service no endpoints port.
+ * A numbered one is not judged: declaring container ports is optional ("Not specifying a port
+ * here DOES NOT prevent that port from being exposed", core/v1 Container `ports`), so every
+ * container of the selected pods could serve it and the manifest cannot tell a renumbered port
+ * from an undeclared one.
  */
 export const serviceTargetPortUnserved: Rule = {
   meta: {
     id: 'service-target-port-unserved',
     category: 'config',
     severity: 'error',
-    description: "a Service's targetPort (number or name) is served by no container of the workloads it selects",
+    description: "a Service's named targetPort is declared by no container of the workloads it selects",
     fixable: false,
     serviceDependent: false,
     needs: ['Service'],
     messages: {
       name: 'Service {{service}} sends port {{port}} to targetPort `{{target}}`, but no container of {{workload}} declares a port of that name: the Service has no endpoints for it',
-      number: 'Service {{service}} sends port {{port}} to targetPort {{target}}, but the containers of {{workload}} declare only {{declared}}: fine if the app listens on {{target}} without declaring it (declaring ports is optional), a renumbered port otherwise',
       nameNoRequests: 'Service {{service}} sends port {{port}} to targetPort `{{target}}`, but no container of {{workload}} declares a port of that name: the Service has no endpoints for it ({{role}} Service, {{evidence}}: what breaks is its {{role}} endpoint, not client requests)',
     },
   },
@@ -33,16 +34,16 @@ export const serviceTargetPortUnserved: Rule = {
         for (const port of service.ports) {
           const target = port.targetPort;
           if (target === undefined) continue;
-          const data = { service: service.resource.name, port: port.port ?? '?', target, workload: nameOf(workload), declared: declared.map((p) => p.port).join(', ') };
+          const data = { service: service.resource.name, port: port.port ?? '?', target, workload: nameOf(workload) };
           const raw = arrayAt(recordAt(service.resource.object, 'spec'), 'ports')[port.index];
           const path = `${port.path}/${isRecord(raw) && 'targetPort' in raw ? 'targetPort' : 'port'}`;
           if (typeof target === 'string' && !/^\d+$/.test(target)) {
             if (declared.some((p) => p.name === target)) continue;
             if (role) context.report({ resource: service.resource, path, messageId: 'nameNoRequests', data: { ...data, role: role.role, evidence: role.evidence }, severity: 'warning' });
             else context.report({ resource: service.resource, path, messageId: 'name', data });
-          } else if (declared.length > 0 && !declared.some((p) => p.port === Number(target))) {
-            context.report({ resource: service.resource, path, messageId: 'number', data, severity: 'info' });
           }
+          // A numeric targetPort (or an unset one, which is `port`) reaches any container of the
+          // pod whether or not it is declared: nothing to judge.
         }
       }
     }

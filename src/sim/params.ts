@@ -15,7 +15,7 @@ import { minReadySecondsOf, noAutomaticRollout, progressDeadlineSecondsOf, updat
 import { effectiveReplicas, gracePeriodSeconds, replicasRejected, type ContainerView, type Workload } from '../model/workload.js';
 import type { Latency, LoadBalancerProfile, Profile } from '../profiles/types.js';
 import { drainSetting } from '../domain/drain.js';
-import { likelyShellless } from '../domain/images.js';
+import { likelyShellless, selfShutdownDelay } from '../domain/images.js';
 import { loadBalancerFor } from '../domain/routing.js';
 import { hasProxyTerminatingEndpoints } from '../domain/versions.js';
 import { compareVersions } from '../schema/kinds.js';
@@ -338,6 +338,12 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     preStopSeconds = preStop.delay.seconds;
     hookStops = preStop.delay.stops;
     if (preStop.kind === 'other') notes.push(`preStop ${preStop.delay.knownSteps.join('; ')}`);
+  }
+  // An image that keeps serving after SIGTERM (domain/images.ts) adds its delay as a sleep would.
+  const self = hookStops ? undefined : selfShutdownDelay(container);
+  if (self) {
+    preStopSeconds += self.seconds;
+    notes.push(`the image keeps serving ${self.seconds} s after SIGTERM (${self.flag}, ${self.source})`);
   }
   const probes = {
     startup: probeInput(container, c['startupProbe'], ports),

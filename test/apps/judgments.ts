@@ -124,8 +124,6 @@ export const JUDGMENTS: readonly Judgment[] = [
     reason: 'Redis exits on SIGTERM while kube-proxy still routes AES\'s new connections to it' },
   { file: 'emissary-aes.yaml', ruleId: 'readiness-probe-missing', resource: 'Deployment/ambassador/ambassador-redis', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'true',
     reason: 'no readinessProbe: the pod joins Service ambassador-redis before Redis listens' },
-  { file: 'emissary-aes.yaml', ruleId: 'service-target-port-unserved', resource: 'Service/ambassador/ambassador-admin', path: '/spec/ports/1/targetPort', severity: 'info', verdict: 'false',
-    reason: 'a numeric targetPort needs no containerPort (the API: not declaring a port does not prevent it being exposed); AES serves its snapshot on 8005, read by the agent in the same file (AES_SNAPSHOT_URL http://ambassador-admin.ambassador:8005/snapshot-external)' },
   { file: 'emissary-aes.yaml', ruleId: 'single-replica', resource: 'Deployment/ambassador/ambassador', path: '/spec/replicas', severity: 'warning', verdict: 'true',
     reason: 'replicas: 1 for the edge proxy behind the LoadBalancer Service ambassador' },
   { file: 'emissary-aes.yaml', ruleId: 'grace-period-too-short', resource: 'Deployment/ambassador/ambassador', path: '/spec/template/spec/terminationGracePeriodSeconds', severity: 'warning', verdict: 'true',
@@ -144,8 +142,6 @@ export const JUDGMENTS: readonly Judgment[] = [
     reason: 'readiness only gates Service endpoints and no Service selects this log shipper' },
   { file: 'fluent-bit-ds-elasticsearch.yaml', ruleId: 'grace-period-too-short', resource: 'DaemonSet/logging/fluent-bit', path: '/spec/template/spec/terminationGracePeriodSeconds', severity: 'warning', verdict: 'false',
     reason: 'no requests flow into it; Fluent Bit flushes within its [SERVICE] Grace (default 5 s), inside the 10 s grace period' },
-  { file: 'gatekeeper-deploy.yaml', ruleId: 'prestop-missing', resource: 'Deployment/gatekeeper-system/gatekeeper-controller-manager', path: '/spec/template/spec/containers/0', severity: 'warning', verdict: 'false',
-    reason: 'the manager delays its own shutdown by --shutdown-delay (default 10 s, Gatekeeper main.go, added for exactly this in open-policy-agent/gatekeeper#3780 after #3776) while the webhook keeps serving, and tGPS 60 covers it: an in-app delay does what a preStop sleep would' },
   { file: 'gke-recipes-internal-lb.yaml', ruleId: 'pdb-missing', resource: 'Deployment//foo', path: '', severity: 'warning', verdict: 'true',
     reason: '3 replicas, no anti-affinity and no PDB: a drain may evict co-located replicas together' },
   { file: 'gke-recipes-internal-lb.yaml', ruleId: 'prestop-missing', resource: 'Deployment//foo', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'true',
@@ -166,8 +162,6 @@ export const JUDGMENTS: readonly Judgment[] = [
     reason: 'upstream says SIGTERM plus time is all CockroachDB needs; whether new SQL connections through cockroachdb-public are refused during the endpoint lag depends on the drain wait (server.shutdown.drain_wait, later initial_wait, default 0) and on client retries' },
   { file: 'k8s-examples-cockroachdb.yaml', ruleId: 'readiness-probe-missing', resource: 'StatefulSet//cockroachdb', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'true',
     reason: 'no readinessProbe: a restarted node joins cockroachdb-public before it serves SQL; the current upstream manifest adds readiness /health?ready=1' },
-  { file: 'kong-all-in-one-postgres.yaml', ruleId: 'lb-drain-exceeds-grace', resource: 'Service/kong/kong-proxy', path: '/metadata', severity: 'warning', verdict: 'false',
-    reason: 'aws-load-balancer-type: nlb is the in-tree NLB (instance targets), not an ALB, and with the Cluster policy the nodes stay registered during a rollout, so no deregistration delay applies to the pods' },
   { file: 'kong-all-in-one-postgres.yaml', ruleId: 'single-replica', resource: 'Deployment/kong/ingress-kong', path: '/spec/replicas', severity: 'warning', verdict: 'true',
     reason: 'replicas: 1 for the only proxy behind the LoadBalancer Service kong-proxy' },
   { file: 'kong-all-in-one-postgres.yaml', ruleId: 'prestop-too-short', resource: 'Deployment/kong/ingress-kong', path: '/spec/template/spec/containers/0/lifecycle/preStop', severity: 'error', verdict: 'true',
@@ -196,8 +190,6 @@ export const JUDGMENTS: readonly Judgment[] = [
     reason: 'the nginx container gets SIGTERM at once while the NLB deregisters ip targets over tens of seconds (aws-load-balancer-controller#2366)' },
   { file: 'nginx-gateway-fabric-aws-nlb.yaml', ruleId: 'readiness-probe-missing', resource: 'Deployment/nginx-gateway/nginx-gateway', path: '/spec/template/spec/containers/1', severity: 'error', verdict: 'false',
     reason: 'pod readiness is the AND of its containers: the nginx-gateway container\'s /readyz turns ready only after it has configured and reloaded this nginx (and fails when the reload fails, nginx-gateway-fabric#1279)' },
-  { file: 'retail-store-deploy.yaml', ruleId: 'lb-drain-exceeds-grace', resource: 'Service/ui/ui-lb', path: '/metadata', severity: 'warning', verdict: 'false',
-    reason: 'ui-lb has no LBC annotations, so it is an in-tree CLB (or an LBC NLB in instance mode), not an ALB; with node targets and the Cluster policy no target is deregistered in a rollout' },
   { file: 'retail-store-deploy.yaml', ruleId: 'single-replica', resource: 'Deployment/assets/assets', path: '/spec/replicas', severity: 'warning', verdict: 'true',
     reason: 'replicas: 1 behind its ClusterIP Service: any restart or drain is an outage of this tier' },
   { file: 'retail-store-deploy.yaml', ruleId: 'prestop-missing', resource: 'Deployment/assets/assets', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'true',
@@ -292,15 +284,13 @@ export const RULE_NOTES: Readonly<Record<string, string>> = {
   'prestop-too-short':
     'A hook that stops the server at once (`nodetool drain`) matters only for clients that reach the pod through the Service; Cassandra drivers route by the ring they learn from the nodes, so the finding should name that doubt for StatefulSets behind a headless Service.',
   'lb-drain-exceeds-grace':
-    'A LoadBalancer Service never gets an ALB: the message names the LB the Service gets (in-tree CLB or NLB, an LBC NLB) and its real default (the in-tree CLB drains only with aws-load-balancer-connection-draining-enabled). Fire only when the LB removes targets as pods go: pod targets (ip, NEG, ENI) or nodes under externalTrafficPolicy Local; with node targets and the Cluster policy (Kong, retail-store ui-lb) no target is deregistered in a rollout. With pod targets, a delay longer than the grace period does not itself cut connections (a shorter one cuts them too): say that the app must close them before it exits, as a warning.',
+    'With pod targets, a delay longer than the grace period does not itself cut connections (a shorter one cuts them too): say that the app must close them before it exits, as a warning. (Done: the rule fires only where the LB removes backends with the pods, and names the LB a LoadBalancer Service gets, never an ALB.)',
   'pdb-missing':
     'Required podAntiAffinity on kubernetes.io/hostname (aks-baseline Traefik) means one drain evicts one replica: the message "may evict all of them at once" is wrong there; the remaining risk is back-to-back drains, which deserves its own wording.',
   'prestop-missing':
-    'Require a preStop only where a preStop changes the outcome: a container whose port a selecting Service targets (not every container of the pod: Kong\'s ingress-controller serves only a webhook nobody registers here), a workload whose rollout overlaps old and new pods (not a 1-replica StatefulSet: Kong postgres, thanos-rule; the pod is replaced only after it is gone), and not a DaemonSet that no Service selects (flannel, Fluent Bit: nothing routes to them). Clients that discover and retry endpoints themselves (Felix → Typha) do not wait on kube-proxy. An app that delays its own shutdown after SIGTERM needs no preStop (Gatekeeper: --shutdown-delay, default 10 s): the rule cannot see that in the manifest, so its page should name the pattern and the ignore annotation, and a known image (a Gatekeeper release with that flag) could be recognised like fast-shutdown-image recognises images. CockroachDB drains on SIGTERM by design; whether it refuses connections meanwhile depends on its drain wait.',
+    'Require a preStop only where a preStop changes the outcome: a container whose port a selecting Service targets (not every container of the pod: Kong\'s ingress-controller serves only a webhook nobody registers here), a workload whose rollout overlaps old and new pods (not a 1-replica StatefulSet: Kong postgres, thanos-rule; the pod is replaced only after it is gone), and not a DaemonSet that no Service selects (flannel, Fluent Bit: nothing routes to them). Clients that discover and retry endpoints themselves (Felix → Typha) do not wait on kube-proxy. (Done: an image that delays its own shutdown after SIGTERM, Gatekeeper\'s --shutdown-delay, counts as the preStop would.) CockroachDB drains on SIGTERM by design; whether it refuses connections meanwhile depends on its drain wait.',
   'readiness-probe-missing':
     'Pod readiness is the AND of its containers: a container without a probe in a pod whose other container\'s probe reflects it (nginx-gateway-fabric: /readyz turns ready after nginx is configured) is gated already; at most `info`. Skip DaemonSets no Service selects (Fluent Bit). With one StatefulSet replica the probe does not change availability (Kong postgres): `info`.',
-  'service-target-port-unserved':
-    'A numeric targetPort needs no containerPort (the Pod API: not specifying a port does not prevent it from being exposed); Emissary serves 8005 undeclared. Keep the finding for a named targetPort no selected container declares (that routes nowhere); a numeric one is at most `info`.',
   'single-replica':
     'Skip a workload nothing serves: no Service, and its only port is scraped over localhost by a sidecar (stackdriver exporter). When spec.replicas is unset, the HPA idiom, say that an HPA outside the input may scale it (boa frontend: hpa/frontend.yaml, minReplicas 5) and lower it to `info`.',
 };

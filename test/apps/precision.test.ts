@@ -57,10 +57,10 @@ describe('the judgments', () => {
     expect(Object.keys(RULE_NOTES).sort()).toEqual(doubted);
   });
 
-  it('are today: 110 findings, 89 true, 11 false, 10 debatable (false share 10.0 %)', () => {
-    expect(JUDGMENTS).toHaveLength(110);
-    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 89, false: 11, debatable: 10 });
-    expect(falseSharePercent(JUDGMENTS)).toBe(10);
+  it('are today: 106 findings, 89 true, 7 false, 10 debatable (false share 6.6 %)', () => {
+    expect(JUDGMENTS).toHaveLength(106);
+    expect(countVerdicts(JUDGMENTS)).toEqual({ true: 89, false: 7, debatable: 10 });
+    expect(falseSharePercent(JUDGMENTS)).toBe(6.6);
   });
 
   it('are today, per rule', () => {
@@ -69,16 +69,15 @@ describe('the judgments', () => {
       'hpa-replicas-conflict': { true: 1, false: 0, debatable: 0 },
       'invalid-manifest': { true: 1, false: 0, debatable: 0 },
       'lb-connection-drain-missing': { true: 1, false: 0, debatable: 0 },
-      'lb-drain-exceeds-grace': { true: 0, false: 2, debatable: 1 },
+      'lb-drain-exceeds-grace': { true: 0, false: 0, debatable: 1 },
       'lb-readiness-gate-missing': { true: 1, false: 0, debatable: 0 },
       'liveness-probe-same-as-readiness': { true: 4, false: 0, debatable: 0 },
       'local-traffic-policy-gap': { true: 2, false: 0, debatable: 0 },
       'pdb-missing': { true: 3, false: 0, debatable: 1 },
-      'prestop-missing': { true: 27, false: 4, debatable: 1 },
+      'prestop-missing': { true: 27, false: 3, debatable: 1 },
       'prestop-too-short': { true: 1, false: 0, debatable: 1 },
       'readiness-probe-missing': { true: 19, false: 2, debatable: 1 },
       'rollout-max-unavailable': { true: 2, false: 0, debatable: 0 },
-      'service-target-port-unserved': { true: 0, false: 1, debatable: 0 },
       'single-replica': { true: 26, false: 1, debatable: 1 },
     });
     expect(errorRulesWithoutTruePositive(JUDGMENTS)).toEqual([]);
@@ -121,7 +120,7 @@ describe.skipIf(!PRESENT)(SUITE, () => {
   });
 
   // The goals, asserted once they hold (see the switches above).
-  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 10.0 %, while the rules are being corrected)`, () => {
+  it.skipIf(!FALSE_SHARE_GOAL_ENFORCED)(`at most ${FALSE_SHARE_GOAL_PERCENT} % of the findings are false (skipped: today 6.6 %, while the rules are being corrected)`, () => {
     expect(falseSharePercent(JUDGMENTS)).toBeLessThanOrEqual(FALSE_SHARE_GOAL_PERCENT);
   });
 

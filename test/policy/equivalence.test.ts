@@ -50,7 +50,7 @@ function disagreements(cases: readonly Case[], rules: readonly CompiledRule[], s
 }
 
 const SETS = [
-  { set: 'fixtures', objects: 326, invalid: 3 },
+  { set: 'fixtures', objects: 333, invalid: 3 }, // 333: two Deployments in the lb-drain-exceeds-grace fixtures (ack-flannel Cluster twin, eks-instance), five in prestop-missing.self-delay
   { set: 'load', objects: 15, invalid: 1 },
   { set: 'examples', objects: 7, invalid: 3 },
   { set: 'corpus', objects: 226, invalid: 154 },
@@ -94,7 +94,7 @@ describe('the policy agrees with the rules, object by object', () => {
           'liveness-probe-kills-slow-start': 4,
           'liveness-probe-same-as-readiness': 11,
           'prestop-exec-unavailable': 3,
-          'prestop-missing': 256,
+          'prestop-missing': 261,
           'readiness-probe-missing': 219,
           'readiness-probe-port-mismatch': 7,
           'recreate-strategy': 11,

@@ -52,7 +52,7 @@ function fixed(object: Record<string, unknown>, profile: Profile, off: readonly 
 }
 
 const SETS = [
-  { set: 'fixtures', patched: 290 },
+  { set: 'fixtures', patched: 295 }, // 295: two Deployments in the lb-drain-exceeds-grace fixtures, three fire-* in prestop-missing.self-delay
   { set: 'examples', patched: 2 },
   { set: 'corpus', patched: 26 },
 ] as const;

@@ -4,6 +4,8 @@ import { conventionViolations, findingAt, findingsOf, loadProblems, rows, rowsOf
 const FIXTURE = 'lb-drain-exceeds-grace';
 const ACK = 'lb-drain-exceeds-grace.ack-flannel';
 const GKE = 'lb-drain-exceeds-grace.gke-neg';
+const EKS_INSTANCE = 'lb-drain-exceeds-grace.eks-instance';
+const CLB_DRAINING = '/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-connection-draining-enabled';
 const TG_ATTRIBUTES = '/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-target-group-attributes';
 const ACK_TIMEOUT = '/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-connection-drain-timeout';
 
@@ -12,6 +14,7 @@ describe('lb-drain-exceeds-grace', () => {
     expect(loadProblems(FIXTURE)).toEqual([]);
     expect(loadProblems(ACK)).toEqual([]);
     expect(loadProblems(GKE)).toEqual([]);
+    expect(loadProblems(EKS_INSTANCE)).toEqual([]);
   });
 
   test('eks-nlb-ip: one finding per selected workload killed before the deregistration delay ends', () => {
@@ -43,11 +46,12 @@ describe('lb-drain-exceeds-grace', () => {
     expect(run(FIXTURE, 'aks')).toEqual([]);
   });
 
-  test('ack-flannel: the CLB drain timeout against the grace period', () => {
+  test('ack-flannel: the CLB drain timeout against the grace period, only under the Local policy (Cluster: no node leaves in a rollout)', () => {
     const findings = run(ACK, 'ack-flannel');
     expect(rows(findings)).toEqual([['fire-drain-60', ACK_TIMEOUT, 'warning']]);
+    expect(rowsOf(findings, ['dont-fire-drain-60-cluster'])).toEqual([]);
     expect(conventionViolations(ACK, findings)).toEqual({ silentFire: [], firedDontFire: [] });
-    expect(findingAt(findings, 'fire-drain-60', ACK_TIMEOUT).line).toBe(11);
+    expect(findingAt(findings, 'fire-drain-60', ACK_TIMEOUT).line).toBe(12);
   });
 
   test('gke-neg: reported on the BackendConfig that sets the timeout', () => {
@@ -55,5 +59,15 @@ describe('lb-drain-exceeds-grace', () => {
     expect(rows(findings)).toEqual([['fire-backendconfig-60', '/spec/connectionDraining/drainingTimeoutSec', 'warning']]);
     expect(conventionViolations(GKE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findingAt(findings, 'fire-backendconfig-60', '/spec/connectionDraining/drainingTimeoutSec').line).toBe(28);
+  });
+
+  test('eks-instance: a LoadBalancer Service gets no ALB; node targets under the Cluster policy are silent, the CLB under Local is named', () => {
+    const findings = run(EKS_INSTANCE, 'eks-instance');
+    expect(rows(findings)).toEqual([['fire-clb-local-on', CLB_DRAINING, 'warning']]);
+    expect(conventionViolations(EKS_INSTANCE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-clb-local-on', CLB_DRAINING).message).toBe(
+      'the AWS CLB drains connections for 300 s (provider default), but pods of Deployment ldga-nlb/web are killed after 30 s (terminationGracePeriodSeconds): connections still draining are cut by SIGKILL',
+    );
+    expect(findings.some((f) => f.message.includes('ALB'))).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { checkText, conventionViolations, findingAt, fixOf, fixtureText, loadPro
 
 const FIXTURE = 'prestop-missing';
 const NO_SERVICE = 'prestop-missing.no-service';
+const SELF_DELAY = 'prestop-missing.self-delay';
 const C0 = '/spec/template/spec/containers/0';
 const GRACE = '/spec/template/spec/terminationGracePeriodSeconds';
 
@@ -15,6 +16,7 @@ describe('prestop-missing', () => {
   test('the fixtures are valid manifests', () => {
     expect(loadProblems(FIXTURE)).toEqual([]);
     expect(loadProblems(NO_SERVICE)).toEqual([]);
+    expect(loadProblems(SELF_DELAY)).toEqual([]);
   });
 
   test('fires on every serving container without a preStop; error when a Service selects it', () => {
@@ -125,5 +127,19 @@ describe('prestop-missing', () => {
       kind: 'patch',
       operations: [{ op: 'add', path: `${C0}/lifecycle`, value: { preStop: { sleep: { seconds: 35 } } } }, addGrace(65)],
     });
+  });
+
+  test('an image that keeps serving after SIGTERM (Gatekeeper --shutdown-delay, default 10 s, from v3.20.0) counts as the preStop would', () => {
+    const findings = run(SELF_DELAY);
+    expect(rows(findings)).toEqual([
+      ['fire-gatekeeper-old', C0, 'error'],
+      ['fire-gatekeeper-short', C0, 'error'],
+      ['fire-unknown-image-flag', C0, 'error'],
+    ]);
+    expect(conventionViolations(SELF_DELAY, findings)).toEqual({ silentFire: [], firedDontFire: [] });
+    expect(findingAt(findings, 'fire-gatekeeper-short', C0).message).toBe(
+      'container `manager` of Deployment pm-gk-short/fire-gatekeeper-short has no preStop hook, and its image keeps serving only 2 s after SIGTERM (--shutdown-delay, open-policy-agent/gatekeeper#3780): endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)',
+    );
+    expect(findingAt(findings, 'fire-gatekeeper-old', C0).message).not.toContain('shutdown-delay');
   });
 });

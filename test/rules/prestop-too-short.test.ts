@@ -147,4 +147,39 @@ describe('prestop-too-short', () => {
       ],
     });
   });
+
+  test('an image that keeps serving after SIGTERM adds its delay to the hook (Gatekeeper --shutdown-delay, domain/images.ts)', () => {
+    const manifest = (args: string): string => `apiVersion: v1
+kind: Service
+metadata: {name: webhook, namespace: pts-gk}
+spec:
+  selector: {app: webhook}
+  ports: [{name: https, port: 443, targetPort: https}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: gatekeeper, namespace: pts-gk}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: webhook}}
+  template:
+    metadata: {labels: {app: webhook}}
+    spec:
+      containers:
+        - name: manager
+          image: openpolicyagent/gatekeeper:v3.24.0
+          args: [${args}]
+          ports: [{name: https, containerPort: 8443}]
+          readinessProbe: {httpGet: {path: /readyz, port: 9090}}
+          lifecycle: {preStop: {sleep: {seconds: 1}}}
+`;
+    const judged = (args: string) => checkText(FIXTURE, manifest(args), 'generic', undefined).filter((f) => f.ruleId === 'prestop-too-short').map((f) => [f.resource.name, f.path, f.severity]);
+    // 1 s sleep + the default 10 s delay covers the 3 s budget.
+    expect(judged('--port=8443')).toEqual([]);
+    // 1 s sleep + 1 s delay does not.
+    expect(judged('--shutdown-delay=1')).toEqual([['gatekeeper', SLEEP, 'error']]);
+    expect(checkText(FIXTURE, manifest('--shutdown-delay=1'), 'generic', undefined).find((f) => f.ruleId === 'prestop-too-short')?.message).toBe(
+      'preStop sleep 1 s of container `manager`, plus the 1 s its image keeps serving after SIGTERM (--shutdown-delay, open-policy-agent/gatekeeper#3780), is shorter than the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99)',
+    );
+  });
 });

@@ -8,27 +8,27 @@ describe('service-target-port-unserved', () => {
     expect(loadProblems(FIXTURE)).toEqual([]);
   });
 
-  test('fires per selected workload: named targetPort undeclared (error), number undeclared (info: declaring ports is optional)', () => {
+  test('fires per selected workload for a named targetPort no container declares (error); never for a number', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
       ['fire-metrics-name', '/spec/ports/0/targetPort', 'warning'],
-      ['fire-metrics-number', '/spec/ports/0/targetPort', 'info'],
       ['fire-one-of-two', '/spec/ports/0/targetPort', 'error'],
-      ['fire-port-only', '/spec/ports/0/port', 'info'],
       ['fire-second-port', '/spec/ports/1/targetPort', 'error'],
-      ['fire-undeclared-number', '/spec/ports/0/targetPort', 'info'],
       ['fire-unknown-name', '/spec/ports/0/targetPort', 'error'],
     ]);
-    expect(findings).toHaveLength(7);
+    expect(findings).toHaveLength(4);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findings.every((f) => !f.fixable)).toBe(true);
   });
 
-  test('positions: the targetPort field, or port when targetPort is not written', () => {
+  test('a numeric targetPort no container declares, written or defaulted to port, is not judged (declaring container ports is optional)', () => {
+    expect(rowsOf(run(FIXTURE), ['dont-fire-undeclared-number', 'dont-fire-port-only', 'dont-fire-metrics-number', 'dont-fire-no-declared-ports'])).toEqual([]);
+  });
+
+  test('positions: the targetPort field', () => {
     const findings = run(FIXTURE);
-    expect(findingAt(findings, 'fire-unknown-name', '/spec/ports/0/targetPort').line).toBe(16);
-    expect(findingAt(findings, 'fire-port-only', '/spec/ports/0/port').line).toBe(83);
-    expect(findingAt(findings, 'fire-second-port', '/spec/ports/1/targetPort').line).toBe(121);
+    expect(findingAt(findings, 'fire-unknown-name', '/spec/ports/0/targetPort').line).toBe(17);
+    expect(findingAt(findings, 'fire-second-port', '/spec/ports/1/targetPort').line).toBe(122);
   });
 
   test('a Service that carries no requests (here: metrics) is one level lower, and the message says what breaks', () => {
