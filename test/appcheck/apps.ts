@@ -10,22 +10,21 @@ import { ROOT } from '../helpers.js';
 
 export const APPS = `${ROOT}test/fixtures/apps/`;
 
+/** The timings every test run uses (short, so the suite stays fast); command, port and env are per run. */
+export const TEST_TIMINGS = {
+  warmupMs: 1000,
+  sigtermAfterMs: 0,
+  durationMs: 1000,
+  graceMs: 3000,
+  rps: 40,
+  keepAliveClients: 4,
+  slowPath: '/slow',
+  lbIdleMs: 60_000,
+  listenTimeoutMs: 10_000,
+} as const satisfies Partial<AppCheckSettings>;
+
 export async function check(command: string[], overrides: Partial<AppCheckSettings> = {}): Promise<AppCheckResult> {
-  return checkApp({
-    command,
-    port: await freePort(),
-    warmupMs: 1000,
-    sigtermAfterMs: 0,
-    durationMs: 1000,
-    graceMs: 3000,
-    rps: 40,
-    keepAliveClients: 4,
-    slowPath: '/slow',
-    lbIdleMs: 60_000,
-    listenTimeoutMs: 10_000,
-    env: { PATH: process.env['PATH'] },
-    ...overrides,
-  });
+  return checkApp({ command, port: await freePort(), ...TEST_TIMINGS, env: { PATH: process.env['PATH'] }, ...overrides });
 }
 
 export function statuses(result: AppCheckResult): Record<VerdictId, string> {

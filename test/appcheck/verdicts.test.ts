@@ -5,6 +5,7 @@ import type { ConnectionRecord, Measurement, RequestRecord } from '../../src/app
 import { judge, exitsInGrace, finishesInFlight, keepAliveClose, keepAliveTimeout, keepsServing, signalReachesApp } from '../../src/appcheck/verdicts.js';
 
 import { ROOT } from '../helpers.js';
+import { TEST_TIMINGS } from './apps.js';
 
 const NODE = { pid: 100, name: 'node', commandLine: 'node app.js' };
 const SH = { pid: 99, name: 'sh', commandLine: 'sh -c node app.js' };
@@ -14,15 +15,8 @@ function measurement(over: { times?: Partial<Measurement['times']>; requests?: R
     settings: {
       command: ['node', 'app.js'],
       port: 8080,
-      warmupMs: 1000,
-      sigtermAfterMs: 0,
-      durationMs: 1000,
-      graceMs: 3000,
-      rps: 40,
-      keepAliveClients: 4,
-      slowPath: '/slow',
-      lbIdleMs: over.lbIdleMs ?? 60_000,
-      listenTimeoutMs: 10_000,
+      ...TEST_TIMINGS,
+      lbIdleMs: over.lbIdleMs ?? TEST_TIMINGS.lbIdleMs,
       env: {},
     },
     root: over.root ?? NODE,
