@@ -27,6 +27,16 @@ export async function check(command: string[], overrides: Partial<AppCheckSettin
   return checkApp({ command, port: await freePort(), ...TEST_TIMINGS, env: { PATH: process.env['PATH'] }, ...overrides });
 }
 
+/** Every verdict passed: what a correct server shows. */
+export const ALL_PASS: Readonly<Record<VerdictId, string>> = {
+  'keeps-serving': 'pass',
+  'keep-alive-close': 'pass',
+  'finishes-in-flight': 'pass',
+  'exits-in-grace': 'pass',
+  'signal-reaches-app': 'pass',
+  'keep-alive-timeout': 'pass',
+};
+
 export function statuses(result: AppCheckResult): Record<VerdictId, string> {
   return Object.fromEntries(result.verdicts.map((v) => [v.id, v.cause ? `${v.status} ${v.cause}` : v.status])) as Record<VerdictId, string>;
 }
