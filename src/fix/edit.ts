@@ -3,10 +3,11 @@
  * (with source tokens) only finds where nodes are; the edit splices new text into the old, so
  * comments, key order, quoting and indentation outside the edited node stay as they were.
  */
-import { Composer, isAlias, isMap, isScalar, isSeq, Parser, YAMLParseError, type Document, type Node as YamlNode, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { Document, Node as YamlNode, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { PatchOperation } from '../engine/types.js';
 import { pointerTokens, toPointer } from '../load/positions.js';
 import { applyOperation, deepEqual, isPlainObject, UnsafeFixError, valueAt } from './patch.js';
+import { isAlias, isMap, isScalar, isSeq, yamlLib } from './yaml-lib.js';
 import { indentLines, renderAfterKey, renderFlow, renderItem, renderItemBody, renderPair, renderScalar, type Style } from './render.js';
 
 /** A comment in the document text. */
@@ -63,6 +64,7 @@ interface ParsedText {
 
 /** What `parseDocument` does (one document, its errors), from a token list that the comments are read from too. */
 const parseText: (text: string) => ParsedText = memoByText(64, (text) => {
+  const { Composer, Parser, YAMLParseError } = yamlLib();
   const tokens = Array.from(new Parser().parse(text));
   const comments = findComments(tokens);
   let doc: Document.Parsed | undefined;
