@@ -73,8 +73,22 @@ const INTRODUCED: ReadonlyArray<readonly [string, readonly string[], string]> = 
 /** Why the API server of `clusterVersion` would not serve apiVersion/kind, if it would not. */
 export type ApiProblem = { readonly removedIn: string; readonly replacement: string } | { readonly introducedIn: string };
 
+/** Answers by `clusterVersion`, apiVersion and kind: an input holds few distinct ones, each asked for every object. */
+const apiProblems = new Map<string, ApiProblem | null>();
+
 /** Whether a cluster of `clusterVersion` serves apiVersion/kind (removed APIs; APIs too new). */
 export function apiProblem(apiVersion: string, kind: string, clusterVersion: string): ApiProblem | undefined {
+  const key = `${clusterVersion}\u0000${apiVersion}\u0000${kind}`;
+  let answer = apiProblems.get(key);
+  if (answer === undefined) {
+    answer = findApiProblem(apiVersion, kind, clusterVersion) ?? null;
+    // Bounded: arbitrary input names arbitrary kinds.
+    if (apiProblems.size < 1024) apiProblems.set(key, answer);
+  }
+  return answer ?? undefined;
+}
+
+function findApiProblem(apiVersion: string, kind: string, clusterVersion: string): ApiProblem | undefined {
   for (const [version, kinds, removedIn, replacement] of REMOVED) {
     if (version === apiVersion && kinds.includes(kind) && compareVersions(clusterVersion, removedIn) >= 0) return { removedIn, replacement };
   }
