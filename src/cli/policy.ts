@@ -9,8 +9,8 @@ import { ASSUMPTIONS, compilePolicy, PolicyVersionError, POLICY_MODES, VALIDATIN
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { yamlLib } from '../fix/yaml-lib.js';
 import { VERSION } from '../version.js';
-import { writeAtomically } from './fix.js';
-import type { Io } from './main.js';
+import { writeAtomically } from './write-file.js';
+import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
 
 export const POLICY_HELP = `Usage: rollsafe policy [options]

@@ -4,8 +4,8 @@
  * comments, key order, quoting and indentation outside the edited node stay as they were.
  */
 import type { Document, Node as YamlNode, Pair, YAMLMap, YAMLSeq } from 'yaml';
-import type { PatchOperation } from '../engine/types.js';
-import { pointerTokens, toPointer } from '../load/positions.js';
+import type { PatchOperation } from '../rules/types.js';
+import { pointerTokens, toPointer } from '../document/pointer.js';
 import { applyOperation, deepEqual, isPlainObject, UnsafeFixError, valueAt } from './patch.js';
 import { isAlias, isMap, isScalar, isSeq, yamlLib } from './yaml-lib.js';
 import { indentLines, renderAfterKey, renderFlow, renderItem, renderItemBody, renderPair, renderScalar, type Style } from './render.js';

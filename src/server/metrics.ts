@@ -1,7 +1,7 @@
 /** The server's Prometheus metrics (prom-client), in a registry of its own: nothing global. */
 import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
-import type { Finding } from '../engine/types.js';
+import type { Finding } from '../rules/types.js';
 import type { Decision } from './review.js';
 
 /**
