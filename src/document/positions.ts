@@ -12,15 +12,81 @@ interface ListenerState {
 }
 
 /**
- * Flat record of node events of one parsed chunk: an open is its source offset (a number); a
- * close is the node's value, with numbers stored as strings so that every number is an open.
+ * Flat record of node events of one parsed chunk, as recorded: an open is its source offset (a
+ * number); a close is the node's value, with numbers stored as strings so that every number is an
+ * open.
  */
-export interface Trace {
+export interface RecordedTrace {
   readonly events: unknown[];
 }
 
+/**
+ * The same events, compact (see `compactTrace`): an open is its source offset (≥ 0); a close is
+ * -1, or -2 when the node has the very value of the node around it (js-yaml reports some nodes
+ * twice). A mapping's keys are not kept: they are its value's own keys, in the same order.
+ */
+export interface CompactTrace {
+  readonly compact: Int32Array;
+}
+
+/** Node events of one parsed chunk. */
+export type Trace = RecordedTrace | CompactTrace;
+
+/** A close event of a compact trace. */
+const CLOSE = -1;
+/** A close event of a compact trace whose node has the value of its parent. */
+const CLOSE_SAME_AS_PARENT = -2;
+
+/**
+ * The compact form of a recorded trace: 4 bytes an event in one typed array, outside the
+ * garbage-collected heap, instead of a value reference per event. Only when every mapping's keys,
+ * in source order, are its value's own keys in order (`Object.keys`): then the n-th key of the
+ * value is the n-th key in the source, and the walk finds keys by position. Merge keys (`<<`),
+ * aliases of mappings and integer-like keys (which JavaScript orders first) break that; such a
+ * document keeps its recorded trace, so every position stays exact.
+ */
+export function compactTrace(trace: RecordedTrace): Trace {
+  const events = trace.events;
+  const n = events.length;
+  const compact = new Int32Array(n);
+  const closeOf = new Int32Array(n);
+  const stack: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const e = events[j];
+    if (typeof e === 'number') {
+      compact[j] = e;
+      stack.push(j);
+    } else {
+      const open = stack.pop();
+      if (open === undefined) return trace;
+      closeOf[open] = j;
+      compact[j] = CLOSE;
+    }
+  }
+  if (stack.length > 0) return trace;
+  for (let open = 0; open < n; open++) {
+    if (compact[open] === CLOSE || compact[open] === CLOSE_SAME_AS_PARENT) continue;
+    const close = closeOf[open] ?? 0;
+    const result = events[close];
+    let child = open + 1;
+    if (child < close && events[closeOf[child] ?? 0] === result) {
+      compact[closeOf[child] ?? 0] = CLOSE_SAME_AS_PARENT;
+      continue;
+    }
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) continue;
+    const keys = Object.keys(result);
+    let k = 0;
+    let key = 0;
+    for (; child < close; child = (closeOf[child] ?? close) + 1) {
+      if (k++ % 2 === 0 && (key >= keys.length || String(events[closeOf[child] ?? 0]) !== keys[key++])) return trace;
+    }
+    if (key !== keys.length) return trace;
+  }
+  return { compact };
+}
+
 /** Returns a trace and the js-yaml listener that fills it. */
-export function createTrace(): { trace: Trace; listener: (type: string, state: ListenerState) => void } {
+export function createTrace(): { trace: RecordedTrace; listener: (type: string, state: ListenerState) => void } {
   const events: unknown[] = [];
   const listener = (type: string, state: ListenerState): void => {
     if (type === 'open') events.push(state.position);
@@ -59,6 +125,7 @@ function eachChild(events: readonly unknown[], open: number, visit: (childOpen: 
  * built.
  */
 export function offsetOf(trace: Trace, pointer: string, root: unknown, at: 'key' | 'value' = 'key'): number {
+  if ('compact' in trace) return compactOffsetOf(trace.compact, pointer, root, at);
   const events = trace.events;
   let open = typeof events[0] === 'number' ? 0 : events.findIndex((e) => typeof e === 'number');
   if (open < 0) return 0;
@@ -112,11 +179,82 @@ export function offsetOf(trace: Trace, pointer: string, root: unknown, at: 'key'
   return offset;
 }
 
+/** `eachChild` over a compact trace. */
+function eachCompactChild(events: Int32Array, open: number, visit: (childOpen: number, childClose: number) => boolean): boolean {
+  let depth = 0;
+  let childOpen = -1;
+  for (let j = open + 1; j < events.length; j++) {
+    if ((events[j] ?? CLOSE) >= 0) {
+      if (depth === 0) childOpen = j;
+      depth++;
+    } else {
+      if (depth === 0) return false;
+      depth--;
+      if (depth === 0 && visit(childOpen, j)) return true;
+    }
+  }
+  return false;
+}
+
+/** `offsetOf` over a compact trace: the same walk, with a mapping's keys found by their place in the value. */
+function compactOffsetOf(events: Int32Array, pointer: string, root: unknown, at: 'key' | 'value'): number {
+  let open = events.findIndex((e) => e >= 0);
+  if (open < 0) return 0;
+  let offset = events[open] ?? 0;
+  let value = root;
+  const tokens = pointerTokens(pointer);
+  for (let t = 0; t < tokens.length; t++) {
+    const token = tokens[t] ?? '';
+    for (;;) {
+      let inner = -1;
+      eachCompactChild(events, open, (childOpen, childClose) => {
+        if (events[childClose] === CLOSE_SAME_AS_PARENT) inner = childOpen;
+        return true;
+      });
+      if (inner < 0) break;
+      open = inner;
+    }
+    if (Array.isArray(value)) {
+      const index = Number(token);
+      let k = 0;
+      let found = -1;
+      eachCompactChild(events, open, (childOpen) => {
+        if (k++ === index) found = childOpen;
+        return found >= 0;
+      });
+      if (found < 0) return offset;
+      open = found;
+      offset = events[found] ?? 0;
+      value = value[index];
+    } else if (typeof value === 'object' && value !== null) {
+      const ordinal = Object.keys(value).indexOf(token);
+      let k = 0;
+      let keyOpen = -1;
+      let found = -1;
+      if (ordinal >= 0) {
+        eachCompactChild(events, open, (childOpen) => {
+          if (k === 2 * ordinal) keyOpen = childOpen;
+          else if (k === 2 * ordinal + 1) found = childOpen;
+          k++;
+          return found >= 0;
+        });
+      }
+      if (found < 0) return keyOpen >= 0 ? (events[keyOpen] ?? 0) : offset;
+      offset = events[at === 'value' && t === tokens.length - 1 ? found : keyOpen] ?? 0;
+      open = found;
+      value = (value as Record<string, unknown>)[token];
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
 /**
  * The offset of the first mapping key that is a collection (`? [a, b]`), or -1. js-yaml turns such
  * keys into strings silently; the Kubernetes decoder rejects them.
  */
-export function complexKeyOffset(trace: Trace, root: unknown): number {
+export function complexKeyOffset(trace: RecordedTrace, root: unknown): number {
   const events = trace.events;
   const visit = (open: number, value: unknown): number => {
     if (typeof value !== 'object' || value === null) return -1;
