@@ -21,9 +21,11 @@ export interface RecordedTrace {
 }
 
 /**
- * The same events, compact (see `compactTrace`): an open is its source offset (≥ 0); a close is
- * -1, or -2 when the node has the very value of the node around it (js-yaml reports some nodes
- * twice). A mapping's keys are not kept: they are its value's own keys, in the same order.
+ * The same events, compact (see `compactTrace`): at an open, the distance to its close (≥ 1), so
+ * a walk steps from child to child without reading their insides; at a close, -(2 × the node's
+ * source offset + same) - 1, where `same` is 1 when the node has the very value of the node around
+ * it (js-yaml reports some nodes twice). A mapping's keys are not kept: they are its value's own
+ * keys, in the same order.
  */
 export interface CompactTrace {
   readonly compact: Int32Array;
@@ -31,11 +33,6 @@ export interface CompactTrace {
 
 /** Node events of one parsed chunk. */
 export type Trace = RecordedTrace | CompactTrace;
-
-/** A close event of a compact trace. */
-const CLOSE = -1;
-/** A close event of a compact trace whose node has the value of its parent. */
-const CLOSE_SAME_AS_PARENT = -2;
 
 /**
  * The compact form of a recorded trace: 4 bytes an event in one typed array, outside the
@@ -48,42 +45,48 @@ const CLOSE_SAME_AS_PARENT = -2;
 export function compactTrace(trace: RecordedTrace): Trace {
   const events = trace.events;
   const n = events.length;
+  // Offsets beyond 2^29 do not fit the encoding (inputs are at most 64 MiB).
+  if (n === 0) return trace;
   const compact = new Int32Array(n);
-  const closeOf = new Int32Array(n);
   const stack: number[] = [];
   for (let j = 0; j < n; j++) {
     const e = events[j];
     if (typeof e === 'number') {
-      compact[j] = e;
+      if (e >= 2 ** 29) return trace;
       stack.push(j);
     } else {
       const open = stack.pop();
       if (open === undefined) return trace;
-      closeOf[open] = j;
-      compact[j] = CLOSE;
+      compact[open] = j - open;
     }
   }
   if (stack.length > 0) return trace;
   for (let open = 0; open < n; open++) {
-    if (compact[open] === CLOSE || compact[open] === CLOSE_SAME_AS_PARENT) continue;
-    const close = closeOf[open] ?? 0;
+    const distance = compact[open] ?? 0;
+    if (distance <= 0) continue;
+    const close = open + distance;
     const result = events[close];
+    compact[close] = -2 * (events[open] as number) - 1 - (compact[close] === SAME_MARK ? 1 : 0);
     let child = open + 1;
-    if (child < close && events[closeOf[child] ?? 0] === result) {
-      compact[closeOf[child] ?? 0] = CLOSE_SAME_AS_PARENT;
+    if (child < close && events[child + (compact[child] ?? 0)] === result) {
+      // Marked before its own close is written (children come after their parent).
+      compact[child + (compact[child] ?? 0)] = SAME_MARK;
       continue;
     }
     if (typeof result !== 'object' || result === null || Array.isArray(result)) continue;
     const keys = Object.keys(result);
     let k = 0;
     let key = 0;
-    for (; child < close; child = (closeOf[child] ?? close) + 1) {
-      if (k++ % 2 === 0 && (key >= keys.length || String(events[closeOf[child] ?? 0]) !== keys[key++])) return trace;
+    for (; child < close; child += (compact[child] ?? 0) + 1) {
+      if (k++ % 2 === 0 && (key >= keys.length || String(events[child + (compact[child] ?? 0)]) !== keys[key++])) return trace;
     }
     if (key !== keys.length) return trace;
   }
   return { compact };
 }
+
+/** Marks, while `compactTrace` runs, a close whose node has its parent's value. */
+const SAME_MARK = -1;
 
 /** Returns a trace and the js-yaml listener that fills it. */
 export function createTrace(): { trace: RecordedTrace; listener: (type: string, state: ListenerState) => void } {
@@ -179,68 +182,47 @@ export function offsetOf(trace: Trace, pointer: string, root: unknown, at: 'key'
   return offset;
 }
 
-/** `eachChild` over a compact trace. */
-function eachCompactChild(events: Int32Array, open: number, visit: (childOpen: number, childClose: number) => boolean): boolean {
-  let depth = 0;
-  let childOpen = -1;
-  for (let j = open + 1; j < events.length; j++) {
-    if ((events[j] ?? CLOSE) >= 0) {
-      if (depth === 0) childOpen = j;
-      depth++;
-    } else {
-      if (depth === 0) return false;
-      depth--;
-      if (depth === 0 && visit(childOpen, j)) return true;
-    }
-  }
-  return false;
+/** The source offset of the node opened at `open` of a compact trace. */
+function compactOffset(events: Int32Array, open: number): number {
+  return (-(events[open + (events[open] ?? 0)] ?? -1) - 1) >> 1;
+}
+
+/** True when the node opened at `open` of a compact trace has the value of its parent. */
+function sameAsParent(events: Int32Array, open: number): boolean {
+  return ((-(events[open + (events[open] ?? 0)] ?? -1) - 1) & 1) === 1;
+}
+
+/** The opens of the direct children of the node opened at `open` of a compact trace. */
+function compactChildren(events: Int32Array, open: number): number[] {
+  const children: number[] = [];
+  const close = open + (events[open] ?? 0);
+  for (let child = open + 1; child < close; child += (events[child] ?? 0) + 1) children.push(child);
+  return children;
 }
 
 /** `offsetOf` over a compact trace: the same walk, with a mapping's keys found by their place in the value. */
 function compactOffsetOf(events: Int32Array, pointer: string, root: unknown, at: 'key' | 'value'): number {
-  let open = events.findIndex((e) => e >= 0);
-  if (open < 0) return 0;
-  let offset = events[open] ?? 0;
+  let open = 0;
+  let offset = compactOffset(events, open);
   let value = root;
   const tokens = pointerTokens(pointer);
   for (let t = 0; t < tokens.length; t++) {
     const token = tokens[t] ?? '';
-    for (;;) {
-      let inner = -1;
-      eachCompactChild(events, open, (childOpen, childClose) => {
-        if (events[childClose] === CLOSE_SAME_AS_PARENT) inner = childOpen;
-        return true;
-      });
-      if (inner < 0) break;
-      open = inner;
-    }
+    while (open + 1 < open + (events[open] ?? 0) && sameAsParent(events, open + 1)) open++;
     if (Array.isArray(value)) {
       const index = Number(token);
-      let k = 0;
-      let found = -1;
-      eachCompactChild(events, open, (childOpen) => {
-        if (k++ === index) found = childOpen;
-        return found >= 0;
-      });
-      if (found < 0) return offset;
+      const found = Number.isInteger(index) && index >= 0 ? compactChildren(events, open)[index] : undefined;
+      if (found === undefined) return offset;
       open = found;
-      offset = events[found] ?? 0;
+      offset = compactOffset(events, found);
       value = value[index];
     } else if (typeof value === 'object' && value !== null) {
       const ordinal = Object.keys(value).indexOf(token);
-      let k = 0;
-      let keyOpen = -1;
-      let found = -1;
-      if (ordinal >= 0) {
-        eachCompactChild(events, open, (childOpen) => {
-          if (k === 2 * ordinal) keyOpen = childOpen;
-          else if (k === 2 * ordinal + 1) found = childOpen;
-          k++;
-          return found >= 0;
-        });
-      }
-      if (found < 0) return keyOpen >= 0 ? (events[keyOpen] ?? 0) : offset;
-      offset = events[at === 'value' && t === tokens.length - 1 ? found : keyOpen] ?? 0;
+      const children = ordinal >= 0 ? compactChildren(events, open) : [];
+      const keyOpen = children[2 * ordinal];
+      const found = children[2 * ordinal + 1];
+      if (found === undefined) return keyOpen !== undefined ? compactOffset(events, keyOpen) : offset;
+      offset = compactOffset(events, at === 'value' && t === tokens.length - 1 ? found : (keyOpen ?? found));
       open = found;
       value = (value as Record<string, unknown>)[token];
     } else {
