@@ -100,7 +100,20 @@ function findApiProblem(apiVersion: string, kind: string, clusterVersion: string
 
 /** Compares Kubernetes minor versions like `1.30`; returns <0, 0, >0. */
 export function compareVersions(a: string, b: string): number {
-  const [am = 0, an = 0] = a.split('.').map(Number);
-  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  const [am, an] = minorVersion(a);
+  const [bm, bn] = minorVersion(b);
   return am !== bm ? am - bm : an - bn;
+}
+
+/** Versions read so far: rules compare the same few versions for every workload. */
+const minorVersions = new Map<string, readonly [number, number]>();
+
+function minorVersion(version: string): readonly [number, number] {
+  let found = minorVersions.get(version);
+  if (!found) {
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    found = [major, minor];
+    if (minorVersions.size < 256) minorVersions.set(version, found);
+  }
+  return found;
 }
