@@ -1,7 +1,8 @@
 /**
  * Position tracing for js-yaml documents. While a document is parsed, js-yaml's listener reports
- * every node it opens and closes; we record those events flat (cheap on the hot path) and rebuild
- * the node tree only when a finding needs the line of a JSON Pointer.
+ * every node it opens and closes; we record those events flat (cheap on the hot path), keep them
+ * as one compact typed array once the document is parsed, and walk them only when a finding needs
+ * the line of a JSON Pointer.
  */
 import { pointerTokens } from './pointer.js';
 import type { Position } from './types.js';
