@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { classifyService } from '../../src/domain/service-role.js';
 import { checkSources } from '../../src/engine/run.js';
+import { fixSources } from '../../src/fix/driver.js';
 import type { Finding } from '../../src/engine/types.js';
 import { loadSources } from '../../src/load/objects.js';
 import { buildGraph } from '../../src/model/graph.js';
@@ -215,6 +216,12 @@ spec:
     expect(findings[0]?.message).toBe(
       'container `db` of StatefulSet db has no readinessProbe, but every rollout deletes its pod before a replacement exists (a StatefulSet with one replica creates the new pod only after the old one is gone): no other pod serves meanwhile, so a probe cannot keep requests off a pod that does not listen yet (no automatic fix; a probe still makes readiness and `kubectl rollout status` honest)',
     );
+  });
+
+  test('`rollsafe fix` leaves the one-replica StatefulSet as it is; with two replicas it adds the probe', () => {
+    const fixed = (text: string): string | undefined => fixSources([{ path: 'in.yaml', text }], { profile: profileOf('generic') }).files[0]?.after;
+    expect(fixed(ONE_REPLICA)).toBe(ONE_REPLICA);
+    expect(fixed(ONE_REPLICA.replace('replicas: 1', 'replicas: 2'))).toContain('readinessProbe');
   });
 
   test('with two replicas the error and its fix are back', () => {
