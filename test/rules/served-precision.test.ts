@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { classifyService } from '../../src/domain/service-role.js';
 import { checkSources } from '../../src/engine/run.js';
 import { fixSources } from '../../src/fix/driver.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/rules/types.js';
 import { loadSources } from '../../src/load/objects.js';
 import { buildGraph } from '../../src/model/graph.js';
 import { profileOf } from './helpers.js';
