@@ -1,5 +1,5 @@
 import type { Rule } from './types.js';
-import { probeTiming } from '../model/container.js';
+import { probeTarget, probeTiming, resolvePort } from '../model/container.js';
 import { recordAt } from '../model/k8s.js';
 import type { ContainerView } from '../model/workload.js';
 import { livenessNoLaterThanReadiness, nameOf } from './util.js';
@@ -32,12 +32,24 @@ function readinessProbeFor(c: ContainerView, port: number | string): Record<stri
   return undefined;
 }
 
+/** The container's startupProbe as `httpGet 8080/live` when it checks a port the container serves, else undefined. */
+function startupOnServedPort(c: ContainerView, ports: readonly { port: number | string }[]): string | undefined {
+  const startup = recordAt(c.container, 'startupProbe');
+  const target = startup ? probeTarget(c, startup) : undefined;
+  if (target?.port === undefined) return undefined;
+  return ports.some((p) => resolvePort(c, p.port) === target.port) ? target.action : undefined;
+}
+
 /**
  * A serving container without a readinessProbe is Ready (and gets traffic) as soon as it runs.
  * Two cases lower the finding to `info`:
  * - every rollout deletes the pods before any replacement exists (domain/replacement.ts): no
  *   other pod serves meanwhile, so a probe cannot move requests anywhere; the simulator finds its
  *   fix worthless or harmful, and none is offered;
+ * - the container's startupProbe checks a port it serves: the kubelet reports a container Ready
+ *   only once it has started (kubernetes/kubernetes pkg/kubelet/prober/prober_manager.go,
+ *   `UpdatePodStatus`: readiness is set only `if started`), so the pod joins the endpoints after
+ *   the app answers there; a readiness probe still takes it out when it stops answering later;
  * - another container of the pod has a readinessProbe: a pod is Ready only when all its containers
  *   are (kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-conditions, `Ready` after
  *   `ContainersReady`), so that probe already gates the pod — it protects this container as far
@@ -55,6 +67,7 @@ export const readinessProbeMissing: Rule = {
       missing: 'container `{{container}}` of {{workload}} has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens',
       missingNotTcp: 'container `{{container}}` of {{workload}} has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens (no automatic fix: it serves port {{port}} over {{protocol}}, which a tcpSocket probe cannot check)',
       replacedFirst: 'container `{{container}}` of {{workload}} has no readinessProbe, but every rollout deletes its pod before a replacement exists ({{why}}): no other pod serves meanwhile, so a probe cannot keep requests off a pod that does not listen yet (no automatic fix; a probe still makes readiness and `kubectl rollout status` honest)',
+      startupGated: 'container `{{container}}` of {{workload}} has no readinessProbe; its startupProbe ({{probe}}) keeps it out of the endpoints until the app answers on the port it serves, but once started nothing takes it out of rotation when it stops answering',
       siblingGated: 'container `{{container}}` of {{workload}} has no readinessProbe of its own; the pod is Ready only when all its containers are, so the readinessProbe of container `{{sibling}}` gates it, and keeps this container out of the endpoints before it listens only if it checks this container too',
       missingLiveness: 'container `{{container}}` of {{workload}} has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens (no automatic fix: its livenessProbe checks port {{port}} and gives up after {{liveness}} s, too soon for a readiness probe on that port to give up first)',
     },
@@ -69,9 +82,14 @@ export const readinessProbeMissing: Rule = {
           context.report({ ...report, messageId: 'replacedFirst', severity: 'info', data: { ...report.data, why: replacedFirst } });
           continue;
         }
-        const sibling = workload.containers.find((o) => o !== c && recordAt(o.container, 'readinessProbe'));
-        const gated = sibling ? { messageId: 'siblingGated', severity: 'info' as const, data: { ...report.data, sibling: sibling.name } } : undefined;
         const ports = servedPorts(context, workload, c);
+        const startup = startupOnServedPort(c, ports);
+        const sibling = workload.containers.find((o) => o !== c && recordAt(o.container, 'readinessProbe'));
+        const gated = startup
+          ? { messageId: 'startupGated', severity: 'info' as const, data: { ...report.data, probe: startup } }
+          : sibling
+            ? { messageId: 'siblingGated', severity: 'info' as const, data: { ...report.data, sibling: sibling.name } }
+            : undefined;
         const tcp = ports.find((p) => p.protocol === 'TCP');
         const [first] = ports;
         if (!tcp) {

@@ -228,6 +228,18 @@ spec:
     expect(rowsOf(check(ONE_REPLICA.replace('replicas: 1', 'replicas: 2')).filter((f) => f.ruleId === 'readiness-probe-missing'))).toEqual([['readiness-probe-missing', 'db', C0, 'error', true]]);
   });
 
+  test('a startupProbe on the port the container serves holds Ready until the app answers: info, the fix kept', () => {
+    const started = ONE_REPLICA.replace('replicas: 1', 'replicas: 2').replace('        ports: [{containerPort: 5432}]\n', '        ports: [{containerPort: 5432}]\n        startupProbe: {tcpSocket: {port: 5432}, failureThreshold: 30}\n');
+    const findings = check(started).filter((f) => f.ruleId === 'readiness-probe-missing');
+    expect(rowsOf(findings)).toEqual([['readiness-probe-missing', 'db', C0, 'info', true]]);
+    expect(findings[0]?.message).toBe(
+      'container `db` of StatefulSet db has no readinessProbe; its startupProbe (tcpSocket 5432) keeps it out of the endpoints until the app answers on the port it serves, but once started nothing takes it out of rotation when it stops answering',
+    );
+    // On another port (an admin port) it proves nothing about the served one: the error stays.
+    const elsewhere = started.replace('startupProbe: {tcpSocket: {port: 5432}', 'startupProbe: {tcpSocket: {port: 9187}');
+    expect(rowsOf(check(elsewhere).filter((f) => f.ruleId === 'readiness-probe-missing'))).toEqual([['readiness-probe-missing', 'db', C0, 'error', true]]);
+  });
+
   test('a container whose sibling has a readiness probe: info that names the sibling, the fix kept', () => {
     const pod = WEBHOOK_SIDECAR.replace('        readinessProbe: {tcpSocket: {port: proxy}}\n', '');
     const findings = check(pod).filter((f) => f.ruleId === 'readiness-probe-missing');

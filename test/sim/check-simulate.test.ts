@@ -122,9 +122,6 @@ const KNOWN_FIXTURE_GAPS = [
   'test/fixtures/rules/liveness-probe-kills-slow-start.yaml: prestop-missing Deployment/fire-aggressive-liveness: nothing (60040.7 → 60040.7)',
   'test/fixtures/rules/liveness-probe-kills-slow-start.yaml: prestop-missing Deployment/dont-fire-ignored: nothing (60345.5 → 60345.5)',
   'test/fixtures/rules/readiness-probe-missing.yaml: prestop-missing Deployment/fire-liveness-one-second: nothing (60340.7 → 60340.7)',
-  // A startup probe on the serving port already holds Ready until the app listens: the readiness
-  // probe adds nothing during a rollout (the rule asks for it for the pod's whole life).
-  'test/fixtures/rules/liveness-probe-kills-slow-start.yaml: readiness-probe-missing Deployment/dont-fire-startup-probe: nothing (0 → 0)',
   // A Local LoadBalancer Service under generic meets the generic L4 LB in both (the DaemonSet that
   // deletes before it creates now agrees: Cluster mode saves its requests). A surge rollout of 3
   // replicas on the profile's 3 nodes does not: the scheduler spreads the surge pod onto a node
