@@ -64,7 +64,12 @@ export class RealClock implements Clock {
   private stopped = false;
 
   /** `originMs`: the performance.now() value that is time 0. */
-  constructor(private readonly originMs: number) {}
+  constructor(private originMs: number) {}
+
+  /** Moves time 0 by `seconds` later: `now()` drops by that much; pending timers keep their moment. */
+  shift(seconds: number): void {
+    this.originMs += seconds * 1000;
+  }
 
   now(): number {
     return (performance.now() - this.originMs) / 1000;
