@@ -36,14 +36,12 @@ export interface LbSettings {
   readonly retries?: number;
   /** HAProxy's `timeout connect` in ms (default 2000). */
   readonly connectTimeoutMs?: number;
-  /** Backends that start in maintenance (not yet registered). */
-  readonly disabled?: readonly string[];
 }
 
 /** HAProxy's configuration for the lab's load balancer (pure). */
 export function haproxyConfig(settings: LbSettings, address: string, adminSocket: string): string {
   const servers = settings.backends.map(
-    (b) => `  server ${b.name} ${b.ip}:${b.port} check port ${b.checkPort ?? b.port} inter ${settings.intervalMs} rise ${settings.rise} fall ${settings.fall}${settings.disabled?.includes(b.name) ? ' disabled' : ''}`,
+    (b) => `  server ${b.name} ${b.ip}:${b.port} check port ${b.checkPort ?? b.port} inter ${settings.intervalMs} rise ${settings.rise} fall ${settings.fall}`,
   );
   return [
     'global',

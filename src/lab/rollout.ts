@@ -228,6 +228,8 @@ class LabRollout implements ControllerHost {
   private readonly lbVersion = new Map<string, number>();
   private readonly lbIn = new Map<string, boolean>();
   private rolloutStarted = false;
+  /** Scheduled kube-proxy deliveries and LB controller actions not yet applied. */
+  private pending = 0;
   private readonly probe: ProbeSpec | undefined;
   private readonly preStop: PreStopSpec;
   private errors: Error[] = [];
@@ -284,7 +286,9 @@ class LabRollout implements ControllerHost {
     let end = Infinity;
     while (this.clock.now() < RUN_LIMIT_SECONDS) {
       if (this.errors.length > 0) throw this.errors[0];
-      if (end === Infinity && this.controller.completedAt < Infinity && this.controller.deletedGone()) end = this.clock.now() + this.tail();
+      // The simulator's run goes on for the longest propagation delay after the last pod is gone;
+      // the lab knows when its last delivery happened and stops a second after it.
+      if (end === Infinity && this.controller.completedAt < Infinity && this.controller.deletedGone() && this.pending === 0) end = this.clock.now() + 1;
       if (this.clock.now() >= end || this.controller.stopped) break;
       await sleep(100);
     }
@@ -292,14 +296,6 @@ class LabRollout implements ControllerHost {
     this.note(completed ? 'rollout complete' : 'run stopped before the rollout completed');
     const records = await load.finish();
     return this.measure(records, wallAtZero, completed);
-  }
-
-  /** Time after the last old pod is gone for every view to settle, as the simulator's run ends. */
-  private tail(): number {
-    const input = this.input;
-    let t = input.proxy.sync.p99;
-    if (input.lb) t = Math.max(t, input.lb.register.p99, input.lb.deregister.p99 + (input.lb.drainSeconds ?? 0));
-    return t + 1;
   }
 
   /** Waits until the old pods are ready, every node synced and the LB's backends up. */
@@ -310,13 +306,14 @@ class LabRollout implements ControllerHost {
       const podsReady = this.pods.every((p) => p.ready);
       const synced = this.pods.every((p) => this.views.every((v) => (v.get(p.id) ?? 'absent') === p.endpoint));
       let lbUp = true;
+      let states: Record<string, string> = {};
       if (this.lb && podsReady && synced) {
-        const states = await this.lb.states();
+        states = await this.lb.states();
         const want = [...this.lbIn.entries()].filter(([, on]) => on).map(([name]) => name);
         lbUp = want.length > 0 && want.every((name) => states[name] === 'up');
       }
       if (podsReady && synced && lbUp) return;
-      if (performance.now() > limit) throw new LabError('command-failed', `the old revision did not settle within ${SETTLE_LIMIT_SECONDS} s (pods ready: ${podsReady}, kube-proxy synced: ${synced}, LB backends up: ${lbUp})`);
+      if (performance.now() > limit) throw new LabError('command-failed', `the old revision did not settle within ${SETTLE_LIMIT_SECONDS} s (pods ready: ${podsReady}, kube-proxy synced: ${synced}, LB backends up: ${lbUp} ${JSON.stringify(states)} of ${JSON.stringify([...this.lbIn])})`);
       await sleep(200);
     }
   }
@@ -380,8 +377,10 @@ class LabRollout implements ControllerHost {
       mode: 'tcp',
       retries: 0,
       connectTimeoutMs: LB_CONNECT_TIMEOUT_MS,
-      disabled,
     });
+    // Not yet registered: maintenance through the runtime API (a `disabled` server in the
+    // configuration stays in configured maintenance that `state ready` does not lift).
+    for (const name of disabled) await this.lb.command(`set server nodes/${name} state maint`);
   }
 
   private lbCommand(line: string): void {
@@ -395,7 +394,9 @@ class LabRollout implements ControllerHost {
     const version = (this.lbVersion.get(backend) ?? 0) + 1;
     this.lbVersion.set(backend, version);
     const delay = this.rolloutStarted ? this.random.latency(on ? lb.register : lb.deregister) : 0;
+    this.pending++;
     this.clock.at(this.clock.now() + delay, () => {
+      this.pending--;
       if (this.lbVersion.get(backend) !== version || this.lbIn.get(backend) === on) return;
       this.lbIn.set(backend, on);
       const name = `nodes/${backend}`;
@@ -413,7 +414,9 @@ class LabRollout implements ControllerHost {
       if (lb.drainSeconds !== undefined && lb.drainSeconds > 0) {
         this.lbCommand(`set server ${name} state drain`);
         this.note(`LB deregisters ${backend} (draining ${lb.drainSeconds} s)`);
+        this.pending++;
         this.clock.at(this.clock.now() + lb.drainSeconds, () => {
+          this.pending--;
           this.lbCommand(`set server ${name} state maint`);
           cut();
         });
@@ -473,7 +476,7 @@ class LabRollout implements ControllerHost {
       node: node.name,
       port: this.spec.appPort,
       command,
-      env: { PATH: process.env['PATH'], STARTUP_SECONDS: String(p.appStartupSeconds), DRAIN_SECONDS: String(p.appDrainSeconds), SIGTERM_MODE: p.sigterm, REQUEST_MS: String(Math.round(this.input.traffic.requestSeconds * 1000)) },
+      env: { PATH: process.env['PATH'], LISTEN_AT_MS: String(Date.now() + (pod.rev === 'old' ? 0 : p.appStartupSeconds * 1000)), DRAIN_SECONDS: String(p.appDrainSeconds), SIGTERM_MODE: p.sigterm, REQUEST_MS: String(Math.round(this.input.traffic.requestSeconds * 1000)) },
       listenTimeoutMs: (p.appStartupSeconds + 20) * 1000,
     });
     const rt = this.rt(pod);
@@ -639,7 +642,11 @@ class LabRollout implements ControllerHost {
       const delay = this.rolloutStarted ? this.random.latency(this.input.proxy.sync) : 0;
       const t = Math.max(this.clock.now() + delay, this.lastDelivery.get(n) ?? -Infinity);
       this.lastDelivery.set(n, t);
-      this.clock.at(t, () => this.applyView(n, pod.id, state));
+      this.pending++;
+      this.clock.at(t, () => {
+        this.pending--;
+        this.applyView(n, pod.id, state);
+      });
     }
     if (this.lbEntry() === 'pod') {
       const ip = this.rt(pod).lab?.ip;
@@ -765,16 +772,22 @@ class LabRollout implements ControllerHost {
     if (this.cuts.some((c) => c.time >= time - 0.02 && c.time <= end + 0.1)) return { cause: 'cut-by-lb', layer: 'load-balancer' };
     if (seconds >= 0.01 && this.abrupt.some((a) => a.time >= time - 0.01 && a.time <= end + 0.1)) return { cause: 'killed-in-flight', layer: 'app' };
     if (reused) return { cause: 'keep-alive-race', layer: 'app' };
+    // The endpoints kube-proxy used then: per node, the ready ones (the node's own under Local),
+    // or with the terminating fallback (≥ 1.26) the serving terminating ones when none is ready;
+    // each node's share split over its set. Clients of a ClusterIP sit on the first node.
     let before = 0;
     let after = 0;
     let any = 0;
-    for (let n = 0; n < this.lab.nodes.length; n++) {
-      for (const [pod, state] of this.viewAt(n, time)) {
-        if (state === 'absent') continue;
+    const nodes = this.lbEntry() === undefined ? [0] : this.lab.nodes.map((_, n) => n);
+    for (const n of nodes) {
+      const view = [...this.viewAt(n, time)].filter(([pod]) => !this.local() || this.pods[pod]?.node === n);
+      let used = view.filter(([, state]) => state === 'ready');
+      if (used.length === 0 && this.input.proxy.terminatingEndpoints) used = view.filter(([, state]) => state === 'serving-terminating');
+      for (const [pod] of used) {
         any++;
         const listening = this.listeningAt(pod, time);
-        if (listening === 'before') before++;
-        else if (listening === 'after') after++;
+        if (listening === 'before') before += 1 / used.length;
+        else if (listening === 'after') after += 1 / used.length;
       }
     }
     if (any === 0) return { cause: 'no-endpoint', layer: 'kube-proxy' };

@@ -5,7 +5,7 @@
 
 /**
  * The bundled test server of a pod. Environment: PORT, HOST, POD_NAME (set by the lab),
- * STARTUP_SECONDS (until it listens), DRAIN_SECONDS (after SIGTERM until it exits), REQUEST_MS
+ * STARTUP_SECONDS (until it listens) or LISTEN_AT_MS (when to listen, epoch ms), DRAIN_SECONDS (after SIGTERM until it exits), REQUEST_MS
  * (each answer's delay), SIGTERM_MODE: `graceful` (stops accepting, answers on open connections
  * with `Connection: close`, exits after the drain time), `graceful-close-idle` (the same, closing
  * idle keep-alive connections at once), `exit` (at once), `ignore`. Each answer names the pod
@@ -26,7 +26,10 @@ const server = http.createServer((req, res) => {
   }, requestMs);
 });
 server.keepAliveTimeout = 120000;
-setTimeout(() => server.listen(Number(env.PORT), env.HOST), Number(env.STARTUP_SECONDS || 0) * 1000);
+// The app's startup counts from the container's start (LISTEN_AT_MS, epoch ms), not from this
+// runtime's own: a loaded machine's interpreter start-up is not the app's.
+const listenIn = env.LISTEN_AT_MS ? Number(env.LISTEN_AT_MS) - Date.now() : Number(env.STARTUP_SECONDS || 0) * 1000;
+setTimeout(() => server.listen(Number(env.PORT), env.HOST), Math.max(0, listenIn));
 process.on('SIGTERM', () => {
   if (mode === 'exit') process.exit(0);
   if (mode === 'ignore') return;
