@@ -33,6 +33,8 @@ const SERVICE_PORT = 80;
 const NODE_PORT = 30080;
 const HEALTH_CHECK_NODE_PORT = 30081;
 const LB_PORT = 80;
+/** kube-proxy's healthz port (--healthz-bind-address default 0.0.0.0:10256). */
+const KUBE_PROXY_HEALTHZ_PORT = 10256;
 /** HAProxy's connect timeout: a SYN that the Local policy's DROP swallows fails after it. */
 const LB_CONNECT_TIMEOUT_MS = 3000;
 /** A client gives up on a request after this long. */
@@ -360,17 +362,23 @@ class LabRollout implements ControllerHost {
     if (!kind || !lb) return;
     const local = this.local();
     const controllerRemoves = local && lb.removesNodes !== false;
-    if (local) for (const node of this.lab.nodes) await this.lab.startHealthCheckNodePort(node.name, HEALTH_CHECK_NODE_PORT);
+    // Under Local the LB checks the Service's healthCheckNodePort (200 with a ready local endpoint,
+    // 503 without); under Cluster it checks the node: kube-proxy's own /healthz (port 10256, 200
+    // while kube-proxy runs: KEP-3836), which no rollout changes.
+    for (const node of this.lab.nodes) {
+      await this.lab.startHealthCheckNodePort(node.name, local ? HEALTH_CHECK_NODE_PORT : KUBE_PROXY_HEALTHZ_PORT);
+      if (!local) this.lab.setLocalEndpoints(node.name, 1);
+    }
     const backends =
       kind === 'node'
-        ? this.lab.nodes.map((n) => ({ name: n.name, ip: n.ip, port: NODE_PORT, ...(local ? { checkPort: HEALTH_CHECK_NODE_PORT } : {}) }))
+        ? this.lab.nodes.map((n) => ({ name: n.name, ip: n.ip, port: NODE_PORT, checkPort: local ? HEALTH_CHECK_NODE_PORT : KUBE_PROXY_HEALTHZ_PORT }))
         : Array.from({ length: this.podSlots() }, (_, i) => ({ name: `pod-${i + 1}`, ip: '127.0.0.1', port: 1 }));
     const disabled = kind === 'pod' || controllerRemoves ? backends.map((b) => b.name) : [];
     for (const b of backends) this.lbIn.set(b.name, !disabled.includes(b.name));
     this.lb = await this.lab.startLoadBalancer({
       port: LB_PORT,
       backends,
-      checkPath: local ? '/healthz' : '/',
+      checkPath: kind === 'node' ? '/healthz' : '/',
       intervalMs: Math.max(100, Math.round(lb.healthCheck.intervalSeconds * 1000)),
       rise: lb.healthCheck.healthyThreshold,
       fall: lb.healthCheck.unhealthyThreshold,
@@ -710,12 +718,14 @@ class LabRollout implements ControllerHost {
       const time = (r.t - wallAtZero) / 1000;
       const seconds = r.d / 1000;
       const error = r.e ?? `HTTP ${r.s}`;
-      const { cause, layer } = this.classify(time, seconds, r.r === 1);
+      const { cause, layer, share } = this.classify(time, seconds, r.r === 1);
       if (cause === 'unexplained') unexplained++;
+      else if (share) for (const [c, w] of Object.entries(share) as [Cause, number][]) byCause[c] += w;
       else byCause[cause]++;
       failures.push({ time: round(time), seconds: round(seconds), error, cause, layer });
     }
     const end = this.clock.now();
+    for (const c of CAUSES) byCause[c] = Math.round(byCause[c] * 100) / 100;
     return {
       requests,
       failed: failures.length,
@@ -766,7 +776,7 @@ class LabRollout implements ControllerHost {
    * attributed to the pods kube-proxy routed to that were not listening: before their app
    * listened, or after it stopped.
    */
-  private classify(time: number, seconds: number, reused: boolean): { cause: Cause | 'unexplained'; layer: Layer } {
+  private classify(time: number, seconds: number, reused: boolean): { cause: Cause | 'unexplained'; layer: Layer; share?: Partial<Record<Cause, number>> } {
     const end = time + seconds;
     if (seconds >= LB_CONNECT_TIMEOUT_MS / 1000 - 0.3) return this.local() ? { cause: 'no-local-endpoint', layer: 'kube-proxy' } : { cause: 'no-endpoint', layer: 'kube-proxy' };
     if (this.cuts.some((c) => c.time >= time - 0.02 && c.time <= end + 0.1)) return { cause: 'cut-by-lb', layer: 'load-balancer' };
@@ -791,8 +801,12 @@ class LabRollout implements ControllerHost {
       }
     }
     if (any === 0) return { cause: 'no-endpoint', layer: 'kube-proxy' };
-    if (after > 0 && after >= before) return { cause: 'refused-after-stop', layer: 'kube-proxy' };
-    if (before > 0) return { cause: 'refused-before-ready', layer: 'kube-proxy' };
+    // Which of the not-listening pods refused this one the lab cannot tell (kube-proxy's choice is
+    // random): the request counts for each cause in proportion to the routes to it.
+    if (after + before > 0) {
+      const share = { 'refused-after-stop': after / (after + before), 'refused-before-ready': before / (after + before) };
+      return { cause: after >= before ? 'refused-after-stop' : 'refused-before-ready', layer: 'kube-proxy', share };
+    }
     if (seconds < 0.01 && this.abrupt.some((a) => a.time >= time - 0.01 && a.time <= end + 0.1)) return { cause: 'killed-in-flight', layer: 'app' };
     return { cause: 'unexplained', layer: 'kube-proxy' };
   }
