@@ -18,7 +18,7 @@ import { resolvePort } from '../model/container.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { createRandom } from '../sim/random.js';
 import { matchesWorkload, runSeed, summarize, type RunResult } from '../sim/index.js';
-import { NotSimulated, servingContainer, simInput, workloadId, type SimInput } from '../sim/params.js';
+import { NotSimulated, servingContainer, SIGTERM_BEHAVIOURS, simInput, workloadId, type SigtermBehaviour, type SimInput, type SimOverrides } from '../sim/params.js';
 import type { Io } from './main.js';
 import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
 
@@ -45,6 +45,10 @@ Options:
       --runs N              rollouts to measure (default 1, at most 10)
       --app-cmd CMD         the pods run this (sh -c, with $PORT and $HOST) instead of the bundled
                             test server
+      --app-startup SEC     the bundled server listens this long after its container starts
+                            (default: the profile's; also what the simulation assumes)
+      --app-drain SEC       seconds it needs after SIGTERM before it exits
+      --sigterm MODE        what it does on SIGTERM: graceful, graceful-close-idle, exit, ignore
       --seed S              seed of the lab's drawn delays and of the simulation (default 1)
   -o, --output FILE         write the result there instead of stdout
   -f, --format FORMAT       text (default) or json
@@ -61,6 +65,9 @@ export const LAB_OPTIONS = {
   rps: { type: 'string' },
   runs: { type: 'string' },
   'app-cmd': { type: 'string' },
+  'app-startup': { type: 'string' },
+  'app-drain': { type: 'string' },
+  sigterm: { type: 'string' },
   seed: { type: 'string' },
   output: { type: 'string', short: 'o' },
   format: { type: 'string', short: 'f', default: 'text' },
@@ -86,6 +93,12 @@ function positive(value: string | undefined, flag: string, fallback: number, max
   return n;
 }
 
+function seconds(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 600) throw new UsageError(`--${flag} needs seconds from 0 to 600, not \`${value}\``);
+  return n;
+}
+
 /** Runs `lab`; resolves to the exit code. */
 export async function runLab(args: readonly string[], io: Io): Promise<number> {
   try {
@@ -107,6 +120,14 @@ async function labCommand(args: readonly string[], io: Io): Promise<number> {
   const runs = positive(values.runs, 'runs', 1, 10, true);
   const rps = values.rps === undefined ? undefined : positive(values.rps, 'rps', 0, 1000, false);
   const seed = values.seed === undefined ? 1 : positive(values.seed, 'seed', 1, 2 ** 31, true);
+  const sigterm = values.sigterm;
+  if (sigterm !== undefined && !(SIGTERM_BEHAVIOURS as readonly string[]).includes(sigterm)) throw new UsageError(`unknown --sigterm ${sigterm}; use ${SIGTERM_BEHAVIOURS.join(', ')}`);
+  const overrides: SimOverrides = {
+    ...(rps !== undefined ? { rps } : {}),
+    ...(values['app-startup'] !== undefined ? { appStartupSeconds: seconds(values['app-startup'], 'app-startup') } : {}),
+    ...(values['app-drain'] !== undefined ? { appDrainSeconds: seconds(values['app-drain'], 'app-drain') } : {}),
+    ...(sigterm !== undefined ? { sigterm: sigterm as SigtermBehaviour } : {}),
+  };
   const missing = labPrerequisites(process.getuid?.(), (command) => onPath(command, io.env['PATH']));
   if (missing) {
     io.stderr(`rollsafe: lab: ${missing.message}\n`);
@@ -125,7 +146,7 @@ async function labCommand(args: readonly string[], io: Io): Promise<number> {
     const id = workloadId(workload);
     if (values.workload !== undefined && !matchesWorkload(id, values.workload)) continue;
     try {
-      chosen = { input: simInput(graph, profile, workload, { nodes, ...(rps !== undefined ? { rps } : {}) }), workload };
+      chosen = { input: simInput(graph, profile, workload, { nodes, ...overrides }), workload };
       break;
     } catch (error) {
       if (!(error instanceof NotSimulated)) throw error;

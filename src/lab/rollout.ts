@@ -230,6 +230,8 @@ class LabRollout implements ControllerHost {
   private readonly lbVersion = new Map<string, number>();
   private readonly lbIn = new Map<string, boolean>();
   private rolloutStarted = false;
+  /** Ready local endpoints per node as its kube-proxy last wrote them (Local policy). */
+  private readonly localCount: number[] = [];
   /** Scheduled kube-proxy deliveries and LB controller actions not yet applied. */
   private pending = 0;
   private readonly probe: ProbeSpec | undefined;
@@ -372,7 +374,7 @@ class LabRollout implements ControllerHost {
     const backends =
       kind === 'node'
         ? this.lab.nodes.map((n) => ({ name: n.name, ip: n.ip, port: NODE_PORT, checkPort: local ? HEALTH_CHECK_NODE_PORT : KUBE_PROXY_HEALTHZ_PORT }))
-        : Array.from({ length: this.podSlots() }, (_, i) => ({ name: `pod-${i + 1}`, ip: '127.0.0.1', port: 1 }));
+        : Array.from({ length: this.podSlots() }, (_, i) => ({ name: `pod-${i + 1}`, ip: '127.0.0.1', port: this.spec.appPort, checkPort: this.spec.appPort }));
     const disabled = kind === 'pod' || controllerRemoves ? backends.map((b) => b.name) : [];
     for (const b of backends) this.lbIn.set(b.name, !disabled.includes(b.name));
     this.lb = await this.lab.startLoadBalancer({
@@ -678,6 +680,10 @@ class LabRollout implements ControllerHost {
       let local = 0;
       for (const [id, s] of view) if (s === 'ready' && this.pods[id]?.node === node) local++;
       const name = this.lab.nodes[node]?.name ?? '';
+      if (local !== this.localCount[node]) {
+        if (local === 0 || this.localCount[node] === 0) this.note(`kube-proxy on ${name}: ${local} ready local endpoint${local === 1 ? '' : 's'}`);
+        this.localCount[node] = local;
+      }
       this.lab.setLocalEndpoints(name, local);
       if (this.input.lb?.removesNodes !== false && this.lbEntry() === 'node') this.lbController(name, local > 0);
     }

@@ -1,0 +1,117 @@
+/**
+ * `rollsafe lab` through the command: one short rollout measured and compared with the
+ * simulation, the cleanup after it, on Ctrl-C and after a SIGKILL. Needs root and iproute2,
+ * iptables, conntrack and haproxy: skipped with the reason when they are missing, failed in CI.
+ * The comparison criterion and the output's text are checked without root.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { acceptedRange, compare } from '../../src/lab/compare.js';
+import { labNamespaces, labPrerequisites, onPath } from '../../src/lab/index.js';
+import { CAUSES, type Cause } from '../../src/sim/types.js';
+import { captureIo, ROOT } from '../helpers.js';
+
+const missing = labPrerequisites(process.getuid?.(), (c) => onPath(c, process.env['PATH']));
+const skip = missing !== undefined && !process.env['CI'];
+const SHORT = `${ROOT}test/fixtures/lab/short-rollout.yaml`;
+const SHORT_ARGS = ['--app-startup', '1', '--app-drain', '0', '--sigterm', 'exit', '--rps', '50', SHORT];
+const BIN = `${ROOT}dist/cli/bin.js`;
+
+function zero(): Record<Cause, number> {
+  return Object.fromEntries(CAUSES.map((c) => [c, 0])) as Record<Cause, number>;
+}
+
+describe('the comparison criterion', () => {
+  it('accepts p5–p95, or ±20 % of the mean, whichever is wider, and ±5 requests for small counts', () => {
+    expect(acceptedRange({ p5: 54, mean: 71.7, p95: 92 })).toEqual([54, 92]);
+    // ±20 % is wider than a narrow p5–p95.
+    expect(acceptedRange({ p5: 754, mean: 814.79, p95: 870 })).toEqual([651.83, 977.75]);
+    // Small counts: ±5.
+    expect(acceptedRange({ p5: 0, mean: 0.72, p95: 3 })).toEqual([0, 5.72]);
+    expect(acceptedRange({ p5: 0, mean: 0, p95: 0 })).toEqual([0, 5]);
+  });
+
+  it('compares the mean of the measured runs per cause and in total', () => {
+    const simulated = Object.fromEntries([...CAUSES, 'total'].map((c) => [c, { p5: 0, mean: 0, p95: 0 }])) as Parameters<typeof compare>[1];
+    simulated['refused-after-stop'] = { p5: 54, mean: 71.7, p95: 92 };
+    simulated.total = { p5: 54, mean: 71.7, p95: 92 };
+    const rows = compare([{ ...zero(), 'refused-after-stop': 64 }, { ...zero(), 'refused-after-stop': 100, 'killed-in-flight': 2 }], simulated);
+    expect(rows.find((r) => r.cause === 'refused-after-stop')).toMatchObject({ measured: 82, agrees: true });
+    expect(rows.find((r) => r.cause === 'killed-in-flight')).toMatchObject({ measured: 1, accepted: [0, 5], agrees: true });
+    expect(rows.find((r) => r.cause === 'total')).toMatchObject({ measured: 83, agrees: true });
+  });
+
+  it('refuses bad options before it touches the machine', async () => {
+    const { io, out } = captureIo();
+    expect(await run(['lab', '--sigterm', 'later', SHORT], io)).toBe(2);
+    expect(out().stderr).toContain('unknown --sigterm later');
+  });
+});
+
+function waitForLine(child: ReturnType<typeof spawn>, pattern: RegExp, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${text}`)), timeoutMs);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      if (pattern.test(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
+function exited(child: ReturnType<typeof spawn>): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+}
+
+describe.skipIf(skip)(`rollsafe lab on this machine${skip ? ` (skipped: ${missing?.message})` : ''}`, () => {
+  it('a lab killed with SIGKILL leaves its namespaces; one stopped with Ctrl-C leaves nothing', async () => {
+    if (missing) throw new Error(`CI must run the lab tests: ${missing.message}`);
+    const killed = spawn(process.execPath, [BIN, 'lab', ...SHORT_ARGS], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await waitForLine(killed, /settled/, 60_000);
+    killed.kill('SIGKILL');
+    await exited(killed);
+    // What a crashed lab leaves: its namespaces, with its pods still running in them. The next
+    // lab cleans them (below).
+    expect(labNamespaces(`rsl-${killed.pid}-`).length).toBeGreaterThan(0);
+
+    const stopped = spawn(process.execPath, [BIN, 'lab', ...SHORT_ARGS], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await waitForLine(stopped, /settled/, 60_000);
+    stopped.kill('SIGINT');
+    expect(await exited(stopped)).toEqual({ code: null, signal: 'SIGINT' });
+    expect(labNamespaces(`rsl-${stopped.pid}-`)).toEqual([]);
+    // The next lab (the one that started after the SIGKILL) already removed the crashed one's.
+    expect(labNamespaces(`rsl-${killed.pid}-`)).toEqual([]);
+  }, 150_000);
+
+  it('measures a short rollout (cause 2: the app exits at SIGTERM, no preStop) inside the simulation\'s range, and leaves nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-test-'));
+    const file = join(dir, 'out.json');
+    const { io, out } = captureIo();
+    const code = await run(['lab', '--format', 'json', '-o', file, ...SHORT_ARGS], io);
+    const result = JSON.parse(readFileSync(file, 'utf8')) as {
+      workloads: { resource: string; runs: number; byCause: Record<Cause, number>; failed: { mean: number } }[];
+      comparison: { cause: string; measured: number; agrees: boolean }[];
+      lab: { nodes: number; runs: { requests: number; failed: number; unexplained: number; completed: boolean; failures: { cause: string; error: string }[] }[] };
+    };
+    expect(out().stderr).toContain('settled');
+    const measured = result.lab.runs[0];
+    expect(measured?.completed).toBe(true);
+    expect(measured?.unexplained).toBe(0);
+    // The same shape as `simulate --format json`, plus the comparison.
+    expect(result.workloads[0]).toMatchObject({ resource: 'Deployment/lab/short', runs: 1 });
+    // Two old pods exit at SIGTERM while kube-proxy routes to them for its sync delay: refused.
+    expect(result.workloads[0]?.byCause['refused-after-stop']).toBeGreaterThan(0);
+    expect(new Set(measured?.failures.map((f) => f.cause))).toEqual(new Set(Object.entries(result.workloads[0]?.byCause ?? {}).filter(([, n]) => n > 0).map(([c]) => c)));
+    expect(result.comparison.filter((c) => !c.agrees)).toEqual([]);
+    expect(code).toBe(0);
+    // Hygiene: no namespace of this process's labs remains.
+    expect(labNamespaces(`rsl-${process.pid}-`)).toEqual([]);
+  }, 120_000);
+});
