@@ -19,7 +19,7 @@ import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { createRandom } from '../sim/random.js';
 import { matchesWorkload, runSeed, summarize, type RunResult } from '../sim/index.js';
 import { NotSimulated, servingContainer, SIGTERM_BEHAVIOURS, simInput, workloadId, type SigtermBehaviour, type SimInput, type SimOverrides } from '../sim/params.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
 
 /** The most nodes the lab builds on one machine (each is a namespace with its own processes). */
