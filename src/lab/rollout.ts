@@ -308,7 +308,7 @@ class LabRollout implements ControllerHost {
     for (;;) {
       if (this.errors.length > 0) throw this.errors[0];
       const podsReady = this.pods.every((p) => p.ready);
-      const synced = this.pods.every((p) => this.views.every((v) => (v.get(p.id) ?? 'absent') === p.endpoint));
+      const synced = this.pending === 0 && this.pods.every((p) => this.views.every((v) => (v.get(p.id) ?? 'absent') === p.endpoint));
       let lbUp = true;
       let states: Record<string, string> = {};
       if (this.lb && podsReady && synced) {
@@ -669,10 +669,15 @@ class LabRollout implements ControllerHost {
     const view = this.views[node] as Map<number, EndpointState>;
     if ((view.get(pod) ?? 'absent') === state) return;
     view.set(pod, state);
-    this.viewLog.push({ time: this.clock.now(), node, pod, state });
     const rules = renderNat([this.servicePort(view)], this.lab.nodes[node]?.name ?? '', { terminatingFallback: this.input.proxy.terminatingEndpoints });
     const netns = this.lab.nodes[node]?.netns ?? '';
-    this.syncing[node] = (this.syncing[node] ?? Promise.resolve()).then(() => restore(netns, rules)).catch((error: unknown) => {
+    // The kernel routes by the new rules once iptables-restore has committed them (0.1 s or more
+    // on a loaded machine): the classifier's view changes then, not when the sync began.
+    this.pending++;
+    this.syncing[node] = (this.syncing[node] ?? Promise.resolve()).then(() => restore(netns, rules)).then(() => {
+      this.pending--;
+      this.viewLog.push({ time: this.clock.now(), node, pod, state });
+    }).catch((error: unknown) => {
       this.errors.push(error instanceof Error ? error : new Error(String(error)));
     });
     if (this.local()) {
