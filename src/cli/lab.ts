@@ -160,6 +160,7 @@ async function labCommand(args: readonly string[], io: Io): Promise<number> {
   if (!serving) throw new UsageError(`${input.resource}: no container listens on a port the Service targets`);
   const appPort = services.flatMap((s) => s.ports.map((p) => resolvePort(serving.container, p.targetPort))).find((p): p is number => p !== undefined && serving.ports.has(p)) ?? [...serving.ports][0] ?? 80;
   if (input.entry.kind === 'ingress') notes.push('the ingress controller is not part of the lab: clients reach the pods through the ClusterIP');
+  if (values['app-cmd'] !== undefined) notes.push('the simulation assumes the app behaves as --app-startup, --app-drain and --sigterm (or the profile) say; --app-cmd runs your own server, which may not: set those flags to what it does before reading the comparison');
   if (input.pod.liveness || input.pod.startup) notes.push('liveness and startup probes are not played by the lab (readiness is)');
   const measured: LabRun[] = [];
   for (let i = 0; i < runs; i++) {

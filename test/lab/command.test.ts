@@ -5,7 +5,7 @@
  * The comparison criterion and the output's text are checked without root.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +69,17 @@ function waitForLine(child: ReturnType<typeof spawn>, pattern: RegExp, timeoutMs
 function exited(child: ReturnType<typeof spawn>): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
 }
+
+describe.skipIf(process.getuid?.() !== 0 || !existsSync('/usr/bin/setpriv'))('rollsafe lab without root', () => {
+  it('exits 2 and says what is missing, before it builds anything', async () => {
+    const child = spawn('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'lab', SHORT], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    expect(await exited(child)).toEqual({ code: 2, signal: null });
+    expect(stderr).toBe('rollsafe: lab: the lab needs root: it creates network namespaces and writes iptables rules in them (run it as root, e.g. with sudo)\n');
+    expect(labNamespaces(`rsl-${child.pid}-`)).toEqual([]);
+  });
+});
 
 describe.skipIf(skip)(`rollsafe lab on this machine${skip ? ` (skipped: ${missing?.message})` : ''}`, () => {
   it('a lab killed with SIGKILL leaves its namespaces; one stopped with Ctrl-C leaves nothing', async () => {
