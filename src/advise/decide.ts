@@ -10,6 +10,7 @@ import { drainCoveringPreStop, recommendedPreStopSeconds } from '../domain/prest
 import { hasProxyTerminatingEndpoints, hasSleepAction } from '../domain/versions.js';
 import { compareVersions } from '../schema/kinds.js';
 import { cite, SOURCES as S, type Cited } from './sources.js';
+import { RollsafeError } from '../errors.js';
 
 export type AdviseProvider = 'alibaba' | 'aws' | 'gcp' | 'azure' | 'bare-metal';
 
@@ -34,10 +35,10 @@ export interface ResolvedFacts extends PlatformFacts {
 }
 
 /** Cluster: nodes are the backends and kube-proxy may forward across nodes; Local: only nodes with a pod; pod-direct: pods are the backends. */
-export type ServiceMode = 'cluster' | 'local' | 'pod-direct';
+type ServiceMode = 'cluster' | 'local' | 'pod-direct';
 
 /** How pods become LB backends: ACK ENI, AWS LBC IP targets, GKE NEG endpoints. */
-export type PodDirectKind = 'eni' | 'aws-ip' | 'gke-neg';
+type PodDirectKind = 'eni' | 'aws-ip' | 'gke-neg';
 
 /** The four aspects of the seed's Service comparison (图 10 Service 对比). */
 export const ASPECTS = ['lbQuota', 'sourceIp', 'crossNodeHop', 'interruptionRisk'] as const;
@@ -63,7 +64,7 @@ export interface ModeColumn {
 }
 
 /** The numbers of graceful termination, computed as the rules compute them. */
-export interface Timing {
+interface Timing {
   /** The profile's propagation budget (p99 of the slowest path). */
   readonly budgetSeconds: number;
   readonly budgetPath: string;
@@ -105,19 +106,6 @@ export interface Advice {
   readonly comparison: readonly ModeColumn[];
   /** Trade-offs and steps the config cannot take for you. */
   readonly notes: readonly Cited[];
-}
-
-export type AdviseErrorCode = 'missing-fact' | 'unknown-provider' | 'unknown-plugin' | 'unsupported-plugin' | 'unsupported-lb' | 'invalid-version' | 'unsupported-version' | 'invalid-facts' | 'no-workloads';
-
-/** Facts rollsafe cannot advise on; the CLI reports the message and exits with code 2. */
-export class AdviseError extends Error {
-  override readonly name = 'AdviseError';
-  readonly code: AdviseErrorCode;
-
-  constructor(code: AdviseErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 export const PROVIDERS: readonly AdviseProvider[] = ['alibaba', 'aws', 'gcp', 'azure', 'bare-metal'];
@@ -182,13 +170,12 @@ const UNSUPPORTED_LB: Readonly<Record<string, string>> = {
 };
 
 /** The oldest version advised: policy/v1 PodDisruptionBudget is GA in 1.21 (policy/v1beta1 was removed in 1.25). */
-export const MIN_K8S_VERSION = '1.21';
-export const DEFAULT_K8S_VERSION = '1.30';
+const MIN_K8S_VERSION = '1.21';
 
 function providerOf(value: string): AdviseProvider {
   const name = value.trim().toLowerCase();
   const provider = (PROVIDERS as readonly string[]).includes(name) ? (name as AdviseProvider) : PROVIDER_ALIASES[name];
-  if (provider === undefined) throw new AdviseError('unknown-provider', `unknown provider "${value}"; use one of: ${PROVIDERS.join(', ')}`);
+  if (provider === undefined) throw new RollsafeError('unknown-provider', `unknown provider "${value}"; use one of: ${PROVIDERS.join(', ')}`);
   return provider;
 }
 
@@ -200,9 +187,9 @@ function pluginOf(provider: AdviseProvider, value: string): string {
   const list = Object.keys(known).join(', ');
   const elsewhere = PROVIDERS.filter((p) => Object.hasOwn(NETWORK_PLUGINS[p], name));
   if (elsewhere.length > 0) {
-    throw new AdviseError('unsupported-plugin', `network plugin "${value}" does not run on ${provider} (it is a plugin of ${elsewhere.join(', ')}); on ${provider} use one of: ${list}`);
+    throw new RollsafeError('unsupported-plugin', `network plugin "${value}" does not run on ${provider} (it is a plugin of ${elsewhere.join(', ')}); on ${provider} use one of: ${list}`);
   }
-  throw new AdviseError('unknown-plugin', `unknown network plugin "${value}" for ${provider}; use one of: ${list}`);
+  throw new RollsafeError('unknown-plugin', `unknown network plugin "${value}" for ${provider}; use one of: ${list}`);
 }
 
 function lbKindOf(provider: AdviseProvider, value: string | undefined): string {
@@ -211,25 +198,25 @@ function lbKindOf(provider: AdviseProvider, value: string | undefined): string {
   const name = value.trim().toLowerCase();
   if (kinds.includes(name)) return name;
   const reason = UNSUPPORTED_LB[`${provider}/${name}`];
-  if (reason) throw new AdviseError('unsupported-lb', `--lb ${name} on ${provider}: ${reason}`);
-  throw new AdviseError('unsupported-lb', `unknown load balancer kind "${value}" for ${provider}; use one of: ${kinds.join(', ')}`);
+  if (reason) throw new RollsafeError('unsupported-lb', `--lb ${name} on ${provider}: ${reason}`);
+  throw new RollsafeError('unsupported-lb', `unknown load balancer kind "${value}" for ${provider}; use one of: ${kinds.join(', ')}`);
 }
 
 /** `1.30`, `v1.30`, `1.30.2` → `1.30`; anything else is an error. */
-export function normalizeVersion(value: string): string {
+function normalizeVersion(value: string): string {
   const m = /^v?(1)\.(\d+)(?:\.\d+)?$/.exec(value.trim());
-  if (!m) throw new AdviseError('invalid-version', `invalid Kubernetes version "${value}": expected 1.<minor>, e.g. 1.30`);
+  if (!m) throw new RollsafeError('invalid-version', `invalid Kubernetes version "${value}": expected 1.<minor>, e.g. 1.30`);
   const version = `${m[1] ?? '1'}.${Number(m[2])}`;
   if (compareVersions(version, MIN_K8S_VERSION) < 0) {
-    throw new AdviseError('unsupported-version', `Kubernetes ${version} is older than ${MIN_K8S_VERSION}: the advised config uses policy/v1 PodDisruptionBudget (GA in 1.21) and networking.k8s.io/v1 Ingress (1.19)`);
+    throw new RollsafeError('unsupported-version', `Kubernetes ${version} is older than ${MIN_K8S_VERSION}: the advised config uses policy/v1 PodDisruptionBudget (GA in 1.21) and networking.k8s.io/v1 Ingress (1.19)`);
   }
   return version;
 }
 
-/** Validates and normalizes facts. @throws {AdviseError} for an unknown provider, plugin, LB kind or version, or a plugin of another provider. */
+/** Validates and normalizes facts. @throws {RollsafeError} for an unknown provider, plugin, LB kind or version, or a plugin of another provider. */
 export function resolveFacts(facts: PlatformFacts): ResolvedFacts {
   const provider = providerOf(facts.provider);
-  if (facts.networkPlugin.trim() === '') throw new AdviseError('missing-fact', `the network plugin is required; on ${provider} use one of: ${Object.keys(NETWORK_PLUGINS[provider]).join(', ')}`);
+  if (facts.networkPlugin.trim() === '') throw new RollsafeError('missing-fact', `the network plugin is required; on ${provider} use one of: ${Object.keys(NETWORK_PLUGINS[provider]).join(', ')}`);
   return {
     provider,
     networkPlugin: pluginOf(provider, facts.networkPlugin),
@@ -698,7 +685,7 @@ function commonReasons(f: ResolvedFacts, decision: Decision, profile: Profile, t
 
 /**
  * The seed's decision procedure for one platform.
- * @throws {AdviseError} for unknown or contradictory facts (e.g. terway on aws).
+ * @throws {RollsafeError} for unknown or contradictory facts (e.g. terway on aws).
  */
 export function decide(facts: PlatformFacts): Advice {
   const f = resolveFacts(facts);
