@@ -14,7 +14,7 @@ describe('readStream', () => {
 
   it('accepts exactly the limit and refuses one byte more, as an unreadable-input error', async () => {
     expect(await readStream(Readable.from([Buffer.from('abcd'), Buffer.from('ef')]), 6)).toBe('abcdef');
-    await expect(readStream(Readable.from([Buffer.from('abcd'), Buffer.from('efg')]), 6)).rejects.toMatchObject({ name: 'RollsafeError', code: 'unreadable-input', message: '<stdin>: more than 0 MiB, the limit per file; split the input or check it is a manifest' });
+    await expect(readStream(Readable.from([Buffer.from('abcd'), Buffer.from('efg')]), 6)).rejects.toMatchObject({ name: 'RollsafeError', code: 'unreadable-input', message: '<stdin>: more than 0.0 MiB, the limit per file; split the input or check it is a manifest' });
   });
 
   it('a read error is an unreadable-input error that names stdin', async () => {
