@@ -5,7 +5,7 @@
 import jsYaml from 'js-yaml';
 import type { Finding } from '../rules/types.js';
 import type { KubeObject, WorkloadFacts } from './config.js';
-import { ASPECT_LABELS, ASPECTS, type ModeColumn } from './decide.js';
+import { ASPECT_LABELS, ASPECTS, type ModeColumn } from './decision.js';
 import type { Advice } from './decide.js';
 import type { Cited } from './sources.js';
 

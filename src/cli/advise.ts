@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { adviceConfig, workloadFacts, type WorkloadInput } from '../advise/config.js';
 import { adviceProfile, decide } from '../advise/decide.js';
-import { LB_KINDS, PROVIDERS, type AdviseProvider } from '../advise/decide.js';
+import { LB_KINDS, PROVIDERS, type AdviseProvider } from '../advise/facts.js';
 import { DEFAULT_K8S_VERSION } from '../schema/kinds.js';
 import { parseFactsFile, type FactsInput } from '../advise/facts-file.js';
 import { configYaml, formatAdviceJson, formatAdviceText, formatAdviceYaml, type AdvisedConfig, type AdviseResult } from '../advise/format.js';

@@ -2,7 +2,7 @@
 import jsYaml from 'js-yaml';
 import type { KubeObject } from '../../src/advise/config.js';
 import type { Advice } from '../../src/advise/decide.js';
-import type { PlatformFacts } from '../../src/advise/decide.js';
+import type { PlatformFacts } from '../../src/advise/facts.js';
 
 export interface Branch {
   readonly id: string;

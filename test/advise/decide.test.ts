@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type Advice } from '../../src/advise/decide.js';
-import { resolveFacts, type PlatformFacts } from '../../src/advise/decide.js';
+import { resolveFacts, type PlatformFacts } from '../../src/advise/facts.js';
 import { SOURCES, type Cited } from '../../src/advise/sources.js';
 import { BRANCHES, factsOf, VERSIONS } from './branches.js';
 import { RollsafeError } from '../../src/errors.js';
