@@ -14,6 +14,7 @@ interface Caught {
   readonly code: ErrorCode;
   readonly message: string;
   readonly file: string | undefined;
+  readonly pointer?: string;
 }
 
 function caught(run: () => unknown): Caught {
@@ -21,7 +22,7 @@ function caught(run: () => unknown): Caught {
     run();
   } catch (error: unknown) {
     if (!isRollsafeError(error)) throw error;
-    return { code: error.code, message: error.message, file: error.file };
+    return { code: error.code, message: error.message, file: error.file, ...(error.pointer === undefined ? {} : { pointer: error.pointer }) };
   }
   throw new Error('nothing was thrown');
 }
@@ -60,7 +61,8 @@ describe('RollsafeError', () => {
 describe('the code of each failure', () => {
   it.each<[string, () => unknown, Caught]>([
     ['a missing input file', () => readSources(['no/such/file.yaml'], () => ''), { code: 'unreadable-input', message: 'no/such/file.yaml: no such file or directory', file: 'no/such/file.yaml' }],
-    ['a config file with an unknown key', () => parseConfig('colour: red\n', 'c.yaml'), { code: 'invalid-config', message: 'c.yaml: unknown key `colour`; allowed: profile, k8sVersion, failOn, rules', file: 'c.yaml' }],
+    ['a config file with an unknown key', () => parseConfig('colour: red\n', 'c.yaml'), { code: 'invalid-config', message: 'c.yaml: unknown key `colour`; allowed: profile, k8sVersion, failOn, rules', file: 'c.yaml', pointer: '/colour' }],
+    ['a config file with a rule of an unknown level', () => parseConfig('rules:\n  pdb-missing: loud\n', 'c.yaml'), { code: 'invalid-config', message: 'c.yaml: rules.pdb-missing: use error, warning, info or off (quote "off")', file: 'c.yaml', pointer: '/rules/pdb-missing' }],
     ['an unknown profile name', () => resolveProfile('no-such-cloud', () => ''), { code: 'unknown-profile', message: expect.stringMatching(/^unknown profile "no-such-cloud"/) as unknown as string, file: undefined }],
     [
       'an unreadable profile file',

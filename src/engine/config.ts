@@ -3,6 +3,7 @@
  * severity (or `off`) per rule. Validated with clear errors; unknown keys are errors too.
  */
 import jsYaml from 'js-yaml';
+import { escapeToken } from '../document/pointer.js';
 import { isRecord } from '../model/k8s.js';
 import { RULES } from '../rules/index.js';
 import type { Severity } from '../rules/types.js';
@@ -46,28 +47,28 @@ export function parseConfig(text: string, path: string): Config {
   for (const [key, v] of Object.entries(value)) {
     switch (key) {
       case 'profile':
-        if (typeof v !== 'string') throw new RollsafeError('invalid-config', `${path}: profile must be a profile name or file path`, { file: path });
+        if (typeof v !== 'string') throw new RollsafeError('invalid-config', `${path}: profile must be a profile name or file path`, { file: path, pointer: '/profile' });
         config = { ...config, profile: v };
         break;
       case 'k8sVersion':
-        if (typeof v === 'number') throw new RollsafeError('invalid-config', `${path}: k8sVersion must be quoted: YAML reads ${String(v)} as a number (write k8sVersion: "1.30")`, { file: path });
-        if (typeof v !== 'string') throw new RollsafeError('invalid-config', `${path}: k8sVersion must be a version like "1.30"`, { file: path });
+        if (typeof v === 'number') throw new RollsafeError('invalid-config', `${path}: k8sVersion must be quoted: YAML reads ${String(v)} as a number (write k8sVersion: "1.30")`, { file: path, pointer: '/k8sVersion' });
+        if (typeof v !== 'string') throw new RollsafeError('invalid-config', `${path}: k8sVersion must be a version like "1.30"`, { file: path, pointer: '/k8sVersion' });
         config = { ...config, k8sVersion: v };
         break;
       case 'failOn':
-        if (typeof v !== 'string' || !FAIL_ON.has(v)) throw new RollsafeError('invalid-config', `${path}: failOn must be error, warning, info or none`, { file: path });
+        if (typeof v !== 'string' || !FAIL_ON.has(v)) throw new RollsafeError('invalid-config', `${path}: failOn must be error, warning, info or none`, { file: path, pointer: '/failOn' });
         config = { ...config, failOn: v as FailOn };
         break;
       case 'rules':
-        if (!isRecord(v)) throw new RollsafeError('invalid-config', `${path}: rules must map rule ids to error, warning, info or off`, { file: path });
+        if (!isRecord(v)) throw new RollsafeError('invalid-config', `${path}: rules must map rule ids to error, warning, info or off`, { file: path, pointer: '/rules' });
         for (const [id, level] of Object.entries(v)) {
-          if (!RULES.has(id)) throw new RollsafeError('invalid-config', `${path}: rules: unknown rule \`${id}\` (see \`rollsafe rules\`)`, { file: path });
-          if (typeof level !== 'string' || !RULE_LEVELS.has(level)) throw new RollsafeError('invalid-config', `${path}: rules.${id}: use error, warning, info or off (quote "off")`, { file: path });
+          if (!RULES.has(id)) throw new RollsafeError('invalid-config', `${path}: rules: unknown rule \`${id}\` (see \`rollsafe rules\`)`, { file: path, pointer: `/rules/${escapeToken(id)}` });
+          if (typeof level !== 'string' || !RULE_LEVELS.has(level)) throw new RollsafeError('invalid-config', `${path}: rules.${id}: use error, warning, info or off (quote "off")`, { file: path, pointer: `/rules/${escapeToken(id)}` });
           rules[id] = level as Severity | 'off';
         }
         break;
       default:
-        throw new RollsafeError('invalid-config', `${path}: unknown key \`${key}\`; allowed: profile, k8sVersion, failOn, rules`, { file: path });
+        throw new RollsafeError('invalid-config', `${path}: unknown key \`${key}\`; allowed: profile, k8sVersion, failOn, rules`, { file: path, pointer: `/${escapeToken(key)}` });
     }
   }
   return config;
