@@ -65,7 +65,7 @@ function writeSelfSigned(dir: string, extraNames: readonly string[], io: Io): nu
     writeFileSync(join(dir, 'tls.crt'), certs.cert);
     writeFileSync(join(dir, 'tls.key'), certs.key, { mode: 0o600 });
   } catch (error: unknown) {
-    throw Object.assign(new Error(`${dir}: cannot write the certificates (${error instanceof Error ? error.message : String(error)})`), { code: 'unwritable-output' });
+    throw new RollsafeError('unwritable-output', `${dir}: cannot write the certificates (${error instanceof Error ? error.message : String(error)})`, { file: dir });
   }
   io.stderr(`rollsafe: wrote ca.crt, ca.key, tls.crt and tls.key to ${dir} for ${[...serviceDnsNames(), ...extraNames].join(', ')}\ncaBundle (for clientConfig.caBundle):\n`);
   io.stdout(`${certs.caBundle}\n`);
