@@ -28,6 +28,8 @@ const MODELED_KINDS: ReadonlySet<string> = new Set([
   'MutatingWebhookConfiguration',
   'APIService',
   'ServiceMonitor',
+  // Settings that name a Service for clients to look up through the API (domain/service-role.ts).
+  'ConfigMap',
 ]);
 
 /** What loading a set of sources produced. */
