@@ -164,6 +164,6 @@ function runRule(rule: Rule, override: Severity | undefined, graph: ReturnType<t
 }
 
 /** Orders findings by file, line, column, rule. */
-export function compareFindings(a: Finding, b: Finding): number {
+function compareFindings(a: Finding, b: Finding): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
 }

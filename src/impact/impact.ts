@@ -20,7 +20,7 @@ import { DEFAULT_NAMESPACE, effectiveNamespace, toResource, type Resource } from
 import type { Workload } from '../model/workload.js';
 import type { Profile } from '../profiles/types.js';
 import { simulate } from '../sim/index.js';
-import { NotSimulated, simInput, workloadId, type SimInput } from '../sim/params.js';
+import { isNotSimulated, simInput, workloadId, type SimInput } from '../sim/params.js';
 
 /** Categories whose findings cost requests during a rollout. */
 export const IMPACT_CATEGORIES: ReadonlySet<Category> = new Set(['startup', 'termination', 'node-routing', 'lb-drain']);
@@ -310,12 +310,8 @@ function round(n: number): number {
 
 /** The simulator input of a workload; undefined when it cannot be simulated. */
 function inputOf(graph: Graph, profile: Profile, workload: Workload): SimInput | undefined {
-  try {
-    return simInput(graph, profile, workload);
-  } catch (error) {
-    if (error instanceof NotSimulated) return undefined;
-    throw error;
-  }
+  const input = simInput(graph, profile, workload);
+  return isNotSimulated(input) ? undefined : input;
 }
 
 /** Mean failed requests per rollout, as expected values over the same seeds with and without a change. */

@@ -122,8 +122,6 @@ export interface FindingImpact {
   readonly advice?: string;
 }
 
-export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
-
 /** Ranks severities: error 3, warning 2, info 1. */
 export function severityRank(severity: Severity): number {
   return severity === 'error' ? 3 : severity === 'warning' ? 2 : 1;

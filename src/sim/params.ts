@@ -21,16 +21,14 @@ import { hasProxyTerminatingEndpoints } from '../domain/versions.js';
 import { compareVersions } from '../schema/kinds.js';
 
 /** Seconds from pod creation to a running container: scheduling, sandbox, cached image (assumption). */
-export const CONTAINER_START_SECONDS = 1;
+const CONTAINER_START_SECONDS = 1;
 /**
  * The least time the kubelet leaves between SIGTERM and SIGKILL, whatever the preStop hook took
  * (pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer, minimumGracePeriodInSeconds).
  */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 /** The annotation that orders a ReplicaSet's scale-down (staging/src/k8s.io/api/core/v1/annotation_key_constants.go). */
-export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
-/** Deployment progressDeadlineSeconds default (model/rollout.ts has the per-version defaults). */
-export { DEFAULT_PROGRESS_DEADLINE_SECONDS } from '../model/rollout.js';
+const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 /** Requests per second one keep-alive connection carries (assumption; sets the connection count). */
 export const KEEPALIVE_CONNECTION_RPS = 10;
 /** Window in which a request sent on a keep-alive connection crosses the server's close (assumption: one in-cluster round trip). */
@@ -145,7 +143,7 @@ export interface SimInput {
 }
 
 /** Another workload behind the same Service. */
-export interface PeerInput {
+interface PeerInput {
   /** `Kind/namespace/name`. */
   readonly resource: string;
   readonly replicas: number;
@@ -184,11 +182,22 @@ export interface SimOverrides {
 }
 
 /** The most pods and nodes one run simulates: beyond them a run takes too long to be useful. */
-export const MAX_REPLICAS = 1_000;
-export const MAX_NODES = 1_000;
+const MAX_REPLICAS = 1_000;
+const MAX_NODES = 1_000;
 
-/** Why a workload is not simulated. */
-export class NotSimulated extends Error {}
+/** Why a workload is not simulated: a result, not an error (the callers list the reasons). */
+export interface NotSimulated {
+  readonly notSimulated: string;
+}
+
+function notSimulated(reason: string): NotSimulated {
+  return { notSimulated: reason };
+}
+
+/** True when `simInput` (or a step of it) gave a reason instead of an input. */
+export function isNotSimulated<T extends object>(value: T | NotSimulated): value is NotSimulated {
+  return 'notSimulated' in value;
+}
 
 /** `Kind/namespace/name` of a workload. */
 export function workloadId(workload: Workload): string {
@@ -269,23 +278,23 @@ export function servingContainer(workload: Workload, services: readonly ServiceV
   return undefined;
 }
 
-function strategyOf(workload: Workload, replicas: number, nodes: number): StrategyInput {
+function strategyOf(workload: Workload, replicas: number, nodes: number): StrategyInput | NotSimulated {
   // The strategy after the API version's defaulting (model/rollout.ts).
   const strategy = updateStrategyOf(workload);
   const none = noAutomaticRollout(strategy);
-  if (none !== undefined) throw new NotSimulated(strategy.type === 'None' ? `a ${workload.kind} is not rolled out by a controller` : none);
+  if (none !== undefined) return notSimulated(strategy.type === 'None' ? `a ${workload.kind} is not rolled out by a controller` : none);
   if (strategy.type === 'Recreate') return { kind: 'Deployment', type: 'Recreate' };
-  if (strategy.type !== 'RollingUpdate' || strategy.maxSurge === undefined || strategy.maxUnavailable === undefined) throw new NotSimulated('its rollingUpdate values are not valid int-or-percent values');
+  if (strategy.type !== 'RollingUpdate' || strategy.maxSurge === undefined || strategy.maxUnavailable === undefined) return notSimulated('its rollingUpdate values are not valid int-or-percent values');
   if (workload.kind === 'Deployment') {
     const f = resolveFenceposts(strategy.maxSurge, strategy.maxUnavailable, replicas);
-    if (!f) throw new NotSimulated('its rollingUpdate fenceposts are not valid int-or-percent values');
+    if (!f) return notSimulated('its rollingUpdate fenceposts are not valid int-or-percent values');
     return { kind: 'Deployment', type: 'RollingUpdate', surge: f.surge, unavailable: f.unavailable };
   }
   if (workload.kind === 'StatefulSet') return { kind: 'StatefulSet', partition: strategy.partition };
   // DaemonSet: both round up; maxSurge to at least 1 when set (apps/v1 RollingUpdateDaemonSet field docs).
   const surgeRaw = scaledValue(strategy.maxSurge, nodes, true);
   const unavailableRaw = scaledValue(strategy.maxUnavailable, nodes, true);
-  if (surgeRaw === undefined || unavailableRaw === undefined) throw new NotSimulated('its rollingUpdate values are not valid int-or-percent values');
+  if (surgeRaw === undefined || unavailableRaw === undefined) return notSimulated('its rollingUpdate values are not valid int-or-percent values');
   const surge = surgeRaw;
   const unavailable = surge === 0 && unavailableRaw === 0 ? 1 : unavailableRaw;
   return { kind: 'DaemonSet', surge, unavailable };
@@ -307,25 +316,26 @@ function placement(workload: Workload, nodes: number, overrides: SimOverrides): 
   return { eligibleNodes, preferredNodes: preferred ? Math.min(labelled, eligibleNodes) : 0 };
 }
 
-/** Builds the simulator input of one workload. Throws NotSimulated when it cannot be simulated. */
-export function simInput(graph: Graph, profile: Profile, workload: Workload, overrides: SimOverrides = {}): SimInput {
+/** Builds the simulator input of one workload, or says why it cannot be simulated. */
+export function simInput(graph: Graph, profile: Profile, workload: Workload, overrides: SimOverrides = {}): SimInput | NotSimulated {
   const context: DomainContext = { graph, profile };
   const notes: string[] = [];
   // The same answer as the rules: metrics, admin and ignored-webhook Services carry no requests.
   const services = trafficServicesOf(context, workload);
-  if (services.length === 0) throw new NotSimulated(graph.servicesOf(workload).length === 0 ? 'no Service in the input selects its pods: it serves no traffic' : 'only Services that carry no requests select its pods (metrics, admin or failurePolicy-Ignore webhook)');
+  if (services.length === 0) return notSimulated(graph.servicesOf(workload).length === 0 ? 'no Service in the input selects its pods: it serves no traffic' : 'only Services that carry no requests select its pods (metrics, admin or failurePolicy-Ignore webhook)');
   const nodes = Math.max(1, Math.floor(overrides.nodes ?? profile.nodes));
-  if (replicasRejected(workload)) throw new NotSimulated('its spec.replicas is a value the API server rejects');
+  if (replicasRejected(workload)) return notSimulated('its spec.replicas is a value the API server rejects');
   let replicas = replicasOf(graph, workload);
   const { eligibleNodes, preferredNodes } = placement(workload, nodes, overrides);
   if (workload.kind === 'DaemonSet') replicas = eligibleNodes;
   const strategy = strategyOf(workload, replicas, eligibleNodes);
-  if (replicas < 1) throw new NotSimulated('it has 0 replicas');
-  if (replicas > MAX_REPLICAS) throw new NotSimulated(`it has ${replicas} replicas, more than the ${MAX_REPLICAS.toLocaleString('en-US')} one run simulates`);
-  if (nodes > MAX_NODES) throw new NotSimulated(`the cluster has ${nodes} nodes, more than the ${MAX_NODES.toLocaleString('en-US')} one run simulates`);
+  if (isNotSimulated(strategy)) return strategy;
+  if (replicas < 1) return notSimulated('it has 0 replicas');
+  if (replicas > MAX_REPLICAS) return notSimulated(`it has ${replicas} replicas, more than the ${MAX_REPLICAS.toLocaleString('en-US')} one run simulates`);
+  if (nodes > MAX_NODES) return notSimulated(`the cluster has ${nodes} nodes, more than the ${MAX_NODES.toLocaleString('en-US')} one run simulates`);
   const { entry, service, lb: lbProfile } = entryOf(context, services, notes);
   const serving = servingContainer(workload, services);
-  if (!serving) throw new NotSimulated('no container listens on a port the Service targets');
+  if (!serving) return notSimulated('no container listens on a port the Service targets');
   const { container, ports } = serving;
   const c = container.container;
   const preStop = preStopOf(container);
@@ -334,7 +344,7 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
   if (preStop.kind === 'exec-sleep' && likelyShellless(container)) notes.push(`preStop exec sleep fails in image without a shell (${String(c['image'])}): no delay`);
   else if (preStop.kind !== 'none') {
     // An unknown delay is not 0 s: the simulator cannot say when the app stops accepting.
-    if (!preStop.delay.known) throw new NotSimulated(`the preStop hook of container \`${container.name}\` runs ${unknownSteps(preStop.delay)}, whose length rollsafe cannot know`);
+    if (!preStop.delay.known) return notSimulated(`the preStop hook of container \`${container.name}\` runs ${unknownSteps(preStop.delay)}, whose length rollsafe cannot know`);
     preStopSeconds = preStop.delay.seconds;
     hookStops = preStop.delay.stops;
     if (preStop.kind === 'other') notes.push(`preStop ${preStop.delay.knownSteps.join('; ')}`);
@@ -355,7 +365,7 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
       const kind = `${name}Probe`;
       const target = recordAt(c[kind], 'httpGet') ?? recordAt(c[kind], 'tcpSocket') ?? recordAt(c[kind], 'grpc');
       const effect = name === 'readiness' ? 'the pods never become Ready, so the Service has no endpoint before the rollout either' : 'the container is restarted over and over';
-      throw new NotSimulated(`its ${kind} checks port ${String(target?.['port'])}, where container \`${container.name}\` does not listen (it listens on ${[...ports].join(', ') || 'no declared port'}): ${effect}`);
+      return notSimulated(`its ${kind} checks port ${String(target?.['port'])}, where container \`${container.name}\` does not listen (it listens on ${[...ports].join(', ') || 'no declared port'}): ${effect}`);
     }
   }
   const grace = gracePeriodSeconds(workload).seconds;

@@ -18,7 +18,7 @@ export type Row = readonly [name: string, path: string, severity: Severity];
 const FIXTURES = new URL('../fixtures/rules/', import.meta.url);
 
 /** The rule a fixture tests: its file name up to the first dot. */
-export function ruleOf(fixture: string): string {
+function ruleOf(fixture: string): string {
   return fixture.split('.')[0] ?? fixture;
 }
 
@@ -91,7 +91,7 @@ export function rowsOf(findings: readonly Finding[], names: readonly string[]): 
 }
 
 /** Top-level `metadata.name`s of a fixture that start with `fire-` and `dont-fire-`. */
-export function namedObjects(fixture: string): { fire: string[]; dontFire: string[] } {
+function namedObjects(fixture: string): { fire: string[]; dontFire: string[] } {
   const names = [...fixtureText(fixture).matchAll(/^ {2}name: ((?:dont-)?fire-[\w.-]+)\s*$/gm)].map((m) => m[1] ?? '');
   return { fire: names.filter((n) => n.startsWith('fire-')), dontFire: names.filter((n) => n.startsWith('dont-fire-')) };
 }
