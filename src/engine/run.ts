@@ -1,5 +1,5 @@
 /** Runs the rules over a loaded input: severities, suppression, positions, sorting. */
-import { loadSources } from '../load/objects.js';
+import { loadSources, type LoadResult } from '../load/objects.js';
 import type { LoadNote, SourceText } from '../load/types.js';
 import { buildGraph } from '../model/graph.js';
 import { IGNORE_ANNOTATION, ignoredRules, positionOf, type Resource } from '../model/resource.js';
@@ -16,6 +16,8 @@ export interface CheckOptions {
   readonly profile: Profile;
   /** Per-rule severity or `off` (from the config file and `--rule`). */
   readonly ruleSeverities?: Readonly<Record<string, Severity | 'off'>>;
+  /** The rules to run, in order; the whole catalog (rules/index.ts) when absent. */
+  readonly rules?: Iterable<Rule>;
 }
 
 export interface CheckResult {
@@ -53,21 +55,25 @@ function rebase(report: Report): Report['fix'] {
   return { ...fix, operations: fix.operations.map((op) => ({ ...op, path: base + op.path })) };
 }
 
-/** Runs every rule over already-loaded sources. */
+/** Loads the sources and runs every rule over them. */
 export function checkSources(sources: readonly SourceText[], options: CheckOptions): CheckResult {
-  const loaded = loadSources(sources, options.profile.k8sVersion);
+  return checkLoaded(loadSources(sources, options.profile.k8sVersion), sources.length, options);
+}
+
+/** Runs the rules over what loading `files` sources produced. */
+export function checkLoaded(loaded: LoadResult, files: number, options: CheckOptions): CheckResult {
   const graph = buildGraph(loaded.resources);
   const findings: Finding[] = [];
   const overrides = options.ruleSeverities ?? {};
   const ignoreCache = new Map<Resource, ReadonlySet<string>>();
   const scope = servedScope(graph, options.profile);
-  for (const rule of RULES.values()) {
+  for (const rule of options.rules ?? RULES.values()) {
     const override = overrides[rule.meta.id];
     if (override === 'off') continue;
     runRule(rule, override, graph, loaded.problems, options.profile, findings, ignoreCache, scope);
   }
   findings.sort(compareFindings);
-  return { profile: options.profile.name, files: sources.length, objects: loaded.objects, findings, notes: loaded.notes };
+  return { profile: options.profile.name, files, objects: loaded.objects, findings, notes: loaded.notes };
 }
 
 /** What the served scope does to one finding: drop it, or cap its severity and say why. */
