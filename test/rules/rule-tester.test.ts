@@ -2,13 +2,15 @@
  * The rule tester itself: it passes a rule that does what its cases say, and fails a rule that
  * mutates its input, reports another message or position, or offers a fix that is not valid
  * RFC 6902, does not remove its finding, or differs from the case's output; it refuses suites and
- * cases that assert nothing.
+ * cases that assert nothing. And every rule of the catalog goes through it.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { Fix, Rule } from '../../src/engine/types.js';
 import { numberAt, recordAt } from '../../src/model/k8s.js';
 import { RULES } from '../../src/rules/index.js';
 import { prestopMissing } from '../../src/rules/prestop-missing.js';
+import { ROOT } from '../helpers.js';
 import { assertInvalid, assertSuite, assertValid, run, type InvalidCase } from './rule-tester.js';
 
 function deployment(name: string, replicas: number): string {
@@ -126,5 +128,19 @@ describe('the rule tester', () => {
     const { output: _output, ...invalid } = INVALID;
     expect(() => run('prestop-missing', oneReplica({ id: 'prestop-missing' }), { valid: [{ yaml: deployment('web', 3) }], invalid: [invalid] })).toThrow(/not the catalog's rule/);
     expect(RULES.get('prestop-missing')).toBe(prestopMissing);
+  });
+});
+
+/** An id in camel case: `prestop-missing` → `prestopMissing` (how rules/index.ts imports each rule). */
+function camel(id: string): string {
+  return id.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+}
+
+describe('every rule goes through the rule tester', () => {
+  test.each([...RULES.keys()])('%s: its test file runs it through ruleTester.run', (id) => {
+    const code = readFileSync(`${ROOT}test/rules/${id}.test.ts`, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    // run() itself refuses a suite without a valid and an invalid case, and a rule that is not the catalog's.
+    expect(code).toContain(`ruleTester.run('${id}', ${camel(id)}, {`);
+    expect(code).toContain(`import { ${camel(id)} } from '../../src/rules/${id}.js';`);
   });
 });
