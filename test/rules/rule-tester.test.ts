@@ -111,6 +111,11 @@ describe('the rule tester', () => {
     expect(() => assertInvalid('one-replica', oneReplica(), withoutOutput)).not.toThrow();
   });
 
+  test('fails a rule that offers fixes while its meta says it has none', () => {
+    const rule = oneReplica({ fix: () => TWO });
+    expect(() => assertInvalid('one-replica', { ...rule, meta: { ...rule.meta, fixable: false } }, INVALID)).toThrow(/its meta says fixable/);
+  });
+
   test('refuses suites and cases that assert nothing', () => {
     const rule = oneReplica();
     const valid = { yaml: deployment('web', 3) };

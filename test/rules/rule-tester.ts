@@ -5,10 +5,10 @@
  * loader with positions, the graph, the engine with its served scope and suppression) with only
  * the rule under test, on input objects frozen deeply so that a rule that mutates its input fails.
  *
- * For every finding with a fix it also checks, by itself: that the fix is valid RFC 6902 against
- * the object (fast-json-patch, an implementation independent of the fixer), that the fixer applies
- * it alone, and that re-checking the fixed text reports that finding no more and no finding of the
- * rule that was not there before. The whole case is then fixed by the real multi-pass fixer and
+ * For every finding with a fix it also checks, by itself: that the rule's meta says `fixable`; that
+ * the fix is valid RFC 6902 against the object (fast-json-patch, an implementation independent of
+ * the fixer); that the fixer applies it alone; and that re-checking the fixed text reports that
+ * finding no more and no finding of the rule that was not there before. The whole case is then fixed by the real multi-pass fixer and
  * compared with `output`, which is required whenever a finding has a fix; re-checking the output
  * leaves exactly the findings that had none.
  *
@@ -174,6 +174,7 @@ export function assertInvalid(ruleId: string, rule: Rule, c: InvalidCase): void 
   expect(findings.map(expected)).toEqual(c.findings);
   for (const f of findings) expect(f.fixable, `fixable says whether "${f.message}" has a fix`).toBe(f.fix !== undefined);
   const fixable = findings.filter((f) => f.fix !== undefined);
+  if (fixable.length > 0) expect(rule.meta.fixable, `${ruleId} offers fixes: its meta says fixable`).toBe(true);
   if (fixable.length === 0) {
     expect(c.output, 'no finding has a fix: the case states no output').toBeUndefined();
     return;
