@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { AppCheckError, checkApp, formatAppCheckJson, formatAppCheckText, freePort, passed, type AppCheckSettings } from '../appcheck/index.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { reportError, UsageError } from './options.js';
 
 export const APP_CHECK_HELP = `Usage: rollsafe app-check [options] -- CMD [ARG...]

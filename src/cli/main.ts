@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseRuleSetting, type FailOn } from '../engine/config.js';
 import { checkSources } from '../engine/run.js';
-import { severityRank, type Severity } from '../engine/types.js';
+import { severityRank, type Severity } from '../rules/types.js';
 import { readSources } from '../load/files.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { formatGithub } from '../report/github.js';
@@ -21,24 +21,9 @@ import { REPORT_OPTIONS, runReport } from './report.js';
 import { runPolicy } from './policy.js';
 import { runServe, SERVE_HELP } from './serve.js';
 import { runSimulate, SIMULATE_OPTIONS } from './simulate.js';
-import { findingImpacts, judgedByImpact } from '../sim/impact.js';
+import { findingImpacts, judgedByImpact } from '../impact/impact.js';
 import { explainRule, formatRules } from './rules.js';
-
-/** What the CLI may touch, injected so tests run it in-process. */
-export interface Io {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** All of stdin, read before the command runs (see `readsStdin`); only called for the `-` path. */
-  readonly stdin: () => string;
-  readonly readFile: (path: string) => string;
-  readonly fileExists: (path: string) => boolean;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly isTTY: boolean;
-  /** Calls `handler` once when the process gets the signal (`serve` shuts down on it). */
-  readonly onSignal?: (signal: 'SIGTERM' | 'SIGINT', handler: () => void) => void;
-  /** How the user called the program: `rollsafe`, or `kubectl rollsafe` when run as a kubectl plugin. */
-  readonly program?: string;
-}
+import type { Io } from './io.js';
 
 const HELP = `rollsafe ${VERSION}: find, explain and fix the causes of dropped requests during Kubernetes rollouts
 

@@ -3,11 +3,11 @@
  * profile, Kubernetes version, config file and `--rule` options, and the exit-code-2 error report.
  */
 import { ConfigError, parseConfig, parseRuleSetting, type Config } from '../engine/config.js';
-import type { Severity } from '../engine/types.js';
+import type { Severity } from '../rules/types.js';
 import { InputError } from '../load/files.js';
 import { ProfileError, resolveProfile, withK8sVersion } from '../profiles/load.js';
 import type { Profile } from '../profiles/types.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /** A usage error: exit code 2 with the message and a pointer to --help. */
 export class UsageError extends Error {

@@ -9,8 +9,8 @@ import { MAX_PATCHED_CONTAINERS, MUTATED_RULES, MUTATING_POLICY_SINCE } from '..
 import { ASSUMPTIONS, compilePolicy, PolicyVersionError, POLICY_MODES, VALIDATING_POLICY_SINCE, type CompiledPolicy, type PolicyMode } from '../policy/policy.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { VERSION } from '../version.js';
-import { writeAtomically } from './fix.js';
-import type { Io } from './main.js';
+import { writeAtomically } from './write-file.js';
+import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
 
 export const POLICY_HELP = `Usage: rollsafe policy [options]

@@ -7,14 +7,14 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readSources } from '../load/files.js';
-import type { SourceText } from '../load/types.js';
+import type { SourceText } from '../document/types.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { chartLibraries } from '../report/html/assets.js';
 import { buildReportData, type Simulate } from '../report/html/build.js';
 import { renderReport } from '../report/html/page.js';
 import { simulateSources } from '../sim/index.js';
-import { NODE_FILES, writeAtomically, type FileWriter } from './fix.js';
-import type { Io } from './main.js';
+import { NODE_FILES, writeAtomically, type FileWriter } from './write-file.js';
+import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
 
 export const REPORT_HELP = `Usage: rollsafe report [options] PATH... -o FILE

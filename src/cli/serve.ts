@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { generateCertificates, serviceDnsNames } from '../server/certs.js';
 import { startServer } from '../server/https.js';
 import type { Mode } from '../server/review.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
 
 export const SERVE_HELP = `Usage: rollsafe serve --tls-cert FILE --tls-key FILE [options]

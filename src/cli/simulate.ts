@@ -8,7 +8,7 @@ import { readSources } from '../load/files.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import type { Profile } from '../profiles/types.js';
 import { CAUSES, SIGTERM_BEHAVIOURS, simulateSources, type SimOverrides, type SourcesSimulation, type WorkloadSimulation } from '../sim/index.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
 
 export const SIMULATE_HELP = `Usage: rollsafe simulate [options] PATH...

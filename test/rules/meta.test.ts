@@ -1,6 +1,6 @@
 /** The metadata of every rule in the catalog: complete, and each field read where it is set. */
 import { describe, expect, test } from 'vitest';
-import { IMPACT_CATEGORIES } from '../../src/sim/impact.js';
+import { IMPACT_CATEGORIES } from '../../src/impact/impact.js';
 import { RULES } from '../../src/rules/index.js';
 
 describe('rule metadata', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { pdbMissing } from '../../src/rules/pdb-missing.js';
 import { checkSources } from '../../src/engine/run.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/rules/types.js';
 import { conventionViolations, findingAt, fixedText, fixOf, fixtureCase, profileOf, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
 import { ruleTester } from './rule-tester.js';
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { Fix, Rule } from '../../src/engine/types.js';
+import type { Fix, Rule } from '../../src/rules/types.js';
 import { numberAt, recordAt } from '../../src/model/k8s.js';
 import { RULES } from '../../src/rules/index.js';
 import { prestopMissing } from '../../src/rules/prestop-missing.js';

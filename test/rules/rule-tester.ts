@@ -19,11 +19,11 @@ import jsonPatch from 'fast-json-patch';
 import jsYaml from 'js-yaml';
 import { describe, expect, test } from 'vitest';
 import { checkLoaded } from '../../src/engine/run.js';
-import type { Finding, Rule, Severity } from '../../src/engine/types.js';
+import type { Finding, Rule, Severity } from '../../src/rules/types.js';
 import { applyFixes } from '../../src/fix/apply.js';
 import { runPasses } from '../../src/fix/driver.js';
 import { loadSources } from '../../src/load/objects.js';
-import type { SourceText } from '../../src/load/types.js';
+import type { SourceText } from '../../src/document/types.js';
 import { RULES } from '../../src/rules/index.js';
 import { profileOf } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { classifyService, servedBy } from '../../src/domain/service-role.js';
 import { servingContainers } from '../../src/domain/serving.js';
 import { checkSources } from '../../src/engine/run.js';
-import type { Rule } from '../../src/engine/types.js';
+import type { Rule } from '../../src/rules/types.js';
 import { loadSources } from '../../src/load/objects.js';
 import { buildGraph } from '../../src/model/graph.js';
 import { checkAll, conventionViolations, findingAt, fixOf, fixturePath, fixtureText, loadProblems, profileOf, rows, run } from './helpers.js';

@@ -50,7 +50,7 @@ export interface RuleMeta {
   readonly messages: Readonly<Record<string, string>>;
   /**
    * For findings without an automatic fix: the advice `check --impact` simulates in its place.
-   * Read only for rules of the categories whose findings cost requests (sim/impact.ts).
+   * Read only for rules of the categories whose findings cost requests (impact/impact.ts).
    */
   readonly impact?: WhatIf;
 }
