@@ -170,7 +170,7 @@ export function assertInvalid(ruleId: string, rule: Rule, c: InvalidCase): void 
   const { check, problems } = checker(rule, c);
   if (ruleId !== 'invalid-manifest') expect(problems([source]), 'the input loads without problems').toEqual([]);
   const findings = check([source]);
-  expect(findings.map((f) => f.ruleId)).toEqual(findings.map(() => ruleId));
+  expect(findings.map((f) => [f.ruleId, f.file])).toEqual(findings.map(() => [ruleId, source.path]));
   expect(findings.map(expected)).toEqual(c.findings);
   for (const f of findings) expect(f.fixable, `fixable says whether "${f.message}" has a fix`).toBe(f.fix !== undefined);
   const fixable = findings.filter((f) => f.fix !== undefined);
