@@ -77,8 +77,11 @@ describe('the rule tester', () => {
     });
   });
 
-  test('fails a rule that mutates its input (the objects are frozen)', () => {
+  test('fails a rule that mutates its input or the profile (both are frozen)', () => {
     expect(() => assertValid('one-replica', oneReplica({ mutate: true }), { yaml: deployment('web', 1) })).toThrow(TypeError);
+    const base = oneReplica();
+    const profileMutator: Rule = { meta: base.meta, check: (context) => void Object.assign(context.profile, { nodes: 1 }) };
+    expect(() => assertValid('one-replica', profileMutator, { yaml: deployment('web', 3) })).toThrow(TypeError);
   });
 
   test('fails on another message, position or severity, a missing or extra finding', () => {

@@ -3,7 +3,8 @@
  * rule reports nothing, invalid inputs with every finding stated exactly (message, JSON Pointer,
  * line, column, severity), and the text after the fix. Each case runs the real pipeline (the
  * loader with positions, the graph, the engine with its served scope and suppression) with only
- * the rule under test, on input objects frozen deeply so that a rule that mutates its input fails.
+ * the rule under test, on input objects and a profile frozen deeply so that a rule that mutates what
+ * it reads fails.
  *
  * For every finding with a fix it also checks, by itself: that the rule's meta says `fixable`; that
  * the fix is valid RFC 6902 against the object (fast-json-patch, an implementation independent of
@@ -108,9 +109,10 @@ function expected(f: Finding): ExpectedFinding {
   return { message: f.message, path: f.path, line: f.line, column: f.column, severity: f.severity };
 }
 
-/** Runs one rule through the engine on frozen input: its findings and the load problems. */
+/** Runs one rule through the engine on frozen input and a frozen profile: its findings and the load problems. */
 function checker(rule: Rule, c: CaseInput): { check: (sources: readonly SourceText[]) => Finding[]; problems: (sources: readonly SourceText[]) => string[] } {
-  const profile = profileOf(c.profile ?? 'generic', c.k8sVersion);
+  const profile = structuredClone(profileOf(c.profile ?? 'generic', c.k8sVersion));
+  deepFreeze(profile);
   const load = (sources: readonly SourceText[]): ReturnType<typeof loadSources> => {
     const loaded = loadSources(sources, profile.k8sVersion);
     for (const r of loaded.resources) deepFreeze(r.doc.value);
