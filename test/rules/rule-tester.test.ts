@@ -150,5 +150,7 @@ describe('every rule goes through the rule tester', () => {
     // run() itself refuses a suite without a valid and an invalid case, and a rule that is not the catalog's.
     expect(code).toContain(`ruleTester.run('${id}', ${camel(id)}, {`);
     expect(code).toContain(`import { ${camel(id)} } from '../../src/rules/${id}.js';`);
+    // A rule that says it fixes has a case whose fix the tester applies (a case with a fix must state its output).
+    expect(/^\s+output: /m.test(code), 'a case with an output').toBe(RULES.get(id)?.meta.fixable);
   });
 });
