@@ -103,6 +103,17 @@ describe('the rule tester', () => {
   test('fails a fix that leaves its finding, or brings a new one', () => {
     const same = oneReplica({ fix: () => ({ kind: 'patch', description: 'x', operations: [{ op: 'add', path: '/metadata/labels', value: { a: 'b' } }] }) });
     expect(() => assertInvalid('one-replica', same, INVALID)).toThrow(/the finding is gone/);
+    // Fixed, but the fix labels the object, which the rule also reports: a finding at a new place.
+    const labelled: Fix = { kind: 'patch', description: 'x', operations: [{ op: 'replace', path: '/spec/replicas', value: 2 }, { op: 'add', path: '/metadata/labels', value: { a: 'b' } }] };
+    const base = oneReplica({ fix: () => labelled });
+    const alsoLabels: Rule = {
+      meta: { ...base.meta, messages: { ...base.meta.messages, labelled: '{{name}} is labelled' } },
+      check(context) {
+        base.check(context);
+        for (const w of context.graph.workloads) if (recordAt(w.resource.object, 'metadata')?.['labels'] !== undefined) context.report({ resource: w.resource, path: '/metadata/labels', messageId: 'labelled', data: { name: w.resource.name } });
+      },
+    };
+    expect(() => assertInvalid('one-replica', alsoLabels, INVALID)).toThrow(/no new finding/);
   });
 
   test('fails when the fixed text is not the output, and requires an output exactly when a finding has a fix', () => {
