@@ -13,27 +13,25 @@ ruleTester.run('lb-readiness-gate-missing', lbReadinessGateMissing, {
       ...fixtureCase(FIXTURE, 'eks-alb-ip'),
       findings: [
         { message: 'Deployment rgm-ingress/fire-behind-alb-ingress pods are direct targets of the AWS ALB (profile eks-alb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 40 s); label namespace rgm-ingress with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 55, column: 5, severity: 'error' },
-        { message: 'Deployment rgm-lb/fire-behind-lb-service pods are direct targets of the AWS ALB (profile eks-alb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 40 s); label namespace rgm-lb with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 96, column: 5, severity: 'error' },
-        { message: 'StatefulSet rgm-unlabelled/fire-statefulset-unlabelled-namespace pods are direct targets of the AWS ALB (profile eks-alb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 40 s); label namespace rgm-unlabelled with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 164, column: 5, severity: 'error' },
-        { message: 'Deployment rgm-legacy/fire-legacy-nlb-ip pods are direct targets of the AWS NLB (profile eks-alb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s); label namespace rgm-legacy with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 621, column: 5, severity: 'error' },
-        { message: 'Deployment rgm-external-ip/fire-external-ip-targets pods are direct targets of the AWS NLB (profile eks-alb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s); label namespace rgm-external-ip with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 665, column: 5, severity: 'error' },
+        { message: 'StatefulSet rgm-unlabelled/fire-statefulset-unlabelled-namespace pods are direct targets of the AWS ALB (profile eks-alb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 40 s); label namespace rgm-unlabelled with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 165, column: 5, severity: 'error' },
+        { message: 'Deployment rgm-legacy/fire-legacy-nlb-ip pods are direct targets of the AWS NLB (profile eks-alb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s); label namespace rgm-legacy with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 622, column: 5, severity: 'error' },
+        { message: 'Deployment rgm-external-ip/fire-external-ip-targets pods are direct targets of the AWS NLB (profile eks-alb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s); label namespace rgm-external-ip with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 666, column: 5, severity: 'error' },
       ],
     },
     {
       ...fixtureCase(FIXTURE, 'eks-instance'),
       findings: [
-        { message: 'Deployment rgm-legacy/fire-legacy-nlb-ip pods are direct targets of the AWS NLB (profile eks-instance) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s); label namespace rgm-legacy with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 621, column: 5, severity: 'error' },
-        { message: 'Deployment rgm-external-ip/fire-external-ip-targets pods are direct targets of the AWS NLB (profile eks-instance) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s); label namespace rgm-external-ip with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 665, column: 5, severity: 'error' },
+        { message: 'Deployment rgm-legacy/fire-legacy-nlb-ip pods are direct targets of the AWS NLB (profile eks-instance) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s); label namespace rgm-legacy with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 622, column: 5, severity: 'error' },
+        { message: 'Deployment rgm-external-ip/fire-external-ip-targets pods are direct targets of the AWS NLB (profile eks-instance) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s); label namespace rgm-external-ip with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 666, column: 5, severity: 'error' },
       ],
     },
     {
       ...fixtureCase(FIXTURE, 'eks-nlb-ip'),
       findings: [
         { message: 'Deployment rgm-ingress/fire-behind-alb-ingress pods are direct targets of the AWS ALB (profile eks-nlb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 40 s); label namespace rgm-ingress with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 55, column: 5, severity: 'error' },
-        { message: 'Deployment rgm-lb/fire-behind-lb-service pods are direct targets of the AWS NLB (profile eks-nlb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s); label namespace rgm-lb with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 96, column: 5, severity: 'error' },
-        { message: 'StatefulSet rgm-unlabelled/fire-statefulset-unlabelled-namespace pods are direct targets of the AWS ALB (profile eks-nlb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 40 s); label namespace rgm-unlabelled with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 164, column: 5, severity: 'error' },
-        { message: 'Deployment rgm-legacy/fire-legacy-nlb-ip pods are direct targets of the AWS NLB (profile eks-nlb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s); label namespace rgm-legacy with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 621, column: 5, severity: 'error' },
-        { message: 'Deployment rgm-external-ip/fire-external-ip-targets pods are direct targets of the AWS NLB (profile eks-nlb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s); label namespace rgm-external-ip with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 665, column: 5, severity: 'error' },
+        { message: 'StatefulSet rgm-unlabelled/fire-statefulset-unlabelled-namespace pods are direct targets of the AWS ALB (profile eks-nlb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 40 s); label namespace rgm-unlabelled with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 165, column: 5, severity: 'error' },
+        { message: 'Deployment rgm-legacy/fire-legacy-nlb-ip pods are direct targets of the AWS NLB (profile eks-nlb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s); label namespace rgm-legacy with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 622, column: 5, severity: 'error' },
+        { message: 'Deployment rgm-external-ip/fire-external-ip-targets pods are direct targets of the AWS NLB (profile eks-nlb-ip) but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 160 s); label namespace rgm-external-ip with `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`', path: '/spec/template/spec', line: 666, column: 5, severity: 'error' },
       ],
     },
   ],
@@ -44,12 +42,11 @@ describe('lb-readiness-gate-missing', () => {
     const findings = run(FIXTURE, 'eks-alb-ip');
     expect(rows(findings)).toEqual([
       ['fire-behind-alb-ingress', POD_SPEC, 'error'],
-      ['fire-behind-lb-service', POD_SPEC, 'error'],
       ['fire-external-ip-targets', POD_SPEC, 'error'],
       ['fire-legacy-nlb-ip', POD_SPEC, 'error'],
       ['fire-statefulset-unlabelled-namespace', POD_SPEC, 'error'],
     ]);
-    expect(findings).toHaveLength(5);
+    expect(findings).toHaveLength(4);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findings.every((f) => !f.fixable)).toBe(true);
   });
