@@ -62,7 +62,7 @@ export function checkSources(sources: readonly SourceText[], options: CheckOptio
   return checkLoaded(loadSources(sources, options.profile.k8sVersion), sources.length, options);
 }
 
-/** Runs the rules over what loading `files` sources produced. */
+/** Runs the rules over a loaded input of `files` sources (loaded with the profile's Kubernetes version), for callers that read the objects too. */
 export function checkLoaded(loaded: LoadResult, files: number, options: CheckOptions): CheckResult {
   const graph = buildGraph(loaded.resources);
   const findings: Finding[] = [];
