@@ -15,6 +15,7 @@ import { formatText } from '../report/text.js';
 import { VERSION } from '../version.js';
 import { ADVISE_OPTIONS, runAdvise } from './advise.js';
 import { runAppCheck } from './app-check.js';
+import { runLab } from './lab.js';
 import { loadConfig, reportError, resolveCheckProfile, UsageError } from './options.js';
 import { FIX_OPTIONS, runFix } from './fix.js';
 import { REPORT_OPTIONS, runReport } from './report.js';
@@ -50,6 +51,8 @@ Usage:
   rollsafe app-check [options] -- CMD...
                                        run a server, play a pod's termination against it under
                                        load, and say whether it survives (see \`rollsafe app-check --help\`)
+  rollsafe lab [options] PATH...       play a rollout for real (namespaces, iptables, HAProxy, real
+                                       pods and load) and compare it with the simulation (see \`rollsafe lab --help\`)
   rollsafe --version | --help
 
 Check options:
@@ -149,6 +152,7 @@ export function run(argv: readonly string[], io: Io): number | Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'serve') return runServe(rest, io);
   if (command === 'app-check') return runAppCheck(rest, io);
+  if (command === 'lab') return runLab(rest, io);
   return main(argv, io);
 }
 
@@ -204,6 +208,8 @@ export function main(argv: readonly string[], io: Io): number {
         return runSimulate(rest, io);
       case 'app-check':
         throw new UsageError('app-check runs processes and takes time; start it with run(), as the rollsafe program does');
+      case 'lab':
+        throw new UsageError('lab runs a rollout in real time; start it with run(), as the rollsafe program does');
       case 'serve':
         if (rest.includes('--help') || rest.includes('-h')) {
           io.stdout(SERVE_HELP);

@@ -26,6 +26,16 @@ export interface LbSettings {
   readonly intervalMs: number;
   readonly rise: number;
   readonly fall: number;
+  /**
+   * `http` (default) or `tcp`: a layer-4 balancer (a cloud CLB or NLB) passes each client
+   * connection through to one backend; with `tcp` and `retries: 0` a refused or reset backend
+   * connection reaches the client as the cloud LB's would.
+   */
+  readonly mode?: 'http' | 'tcp';
+  /** Connection retries to a backend (HAProxy's default 3; a cloud LB does not retry: 0). */
+  readonly retries?: number;
+  /** HAProxy's `timeout connect` in ms (default 2000). */
+  readonly connectTimeoutMs?: number;
 }
 
 /** HAProxy's configuration for the lab's load balancer (pure). */
@@ -37,8 +47,9 @@ export function haproxyConfig(settings: LbSettings, address: string, adminSocket
     'global',
     `  stats socket ${adminSocket} mode 600 level admin`,
     'defaults',
-    '  mode http',
-    '  timeout connect 2s',
+    `  mode ${settings.mode ?? 'http'}`,
+    ...(settings.retries !== undefined ? [`  retries ${settings.retries}`] : []),
+    `  timeout connect ${settings.connectTimeoutMs ?? 2000}ms`,
     '  timeout client 30s',
     '  timeout server 30s',
     'frontend lb',

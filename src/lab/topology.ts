@@ -168,6 +168,9 @@ export class Lab {
       run('ip', ['-n', node.netns, 'link', 'set', 'eth0', 'up']);
       // Service addresses are on no interface: locally sent packets need a route before OUTPUT's DNAT.
       run('ip', ['-n', node.netns, 'route', 'add', 'default', 'dev', 'eth0']);
+      // A node forwards what kube-proxy DNATs to a pod on another node (the kubelet and kube-proxy
+      // require net.ipv4.ip_forward=1); the setting is the namespace's own.
+      run('ip', ['netns', 'exec', node.netns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     });
   }
 
@@ -251,6 +254,17 @@ export class Lab {
    * it listens (within `listenTimeoutMs`).
    */
   async startPod(options: { name: string; node: string; port: number; command: readonly string[]; env?: Readonly<Record<string, string | undefined>>; listenTimeoutMs?: number }): Promise<LabPod> {
+    const { pod, listening } = this.spawnPod(options);
+    await listening;
+    return pod;
+  }
+
+  /**
+   * Starts a pod as `startPod` does, without waiting: the pod at once (its process can be signalled
+   * from the start), and a promise that resolves once it listens (rejects when it does not within
+   * `listenTimeoutMs`, or exits first).
+   */
+  spawnPod(options: { name: string; node: string; port: number; command: readonly string[]; env?: Readonly<Record<string, string | undefined>>; listenTimeoutMs?: number }): { pod: LabPod; listening: Promise<void> } {
     const node = this.node(options.node);
     const index = this.nodes.indexOf(node) + 1;
     const ip = `10.250.${index}.${this.pods.filter((p) => p.node === node).length + 1}`;
@@ -262,8 +276,7 @@ export class Lab {
     const pod: LabPod = { name: options.name, node, ip, port: options.port, process: child };
     this.pods.push(pod);
     // `ip netns exec` replaces itself with the command: the child's pid is the pod's.
-    await this.waitListening(child, ip, options.port, `pod ${options.name}`, options.listenTimeoutMs);
-    return pod;
+    return { pod, listening: this.waitListening(child, ip, options.port, `pod ${options.name}`, options.listenTimeoutMs) };
   }
 
   /** Starts a process in a node's namespace (a client), stdio piped. */

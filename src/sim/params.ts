@@ -256,7 +256,7 @@ function probeInput(container: ContainerView, probe: unknown, ports: ReadonlySet
 }
 
 /** The container that serves the Service (first one that listens on a target port). */
-function servingContainer(workload: Workload, services: readonly ServiceView[]): { container: ContainerView; ports: Set<number> } | undefined {
+export function servingContainer(workload: Workload, services: readonly ServiceView[]): { container: ContainerView; ports: Set<number> } | undefined {
   const only = workload.containers.length === 1;
   for (const container of workload.containers) {
     const ports = listeningPorts(container, services, only);

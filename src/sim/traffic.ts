@@ -10,7 +10,7 @@
  * - `request`: every request is drawn, routed and judged on its own. Slow; it exists to check
  *   the rate model (test/sim/agreement.test.ts).
  */
-import type { Removal, SimPod, ViewEvent, World } from './cluster.js';
+import type { Removal, SimPod, ViewEvent, World } from './world.js';
 import { KEEPALIVE_CONNECTION_RPS, KEEPALIVE_RACE_SECONDS } from './params.js';
 import { EventQueue } from './queue.js';
 import type { Random } from './random.js';
