@@ -1,6 +1,6 @@
 /** rollsafe's public API: the same functions the CLI uses. */
 export { checkSources, formatMessage, IGNORE_ANNOTATION, type CheckOptions, type CheckResult } from './engine/run.js';
-export type { Category, Finding, Fix, PatchOperation, Report, Rule, RuleContext, RuleMeta, Severity } from './rules/types.js';
+export type { Category, Finding, Fix, PatchOperation, Report, Rule, RuleContext, RuleMeta, Severity, SimulatedChange, WhatIf } from './rules/types.js';
 export { parseConfig, parseRuleSetting, type Config, type FailOn } from './engine/config.js';
 export { parseSource, type ParseResult } from './load/parse.js';
 export { locate, type ParsedDocument } from './document/document.js';
