@@ -119,13 +119,6 @@ const KNOWN_FIXTURE_GAPS = [
   'test/fixtures/rules/recreate-strategy.yaml: readiness-probe-missing Deployment/fire-leader-election-off: worse (3493.6 → 4656.3)',
   'test/fixtures/rules/recreate-strategy.yaml: readiness-probe-missing Deployment/fire-controller-without-election: worse (3493.6 → 4656.3)',
   'test/fixtures/rules/review.yaml: readiness-probe-missing DaemonSet/fire-all-nodes: worse (3507.2 → 4596.1)',
-  // Two containers serve the Service: the simulator follows the first serving container only
-  // (src/sim/params.ts servingContainer), so a fix on the second changes nothing it sees.
-  'test/fixtures/rules/grace-period-too-short.yaml: readiness-probe-missing Deployment/fire-max-of-containers: nothing (0 → 0)',
-  'test/fixtures/rules/prestop-missing.yaml: prestop-missing Deployment/fire-two-serving: nothing (0 → 0)',
-  'test/fixtures/rules/prestop-missing.yaml: readiness-probe-missing Deployment/fire-two-serving: nothing (0 → 0)',
-  'test/fixtures/rules/readiness-probe-missing.yaml: prestop-missing Deployment/fire-two-containers: nothing (0 → 0)',
-  'test/fixtures/rules/readiness-probe-missing.yaml: readiness-probe-missing Deployment/fire-two-containers: nothing (0 → 0)',
   // A liveness probe restarts every new pod before its app listens: the rollout never gets a new
   // pod Ready (≈ 60,000 requests lost at 100 rps), and a preStop on the old pods cannot change
   // that. liveness-probe-kills-slow-start reports the cause — as a warning, where the simulator
@@ -158,10 +151,6 @@ const KNOWN_FIXTURE_GAPS = [
 ];
 
 const KNOWN_CORPUS_GAPS = [
-  // The ingress-controller container serves the validation webhook's Service; the simulator
-  // follows the Service with the LB (kong-proxy) and its container, whose `kong quit` hook
-  // prestop-too-short judges: with its fix (`sleep 5; kong quit`) the rollout drops nothing.
-  'apps/kong-all-in-one-postgres.yaml: prestop-missing Deployment/ingress-kong: nothing (0 → 0)',
   // readiness-probe-missing on a one-replica StatefulSet (see above); behind a headless Service
   // it is a warning (domain/service-role.ts), so only these two remain errors.
   'apps/kong-all-in-one-postgres.yaml: readiness-probe-missing StatefulSet/postgres: worse (3493.6 → 4656.3)',
