@@ -4,10 +4,10 @@
  * unwritable output.
  */
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
 import { MAX_PATCHED_CONTAINERS, MUTATED_RULES, MUTATING_POLICY_SINCE } from '../policy/mutation.js';
 import { ASSUMPTIONS, compilePolicy, PolicyVersionError, POLICY_MODES, VALIDATING_POLICY_SINCE, type CompiledPolicy, type PolicyMode } from '../policy/policy.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
+import { yamlLib } from '../fix/yaml-lib.js';
 import { VERSION } from '../version.js';
 import { writeAtomically } from './write-file.js';
 import type { Io } from './io.js';
@@ -51,7 +51,7 @@ export function formatPolicy(compiled: CompiledPolicy, profile: { name: string; 
     'Opt an object out with the annotation rollsafe.io/ignore: rule-id[,rule-id] (or all).',
   ];
   const comment = header.map((line) => `# ${line}`.trimEnd()).join('\n');
-  const docs = compiled.documents.map((d) => stringify(d, { lineWidth: 0 }));
+  const docs = compiled.documents.map((d) => yamlLib().stringify(d, { lineWidth: 0 }));
   return `${comment}\n${docs.map((d) => `---\n${d}`).join('')}`;
 }
 

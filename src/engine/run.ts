@@ -1,12 +1,13 @@
 /** Runs the rules over a loaded input: severities, suppression, positions, sorting. */
-import { loadSources } from '../load/objects.js';
+import { loadSources, type LoadResult } from '../load/objects.js';
 import type { LoadNote } from '../load/types.js';
 import type { SourceText } from '../document/types.js';
 import { buildGraph } from '../model/graph.js';
 import { IGNORE_ANNOTATION, ignoredRules, positionOf, type Resource } from '../model/resource.js';
 import type { Profile } from '../profiles/types.js';
 import { RULES } from '../rules/index.js';
-import { servedBy } from '../domain/service-role.js';
+import { servedBy, type Served } from '../domain/service-role.js';
+import { containerServed } from '../domain/serving.js';
 import type { Workload } from '../model/workload.js';
 import type { Finding, Report, Rule, Severity } from '../rules/types.js';
 import { severityRank } from '../rules/types.js';
@@ -56,7 +57,11 @@ function rebase(report: Report): Report['fix'] {
 
 /** Runs every rule over already-loaded sources. */
 export function checkSources(sources: readonly SourceText[], options: CheckOptions): CheckResult {
-  const loaded = loadSources(sources, options.profile.k8sVersion);
+  return checkLoaded(loadSources(sources, options.profile.k8sVersion), sources.length, options);
+}
+
+/** Runs every rule over a loaded input of `files` sources (loaded with the profile's Kubernetes version), for callers that read the objects too. */
+export function checkLoaded(loaded: LoadResult, files: number, options: CheckOptions): CheckResult {
   const graph = buildGraph(loaded.resources);
   const findings: Finding[] = [];
   const overrides = options.ruleSeverities ?? {};
@@ -68,7 +73,7 @@ export function checkSources(sources: readonly SourceText[], options: CheckOptio
     runRule(rule, override, graph, loaded.problems, options.profile, findings, ignoreCache, scope);
   }
   findings.sort(compareFindings);
-  return { profile: options.profile.name, files: sources.length, objects: loaded.objects, findings, notes: loaded.notes };
+  return { profile: options.profile.name, files, objects: loaded.objects, findings, notes: loaded.notes };
 }
 
 /** What the served scope does to one finding: drop it, or cap its severity and say why. */
@@ -76,20 +81,28 @@ type Scoped = { readonly drop: true } | { readonly drop: false; readonly cap: Se
 
 /**
  * The served scope of Service-dependent rules (RuleMeta.serviceDependent), decided once per
- * workload from domain/service-role.ts so that every rule applies the same answer.
+ * workload — and per container for a finding on a container, which may be served less than its
+ * pod (a container that serves only a webhook beside one behind a user Service) — from
+ * domain/service-role.ts, so that every rule applies the same answer.
  */
 function servedScope(graph: ReturnType<typeof buildGraph>, profile: Profile): (report: Report) => Scoped {
   const byResource = new Map<Resource, Workload>(graph.workloads.map((w) => [w.resource, w]));
-  const cache = new Map<Workload, Scoped>();
+  const cache = new Map<string, Scoped>();
+  const keys = new Map<Workload, number>();
   const none: Scoped = { drop: false, cap: undefined, note: '' };
+  const scopeOf = (served: Served): Scoped => (served.level === 'none' ? { drop: true } : served.level === 'user' ? none : { drop: false, cap: 'warning', note: served.why });
   return (report) => {
     const workload = report.workload ?? byResource.get(report.resource);
     if (!workload) return none;
-    let scoped = cache.get(workload);
+    const container = report.workload ? undefined : workload.containers.find((c) => report.path === c.path || report.path.startsWith(`${c.path}/`));
+    let id = keys.get(workload);
+    if (id === undefined) keys.set(workload, (id = keys.size));
+    const key = `${id}/${container?.path ?? ''}`;
+    let scoped = cache.get(key);
     if (!scoped) {
-      const served = servedBy({ graph, profile }, workload);
-      scoped = served.level === 'none' ? { drop: true } : served.level === 'user' ? none : { drop: false, cap: 'warning', note: served.why };
-      cache.set(workload, scoped);
+      const context = { graph, profile };
+      scoped = scopeOf(container ? containerServed(context, workload, container) : servedBy(context, workload));
+      cache.set(key, scoped);
     }
     return scoped;
   };
