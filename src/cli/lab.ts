@@ -17,7 +17,7 @@ import { buildGraph } from '../model/graph.js';
 import { resolvePort } from '../model/container.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { createRandom } from '../sim/random.js';
-import { matchesWorkload, runSeed, summarize, type RunResult } from '../sim/index.js';
+import { matchesWorkload, runSeed, simulateRun, summarize, type RunResult, type Timeline } from '../sim/index.js';
 import { NotSimulated, servingContainer, SIGTERM_BEHAVIOURS, simInput, workloadId, type SigtermBehaviour, type SimInput, type SimOverrides } from '../sim/params.js';
 import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
@@ -83,6 +83,8 @@ export interface LabResult {
   readonly nodes: number;
   readonly runs: readonly LabRun[];
   readonly comparison: readonly CauseComparison[];
+  /** One simulated rollout of the same input in full (the first of the compared runs), to set beside the measured timeline. */
+  readonly simulatedTimeline: Timeline;
   readonly notes: readonly string[];
 }
 
@@ -160,6 +162,7 @@ async function labCommand(args: readonly string[], io: Io): Promise<number> {
   if (!serving) throw new UsageError(`${input.resource}: no container listens on a port the Service targets`);
   const appPort = services.flatMap((s) => s.ports.map((p) => resolvePort(serving.container, p.targetPort))).find((p): p is number => p !== undefined && serving.ports.has(p)) ?? [...serving.ports][0] ?? 80;
   if (input.entry.kind === 'ingress') notes.push('the ingress controller is not part of the lab: clients reach the pods through the ClusterIP');
+  if (values['app-cmd'] !== undefined) notes.push('the simulation assumes the app behaves as --app-startup, --app-drain and --sigterm (or the profile) say; --app-cmd runs your own server, which may not: set those flags to what it does before reading the comparison');
   if (input.pod.liveness || input.pod.startup) notes.push('liveness and startup probes are not played by the lab (readiness is)');
   const measured: LabRun[] = [];
   for (let i = 0; i < runs; i++) {
@@ -175,6 +178,7 @@ async function labCommand(args: readonly string[], io: Io): Promise<number> {
     nodes: input.nodes,
     runs: measured,
     comparison: compare(measured.map((m) => m.byCause), simulated),
+    simulatedTimeline: simulateRun(input, runSeed(seed, 0), { timeline: true }).timeline as Timeline,
     notes: [...input.notes, ...notes, ...measured.flatMap((m, i) => (m.unexplained > 0 ? [`run ${i + 1}: ${m.unexplained} failed requests the lab could not attribute to a cause`] : [])), ...measured.flatMap((m, i) => (m.skipped > 0 ? [`run ${i + 1}: ${m.skipped} requests not sent (the load generator's in-flight bound was full)`] : []))],
   };
   const text = format === 'json' ? formatLabJson(result) : formatLabText(result);
@@ -200,7 +204,8 @@ export function formatLabJson(result: LabResult): string {
     failureWindows,
     notes: result.notes,
   };
-  return `${JSON.stringify({ workloads: [workload], skipped: [], comparison: result.comparison, lab: { profile: result.profile, k8sVersion: result.k8sVersion, rps: result.rps, nodes: result.nodes, runs: result.runs } }, null, 2)}\n`;
+  const simulatedTimeline = result.simulatedTimeline;
+  return `${JSON.stringify({ workloads: [workload], skipped: [], comparison: result.comparison, lab: { profile: result.profile, k8sVersion: result.k8sVersion, rps: result.rps, nodes: result.nodes, runs: result.runs, simulatedTimeline } }, null, 2)}\n`;
 }
 
 /** Measured failures merged into windows (a new window after 1 s of quiet), per cause. */
@@ -236,10 +241,15 @@ export function formatLabText(result: LabResult): string {
     lines.push(`  ${c.cause.padEnd(22)}  ${fmt(c.measured).padStart(8)}   ${`${fmt(c.simulated.p5)} / ${fmt(c.simulated.mean)} / ${fmt(c.simulated.p95)}`.padEnd(26)}  ${`${fmt(c.accepted[0])}–${fmt(c.accepted[1])}`.padEnd(12)} ${c.agrees ? 'agrees' : 'DISAGREES'}`);
   }
   for (const note of result.notes) lines.push(`  note: ${note}`);
-  const first = result.runs[0];
-  if (first && first.failures.length > 0) {
-    lines.push('', '  failures of run 1 (rollout seconds):');
-    for (const w of windows(first)) lines.push(`    ${fmt(w.start)}–${fmt(w.end)} s  ${w.count} ${w.cause} (${w.layer})`);
+  // The failure windows of the first measured rollout beside those of the first simulated one.
+  const measuredWindows = windows(result.runs[0]).map((w) => `${fmt(w.start)}–${fmt(w.end)} s  ${w.count} ${w.cause} (${w.layer})`);
+  const simulatedWindows = result.simulatedTimeline.failures.map((w) => `${fmt(w.start)}–${fmt(w.end)} s  ${fmt(Math.round(w.count * 10) / 10)} ${w.cause} (${w.layer})`);
+  if (measuredWindows.length + simulatedWindows.length > 0) {
+    const width = Math.max(36, ...measuredWindows.map((l) => l.length)) + 2;
+    lines.push('', `  ${'failure windows, measured run 1'.padEnd(width)}simulated run 1 (rollout seconds)`);
+    for (let i = 0; i < Math.max(measuredWindows.length, simulatedWindows.length); i++) lines.push(`  ${(measuredWindows[i] ?? '').padEnd(width)}${simulatedWindows[i] ?? ''}`.trimEnd());
+    const first = result.runs[0];
+    if (first) lines.push('', `  rollout: measured ${fmt(first.rolloutSeconds)} s, simulated ${fmt(Math.round(result.simulatedTimeline.rolloutSeconds * 10) / 10)} s`);
   }
   return `${lines.join('\n')}\n`;
 }

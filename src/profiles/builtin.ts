@@ -95,7 +95,7 @@ const INGRESS_NGINX_SYNC: Latency = { p50: 2.5, p99: 5 };
  * Registration is modeled, not measured: the same controller/cloud-API path as deregistration,
  * then the passing health checks a new target needs (`registrationChecks`, else
  * `healthyThreshold`) but the last: the simulator runs that one on the LB's own clock after the
- * registration (src/sim/cluster.ts), so `register` is the time until the target is registered
+ * registration (src/sim/routing.ts), so `register` is the time until the target is registered
  * and waits for its final check.
  */
 function registration(deregister: Latency, healthCheck: HealthCheck): Latency {

@@ -5,10 +5,11 @@
  * The comparison criterion and the output's text are checked without root.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatLabText, type LabResult } from '../../src/cli/lab.js';
 import { run } from '../../src/cli/main.js';
 import { acceptedRange, compare } from '../../src/lab/compare.js';
 import { labNamespaces, labPrerequisites, onPath } from '../../src/lab/index.js';
@@ -45,6 +46,41 @@ describe('the comparison criterion', () => {
     expect(rows.find((r) => r.cause === 'total')).toMatchObject({ measured: 83, agrees: true });
   });
 
+  it('sets the measured failure windows beside the simulated ones in text', () => {
+    const simulated = Object.fromEntries([...CAUSES, 'total'].map((c) => [c, { p5: 0, mean: 0, p95: 0 }])) as Parameters<typeof compare>[1];
+    simulated['refused-after-stop'] = { p5: 54, mean: 71.7, p95: 92 };
+    simulated.total = { p5: 54, mean: 71.7, p95: 92 };
+    const failures = [14.8, 15.2, 16].map((time) => ({ time, seconds: 0.001, error: 'ECONNRESET', cause: 'refused-after-stop' as const, layer: 'kube-proxy' as const }));
+    const result: LabResult = {
+      resource: 'Deployment/shop/web',
+      profile: 'ack-flannel',
+      k8sVersion: '1.30',
+      rps: 100,
+      nodes: 3,
+      runs: [{ requests: 1000, failed: 3, byCause: { ...zero(), 'refused-after-stop': 3 }, unexplained: 0, skipped: 0, rolloutSeconds: 40.4, completed: true, nodes: 3, failures, timeline: { pods: [], events: [], end: 50 } }],
+      comparison: compare([{ ...zero(), 'refused-after-stop': 3 }], simulated),
+      simulatedTimeline: { end: 50, rolloutSeconds: 40.44, completed: true, nodes: ['node-1'], pods: [], views: [], failures: [{ cause: 'refused-after-stop', start: 14.8, end: 16, count: 23.04, layer: 'app' }] },
+      notes: ['a note'],
+    };
+    expect(formatLabText(result)).toBe(
+      [
+        'Deployment/shop/web — lab: 1 rollout measured on 3 nodes at 100 rps (profile ack-flannel, Kubernetes 1.30)',
+        '  run 1: 1000 requests, 3 failed; rollout 40.4 s',
+        '',
+        '  cause                   measured   simulated p5 / mean / p95   accepted     ',
+        '  refused-after-stop             3   54 / 71.7 / 92              54–92        DISAGREES',
+        '  total                          3   54 / 71.7 / 92              54–92        DISAGREES',
+        '  note: a note',
+        '',
+        '  failure windows, measured run 1               simulated run 1 (rollout seconds)',
+        '  14.8–16 s  3 refused-after-stop (kube-proxy)  14.8–16 s  23 refused-after-stop (app)',
+        '',
+        '  rollout: measured 40.4 s, simulated 40.4 s',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('refuses bad options before it touches the machine', async () => {
     const { io, out } = captureIo();
     expect(await run(['lab', '--sigterm', 'later', SHORT], io)).toBe(2);
@@ -69,6 +105,17 @@ function waitForLine(child: ReturnType<typeof spawn>, pattern: RegExp, timeoutMs
 function exited(child: ReturnType<typeof spawn>): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
 }
+
+describe.skipIf(process.getuid?.() !== 0 || !existsSync('/usr/bin/setpriv'))('rollsafe lab without root', () => {
+  it('exits 2 and says what is missing, before it builds anything', async () => {
+    const child = spawn('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'lab', SHORT], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    expect(await exited(child)).toEqual({ code: 2, signal: null });
+    expect(stderr).toBe('rollsafe: lab: the lab needs root: it creates network namespaces and writes iptables rules in them (run it as root, e.g. with sudo)\n');
+    expect(labNamespaces(`rsl-${child.pid}-`)).toEqual([]);
+  });
+});
 
 describe.skipIf(skip)(`rollsafe lab on this machine${skip ? ` (skipped: ${missing?.message})` : ''}`, () => {
   it('a lab killed with SIGKILL leaves its namespaces; one stopped with Ctrl-C leaves nothing', async () => {
