@@ -63,6 +63,26 @@ export interface ProbeInput {
   readonly failureThreshold: number;
 }
 
+/**
+ * One serving container: what the kubelet runs for it (probes, preStop, SIGTERM) and the share of
+ * the Service's traffic that reaches it.
+ */
+export interface ContainerInput {
+  readonly appStartupSeconds: number;
+  readonly readiness?: ProbeInput;
+  readonly startup?: ProbeInput;
+  readonly liveness?: ProbeInput;
+  readonly preStopSeconds: number;
+  readonly sigterm: SigtermBehaviour;
+  readonly appDrainSeconds: number;
+}
+
+/** A serving container after the first, with the share of the Service's traffic it receives. */
+export interface ServingContainerInput extends ContainerInput {
+  readonly name: string;
+  readonly share: number;
+}
+
 export type StrategyInput =
   | { readonly kind: 'Deployment'; readonly type: 'RollingUpdate'; readonly surge: number; readonly unavailable: number }
   | { readonly kind: 'Deployment'; readonly type: 'Recreate' }
@@ -107,6 +127,13 @@ export interface SimInput {
     readonly appDrainSeconds: number;
     /** A readiness gate holds Pod Ready until the LB registered the pod. */
     readonly lbReadinessGate: boolean;
+    /**
+     * When more than one container serves the Service: the name of the first (whose values are
+     * the fields above), its share of the traffic, and the serving containers after it, in pod
+     * order, each with its own values and share. Pod Ready waits for all of them; on deletion
+     * each runs its own preStop and gets its own SIGTERM. Absent: one container serves.
+     */
+    readonly serving?: { readonly name: string; readonly share: number; readonly more: readonly ServingContainerInput[] };
     /** The pod template's `controller.kubernetes.io/pod-deletion-cost` (absent: 0). */
     readonly deletionCost?: number;
   };
@@ -266,16 +293,92 @@ function probeInput(container: ContainerView, probe: unknown, ports: ReadonlySet
 
 /** The container that serves the Service (first one that listens on a target port). */
 export function servingContainer(workload: Workload, services: readonly ServiceView[]): { container: ContainerView; ports: Set<number> } | undefined {
+  return servingContainers(workload, services)[0];
+}
+
+/**
+ * Every container that serves the Service, in pod order: each one whose app listens on a port a
+ * selecting Service targets. Traffic to a Service port goes to the container that listens on its
+ * targetPort.
+ */
+function servingContainers(workload: Workload, services: readonly ServiceView[]): { container: ContainerView; ports: Set<number> }[] {
   const only = workload.containers.length === 1;
+  const out: { container: ContainerView; ports: Set<number> }[] = [];
   for (const container of workload.containers) {
     const ports = listeningPorts(container, services, only);
     const serves = services.some((s) => s.ports.some((p) => {
       const target = resolvePort(container, p.targetPort);
       return target !== undefined && ports.has(target);
     }));
-    if (serves) return { container, ports };
+    if (serves) out.push({ container, ports });
   }
-  return undefined;
+  return out;
+}
+
+/**
+ * The share of the traffic each serving container receives: every Service port carries an equal
+ * share (assumption: the manifests say nothing of how clients spread over ports), and a port goes
+ * to the first serving container that listens on its targetPort.
+ */
+function trafficShares(serving: readonly { container: ContainerView; ports: Set<number> }[], services: readonly ServiceView[]): number[] {
+  const counts = serving.map(() => 0);
+  for (const service of services) {
+    for (const port of service.ports) {
+      const i = serving.findIndex((s) => {
+        const target = resolvePort(s.container, port.targetPort);
+        return target !== undefined && s.ports.has(target);
+      });
+      if (i >= 0) counts[i] = (counts[i] as number) + 1;
+    }
+  }
+  const total = counts.reduce((a, b) => a + b, 0);
+  return counts.map((c) => (total > 0 ? c / total : 1 / serving.length));
+}
+
+/** One serving container's part of the simulator input; `label` names it in notes and errors (empty for the first). */
+function containerInput(container: ContainerView, ports: ReadonlySet<number>, notes: string[], overrides: SimOverrides, profile: Profile, label: string): (ContainerInput & { readonly name: string }) | NotSimulated {
+  const c = container.container;
+  const preStop = preStopOf(container);
+  let preStopSeconds = 0;
+  let hookStops = false;
+  if (preStop.kind === 'exec-sleep' && likelyShellless(container)) notes.push(`preStop exec sleep fails in image without a shell (${String(c['image'])}): no delay`);
+  else if (preStop.kind !== 'none') {
+    // An unknown delay is not 0 s: the simulator cannot say when the app stops accepting.
+    if (!preStop.delay.known) return notSimulated(`the preStop hook of container \`${container.name}\` runs ${unknownSteps(preStop.delay)}, whose length rollsafe cannot know`);
+    preStopSeconds = preStop.delay.seconds;
+    hookStops = preStop.delay.stops;
+    if (preStop.kind === 'other') notes.push(`preStop ${preStop.delay.knownSteps.join('; ')}${label}`);
+  }
+  // An image that keeps serving after SIGTERM (domain/images.ts) adds its delay as a sleep would.
+  const self = hookStops ? undefined : selfShutdownDelay(container);
+  if (self) {
+    preStopSeconds += self.seconds;
+    notes.push(`the image keeps serving ${self.seconds} s after SIGTERM (${self.flag}, ${self.source})${label}`);
+  }
+  const probes = {
+    startup: probeInput(container, c['startupProbe'], ports),
+    readiness: probeInput(container, c['readinessProbe'], ports),
+    liveness: probeInput(container, c['livenessProbe'], ports),
+  };
+  for (const [name, probe] of Object.entries(probes)) {
+    if (probe && !probe.ok) {
+      const kind = `${name}Probe`;
+      const target = recordAt(c[kind], 'httpGet') ?? recordAt(c[kind], 'tcpSocket') ?? recordAt(c[kind], 'grpc');
+      const effect = name === 'readiness' ? 'the pods never become Ready, so the Service has no endpoint before the rollout either' : 'the container is restarted over and over';
+      return notSimulated(`its ${kind} checks port ${String(target?.['port'])}, where container \`${container.name}\` does not listen (it listens on ${[...ports].join(', ') || 'no declared port'}): ${effect}`);
+    }
+  }
+  return {
+    name: container.name,
+    appStartupSeconds: overrides.appStartupSeconds ?? profile.app.startupSeconds,
+    ...optional('readiness', probes.readiness),
+    ...optional('startup', probes.startup),
+    ...optional('liveness', probes.liveness),
+    preStopSeconds,
+    // A hook that stops the server gracefully (nginx -s quit, kong quit) drains whatever SIGTERM would do.
+    sigterm: overrides.sigterm ?? (hookStops ? 'graceful' : profile.app.sigterm),
+    appDrainSeconds: overrides.appDrainSeconds ?? profile.app.drainSeconds,
+  };
 }
 
 function strategyOf(workload: Workload, replicas: number, nodes: number): StrategyInput | NotSimulated {
@@ -334,40 +437,17 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
   if (replicas > MAX_REPLICAS) return notSimulated(`it has ${replicas} replicas, more than the ${MAX_REPLICAS.toLocaleString('en-US')} one run simulates`);
   if (nodes > MAX_NODES) return notSimulated(`the cluster has ${nodes} nodes, more than the ${MAX_NODES.toLocaleString('en-US')} one run simulates`);
   const { entry, service, lb: lbProfile } = entryOf(context, services, notes);
-  const serving = servingContainer(workload, services);
-  if (!serving) return notSimulated('no container listens on a port the Service targets');
-  const { container, ports } = serving;
-  const c = container.container;
-  const preStop = preStopOf(container);
-  let preStopSeconds = 0;
-  let hookStops = false;
-  if (preStop.kind === 'exec-sleep' && likelyShellless(container)) notes.push(`preStop exec sleep fails in image without a shell (${String(c['image'])}): no delay`);
-  else if (preStop.kind !== 'none') {
-    // An unknown delay is not 0 s: the simulator cannot say when the app stops accepting.
-    if (!preStop.delay.known) return notSimulated(`the preStop hook of container \`${container.name}\` runs ${unknownSteps(preStop.delay)}, whose length rollsafe cannot know`);
-    preStopSeconds = preStop.delay.seconds;
-    hookStops = preStop.delay.stops;
-    if (preStop.kind === 'other') notes.push(`preStop ${preStop.delay.knownSteps.join('; ')}`);
+  const serving = servingContainers(workload, services);
+  const first = serving[0];
+  if (!first) return notSimulated('no container listens on a port the Service targets');
+  const containers: (ContainerInput & { readonly name: string })[] = [];
+  for (const s of serving) {
+    const one = containerInput(s.container, s.ports, notes, overrides, profile, s === first ? '' : ` (container \`${s.container.name}\`)`);
+    if (isNotSimulated(one)) return one;
+    containers.push(one);
   }
-  // An image that keeps serving after SIGTERM (domain/images.ts) adds its delay as a sleep would.
-  const self = hookStops ? undefined : selfShutdownDelay(container);
-  if (self) {
-    preStopSeconds += self.seconds;
-    notes.push(`the image keeps serving ${self.seconds} s after SIGTERM (${self.flag}, ${self.source})`);
-  }
-  const probes = {
-    startup: probeInput(container, c['startupProbe'], ports),
-    readiness: probeInput(container, c['readinessProbe'], ports),
-    liveness: probeInput(container, c['livenessProbe'], ports),
-  };
-  for (const [name, probe] of Object.entries(probes)) {
-    if (probe && !probe.ok) {
-      const kind = `${name}Probe`;
-      const target = recordAt(c[kind], 'httpGet') ?? recordAt(c[kind], 'tcpSocket') ?? recordAt(c[kind], 'grpc');
-      const effect = name === 'readiness' ? 'the pods never become Ready, so the Service has no endpoint before the rollout either' : 'the container is restarted over and over';
-      return notSimulated(`its ${kind} checks port ${String(target?.['port'])}, where container \`${container.name}\` does not listen (it listens on ${[...ports].join(', ') || 'no declared port'}): ${effect}`);
-    }
-  }
+  const main = containers[0] as ContainerInput & { readonly name: string };
+  const shares = trafficShares(serving, services);
   const grace = gracePeriodSeconds(workload).seconds;
   const podBackends = entry.kind === 'lb-pod';
   const gates = arrayAt(workload.podSpec, 'readinessGates').map((g) => stringAt(g, 'conditionType') ?? '');
@@ -397,16 +477,16 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     pod: {
       containerStartSeconds: CONTAINER_START_SECONDS,
       randomProbePhase: true,
-      appStartupSeconds: overrides.appStartupSeconds ?? profile.app.startupSeconds,
-      ...optional('readiness', probes.readiness),
-      ...optional('startup', probes.startup),
-      ...optional('liveness', probes.liveness),
-      preStopSeconds,
+      appStartupSeconds: main.appStartupSeconds,
+      ...optional('readiness', main.readiness),
+      ...optional('startup', main.startup),
+      ...optional('liveness', main.liveness),
+      preStopSeconds: main.preStopSeconds,
       graceSeconds: grace,
-      // A hook that stops the server gracefully (nginx -s quit, kong quit) drains whatever SIGTERM would do.
-      sigterm: overrides.sigterm ?? (hookStops ? 'graceful' : profile.app.sigterm),
-      appDrainSeconds: overrides.appDrainSeconds ?? profile.app.drainSeconds,
+      sigterm: main.sigterm,
+      appDrainSeconds: main.appDrainSeconds,
       lbReadinessGate,
+      ...(containers.length > 1 ? { serving: { name: main.name, share: shares[0] as number, more: containers.slice(1).map((c, i) => ({ ...c, share: shares[i + 1] as number })) } } : {}),
       ...optional('deletionCost', deletionCostOf(workload)),
     },
     entry,
