@@ -15,9 +15,11 @@ import { renderReport } from '../report/html/page.js';
 import { simulateSources } from '../sim/index.js';
 import { NODE_FILES, writeAtomically, type FileWriter } from './write-file.js';
 import type { Io } from './io.js';
-import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
+import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
+import { reportError } from './report-error.js';
+import { RollsafeError } from '../errors.js';
 
-export const REPORT_HELP = `Usage: rollsafe report [options] PATH... -o FILE
+const REPORT_HELP = `Usage: rollsafe report [options] PATH... -o FILE
 
 Writes one self-contained HTML page: the findings with file:line, each fix as a diff, and the
 simulated rollout of every workload before and after \`rollsafe fix\`, as timeline charts. The page
@@ -37,7 +39,7 @@ Exit codes: 0 the page was written, 2 usage, unreadable input or unwritable outp
 `;
 
 /** Simulated rollouts per workload and side unless --runs says otherwise: as many as `check --impact` runs. */
-export const DEFAULT_RUNS = 20;
+const DEFAULT_RUNS = 20;
 
 /** The rule docs folder of this installation (docs/rules beside dist/ or src/). */
 const DOCS_RULES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'rules');
@@ -55,7 +57,7 @@ export function docsBaseFor(output: string, docs: string = DOCS_RULES): string {
 function positiveInteger(value: string | undefined, flag: string, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer ≥ ${min}, got ${value}`);
+  if (!Number.isInteger(n) || n < min) throw new RollsafeError('usage', `${flag} must be an integer ≥ ${min}, got ${value}`);
   return n;
 }
 
@@ -85,9 +87,9 @@ function report(args: string[], io: Io, files: FileWriter, simulate: Simulate | 
     io.stdout(REPORT_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('report needs at least one PATH (a file, a folder, or - for stdin)');
+  if (positionals.length === 0) throw new RollsafeError('usage', 'report needs at least one PATH (a file, a folder, or - for stdin)');
   const output = values.output;
-  if (output === undefined) throw new UsageError('report needs -o FILE (the HTML page to write; - for stdout)');
+  if (output === undefined) throw new RollsafeError('usage', 'report needs -o FILE (the HTML page to write; - for stdout)');
   const runs = positiveInteger(values.runs, '--runs', 1);
   const seed = positiveInteger(values.seed, '--seed', 0);
   const { profile, ruleSeverities } = resolveAnalysis(values, io);
