@@ -15,6 +15,7 @@ import { effectiveNamespace, type Resource } from '../../model/resource.js';
 import type { Profile } from '../../profiles/types.js';
 import type { SimulationSummary, Timeline } from '../../sim/types.js';
 import { VERSION } from '../../version.js';
+import type { LabReport } from './lab.js';
 import type { ReportData, ReportFinding, ReportWorkload, SimulatedRollout } from './types.js';
 
 /** One workload as the simulator returns it. */
@@ -54,6 +55,8 @@ export interface BuildOptions {
   readonly simulationNote?: string;
   /** URL of the rule docs folder, ending in `/`. */
   readonly docsBase: string;
+  /** Lab files read and checked (`parseLabFile`), shown beside the simulation. */
+  readonly labs?: readonly LabReport[];
 }
 
 /** `Kind/namespace/name`, with the namespace objects without one get. */
@@ -161,5 +164,6 @@ export function buildReportData(sources: readonly SourceText[], options: BuildOp
     fixesApplied: fixed.applied,
     docsBase: options.docsBase,
     ...(simulationNote === undefined ? {} : { simulationNote }),
+    ...(options.labs === undefined || options.labs.length === 0 ? {} : { labs: options.labs }),
   };
 }
