@@ -1,7 +1,8 @@
 /**
  * `rollsafe report PATH… -o report.html`: one self-contained HTML page with the findings, each
  * fix as a diff, and a simulated rollout of every workload before and after the fixes, as charts.
- * Exit codes: 0 the page was written, 2 usage, unreadable input or unwritable output.
+ * With --lab, each lab file adds a section: the measured rollout beside the simulated one.
+ * Exit codes: 0 the page was written, 2 usage, unreadable input or lab file, or unwritable output.
  */
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import type { SourceText } from '../document/types.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { chartLibraries } from '../report/html/assets.js';
 import { buildReportData, type Simulate } from '../report/html/build.js';
+import { LabFileError, parseLabFile, type LabReport } from '../report/html/lab.js';
 import { renderReport } from '../report/html/page.js';
 import { simulateSources } from '../sim/index.js';
 import { NODE_FILES, writeAtomically, type FileWriter } from './write-file.js';
@@ -18,6 +20,7 @@ import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
 
 export const REPORT_HELP = `Usage: rollsafe report [options] PATH... -o FILE
+       rollsafe report --lab FILE [PATH...] -o FILE
 
 Writes one self-contained HTML page: the findings with file:line, each fix as a diff, and the
 simulated rollout of every workload before and after \`rollsafe fix\`, as timeline charts. The page
@@ -32,8 +35,11 @@ Options:
       --seed N              random seed of the simulation (same input and seed, same page)
       --rule ID=LEVEL       set a rule's severity or turn it off (error|warning|info|off)
   -c, --config FILE         config file (default: ./.rollsafe.yaml when present)
+      --lab FILE            add a "Measured in the lab" section from \`rollsafe lab -f json\` output:
+                            the measured timeline beside the simulated one, and the comparison by
+                            cause (repeatable; with --lab, PATH is optional)
 
-Exit codes: 0 the page was written, 2 usage, unreadable input or unwritable output.
+Exit codes: 0 the page was written, 2 usage, unreadable input or lab file, or unwritable output.
 `;
 
 /** Simulated rollouts per workload and side unless --runs says otherwise: as many as `check --impact` runs. */
@@ -72,8 +78,20 @@ export const REPORT_OPTIONS = {
   output: { type: 'string', short: 'o' },
   runs: { type: 'string' },
   seed: { type: 'string' },
+  lab: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** Reads and checks a lab file (`rollsafe lab -f json` output). */
+function readLab(path: string, io: Io): LabReport {
+  let text: string;
+  try {
+    text = io.readFile(path);
+  } catch {
+    throw new LabFileError('lab-file-unreadable', `${path}: cannot read the lab file`);
+  }
+  return parseLabFile(text, path);
+}
 
 function report(args: string[], io: Io, files: FileWriter, simulate: Simulate | undefined): number {
   const { values, positionals } = parseArgs({
@@ -85,13 +103,15 @@ function report(args: string[], io: Io, files: FileWriter, simulate: Simulate | 
     io.stdout(REPORT_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('report needs at least one PATH (a file, a folder, or - for stdin)');
+  const labFiles = values.lab ?? [];
+  if (positionals.length === 0 && labFiles.length === 0) throw new UsageError('report needs at least one PATH (a file, a folder, or - for stdin) or --lab FILE');
   const output = values.output;
   if (output === undefined) throw new UsageError('report needs -o FILE (the HTML page to write; - for stdout)');
   const runs = positiveInteger(values.runs, '--runs', 1);
   const seed = positiveInteger(values.seed, '--seed', 0);
   const { profile, ruleSeverities } = resolveAnalysis(values, io);
-  const sources = distinct(readSources(positionals, io.stdin));
+  const labs = labFiles.map((file) => readLab(file, io));
+  const sources = positionals.length === 0 ? [] : distinct(readSources(positionals, io.stdin));
   const data = buildReportData(sources, {
     profile,
     ruleSeverities,
@@ -99,6 +119,7 @@ function report(args: string[], io: Io, files: FileWriter, simulate: Simulate | 
     ...(simulate === undefined ? { simulationNote: 'The rollouts were not simulated.' } : { simulate }),
     runs: runs ?? DEFAULT_RUNS,
     ...(seed === undefined ? {} : { seed }),
+    ...(labs.length === 0 ? {} : { labs }),
   });
   const html = renderReport(data, chartLibraries());
   if (output === '-') io.stdout(html);
@@ -119,6 +140,10 @@ export function runReport(args: string[], io: Io, files: FileWriter = NODE_FILES
   try {
     return report(args, io, files, simulate);
   } catch (error: unknown) {
+    if (error instanceof LabFileError) {
+      io.stderr(`rollsafe: ${error.message} (${error.code})\n`);
+      return 2;
+    }
     return reportError(error, io);
   }
 }
