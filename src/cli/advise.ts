@@ -5,20 +5,19 @@
  */
 import { parseArgs } from 'node:util';
 import { adviceConfig, workloadFacts, type WorkloadInput } from '../advise/config.js';
-import { AdviseError, adviceProfile, decide, DEFAULT_K8S_VERSION, LB_KINDS, PROVIDERS, type AdviseProvider } from '../advise/decide.js';
+import { adviceProfile, decide } from '../advise/decide.js';
+import { LB_KINDS, PROVIDERS, type AdviseProvider } from '../advise/facts.js';
+import { DEFAULT_K8S_VERSION } from '../schema/kinds.js';
 import { parseFactsFile, type FactsInput } from '../advise/facts-file.js';
 import { configYaml, formatAdviceJson, formatAdviceText, formatAdviceYaml, type AdvisedConfig, type AdviseResult } from '../advise/format.js';
 import { workloadsFromManifests } from '../advise/manifests.js';
 import { checkSources } from '../engine/run.js';
-import { InputError, readSources } from '../load/files.js';
+import { readSources } from '../load/files.js';
 import type { Io } from './io.js';
+import { reportError } from './report-error.js';
+import { RollsafeError } from '../errors.js';
 
-/** A usage error: exit code 2 with the message and a pointer to --help. */
-class AdviseUsageError extends Error {
-  readonly code = 'usage';
-}
-
-export const ADVISE_HELP = `Usage:
+const ADVISE_HELP = `Usage:
   rollsafe advise --provider P --network-plugin N [options]
   rollsafe advise --file FACTS.yaml [options]
 
@@ -55,7 +54,7 @@ const FORMATS = new Set(['text', 'yaml', 'json']);
 
 function integer(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new AdviseUsageError(`--${flag} expects a whole number, got "${value}"`);
+  if (!/^\d+$/.test(value)) throw new RollsafeError('usage', `--${flag} expects a whole number, got "${value}"`);
   return Number(value);
 }
 
@@ -65,11 +64,11 @@ function readFacts(path: string, io: Io): { facts: FactsInput; workload: Workloa
     text = io.readFile(path);
   } catch (error: unknown) {
     const code = (error as { code?: unknown }).code;
-    throw new InputError(`${path}: cannot read the facts file${code === 'ENOENT' ? ': no such file' : ''}`);
+    throw new RollsafeError('unreadable-input', `${path}: cannot read the facts file${code === 'ENOENT' ? ': no such file' : ''}`);
   }
   const file = parseFactsFile(text, path);
   if (file.problems.length > 0) {
-    throw new AdviseError('invalid-facts', `invalid facts file ${path}:\n${file.problems.map((p) => `  ${path}:${p.line}:${p.column}: ${p.message}`).join('\n')}`);
+    throw new RollsafeError('invalid-facts', `invalid facts file ${path}:\n${file.problems.map((p) => `  ${path}:${p.line}:${p.column}: ${p.message}`).join('\n')}`);
   }
   return { facts: file.facts, workload: file.workload };
 }
@@ -105,15 +104,15 @@ function advise(args: string[], io: Io): number {
     io.stdout(ADVISE_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new AdviseUsageError(`advise takes no PATH (got ${positionals.join(' ')}); pass manifests with -f PATH`);
+  if (positionals.length > 0) throw new RollsafeError('usage', `advise takes no PATH (got ${positionals.join(' ')}); pass manifests with -f PATH`);
   const format = values.format ?? 'text';
-  if (!FORMATS.has(format)) throw new AdviseUsageError(`unknown --format ${format}; use text, yaml or json`);
+  if (!FORMATS.has(format)) throw new RollsafeError('usage', `unknown --format ${format}; use text, yaml or json`);
 
   const file = values.file === undefined ? { facts: {}, workload: {} } : readFacts(values.file, io);
   const provider = values.provider ?? file.facts.provider;
   const networkPlugin = values['network-plugin'] ?? file.facts.networkPlugin;
   if (provider === undefined || networkPlugin === undefined) {
-    throw new AdviseUsageError(`advise needs --provider (${PROVIDERS.join(', ')}) and --network-plugin, or a --file with provider and networkPlugin`);
+    throw new RollsafeError('usage', `advise needs --provider (${PROVIDERS.join(', ')}) and --network-plugin, or a --file with provider and networkPlugin`);
   }
   const lbKind = values.lb ?? file.facts.lbKind;
   const advice = decide({
@@ -140,7 +139,7 @@ function advise(args: string[], io: Io): number {
   if (manifests.length > 0) {
     const given = Object.entries(workloadFlags).filter(([, v]) => v !== undefined).map(([k]) => k);
     if (given.length > 0 || Object.keys(file.workload).length > 0) {
-      throw new AdviseUsageError('-f derives the workloads from the manifests; drop the workload flags (--name, --image, ...) or the file\'s workload section');
+      throw new RollsafeError('usage', '-f derives the workloads from the manifests; drop the workload flags (--name, --image, ...) or the file\'s workload section');
     }
     const scan = workloadsFromManifests(readSources(manifests, io.stdin));
     for (const p of scan.problems) io.stderr(`rollsafe: note: ${p.file}:${p.line}:${p.column}: ${p.message}\n`);
@@ -170,18 +169,6 @@ export function runAdvise(args: string[], io: Io): number {
   try {
     return advise(args, io);
   } catch (error: unknown) {
-    const code = (error as { code?: unknown }).code;
-    if (error instanceof AdviseUsageError || (error instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
-      // Node's argument-parser messages run on with advice about `--`; the first sentence says it.
-      const message = error instanceof AdviseUsageError ? error.message : (error.message.split(/\.\s/)[0] ?? error.message);
-      io.stderr(`rollsafe: ${message}\nRun \`rollsafe advise --help\` for usage.\n`);
-    } else if (error instanceof AdviseError || error instanceof InputError) {
-      io.stderr(`rollsafe: ${error.message}\n`);
-    } else {
-      const message = error instanceof Error ? error.message : String(error);
-      io.stderr(`rollsafe: internal error: ${message}\n`);
-      if (io.env['ROLLSAFE_DEBUG'] && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
-    }
-    return 2;
+    return reportError(error, io, 'advise');
   }
 }

@@ -4,11 +4,12 @@
  * 1 a verdict failed, 2 usage error, command not found, or the command never listened.
  */
 import { parseArgs } from 'node:util';
-import { AppCheckError, checkApp, formatAppCheckJson, formatAppCheckText, freePort, passed, type AppCheckSettings } from '../appcheck/index.js';
+import { checkApp, formatAppCheckJson, formatAppCheckText, freePort, passed, type AppCheckSettings } from '../appcheck/index.js';
 import type { Io } from './io.js';
-import { reportError, UsageError } from './options.js';
+import { reportError } from './report-error.js';
+import { RollsafeError } from '../errors.js';
 
-export const APP_CHECK_HELP = `Usage: rollsafe app-check [options] -- CMD [ARG...]
+const APP_CHECK_HELP = `Usage: rollsafe app-check [options] -- CMD [ARG...]
 
 Starts CMD with PORT set (and \`$PORT\` in an argument replaced), waits until it listens on
 127.0.0.1:PORT, sends requests on new and on keep-alive connections, then plays a pod's
@@ -42,13 +43,13 @@ function seconds(value: string | undefined, flag: string, fallback: number, rang
   if (value === undefined) return fallback * 1000;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < range.min || n > range.max) {
-    throw new UsageError(`--${flag} needs a number from ${range.min} to ${range.max}, not \`${value}\``);
+    throw new RollsafeError('usage', `--${flag} needs a number from ${range.min} to ${range.max}, not \`${value}\``);
   }
   return Math.round(n * 1000);
 }
 
 /** Parses the options (before `--`) and the command (after it). */
-export async function parseAppCheckArgs(args: readonly string[], env: Io['env']): Promise<{ settings: AppCheckSettings; format: 'text' | 'json' } | 'help'> {
+async function parseAppCheckArgs(args: readonly string[], env: Io['env']): Promise<{ settings: AppCheckSettings; format: 'text' | 'json' } | 'help'> {
   const split = args.indexOf('--');
   const optionArgs = split < 0 ? [...args] : args.slice(0, split);
   const command = split < 0 ? [] : args.slice(split + 1);
@@ -70,20 +71,20 @@ export async function parseAppCheckArgs(args: readonly string[], env: Io['env'])
     },
   });
   if (values.help) return 'help';
-  if (positionals.length > 0) throw new UsageError(`put the command after \`--\`: rollsafe app-check [options] -- ${positionals.join(' ')}`);
-  if (command.length === 0) throw new UsageError('app-check needs a command after `--` (e.g. rollsafe app-check -- node server.js)');
+  if (positionals.length > 0) throw new RollsafeError('usage', `put the command after \`--\`: rollsafe app-check [options] -- ${positionals.join(' ')}`);
+  if (command.length === 0) throw new RollsafeError('usage', 'app-check needs a command after `--` (e.g. rollsafe app-check -- node server.js)');
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`unknown --format ${format}; use text or json`);
+  if (format !== 'text' && format !== 'json') throw new RollsafeError('usage', `unknown --format ${format}; use text or json`);
   const rps = Number(values.rps ?? 40);
-  if (!Number.isFinite(rps) || rps < 1 || rps > 1000) throw new UsageError(`--rps needs a number from 1 to 1000, not \`${values.rps}\``);
+  if (!Number.isFinite(rps) || rps < 1 || rps > 1000) throw new RollsafeError('usage', `--rps needs a number from 1 to 1000, not \`${values.rps}\``);
   const slowPath = values['slow-path'];
-  if (slowPath !== undefined && !slowPath.startsWith('/')) throw new UsageError(`--slow-path needs a path starting with /, not \`${slowPath}\``);
+  if (slowPath !== undefined && !slowPath.startsWith('/')) throw new RollsafeError('usage', `--slow-path needs a path starting with /, not \`${slowPath}\``);
   let port: number;
   if (values.port === undefined) {
     port = await freePort();
   } else {
     port = Number(values.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port needs a port number from 1 to 65535, not \`${values.port}\``);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RollsafeError('usage', `--port needs a port number from 1 to 65535, not \`${values.port}\``);
   }
   const settings: AppCheckSettings = {
     command,
@@ -114,12 +115,6 @@ export async function runAppCheck(args: readonly string[], io: Io): Promise<numb
     io.stdout(parsed.format === 'json' ? formatAppCheckJson(result) : formatAppCheckText(result));
     return passed(result) ? 0 : 1;
   } catch (error: unknown) {
-    if (error instanceof AppCheckError) {
-      io.stderr(`rollsafe: app-check: ${error.message}\n`);
-      const output = error.output.trimEnd();
-      if (output) io.stderr(`the command's last output:\n${output.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
-      return 2;
-    }
     return reportError(error, io);
   }
 }

@@ -12,10 +12,12 @@ import type { SourceText } from '../document/types.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { RULES } from '../rules/index.js';
 import type { Io } from './io.js';
-import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
+import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
+import { reportError } from './report-error.js';
 import { NODE_FILES, writeAtomically, type FileWriter } from './write-file.js';
+import { RollsafeError } from '../errors.js';
 
-export const FIX_HELP = `Usage: rollsafe fix [options] PATH...
+const FIX_HELP = `Usage: rollsafe fix [options] PATH...
 
 Applies every fix rollsafe can make safely to the manifests (files, folders, - for stdin), keeping
 comments, key order, quoting and indentation. Fixes run in passes until nothing more applies.
@@ -47,7 +49,7 @@ function findingLine(f: Finding): string {
 }
 
 /** What was fixed and what is left, for stderr. */
-export function formatFixReport(result: FixResult, mode: 'diff' | 'write' | 'output' | 'stdout'): string {
+function formatFixReport(result: FixResult, mode: 'diff' | 'write' | 'output' | 'stdout'): string {
   const changed = result.files.filter((f) => f.after !== f.before).length;
   let out: string;
   if (result.applied === 0) out = 'rollsafe: nothing to fix\n';
@@ -96,23 +98,23 @@ function fix(args: string[], io: Io, files: FileWriter): number {
     io.stdout(FIX_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('fix needs at least one PATH (a file, a folder, or - for stdin)');
+  if (positionals.length === 0) throw new RollsafeError('usage', 'fix needs at least one PATH (a file, a folder, or - for stdin)');
   // `--rule ID` without a level limits the fixes like `--only ID`; `--rule ID=LEVEL` sets a severity.
   const settings = (values.rule ?? []).filter((r) => r.includes('='));
   const only = [...(values.only ?? []), ...(values.rule ?? []).filter((r) => !r.includes('='))];
   for (const id of only) {
     const rule = RULES.get(id);
-    if (!rule) throw new UsageError(`--only ${id}: unknown rule (see \`rollsafe rules\`)`);
-    if (!rule.meta.fixable) throw new UsageError(`--only ${id}: this rule has no automatic fix (see \`rollsafe explain ${id}\`)`);
+    if (!rule) throw new RollsafeError('usage', `--only ${id}: unknown rule (see \`rollsafe rules\`)`);
+    if (!rule.meta.fixable) throw new RollsafeError('usage', `--only ${id}: this rule has no automatic fix (see \`rollsafe explain ${id}\`)`);
   }
   const fromStdin = positionals.includes('-');
-  if (fromStdin && positionals.length > 1) throw new UsageError('- (stdin) cannot be combined with other paths');
-  if (values.write && values.output !== undefined) throw new UsageError('--write and -o exclude each other');
-  if (values.write && fromStdin) throw new UsageError('--write cannot rewrite stdin; the fixed YAML goes to stdout (or use -o FILE)');
+  if (fromStdin && positionals.length > 1) throw new RollsafeError('usage', '- (stdin) cannot be combined with other paths');
+  if (values.write && values.output !== undefined) throw new RollsafeError('usage', '--write and -o exclude each other');
+  if (values.write && fromStdin) throw new RollsafeError('usage', '--write cannot rewrite stdin; the fixed YAML goes to stdout (or use -o FILE)');
 
   const { profile, ruleSeverities } = resolveAnalysis({ ...values, rule: settings }, io);
   const sources = distinct(readSources(positionals, io.stdin));
-  if (values.output !== undefined && sources.length !== 1) throw new UsageError(`-o needs exactly one input file; ${positionals.join(' ')} names ${sources.length}`);
+  if (values.output !== undefined && sources.length !== 1) throw new RollsafeError('usage', `-o needs exactly one input file; ${positionals.join(' ')} names ${sources.length}`);
   const result = fixSources(sources, { profile, ruleSeverities, ...(only.length > 0 ? { only } : {}) });
 
   const [first] = result.files;

@@ -17,17 +17,19 @@ import { buildGraph } from '../model/graph.js';
 import { resolvePort } from '../model/container.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { createRandom } from '../sim/random.js';
-import { matchesWorkload, runSeed, simulateRun, summarize, type RunResult, type Timeline } from '../sim/index.js';
-import { NotSimulated, servingContainer, SIGTERM_BEHAVIOURS, simInput, workloadId, type SigtermBehaviour, type SimInput, type SimOverrides } from '../sim/params.js';
+import { matchesWorkload, runSeed, simulateRun, summarizeRuns, type RunResult, type Timeline } from '../sim/index.js';
+import { isNotSimulated, servingContainer, SIGTERM_BEHAVIOURS, simInput, workloadId, type SigtermBehaviour, type SimInput, type SimOverrides } from '../sim/params.js';
 import type { Io } from './io.js';
-import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
+import { RollsafeError } from '../errors.js';
+import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
+import { reportError } from './report-error.js';
 
 /** The most nodes the lab builds on one machine (each is a namespace with its own processes). */
-export const LAB_MAX_NODES = 4;
+const LAB_MAX_NODES = 4;
 /** Simulated runs the measurement is compared with. */
 const SIMULATED_RUNS = 200;
 
-export const LAB_HELP = `Usage: rollsafe lab [options] PATH...
+const LAB_HELP = `Usage: rollsafe lab [options] PATH...
 
 Plays one rollout of a workload for real on this machine and measures every request: nodes are
 network namespaces, pods are real processes with their own addresses, kube-proxy is iptables NAT
@@ -59,7 +61,7 @@ Exit codes: 0 measured and simulated agree on every cause, 1 they disagree on on
 or the machine cannot run the lab (what is missing is printed with the command that installs it).
 `;
 
-export const LAB_OPTIONS = {
+const LAB_OPTIONS = {
   ...ANALYSIS_OPTIONS,
   workload: { type: 'string' },
   rps: { type: 'string' },
@@ -91,13 +93,13 @@ export interface LabResult {
 function positive(value: string | undefined, flag: string, fallback: number, max: number, integer: boolean): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max || (integer && !Number.isInteger(n))) throw new UsageError(`--${flag} needs ${integer ? 'a whole number' : 'a number'} from 1 to ${max}, not \`${value}\``);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max || (integer && !Number.isInteger(n))) throw new RollsafeError('usage', `--${flag} needs ${integer ? 'a whole number' : 'a number'} from 1 to ${max}, not \`${value}\``);
   return n;
 }
 
 function seconds(value: string, flag: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 600) throw new UsageError(`--${flag} needs seconds from 0 to 600, not \`${value}\``);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 600) throw new RollsafeError('usage', `--${flag} needs seconds from 0 to 600, not \`${value}\``);
   return n;
 }
 
@@ -116,14 +118,14 @@ async function labCommand(args: readonly string[], io: Io): Promise<number> {
     io.stdout(LAB_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('lab needs at least one PATH (a file or a folder of manifests)');
+  if (positionals.length === 0) throw new RollsafeError('usage', 'lab needs at least one PATH (a file or a folder of manifests)');
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`unknown --format ${format}; use text or json`);
+  if (format !== 'text' && format !== 'json') throw new RollsafeError('usage', `unknown --format ${format}; use text or json`);
   const runs = positive(values.runs, 'runs', 1, 10, true);
   const rps = values.rps === undefined ? undefined : positive(values.rps, 'rps', 0, 1000, false);
   const seed = values.seed === undefined ? 1 : positive(values.seed, 'seed', 1, 2 ** 31, true);
   const sigterm = values.sigterm;
-  if (sigterm !== undefined && !(SIGTERM_BEHAVIOURS as readonly string[]).includes(sigterm)) throw new UsageError(`unknown --sigterm ${sigterm}; use ${SIGTERM_BEHAVIOURS.join(', ')}`);
+  if (sigterm !== undefined && !(SIGTERM_BEHAVIOURS as readonly string[]).includes(sigterm)) throw new RollsafeError('usage', `unknown --sigterm ${sigterm}; use ${SIGTERM_BEHAVIOURS.join(', ')}`);
   const overrides: SimOverrides = {
     ...(rps !== undefined ? { rps } : {}),
     ...(values['app-startup'] !== undefined ? { appStartupSeconds: seconds(values['app-startup'], 'app-startup') } : {}),
@@ -147,19 +149,19 @@ async function labCommand(args: readonly string[], io: Io): Promise<number> {
   for (const workload of graph.workloads) {
     const id = workloadId(workload);
     if (values.workload !== undefined && !matchesWorkload(id, values.workload)) continue;
-    try {
-      chosen = { input: simInput(graph, profile, workload, { nodes, ...overrides }), workload };
-      break;
-    } catch (error) {
-      if (!(error instanceof NotSimulated)) throw error;
-      skipped.push(`${id}: ${error.message}`);
+    const simulated = simInput(graph, profile, workload, { nodes, ...overrides });
+    if (isNotSimulated(simulated)) {
+      skipped.push(`${id}: ${simulated.notSimulated}`);
+      continue;
     }
+    chosen = { input: simulated, workload };
+    break;
   }
-  if (!chosen) throw new UsageError(values.workload !== undefined ? `no workload ${values.workload} the lab can play in the input${skipped.length ? ` (${skipped.join('; ')})` : ''}` : `no workload the lab can play in the input${skipped.length ? ` (${skipped.join('; ')})` : ''}`);
+  if (!chosen) throw new RollsafeError('usage', values.workload !== undefined ? `no workload ${values.workload} the lab can play in the input${skipped.length ? ` (${skipped.join('; ')})` : ''}` : `no workload the lab can play in the input${skipped.length ? ` (${skipped.join('; ')})` : ''}`);
   const { input, workload } = chosen;
   const services = trafficServicesOf({ graph, profile }, workload);
   const serving = servingContainer(workload, services);
-  if (!serving) throw new UsageError(`${input.resource}: no container listens on a port the Service targets`);
+  if (!serving) throw new RollsafeError('usage', `${input.resource}: no container listens on a port the Service targets`);
   const appPort = services.flatMap((s) => s.ports.map((p) => resolvePort(serving.container, p.targetPort))).find((p): p is number => p !== undefined && serving.ports.has(p)) ?? [...serving.ports][0] ?? 80;
   if (input.entry.kind === 'ingress') notes.push('the ingress controller is not part of the lab: clients reach the pods through the ClusterIP');
   if (values['app-cmd'] !== undefined) notes.push('the simulation assumes the app behaves as --app-startup, --app-drain and --sigterm (or the profile) say; --app-cmd runs your own server, which may not: set those flags to what it does before reading the comparison');
@@ -188,9 +190,9 @@ async function labCommand(args: readonly string[], io: Io): Promise<number> {
 }
 
 /** The JSON of `lab`: the `simulate` shape for the measured runs, plus `comparison` and the lab's record. */
-export function formatLabJson(result: LabResult): string {
+function formatLabJson(result: LabResult): string {
   const results: RunResult[] = result.runs.map((r) => ({ requests: r.requests, failed: r.failed, byCause: r.byCause, rolloutSeconds: r.rolloutSeconds, completed: r.completed }));
-  const summary = summarize(result.resource, results);
+  const summary = summarizeRuns(result.resource, results);
   const failureWindows = windows(result.runs[0]);
   const workload = {
     resource: result.resource,

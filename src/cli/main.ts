@@ -16,7 +16,8 @@ import { VERSION } from '../version.js';
 import { ADVISE_OPTIONS, runAdvise } from './advise.js';
 import { runAppCheck } from './app-check.js';
 import { runLab } from './lab.js';
-import { loadConfig, reportError, resolveCheckProfile, UsageError } from './options.js';
+import { loadConfig, resolveCheckProfile } from './options.js';
+import { reportError } from './report-error.js';
 import { FIX_OPTIONS, runFix } from './fix.js';
 import { REPORT_OPTIONS, runReport } from './report.js';
 import { runPolicy } from './policy.js';
@@ -25,6 +26,7 @@ import { runSimulate, SIMULATE_OPTIONS } from './simulate.js';
 import { findingImpacts, judgedByImpact } from '../impact/impact.js';
 import { explainRule, formatRules } from './rules.js';
 import type { Io } from './io.js';
+import { RollsafeError } from '../errors.js';
 
 const HELP = `rollsafe ${VERSION}: find, explain and fix the causes of dropped requests during Kubernetes rollouts
 
@@ -76,7 +78,7 @@ const FORMATS = new Set(['text', 'json', 'sarif', 'github']);
 const FAIL_ON = new Set(['error', 'warning', 'info', 'none']);
 
 /** The options of `check` (parseArgs table). */
-export const CHECK_OPTIONS = {
+const CHECK_OPTIONS = {
   profile: { type: 'string', short: 'p' },
   'k8s-version': { type: 'string' },
   format: { type: 'string', short: 'f', default: 'text' },
@@ -98,12 +100,12 @@ function runCheck(args: string[], io: Io): number {
     io.stdout(HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('check needs at least one PATH (a file, a folder, or - for stdin)');
+  if (positionals.length === 0) throw new RollsafeError('usage', 'check needs at least one PATH (a file, a folder, or - for stdin)');
   const format = values.format ?? 'text';
-  if (!FORMATS.has(format)) throw new UsageError(`unknown --format ${format}; use text, json, sarif or github`);
+  if (!FORMATS.has(format)) throw new RollsafeError('usage', `unknown --format ${format}; use text, json, sarif or github`);
   const config = loadConfig(values.config, io);
   const failOn = (values['fail-on'] ?? config.failOn ?? 'error') as FailOn;
-  if (!FAIL_ON.has(failOn)) throw new UsageError(`unknown --fail-on ${failOn}; use error, warning, info or none`);
+  if (!FAIL_ON.has(failOn)) throw new RollsafeError('usage', `unknown --fail-on ${failOn}; use error, warning, info or none`);
   const ruleSeverities: Record<string, Severity | 'off'> = { ...config.rules };
   for (const setting of values.rule ?? []) parseRuleSetting(setting, ruleSeverities);
   const profile = resolveCheckProfile(values.profile ?? config.profile ?? 'generic', values['k8s-version'] ?? config.k8sVersion, io);
@@ -129,7 +131,7 @@ function runCheck(args: string[], io: Io): number {
 function runRules(args: string[], io: Io): number {
   const { values } = parseArgs({ args, options: { format: { type: 'string', short: 'f', default: 'table' } } });
   const format = values.format ?? 'table';
-  if (format !== 'table' && format !== 'json' && format !== 'markdown') throw new UsageError(`unknown --format ${format}; use table, json or markdown`);
+  if (format !== 'table' && format !== 'json' && format !== 'markdown') throw new RollsafeError('usage', `unknown --format ${format}; use table, json or markdown`);
   io.stdout(formatRules(format));
   return 0;
 }
@@ -137,9 +139,9 @@ function runRules(args: string[], io: Io): number {
 function runExplain(args: string[], io: Io): number {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   const [id] = positionals;
-  if (id === undefined || positionals.length !== 1) throw new UsageError('explain takes one RULE-ID (see `rollsafe rules`)');
+  if (id === undefined || positionals.length !== 1) throw new RollsafeError('usage', 'explain takes one RULE-ID (see `rollsafe rules`)');
   const text = explainRule(id, io.readFile);
-  if (text === undefined) throw new UsageError(`unknown rule \`${id}\` (see \`rollsafe rules\`)`);
+  if (text === undefined) throw new RollsafeError('usage', `unknown rule \`${id}\` (see \`rollsafe rules\`)`);
   io.stdout(text);
   return 0;
 }
@@ -207,16 +209,16 @@ export function main(argv: readonly string[], io: Io): number {
       case 'simulate':
         return runSimulate(rest, io);
       case 'app-check':
-        throw new UsageError('app-check runs processes and takes time; start it with run(), as the rollsafe program does');
+        throw new RollsafeError('usage', 'app-check runs processes and takes time; start it with run(), as the rollsafe program does');
       case 'lab':
-        throw new UsageError('lab runs a rollout in real time; start it with run(), as the rollsafe program does');
+        throw new RollsafeError('usage', 'lab runs a rollout in real time; start it with run(), as the rollsafe program does');
       case 'serve':
         if (rest.includes('--help') || rest.includes('-h')) {
           io.stdout(SERVE_HELP);
           return 0;
         }
         // A server does not return an exit code until it stops: `run` starts it.
-        throw new UsageError('serve runs until it is stopped; start it with run(), as the rollsafe program does');
+        throw new RollsafeError('usage', 'serve runs until it is stopped; start it with run(), as the rollsafe program does');
       case '--version':
       case '-v':
       case 'version':
@@ -229,7 +231,7 @@ export function main(argv: readonly string[], io: Io): number {
         io.stdout(io.program === undefined ? HELP : HELP.replaceAll('\n  rollsafe ', `\n  ${io.program} `));
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command \`${command}\``);
+        throw new RollsafeError('usage', `unknown command \`${command}\``);
     }
   } catch (error: unknown) {
     return reportError(error, io);

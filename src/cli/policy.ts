@@ -5,15 +5,16 @@
  */
 import { parseArgs } from 'node:util';
 import { MAX_PATCHED_CONTAINERS, MUTATED_RULES, MUTATING_POLICY_SINCE } from '../policy/mutation.js';
-import { ASSUMPTIONS, compilePolicy, PolicyVersionError, POLICY_MODES, VALIDATING_POLICY_SINCE, type CompiledPolicy, type PolicyMode } from '../policy/policy.js';
+import { ASSUMPTIONS, compilePolicy, POLICY_MODES, VALIDATING_POLICY_SINCE, type CompiledPolicy, type PolicyMode } from '../policy/policy.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { yamlLib } from '../fix/yaml-lib.js';
 import { VERSION } from '../version.js';
 import { writeAtomically } from './write-file.js';
 import type { Io } from './io.js';
-import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
+import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
+import { RollsafeError } from '../errors.js';
 
-export const POLICY_HELP = `Usage: rollsafe policy [options]
+const POLICY_HELP = `Usage: rollsafe policy [options]
 
 Compiles the rules that can be judged from one object and the profile into a
 ValidatingAdmissionPolicy and its binding (admissionregistration.k8s.io/v1, Kubernetes ${VALIDATING_POLICY_SINCE}+),
@@ -34,7 +35,7 @@ Exit codes: 0 written, 2 usage error or unwritable output.
 `;
 
 /** The YAML: a header comment (profile, assumptions, what did not compile), then the documents. */
-export function formatPolicy(compiled: CompiledPolicy, profile: { name: string; k8sVersion: string }, mode: PolicyMode): string {
+function formatPolicy(compiled: CompiledPolicy, profile: { name: string; k8sVersion: string }, mode: PolicyMode): string {
   const n = compiled.numbers;
   const header = [
     `rollsafe ${VERSION} policy for profile ${profile.name}, Kubernetes ${profile.k8sVersion}, mode ${mode}.`,
@@ -78,18 +79,13 @@ export function runPolicy(args: string[], io: Io, write: (path: string, text: st
     io.stdout(POLICY_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`policy takes no PATH (it compiles the rules, not manifests): ${positionals.join(' ')}`);
+  if (positionals.length > 0) throw new RollsafeError('usage', `policy takes no PATH (it compiles the rules, not manifests): ${positionals.join(' ')}`);
   const mode = values.mode ?? 'warn';
-  if (!(POLICY_MODES as readonly string[]).includes(mode)) throw new UsageError(`unknown --mode ${mode}; use ${POLICY_MODES.join(', ')}`);
+  if (!(POLICY_MODES as readonly string[]).includes(mode)) throw new RollsafeError('usage', `unknown --mode ${mode}; use ${POLICY_MODES.join(', ')}`);
   const { profile, ruleSeverities } = resolveAnalysis(values, io);
   const off = new Set(Object.entries(ruleSeverities).filter(([, level]) => level === 'off').map(([id]) => id));
-  let compiled: CompiledPolicy;
-  try {
-    compiled = compilePolicy({ profile, mode: mode as PolicyMode, off });
-  } catch (error: unknown) {
-    if (error instanceof PolicyVersionError) throw new UsageError(error.message);
-    throw error;
-  }
+  // A cluster too old for admission policies ends here with an `unsupported-version` error.
+  const compiled = compilePolicy({ profile, mode: mode as PolicyMode, off });
   const text = formatPolicy(compiled, profile, mode as PolicyMode);
   const output = values.output;
   if (output === undefined || output === '-') io.stdout(text);

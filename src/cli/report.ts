@@ -12,14 +12,16 @@ import type { SourceText } from '../document/types.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { chartLibraries } from '../report/html/assets.js';
 import { buildReportData, type Simulate } from '../report/html/build.js';
-import { LabFileError, parseLabFile, type LabReport } from '../report/html/lab.js';
+import { parseLabFile, type LabReport } from '../report/html/lab.js';
 import { renderReport } from '../report/html/page.js';
 import { simulateSources } from '../sim/index.js';
 import { NODE_FILES, writeAtomically, type FileWriter } from './write-file.js';
 import type { Io } from './io.js';
-import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
+import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
+import { reportError } from './report-error.js';
+import { RollsafeError } from '../errors.js';
 
-export const REPORT_HELP = `Usage: rollsafe report [options] PATH... -o FILE
+const REPORT_HELP = `Usage: rollsafe report [options] PATH... -o FILE
        rollsafe report --lab FILE [PATH...] -o FILE
 
 Writes one self-contained HTML page: the findings with file:line, each fix as a diff, and the
@@ -43,7 +45,7 @@ Exit codes: 0 the page was written, 2 usage, unreadable input or lab file, or un
 `;
 
 /** Simulated rollouts per workload and side unless --runs says otherwise: as many as `check --impact` runs. */
-export const DEFAULT_RUNS = 20;
+const DEFAULT_RUNS = 20;
 
 /** The rule docs folder of this installation (docs/rules beside dist/ or src/). */
 const DOCS_RULES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'rules');
@@ -61,7 +63,7 @@ export function docsBaseFor(output: string, docs: string = DOCS_RULES): string {
 function positiveInteger(value: string | undefined, flag: string, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer ≥ ${min}, got ${value}`);
+  if (!Number.isInteger(n) || n < min) throw new RollsafeError('usage', `${flag} must be an integer ≥ ${min}, got ${value}`);
   return n;
 }
 
@@ -87,8 +89,10 @@ function readLab(path: string, io: Io): LabReport {
   let text: string;
   try {
     text = io.readFile(path);
-  } catch {
-    throw new LabFileError('lab-file-unreadable', `${path}: cannot read the lab file`);
+  } catch (error: unknown) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a folder, not a file' : 'unreadable';
+    throw new RollsafeError('unreadable-input', `${path}: cannot read the lab file (${why})`, { file: path, cause: error });
   }
   return parseLabFile(text, path);
 }
@@ -104,9 +108,9 @@ function report(args: string[], io: Io, files: FileWriter, simulate: Simulate | 
     return 0;
   }
   const labFiles = values.lab ?? [];
-  if (positionals.length === 0 && labFiles.length === 0) throw new UsageError('report needs at least one PATH (a file, a folder, or - for stdin) or --lab FILE');
+  if (positionals.length === 0 && labFiles.length === 0) throw new RollsafeError('usage', 'report needs at least one PATH (a file, a folder, or - for stdin) or --lab FILE');
   const output = values.output;
-  if (output === undefined) throw new UsageError('report needs -o FILE (the HTML page to write; - for stdout)');
+  if (output === undefined) throw new RollsafeError('usage', 'report needs -o FILE (the HTML page to write; - for stdout)');
   const runs = positiveInteger(values.runs, '--runs', 1);
   const seed = positiveInteger(values.seed, '--seed', 0);
   const { profile, ruleSeverities } = resolveAnalysis(values, io);
@@ -140,10 +144,6 @@ export function runReport(args: string[], io: Io, files: FileWriter = NODE_FILES
   try {
     return report(args, io, files, simulate);
   } catch (error: unknown) {
-    if (error instanceof LabFileError) {
-      io.stderr(`rollsafe: ${error.message} (${error.code})\n`);
-      return 2;
-    }
     return reportError(error, io);
   }
 }

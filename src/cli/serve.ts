@@ -9,7 +9,9 @@ import { generateCertificates, serviceDnsNames } from '../server/certs.js';
 import { startServer } from '../server/https.js';
 import type { Mode } from '../server/review.js';
 import type { Io } from './io.js';
-import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
+import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
+import { reportError } from './report-error.js';
+import { RollsafeError } from '../errors.js';
 
 export const SERVE_HELP = `Usage: rollsafe serve --tls-cert FILE --tls-key FILE [options]
        rollsafe serve --self-signed DIR [--dns-name NAME]...
@@ -63,7 +65,7 @@ function writeSelfSigned(dir: string, extraNames: readonly string[], io: Io): nu
     writeFileSync(join(dir, 'tls.crt'), certs.cert);
     writeFileSync(join(dir, 'tls.key'), certs.key, { mode: 0o600 });
   } catch (error: unknown) {
-    throw Object.assign(new Error(`${dir}: cannot write the certificates (${error instanceof Error ? error.message : String(error)})`), { code: 'unwritable-output' });
+    throw new RollsafeError('unwritable-output', `${dir}: cannot write the certificates (${error instanceof Error ? error.message : String(error)})`, { file: dir });
   }
   io.stderr(`rollsafe: wrote ca.crt, ca.key, tls.crt and tls.key to ${dir} for ${[...serviceDnsNames(), ...extraNames].join(', ')}\ncaBundle (for clientConfig.caBundle):\n`);
   io.stdout(`${certs.caBundle}\n`);
@@ -71,7 +73,7 @@ function writeSelfSigned(dir: string, extraNames: readonly string[], io: Io): nu
 }
 
 function seconds(value: string, option: string): number {
-  if (!/^\d+(?:\.\d+)?$/.test(value)) throw new UsageError(`${option} takes seconds, got \`${value}\``);
+  if (!/^\d+(?:\.\d+)?$/.test(value)) throw new RollsafeError('usage', `${option} takes seconds, got \`${value}\``);
   return Math.round(Number(value) * 1000);
 }
 
@@ -89,13 +91,13 @@ export function runServe(args: string[], io: Io): number | Promise<number> {
     if (values['self-signed'] !== undefined) return writeSelfSigned(values['self-signed'], values['dns-name'] ?? [], io);
     const certFile = values['tls-cert'];
     const keyFile = values['tls-key'];
-    if (certFile === undefined || keyFile === undefined) throw new UsageError('serve needs --tls-cert FILE and --tls-key FILE (or --self-signed DIR to make them)');
+    if (certFile === undefined || keyFile === undefined) throw new RollsafeError('usage', 'serve needs --tls-cert FILE and --tls-key FILE (or --self-signed DIR to make them)');
     const mode = values.mode;
-    if (mode !== 'enforce' && mode !== 'warn') throw new UsageError(`unknown --mode ${mode}; use enforce or warn`);
+    if (mode !== 'enforce' && mode !== 'warn') throw new RollsafeError('usage', `unknown --mode ${mode}; use enforce or warn`);
     const failurePolicy = values['failure-policy'];
-    if (failurePolicy !== 'fail' && failurePolicy !== 'ignore') throw new UsageError(`unknown --failure-policy ${failurePolicy}; use fail or ignore`);
+    if (failurePolicy !== 'fail' && failurePolicy !== 'ignore') throw new RollsafeError('usage', `unknown --failure-policy ${failurePolicy}; use fail or ignore`);
     const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port takes a port number, got \`${values.port}\``);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RollsafeError('usage', `--port takes a port number, got \`${values.port}\``);
     const shutdownDelayMs = seconds(values['shutdown-delay'], '--shutdown-delay');
     const { profile, ruleSeverities } = resolveAnalysis(values, io);
     const log = (line: string): void => io.stderr(`rollsafe serve: ${line}\n`);

@@ -9,9 +9,11 @@ import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import type { Profile } from '../profiles/types.js';
 import { CAUSES, SIGTERM_BEHAVIOURS, simulateSources, type SimOverrides, type SourcesSimulation, type WorkloadSimulation } from '../sim/index.js';
 import type { Io } from './io.js';
-import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
+import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
+import { reportError } from './report-error.js';
+import { RollsafeError } from '../errors.js';
 
-export const SIMULATE_HELP = `Usage: rollsafe simulate [options] PATH...
+const SIMULATE_HELP = `Usage: rollsafe simulate [options] PATH...
 
 Simulates one rollout of every workload a Service in the input sends traffic to, many times over
 (Monte Carlo: propagation latencies are drawn from the profile), and reports the requests it
@@ -47,7 +49,7 @@ function number(value: string | undefined, flag: string, options: { min: number;
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < options.min || (options.integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${flag} needs ${options.integer ? 'a whole number' : 'a number'} ≥ ${options.min}, not \`${value}\``);
+    throw new RollsafeError('usage', `--${flag} needs ${options.integer ? 'a whole number' : 'a number'} ≥ ${options.min}, not \`${value}\``);
   }
   return n;
 }
@@ -87,15 +89,15 @@ function simulateCommand(args: string[], io: Io): number {
     io.stdout(SIMULATE_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('simulate needs at least one PATH (a file, a folder, or - for stdin)');
+  if (positionals.length === 0) throw new RollsafeError('usage', 'simulate needs at least one PATH (a file, a folder, or - for stdin)');
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`unknown --format ${format}; use text or json`);
+  if (format !== 'text' && format !== 'json') throw new RollsafeError('usage', `unknown --format ${format}; use text or json`);
   const failOn = values['fail-on'] ?? 'failure';
-  if (failOn !== 'failure' && failOn !== 'none') throw new UsageError(`unknown --fail-on ${failOn}; use failure or none`);
+  if (failOn !== 'failure' && failOn !== 'none') throw new RollsafeError('usage', `unknown --fail-on ${failOn}; use failure or none`);
   const sigterm = values.sigterm;
-  if (sigterm !== undefined && !(SIGTERM_BEHAVIOURS as readonly string[]).includes(sigterm)) throw new UsageError(`unknown --sigterm ${sigterm}; use ${SIGTERM_BEHAVIOURS.join(', ')}`);
+  if (sigterm !== undefined && !(SIGTERM_BEHAVIOURS as readonly string[]).includes(sigterm)) throw new RollsafeError('usage', `unknown --sigterm ${sigterm}; use ${SIGTERM_BEHAVIOURS.join(', ')}`);
   const runs = number(values.runs, 'runs', { min: 1, integer: true }) ?? 100;
-  if (runs > 100_000) throw new UsageError('--runs is at most 100000');
+  if (runs > 100_000) throw new RollsafeError('usage', '--runs is at most 100000');
   const seed = number(values.seed, 'seed', { min: 0, integer: true }) ?? 1;
   const overrides: SimOverrides = {
     ...opt('rps', number(values.rps, 'rps', { min: 0 })),
@@ -109,7 +111,7 @@ function simulateCommand(args: string[], io: Io): number {
   const sources = readSources(positionals, io.stdin);
   const result = simulateSources(sources, { profile, runs, seed, ...overrides, ...(values.workload ? { workload: values.workload } : {}) });
   if (values.workload !== undefined && result.workloads.length === 0 && result.skipped.length === 0) {
-    throw new UsageError(`no workload ${values.workload} in the input`);
+    throw new RollsafeError('usage', `no workload ${values.workload} in the input`);
   }
   for (const problem of result.problems) io.stderr(`${problem.file}:${problem.line}:${problem.column}: ${problem.code}: ${problem.message}\n`);
   io.stdout(format === 'json' ? formatSimulationJson(result) : formatSimulationText(result, profile, { runs, seed }));
@@ -124,7 +126,7 @@ function opt<K extends keyof SimOverrides>(key: K, value: SimOverrides[K] | unde
 }
 
 /** The JSON shape of `simulate --format json` (stable; extra keys may be added). */
-export function formatSimulationJson(result: SourcesSimulation): string {
+function formatSimulationJson(result: SourcesSimulation): string {
   const workloads = result.workloads.map((w) => ({
     resource: w.resource,
     runs: w.summary.runs,
@@ -173,7 +175,7 @@ function workloadText(w: WorkloadSimulation): string {
   return lines.join('\n');
 }
 
-export function formatSimulationText(result: SourcesSimulation, profile: Profile, options: { runs: number; seed: number }): string {
+function formatSimulationText(result: SourcesSimulation, profile: Profile, options: { runs: number; seed: number }): string {
   const head = `Simulated rollouts: profile ${profile.name}, Kubernetes ${profile.k8sVersion}, ${options.runs} run${options.runs === 1 ? '' : 's'} per workload, seed ${options.seed}`;
   const parts = [head, ...result.workloads.map(workloadText)];
   if (result.workloads.length === 0) parts.push('No workload to simulate: no Service in the input sends traffic to a workload.');

@@ -7,6 +7,7 @@
  * `externalTrafficPolicy: Local`.
  */
 import { connect } from 'node:net';
+import { RollsafeError } from '../errors.js';
 
 /** One backend of the load balancer. */
 export interface LbBackend {
@@ -68,7 +69,7 @@ export function runtimeCommand(socketPath: string, command: string, timeoutMs = 
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     let answer = '';
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`HAProxy did not answer \`${command}\``)));
+    socket.setTimeout(timeoutMs, () => socket.destroy(new RollsafeError('command-failed', `HAProxy did not answer \`${command}\``)));
     socket.on('connect', () => socket.end(`${command}\n`));
     socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
     socket.on('end', () => resolve(answer));

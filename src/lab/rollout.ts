@@ -22,7 +22,7 @@ import { CAUSES, type Cause, type Layer } from '../sim/types.js';
 import type { EndpointState, SimPod } from '../sim/world.js';
 import { recordAt, arrayAt, numberAt, stringAt } from '../model/k8s.js';
 import type { ContainerView } from '../model/workload.js';
-import { LabError } from './host.js';
+import { RollsafeError } from '../errors.js';
 import { renderNat, type LabEndpoint, type LabServicePort } from './kube-proxy.js';
 import { LOAD_SCRIPT, POD_SERVER_SCRIPT, PROBER_SCRIPT } from './scripts.js';
 import { destroyOnExit, Lab, type LabPod } from './topology.js';
@@ -62,7 +62,7 @@ export interface LabSpec {
 }
 
 /** One failed request: when (rollout time, s), how it failed and why. */
-export interface LabFailure {
+interface LabFailure {
   readonly time: number;
   readonly seconds: number;
   readonly error: string;
@@ -87,7 +87,7 @@ export interface LabRun {
 }
 
 /** What happened, in rollout seconds. */
-export interface LabTimeline {
+interface LabTimeline {
   readonly pods: readonly { readonly name: string; readonly revision: string; readonly node: string; readonly created: number; readonly listening: readonly { start: number; end: number }[]; readonly deleted?: number; readonly gone?: number }[];
   readonly events: readonly { readonly time: number; readonly what: string }[];
   readonly end: number;
@@ -151,7 +151,7 @@ class Prober {
   private next = 0;
   private readonly waiting = new Map<number, (ok: boolean) => void>();
   constructor(private readonly child: ChildProcess) {
-    if (!child.stdout) throw new LabError('command-failed', 'the prober has no stdout');
+    if (!child.stdout) throw new RollsafeError('command-failed', 'the prober has no stdout');
     createInterface({ input: child.stdout }).on('line', (line) => {
       const answer = JSON.parse(line) as { id: number; ok: boolean };
       this.waiting.get(answer.id)?.(answer.ok);
@@ -187,7 +187,7 @@ function restore(netns: string, rules: string): Promise<void> {
     const child = spawn('ip', ['netns', 'exec', netns, 'iptables-restore'], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new LabError('command-failed', `iptables-restore in ${netns}: ${stderr.trim()}`))));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new RollsafeError('command-failed', `iptables-restore in ${netns}: ${stderr.trim()}`))));
     child.stdin?.end(rules);
   });
 }
@@ -317,7 +317,7 @@ class LabRollout implements ControllerHost {
         lbUp = want.length > 0 && want.every((name) => states[name] === 'up');
       }
       if (podsReady && synced && lbUp) return;
-      if (performance.now() > limit) throw new LabError('command-failed', `the old revision did not settle within ${SETTLE_LIMIT_SECONDS} s (pods ready: ${podsReady}, kube-proxy synced: ${synced}, LB backends up: ${lbUp} ${JSON.stringify(states)} of ${JSON.stringify([...this.lbIn])})`);
+      if (performance.now() > limit) throw new RollsafeError('command-failed', `the old revision did not settle within ${SETTLE_LIMIT_SECONDS} s (pods ready: ${podsReady}, kube-proxy synced: ${synced}, LB backends up: ${lbUp} ${JSON.stringify(states)} of ${JSON.stringify([...this.lbIn])})`);
       await sleep(200);
     }
   }

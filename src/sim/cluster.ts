@@ -22,8 +22,8 @@ import type { Random } from './random.js';
 import { Routing } from './routing.js';
 import type { SimPod, ViewEvent, World } from './world.js';
 
-export type { EndpointState, KeepAliveClose, Removal, SimPod, ViewEvent, World } from './world.js';
-export { deletionOrder, scoreNodes, selectorSpreadScores, topologySpreadScores, WorkloadController, type ControllerHost } from './controllers.js';
+export type { SimPod, World } from './world.js';
+export { deletionOrder, scoreNodes, selectorSpreadScores, topologySpreadScores } from './controllers.js';
 export { killingTick, probeTick, readinessPassesAt, terminationTimes } from './kubelet.js';
 export { nextCheck } from './routing.js';
 

@@ -395,7 +395,7 @@ function leastAllocated(requested: number, capacity: number): number {
 }
 
 /** Control-plane behaviour of the current Kubernetes release. */
-export const CURRENT_CONTROL: ControlInput = { spreading: 'topology', logarithmicScaleDown: true, podDeletionCost: true };
+const CURRENT_CONTROL: ControlInput = { spreading: 'topology', logarithmicScaleDown: true, podDeletionCost: true };
 
 /**
  * log₂ bucket of the time since `t`, in nanoseconds as Go's time.Duration

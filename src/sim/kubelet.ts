@@ -6,12 +6,12 @@
  * shared with the lab, whose kubelet runs real probes and sends real signals.
  */
 import type { Clock } from './clock.js';
-import type { ProbeInput, SimInput } from './params.js';
+import type { ContainerInput, ProbeInput, SimInput } from './params.js';
 import { MINIMUM_GRACE_PERIOD_SECONDS, RESTART_BACKOFF_SECONDS } from './params.js';
 import type { Random } from './random.js';
 import type { Routing } from './routing.js';
 import type { PodPhase } from './types.js';
-import type { KeepAliveClose, SimPod } from './world.js';
+import type { ContainerState, KeepAliveClose, SimPod } from './world.js';
 
 /** The kubelet's restart back-off cap. */
 const MAX_BACKOFF_SECONDS = 300;
@@ -60,6 +60,19 @@ export function newPod(input: SimInput, random: Random, id: number, rev: SimPod[
       phase: 'pending',
       phaseStart: now,
     };
+    if (input.pod.serving) {
+      // Which app of the pod listens first varies too: the kubelet starts the containers one
+      // after another (kuberuntime_manager.go SyncPod: each after the previous one's start and
+      // postStart hook) and each app takes its own time. As the probe phase does between pods,
+      // each serving container's app starts after its own delay, drawn uniformly over the longest
+      // probe period (none without probes).
+      const period = input.pod.randomProbePhase ? longestProbePeriod(input) : 0;
+      const spread = () => random.next() * period;
+      pod.containers = [
+        { listening: pod.listening, abruptEnds: pod.abruptEnds, keepAliveCloses: pod.keepAliveCloses, exited: false, startDelay: spread() },
+        ...input.pod.serving.more.map(() => ({ listening: [], abruptEnds: [], keepAliveCloses: [], exited: false, startDelay: spread() })),
+      ];
+    }
     return pod;
 }
 
@@ -68,8 +81,17 @@ export function shortName(resource: string): string {
 }
 
 function longestProbePeriod(input: SimInput): number {
-  const p = input.pod;
-  return Math.max(p.readiness?.period ?? 0, p.liveness?.period ?? 0, p.startup?.period ?? 0);
+  return Math.max(...containersOf(input).map((p) => Math.max(p.readiness?.period ?? 0, p.liveness?.period ?? 0, p.startup?.period ?? 0)));
+}
+
+/** The serving containers of the input's pods: the first (the pod's own fields), then the others. */
+function containersOf(input: SimInput): readonly ContainerInput[] {
+  return input.pod.serving ? [input.pod, ...input.pod.serving.more] : [input.pod];
+}
+
+/** The kubelet's record of serving container `k` (the pod's own arrays for the first). */
+function stateOf(pod: SimPod, k: number): ContainerState {
+  return pod.containers?.[k] ?? { listening: pod.listening, abruptEnds: pod.abruptEnds, keepAliveCloses: pod.keepAliveCloses, exited: false, startDelay: 0 };
 }
 
 /** The simulated kubelet of every node. */
@@ -94,10 +116,10 @@ export class SimKubelet {
     return pod;
   }
 
-  private at(time: number, kind: PodEvent, pod: SimPod): void {
+  private at(time: number, kind: PodEvent, pod: SimPod, k = 0): void {
     const id = pod.id;
     const epoch = pod.epoch;
-    this.clock.at(time, () => this.handle(kind, id, epoch));
+    this.clock.at(time, () => this.handle(kind, id, epoch, k));
   }
 
   private setPhase(pod: SimPod, phase: PodPhase): void {
@@ -115,41 +137,47 @@ export class SimKubelet {
   }
 
   /**
-   * The container started: schedule listening, probes, readiness and liveness. Probe workers
+   * The containers started: schedule listening, probes, readiness and liveness. Probe workers
    * tick every period from the pod's admission (pkg/kubelet/prober/worker.go run), not from the
-   * container start, so each pod has its own phase.
+   * container start, so each pod has its own phase. The pod is Ready once every serving
+   * container is (prober_manager.go UpdatePodStatus; Kubernetes docs, "Pod conditions").
    */
   private onRunning(pod: SimPod): void {
-    const p = this.input.pod;
     pod.running = true;
     pod.startedAt = this.clock.now();
     this.setPhase(pod, 'starting');
     const start = this.clock.now();
-    const listenAt = start + p.appStartupSeconds;
-    this.at(listenAt, 'listen', pod);
-    // The startup probe gates readiness and liveness; without one they run at once. A startup
-    // or liveness probe that fails failureThreshold times before the app listens restarts the
-    // container (worker.go: the result is set after failureThreshold failures in a row).
-    let started = start;
-    if (p.startup) {
-      const killedAt = killingTick(p.startup, pod.probeOrigin, start + p.startup.initialDelay, listenAt);
-      if (killedAt !== undefined) {
-        this.at(killedAt, 'restart', pod);
-        return;
+    let restartAt = Infinity;
+    let readyAt = start;
+    containersOf(this.input).forEach((p, k) => {
+      const listenAt = start + stateOf(pod, k).startDelay + p.appStartupSeconds;
+      this.at(listenAt, 'listen', pod, k);
+      // The startup probe gates readiness and liveness; without one they run at once. A startup
+      // or liveness probe that fails failureThreshold times before the app listens restarts the
+      // container (worker.go: the result is set after failureThreshold failures in a row).
+      let started = start;
+      if (p.startup) {
+        const killedAt = killingTick(p.startup, pod.probeOrigin, start + p.startup.initialDelay, listenAt);
+        if (killedAt !== undefined) {
+          restartAt = Math.min(restartAt, killedAt);
+          readyAt = Infinity;
+          return;
+        }
+        started = probeTick(pod.probeOrigin, p.startup.period, Math.max(listenAt, start + p.startup.initialDelay));
       }
-      started = probeTick(pod.probeOrigin, p.startup.period, Math.max(listenAt, start + p.startup.initialDelay));
-    }
-    if (p.liveness) {
-      const killedAt = killingTick(p.liveness, pod.probeOrigin, Math.max(started, start + p.liveness.initialDelay), listenAt);
-      if (killedAt !== undefined) this.at(killedAt, 'restart', pod);
-    }
-    if (p.readiness) {
-      if (!p.readiness.ok) return;
-      this.at(readinessPassesAt(p.readiness, pod.probeOrigin, start, started, listenAt), 'ready', pod);
-    } else {
-      // No readiness probe: Ready once started (pod-lifecycle.md: the default state is Success).
-      this.at(started, 'ready', pod);
-    }
+      if (p.liveness) {
+        const killedAt = killingTick(p.liveness, pod.probeOrigin, Math.max(started, start + p.liveness.initialDelay), listenAt);
+        if (killedAt !== undefined) restartAt = Math.min(restartAt, killedAt);
+      }
+      if (p.readiness) {
+        readyAt = p.readiness.ok ? Math.max(readyAt, readinessPassesAt(p.readiness, pod.probeOrigin, start, started, listenAt)) : Infinity;
+      } else {
+        // No readiness probe: ready once started (pod-lifecycle.md: the default state is Success).
+        readyAt = Math.max(readyAt, started);
+      }
+    });
+    if (restartAt !== Infinity) this.at(restartAt, 'restart', pod);
+    if (readyAt !== Infinity) this.at(readyAt, 'ready', pod);
   }
 
   private onReady(pod: SimPod): void {
@@ -183,23 +211,29 @@ export class SimKubelet {
     this.control.reconcile();
   }
 
-  private onListen(pod: SimPod): void {
-    pod.listening.push({ start: this.clock.now(), end: Infinity });
+  private onListen(pod: SimPod, k: number): void {
+    stateOf(pod, k).listening.push({ start: this.clock.now(), end: Infinity });
   }
 
-  private stopListening(pod: SimPod, how: KeepAliveClose): void {
-    const last = pod.listening[pod.listening.length - 1];
+  private stopListening(c: ContainerState, how: KeepAliveClose): void {
+    const last = c.listening[c.listening.length - 1];
     if (last && last.end === Infinity) last.end = this.clock.now();
-    pod.keepAliveCloses.push({ time: this.clock.now(), how });
+    c.keepAliveCloses.push({ time: this.clock.now(), how });
   }
 
-  /** Liveness (or startup) probe failed failureThreshold times: the container restarts. */
+  /**
+   * Liveness (or startup) probe failed failureThreshold times: the container restarts. With more
+   * than one serving container the model restarts them all (simplification: the kubelet restarts
+   * only the failing one).
+   */
   private onRestart(pod: SimPod): void {
-    const wasListening = pod.listening.some((l) => l.end === Infinity);
-    if (wasListening) {
-      this.stopListening(pod, 'abrupt');
-      pod.abruptEnds.push(this.clock.now());
-    }
+    containersOf(this.input).forEach((_, k) => {
+      const c = stateOf(pod, k);
+      if (c.listening.some((l) => l.end === Infinity)) {
+        this.stopListening(c, 'abrupt');
+        c.abruptEnds.push(this.clock.now());
+      }
+    });
     pod.epoch++;
     pod.running = false;
     pod.containersReady = false;
@@ -216,7 +250,11 @@ export class SimKubelet {
     this.at(this.clock.now() + backoff, 'restart-run', pod);
   }
 
-  /** The pod is deleted (deletionTimestamp set): preStop, then SIGTERM, SIGKILL at the deadline. */
+  /**
+   * The pod is deleted (deletionTimestamp set): each container runs its own preStop, gets SIGTERM
+   * after it and SIGKILL at its deadline; the containers are killed in parallel and share the
+   * grace period (kuberuntime_container.go killContainersWithSyncResult, killContainer).
+   */
   deletePod(pod: SimPod): void {
     if (pod.deletedAt !== Infinity) return;
     pod.deletedAt = this.clock.now();
@@ -231,33 +269,36 @@ export class SimKubelet {
       return;
     }
     this.routing.updateEndpoint(pod);
-    const { sigterm, kill } = terminationTimes(p.preStopSeconds, p.graceSeconds);
-    if (sigterm > 0) this.setPhase(pod, 'prestop');
-    this.at(this.clock.now() + sigterm, 'prestop-done', pod);
-    this.at(this.clock.now() + kill, 'kill', pod);
+    const times = containersOf(this.input).map((c) => terminationTimes(c.preStopSeconds, p.graceSeconds));
+    if (Math.min(...times.map((t) => t.sigterm)) > 0) this.setPhase(pod, 'prestop');
+    times.forEach(({ sigterm, kill }, k) => {
+      this.at(this.clock.now() + sigterm, 'prestop-done', pod, k);
+      this.at(this.clock.now() + kill, 'kill', pod, k);
+    });
   }
 
-  private onSigterm(pod: SimPod): void {
-    const p = this.input.pod;
+  private onSigterm(pod: SimPod, k: number): void {
+    const p = containersOf(this.input)[k] as ContainerInput;
+    const c = stateOf(pod, k);
     this.setPhase(pod, 'draining');
-    const listening = pod.listening.some((l) => l.end === Infinity);
+    const listening = c.listening.some((l) => l.end === Infinity);
     if (p.sigterm === 'graceful' || p.sigterm === 'graceful-close-idle') {
-      if (listening) this.stopListening(pod, p.sigterm === 'graceful' ? 'graceful' : 'idle');
-      this.at(this.clock.now() + p.appDrainSeconds, 'exit', pod);
-      this.serveUntilProbeFails(pod);
+      if (listening) this.stopListening(c, p.sigterm === 'graceful' ? 'graceful' : 'idle');
+      this.at(this.clock.now() + p.appDrainSeconds, 'exit', pod, k);
+      this.serveUntilProbeFails(pod, p);
     } else if (p.sigterm === 'exit') {
       if (listening) {
-        this.stopListening(pod, 'abrupt');
-        pod.abruptEnds.push(this.clock.now());
+        this.stopListening(c, 'abrupt');
+        c.abruptEnds.push(this.clock.now());
       }
-      this.at(this.clock.now(), 'exit', pod);
+      this.at(this.clock.now(), 'exit', pod, k);
     }
     // 'ignore': keeps serving until SIGKILL.
   }
 
   /** After the app stops listening, its readiness probe fails and the endpoint stops serving. */
-  private serveUntilProbeFails(pod: SimPod): void {
-    const r = this.input.pod.readiness;
+  private serveUntilProbeFails(pod: SimPod, p: ContainerInput): void {
+    const r = p.readiness;
     if (!r || !pod.ready) return;
     // The readiness worker keeps probing during termination, on its own phase (liveness and
     // startup stop: worker.go doProbe); failureThreshold failures in a row make the pod not ready.
@@ -265,11 +306,22 @@ export class SimKubelet {
     this.at(next + (r.failureThreshold - 1) * r.period, 'stop-serving', pod);
   }
 
-  private onExit(pod: SimPod, killed: boolean): void {
+  private onExit(pod: SimPod, killed: boolean, k: number): void {
     if (pod.gone !== Infinity) return;
-    if (pod.listening.some((l) => l.end === Infinity)) {
-      this.stopListening(pod, 'abrupt');
-      pod.abruptEnds.push(this.clock.now());
+    const c = stateOf(pod, k);
+    if (c.exited) return;
+    c.exited = true;
+    if (c.listening.some((l) => l.end === Infinity)) {
+      this.stopListening(c, 'abrupt');
+      c.abruptEnds.push(this.clock.now());
+    }
+    if (pod.containers && !pod.containers.every((s) => s.exited)) {
+      // A container that exited is not ready, so neither is the pod; it goes when the last one does.
+      if (pod.ready) {
+        pod.ready = false;
+        this.routing.updateEndpoint(pod);
+      }
+      return;
     }
     this.setPhase(pod, killed ? 'killed' : 'gone');
     if (killed) {
@@ -284,7 +336,7 @@ export class SimKubelet {
     this.control.reconcile();
   }
 
-  private handle(kind: PodEvent, id: number, epoch: number): void {
+  private handle(kind: PodEvent, id: number, epoch: number, k: number): void {
     const pod = this.pods[id] as SimPod;
     const terminating = kind === 'prestop-done' || kind === 'kill' || kind === 'exit' || kind === 'stop-serving';
     if (pod.gone !== Infinity) return;
@@ -296,7 +348,7 @@ export class SimKubelet {
         this.onRunning(pod);
         return;
       case 'listen':
-        this.onListen(pod);
+        this.onListen(pod, k);
         return;
       case 'ready':
         this.onReady(pod);
@@ -313,7 +365,7 @@ export class SimKubelet {
         this.onRestart(pod);
         return;
       case 'prestop-done':
-        this.onSigterm(pod);
+        this.onSigterm(pod, k);
         return;
       case 'stop-serving':
         if (pod.ready) {
@@ -322,10 +374,10 @@ export class SimKubelet {
         }
         return;
       case 'exit':
-        this.onExit(pod, false);
+        this.onExit(pod, false, k);
         return;
       case 'kill':
-        this.onExit(pod, true);
+        this.onExit(pod, true, k);
         return;
     }
   }

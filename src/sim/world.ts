@@ -11,6 +11,21 @@ export type EndpointState = 'ready' | 'serving-terminating' | 'absent';
 /** How an app ends its keep-alive connections. */
 export type KeepAliveClose = 'graceful' | 'idle' | 'abrupt';
 
+/**
+ * What the kubelet tracks of one serving container when more than one serves: when its app
+ * listens, when it ended with work in flight, how it closed its keep-alive connections. The first
+ * container's arrays are the pod's own `listening`, `abruptEnds` and `keepAliveCloses`.
+ */
+export interface ContainerState {
+  listening: { start: number; end: number }[];
+  abruptEnds: number[];
+  keepAliveCloses: { time: number; how: KeepAliveClose }[];
+  /** The container has exited (terminating pods only). */
+  exited: boolean;
+  /** Seconds after the pod's containers start until this one's app starts up (kubelet.ts newPod). */
+  readonly startDelay: number;
+}
+
 export interface SimPod {
   readonly id: number;
   readonly name: string;
@@ -51,6 +66,8 @@ export interface SimPod {
    * (the process died).
    */
   keepAliveCloses: { time: number; how: KeepAliveClose }[];
+  /** One per serving container, in the order of `input.pod.containers`; absent when one container serves. */
+  containers?: ContainerState[];
   endpoint: EndpointState;
   /** Bumped on restart and deletion, so stale scheduled kubelet events are ignored. */
   epoch: number;

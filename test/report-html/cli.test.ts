@@ -125,11 +125,11 @@ describe('rollsafe report --lab', () => {
   });
 
   it.each([
-    ['a missing file', () => `${ROOT}does-not-exist.lab.json`, /^rollsafe: \/.*does-not-exist\.lab\.json: cannot read the lab file \(lab-file-unreadable\)\n$/],
-    ['broken JSON', () => writeTemp('{"workloads": ['), /^rollsafe: \/.*: not JSON: .* \(lab-file-not-json\)\n$/],
-    ['a manifest', () => `${ROOT}test/fixtures/lab/short-rollout.yaml`, /^rollsafe: \/.*short-rollout\.yaml: not JSON: .* \(lab-file-not-json\)\n$/],
-    ['simulate output', () => writeTemp(JSON.stringify({ workloads: [{ resource: 'Deployment/default/web' }], skipped: [] })), /^rollsafe: \/.*: not the output of `rollsafe lab -f json`: \/comparison should be an array \(lab-file-not-lab-output\)\n$/],
-  ])('exits 2 with a code and no stack for %s', (_name, path, message) => {
+    ['a missing file', () => `${ROOT}does-not-exist.lab.json`, /^rollsafe: \/.*does-not-exist\.lab\.json: cannot read the lab file \(no such file\)\n$/],
+    ['broken JSON', () => writeTemp('{"workloads": ['), /^rollsafe: \/.*lab-1\.json: not JSON: [^\n]*\n$/],
+    ['a manifest', () => `${ROOT}test/fixtures/lab/short-rollout.yaml`, /^rollsafe: \/.*short-rollout\.yaml: not JSON: [^\n]*\n$/],
+    ['simulate output', () => writeTemp(JSON.stringify({ workloads: [{ resource: 'Deployment/default/web' }], skipped: [] })), /^rollsafe: \/.*lab-2\.json: not the output of `rollsafe lab -f json`: \/comparison should be an array\n$/],
+  ])('exits 2 with one line and no stack for %s', (_name, path, message) => {
     const { io, out } = captureIo();
     const { files, written } = memoryFiles();
     expect(runReport(['--lab', path(), '-o', '/out/r.html'], io, files)).toBe(2);

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LAB_KEYS, LabFileError, labChartSpec, measuredByCause, parseLabFile, rateBinSeconds } from '../../src/report/html/lab.js';
+import { isRollsafeError } from '../../src/errors.js';
+import { LAB_KEYS, labChartSpec, measuredByCause, parseLabFile, rateBinSeconds } from '../../src/report/html/lab.js';
 import { ROOT } from '../helpers.js';
 
 const FIXTURE = 'test/fixtures/lab/short-rollout.lab.json';
@@ -18,7 +19,7 @@ function codeOf(text: string): string {
   try {
     parseLabFile(text, 'lab.json');
   } catch (error: unknown) {
-    if (error instanceof LabFileError) return `${error.code}: ${error.message}`;
+    if (isRollsafeError(error)) return `${error.code} ${error.pointer ?? '-'}: ${error.message}`;
     throw error;
   }
   return 'parsed';
@@ -43,24 +44,24 @@ describe('parseLabFile', () => {
   });
 
   it('rejects text that is not JSON, with its code', () => {
-    expect(codeOf('{')).toMatch(/^lab-file-not-json: lab\.json: not JSON: /);
-    expect(codeOf('')).toMatch(/^lab-file-not-json: /);
+    expect(codeOf('{')).toMatch(/^invalid-lab-file -: lab\.json: not JSON: /);
+    expect(codeOf('')).toMatch(/^invalid-lab-file -: lab\.json: not JSON: /);
   });
 
   it('rejects JSON that is not a lab output, naming the first field that is wrong', () => {
     const lab = JSON.parse(TEXT) as Record<string, unknown>;
     const without = (key: string): string => JSON.stringify({ ...lab, [key]: undefined });
-    expect(codeOf('[]')).toBe('lab-file-not-lab-output: lab.json: not the output of `rollsafe lab -f json`: the file should be a JSON object');
-    expect(codeOf('{"workloads":[]}')).toBe('lab-file-not-lab-output: lab.json: not the output of `rollsafe lab -f json`: /workloads/0 should be an object');
+    expect(codeOf('[]')).toBe('invalid-lab-file : lab.json: not the output of `rollsafe lab -f json`: the file should be a JSON object');
+    expect(codeOf('{"workloads":[]}')).toBe('invalid-lab-file /workloads/0: lab.json: not the output of `rollsafe lab -f json`: /workloads/0 should be an object');
     // `simulate -f json` output: workloads, but no comparison and no lab record.
-    expect(codeOf(JSON.stringify({ workloads: [{ resource: 'Deployment/default/web' }], skipped: [] }))).toBe('lab-file-not-lab-output: lab.json: not the output of `rollsafe lab -f json`: /comparison should be an array');
-    expect(codeOf(without('lab'))).toBe('lab-file-not-lab-output: lab.json: not the output of `rollsafe lab -f json`: /lab should be an object');
+    expect(codeOf(JSON.stringify({ workloads: [{ resource: 'Deployment/default/web' }], skipped: [] }))).toBe('invalid-lab-file /comparison: lab.json: not the output of `rollsafe lab -f json`: /comparison should be an array');
+    expect(codeOf(without('lab'))).toBe('invalid-lab-file /lab: lab.json: not the output of `rollsafe lab -f json`: /lab should be an object');
     const noRuns = { ...lab, lab: { ...(lab['lab'] as object), runs: [] } };
-    expect(codeOf(JSON.stringify(noRuns))).toBe('lab-file-not-lab-output: lab.json: not the output of `rollsafe lab -f json`: /lab/runs/0 should be an object (the first measured run)');
+    expect(codeOf(JSON.stringify(noRuns))).toBe('invalid-lab-file /lab/runs/0: lab.json: not the output of `rollsafe lab -f json`: /lab/runs/0 should be an object (the first measured run)');
     const badFailure = JSON.parse(TEXT) as { lab: { runs: { failures: Record<string, unknown>[] }[] } };
     const first = badFailure.lab.runs[0]?.failures[3];
     if (first) first['time'] = '11.2';
-    expect(codeOf(JSON.stringify(badFailure))).toBe('lab-file-not-lab-output: lab.json: not the output of `rollsafe lab -f json`: /lab/runs/0/failures/3/time should be a number');
+    expect(codeOf(JSON.stringify(badFailure))).toBe('invalid-lab-file /lab/runs/0/failures/3/time: lab.json: not the output of `rollsafe lab -f json`: /lab/runs/0/failures/3/time should be a number');
   });
 });
 

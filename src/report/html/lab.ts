@@ -5,20 +5,16 @@
  * one time axis with one bin width and one rate scale. The shape is declared here, not imported
  * from src/lab: the report reads a file, whatever version of the lab wrote it, and checks it.
  */
+import { RollsafeError } from '../../errors.js';
 import { CAUSE_KEYS, type ChartKey } from './palette.js';
 
-/** Why a lab file cannot be read; `code` is one of a closed set. */
-export class LabFileError extends Error {
-  constructor(
-    readonly code: 'lab-file-unreadable' | 'lab-file-not-json' | 'lab-file-not-lab-output',
-    message: string,
-  ) {
-    super(message);
-  }
+/** A lab file that is not the JSON of `rollsafe lab`: its path and the JSON Pointer of the first wrong field. */
+function invalid(file: string, pointer: string, what: string): RollsafeError {
+  return new RollsafeError('invalid-lab-file', `${file}: not the output of \`rollsafe lab -f json\`: ${pointer === '' ? 'the file' : pointer} should be ${what}`, { file, pointer });
 }
 
 /** A failed request the lab measured: when it was sent (rollout seconds) and why it failed. */
-export interface LabFailure {
+interface LabFailure {
   readonly time: number;
   readonly cause: string;
   readonly layer: string;
@@ -26,7 +22,7 @@ export interface LabFailure {
 }
 
 /** A simulated failure window (the simulator's Timeline.failures). */
-export interface SimulatedWindow {
+interface SimulatedWindow {
   readonly start: number;
   readonly end: number;
   readonly count: number;
@@ -34,7 +30,7 @@ export interface SimulatedWindow {
 }
 
 /** One cause compared: measured failed requests beside the simulated distribution. */
-export interface LabComparisonRow {
+interface LabComparisonRow {
   readonly cause: string;
   readonly measured: number;
   readonly simulated: { readonly p5: number; readonly mean: number; readonly p95: number };
@@ -80,7 +76,7 @@ function isNumber(value: unknown): value is number {
 /** Narrows `value[key]` or throws naming the JSON path that is wrong. */
 function field<T>(value: Json, key: string, path: string, check: (v: unknown) => v is T, what: string, file: string): T {
   const v = value[key];
-  if (!check(v)) throw new LabFileError('lab-file-not-lab-output', `${file}: not the output of \`rollsafe lab -f json\`: ${path}/${key} should be ${what}`);
+  if (!check(v)) throw invalid(file, `${path}/${key}`, what);
   return v;
 }
 
@@ -89,7 +85,8 @@ const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
 const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
 
 /**
- * Parses and checks a lab file's text: JSON, with `workloads[0].resource`, `comparison`, and
+ * Parses and checks a lab file's text (a RollsafeError `invalid-lab-file` when it is not JSON or
+ * not a lab output, with the JSON Pointer of the first wrong field): JSON, with `workloads[0].resource`, `comparison`, and
  * `lab` holding at least one run (failures and timeline) and the simulated timeline.
  */
 export function parseLabFile(text: string, file: string): LabReport {
@@ -97,10 +94,10 @@ export function parseLabFile(text: string, file: string): LabReport {
   try {
     parsed = JSON.parse(text);
   } catch (error: unknown) {
-    throw new LabFileError('lab-file-not-json', `${file}: not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new RollsafeError('invalid-lab-file', `${file}: not JSON: ${error instanceof Error ? error.message : String(error)}`, { file, cause: error });
   }
-  const bad = (path: string, what: string): LabFileError => new LabFileError('lab-file-not-lab-output', `${file}: not the output of \`rollsafe lab -f json\`: ${path} should be ${what}`);
-  if (!isObject(parsed)) throw bad('the file', 'a JSON object');
+  const bad = (pointer: string, what: string): RollsafeError => invalid(file, pointer, what);
+  if (!isObject(parsed)) throw bad('', 'a JSON object');
   const obj = (v: unknown): v is Json => isObject(v);
   const workloads = field(parsed, 'workloads', '', isArray, 'an array', file);
   const workload = workloads[0];
@@ -178,10 +175,10 @@ export const LAB_KEYS: readonly ChartKey[] = [{ id: 'ok', label: 'ok', color: '#
 const LAB_SERIES: readonly string[] = LAB_KEYS.map((k) => k.id);
 
 /** Requests per second in one bin: [x1, x2, index in LAB_KEYS, rate]. */
-export type RateBin = readonly [number, number, number, number];
+type RateBin = readonly [number, number, number, number];
 
 /** One side of the section's chart. */
-export interface LabSideSpec {
+interface LabSideSpec {
   readonly rolloutSeconds: number;
   readonly completed: boolean;
   readonly bins: readonly RateBin[];
