@@ -6,7 +6,9 @@ import { ConfigError, parseConfig, parseRuleSetting, type Config } from '../engi
 import type { Severity } from '../engine/types.js';
 import { InputError } from '../load/files.js';
 import { ProfileError, resolveProfile, withK8sVersion } from '../profiles/load.js';
+import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import type { Profile } from '../profiles/types.js';
+import type { OptionTable } from './command.js';
 import type { Io } from './main.js';
 
 /** A usage error: exit code 2 with the message and a pointer to --help. */
@@ -14,15 +16,15 @@ export class UsageError extends Error {
   readonly code = 'usage';
 }
 
-/** The parseArgs option table of the analysis options (spread into a command's own table). */
+/** The analysis options (spread into a command's own table). */
 export const ANALYSIS_OPTIONS = {
-  profile: { type: 'string', short: 'p' },
-  'k8s-version': { type: 'string' },
-  rule: { type: 'string', multiple: true },
-  config: { type: 'string', short: 'c' },
-} as const;
+  profile: { type: 'string', short: 'p', value: 'NAME|FILE', description: `cluster profile: a file, or one of ${[...BUILTIN_PROFILES.keys()].join(', ')} (add +ingress-nginx to any)`, defaultText: 'generic' },
+  'k8s-version': { type: 'string', value: '1.N', description: 'Kubernetes version of the cluster', defaultText: "the profile's" },
+  rule: { type: 'string', value: 'ID=LEVEL', repeatable: true, description: "set a rule's severity or turn it off (error, warning, info or off)" },
+  config: { type: 'string', short: 'c', value: 'FILE', description: 'config file', defaultText: './.rollsafe.yaml when present' },
+} as const satisfies OptionTable;
 
-/** The analysis options as parseArgs returns them. */
+/** The analysis options as parsed. */
 export interface AnalysisValues {
   readonly profile?: string | undefined;
   readonly 'k8s-version'?: string | undefined;
@@ -68,13 +70,16 @@ export function resolveAnalysis(values: AnalysisValues, io: Io): Analysis {
   return { config, profile, ruleSeverities };
 }
 
-/** Reports an error that ends a command and returns exit code 2; no stack unless ROLLSAFE_DEBUG. */
-export function reportError(error: unknown, io: Io): number {
+/**
+ * Reports an error that ends a command and returns exit code 2; no stack unless ROLLSAFE_DEBUG.
+ * A usage error points to the help of `command` (the program's help without one).
+ */
+export function reportError(error: unknown, io: Io, command?: string): number {
   const code = (error as { code?: unknown }).code;
   if (error instanceof UsageError || (error instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
     // Node's argument-parser messages run on with advice about `--`; the first sentence says it.
     const message = error instanceof UsageError ? error.message : (error.message.split(/\.\s/)[0] ?? error.message);
-    io.stderr(`rollsafe: ${message}\nRun \`rollsafe --help\` for usage.\n`);
+    io.stderr(`rollsafe: ${message}\nRun \`${io.program ?? 'rollsafe'}${command === undefined ? '' : ` ${command}`} --help\` for usage.\n`);
   } else if (error instanceof InputError || error instanceof ConfigError || error instanceof ProfileError || (error instanceof Error && code === 'unwritable-output')) {
     io.stderr(`rollsafe: ${error.message}\n`);
   } else {
