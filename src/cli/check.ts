@@ -13,6 +13,7 @@ import { formatText } from '../report/text.js';
 import { findingImpacts, judgedByImpact } from '../sim/impact.js';
 import { defineCommand } from './command.js';
 import { ANALYSIS_OPTIONS, loadConfig, resolveCheckProfile } from './options.js';
+import { outputWidth, WIDTH_OPTION } from './terminal.js';
 
 export const CHECK = defineCommand({
   name: 'check',
@@ -37,6 +38,7 @@ Suppress a rule on one object with the annotation
       description: 'simulate each startup, termination, node-routing and lb-drain finding with and without its fix (or its advice) and state what it costs per rollout',
     },
     'no-color': { type: 'boolean', description: 'no colour in text output (also NO_COLOR=1, or when piped)' },
+    width: WIDTH_OPTION,
   },
   examples: ['rollsafe check --profile ack-flannel k8s/', 'helm template my-release ./chart | rollsafe check -', 'rollsafe check --format sarif --fail-on warning k8s/ > rollsafe.sarif'],
   footer: 'Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage, unreadable input or internal error.',
@@ -64,7 +66,7 @@ Suppress a rule on one object with the annotation
     }
     const color = format === 'text' && io.isTTY && !values['no-color'] && !io.env['NO_COLOR'];
     const out =
-      format === 'json' ? formatJson(result) : format === 'sarif' ? formatSarif(result) : format === 'github' ? formatGithub(result) : formatText(result, { color });
+      format === 'json' ? formatJson(result) : format === 'sarif' ? formatSarif(result) : format === 'github' ? formatGithub(result) : formatText(result, { color, width: outputWidth(values.width, io) });
     io.stdout(out);
     if (failOn === 'none') return 0;
     const threshold = severityRank(failOn);

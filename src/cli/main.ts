@@ -17,7 +17,7 @@ export interface Io {
   readonly readFile: (path: string) => string;
   readonly fileExists: (path: string) => boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** True when stdout is a terminal (colour, help width). */
+  /** True when stdout is a terminal (colour, wrapping). */
   readonly isTTY: boolean;
   /** Columns of the terminal stdout writes to; absent when it is not a terminal. */
   readonly columns?: number;

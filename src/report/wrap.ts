@@ -30,7 +30,7 @@ export function wrapLine(text: string, width: number, indent: string, firstUsed 
       line += ` ${word}`;
       used += 1 + w;
     } else {
-      lines.push(line);
+      lines.push(line.trimEnd());
       line = word;
       used = visibleWidth(indent) + w;
     }

@@ -91,6 +91,8 @@ describe('usage errors name the option, exit 2, one line and a pointer to the he
     [['check', '--format', '--impact', 'x.yaml'], '-f, --format needs FORMAT: text, json, sarif or github; write --format=--impact if that is the value', 'check'],
     [['check', '--format', 'xml', 'x.yaml'], 'unknown --format xml; use text, json, sarif or github', 'check'],
     [['check', '--impact=yes', 'x.yaml'], '--impact takes no value (got `yes`)', 'check'],
+    [['check', '--width', '-1', 'x.yaml'], '--width needs N; write --width=-1 if that is the value', 'check'],
+    [['check', '--width=-1', 'x.yaml'], '--width needs a whole number ≥ 0, not `-1`', 'check'],
     [['check'], 'check needs at least one PATH (a file, a folder (recursive *.yaml, *.yml, *.json), or - for stdin)', 'check'],
     [['explain'], 'explain needs a RULE-ID (a rule id; `rollsafe rules` lists them)', 'explain'],
     [['explain', 'a', 'b'], 'explain takes one RULE-ID, got 2: a b', 'explain'],
