@@ -3,7 +3,7 @@
  * --fail-on, 1 findings, 2 usage, unreadable input or internal error.
  */
 import { parseRuleSetting } from '../engine/config.js';
-import { checkSources } from '../engine/run.js';
+import { checkSources, type CheckResult } from '../engine/run.js';
 import { severityRank, type Severity } from '../engine/types.js';
 import { readSources } from '../load/files.js';
 import { formatGithub } from '../report/github.js';
@@ -13,6 +13,7 @@ import { formatText } from '../report/text.js';
 import { findingImpacts, judgedByImpact } from '../sim/impact.js';
 import { defineCommand } from './command.js';
 import { ANALYSIS_OPTIONS, loadConfig, resolveCheckProfile } from './options.js';
+import { progressFor } from './progress.js';
 import { outputWidth, WIDTH_OPTION } from './terminal.js';
 
 export const CHECK = defineCommand({
@@ -52,17 +53,24 @@ Suppress a rule on one object with the annotation
     const profile = resolveCheckProfile(values.profile ?? config.profile ?? 'generic', values['k8s-version'] ?? config.k8sVersion, io);
 
     const sources = readSources(positionals, io.stdin);
-    const checked = checkSources(sources, { profile, ruleSeverities });
-    let result = checked;
-    if (values.impact) {
-      const impacts = findingImpacts(sources, checked.findings, { profile });
-      result = {
-        ...checked,
-        findings: checked.findings.map((f) => {
-          const impact = impacts.get(f);
-          return impact ? judgedByImpact(f, impact) : f;
-        }),
-      };
+    const progress = progressFor(io, format === 'text');
+    let result: CheckResult;
+    try {
+      const checked = checkSources(sources, { profile, ruleSeverities, onParsed: (done, total) => progress.update('parsed files', done, total) });
+      result = checked;
+      if (values.impact) {
+        let runs = 0;
+        const impacts = findingImpacts(sources, checked.findings, { profile, onRun: () => progress.update('simulated rollouts (--impact)', ++runs) });
+        result = {
+          ...checked,
+          findings: checked.findings.map((f) => {
+            const impact = impacts.get(f);
+            return impact ? judgedByImpact(f, impact) : f;
+          }),
+        };
+      }
+    } finally {
+      progress.clear();
     }
     const color = format === 'text' && io.isTTY && !values['no-color'] && !io.env['NO_COLOR'];
     const out =

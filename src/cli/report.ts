@@ -15,6 +15,7 @@ import { NODE_FILES, writeAtomically, type FileWriter } from './fix.js';
 import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './main.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
+import { progressFor } from './progress.js';
 
 /** Simulated rollouts per workload and side unless --runs says otherwise: as many as `check --impact` runs. */
 export const DEFAULT_RUNS = 20;
@@ -71,14 +72,30 @@ function report({ values, positionals }: Parsed<typeof REPORT_OPTIONS>, io: Io, 
   if (output === undefined) throw new UsageError('report needs -o FILE (the HTML page to write; - for stdout)');
   const { profile, ruleSeverities } = resolveAnalysis(values, io);
   const sources = distinct(readSources(positionals, io.stdin));
-  const data = buildReportData(sources, {
-    profile,
-    ruleSeverities,
-    docsBase: docsBaseFor(output),
-    ...(simulate === undefined ? { simulationNote: 'The rollouts were not simulated.' } : { simulate }),
-    runs,
-    ...(seed === undefined ? {} : { seed }),
-  });
+  const progress = progressFor(io, true);
+  // The page simulates the input as it is, then as `rollsafe fix` leaves it.
+  const sides = ['before the fixes', 'after the fixes'];
+  let calls = 0;
+  const withProgress: Simulate | undefined =
+    simulate === undefined
+      ? undefined
+      : (input, options) => {
+          const label = `simulated runs ${sides[calls++] ?? ''}`.trimEnd();
+          return simulate(input, { ...options, onProgress: (done: number, total: number) => progress.update(label, done, total) });
+        };
+  let data: ReturnType<typeof buildReportData>;
+  try {
+    data = buildReportData(sources, {
+      profile,
+      ruleSeverities,
+      docsBase: docsBaseFor(output),
+      ...(withProgress === undefined ? { simulationNote: 'The rollouts were not simulated.' } : { simulate: withProgress }),
+      runs,
+      ...(seed === undefined ? {} : { seed }),
+    });
+  } finally {
+    progress.clear();
+  }
   const html = renderReport(data, chartLibraries());
   if (output === '-') io.stdout(html);
   else {

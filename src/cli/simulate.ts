@@ -9,6 +9,7 @@ import { CAUSES, SIGTERM_BEHAVIOURS, simulateSources, type SimOverrides, type So
 import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './main.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
+import { progressFor } from './progress.js';
 
 /** The options of `simulate`. */
 const SIMULATE_OPTIONS = {
@@ -69,7 +70,13 @@ function simulateCommand({ values, positionals }: Parsed<typeof SIMULATE_OPTIONS
   };
   const { profile } = resolveAnalysis(values, io);
   const sources = readSources(positionals, io.stdin);
-  const result = simulateSources(sources, { profile, runs, seed, ...overrides, ...(values.workload ? { workload: values.workload } : {}) });
+  const progress = progressFor(io, format === 'text');
+  let result: SourcesSimulation;
+  try {
+    result = simulateSources(sources, { profile, runs, seed, ...overrides, ...(values.workload ? { workload: values.workload } : {}), onProgress: (done, total) => progress.update('simulated runs', done, total) });
+  } finally {
+    progress.clear();
+  }
   if (values.workload !== undefined && result.workloads.length === 0 && result.skipped.length === 0) {
     throw new UsageError(`no workload ${values.workload} in the input`);
   }

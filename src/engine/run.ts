@@ -16,6 +16,8 @@ export interface CheckOptions {
   readonly profile: Profile;
   /** Per-rule severity or `off` (from the config file and `--rule`). */
   readonly ruleSeverities?: Readonly<Record<string, Severity | 'off'>>;
+  /** Called after each source is parsed, with how many of how many (progress on a terminal). */
+  readonly onParsed?: (done: number, total: number) => void;
 }
 
 export interface CheckResult {
@@ -55,7 +57,7 @@ function rebase(report: Report): Report['fix'] {
 
 /** Runs every rule over already-loaded sources. */
 export function checkSources(sources: readonly SourceText[], options: CheckOptions): CheckResult {
-  const loaded = loadSources(sources, options.profile.k8sVersion);
+  const loaded = loadSources(sources, options.profile.k8sVersion, options.onParsed);
   const graph = buildGraph(loaded.resources);
   const findings: Finding[] = [];
   const overrides = options.ruleSeverities ?? {};

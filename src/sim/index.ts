@@ -24,6 +24,8 @@ export interface SimulateOptions {
   readonly model?: TrafficModel;
   /** Report expected values instead of Poisson draws (rate model). */
   readonly expected?: boolean;
+  /** Called after each run (progress on a terminal). */
+  readonly onRun?: () => void;
 }
 
 export interface WorkloadSimulation {
@@ -66,6 +68,7 @@ export function simulate(input: SimInput, options: SimulateOptions = {}): Worklo
     const run = simulateRun(input, runSeed(seed, i), { ...(options.model ? { model: options.model } : {}), ...(options.expected ? { expected: true } : {}), timeline: i === 0 });
     results.push(run.result);
     if (run.timeline) timeline = run.timeline;
+    options.onRun?.();
   }
   return { resource: input.resource, summary: summarize(input.resource, results), timeline: timeline as Timeline, notes: input.notes };
 }
@@ -155,10 +158,13 @@ export interface SourcesSimulation {
 }
 
 /** Simulates every served workload of an input (or only `workload`, given as Kind/namespace/name). */
-export function simulateSources(sources: readonly SourceText[], options: SimulateOptions & SimOverrides & { readonly profile: Profile; readonly workload?: string }): SourcesSimulation {
+export function simulateSources(
+  sources: readonly SourceText[],
+  options: SimulateOptions & SimOverrides & { readonly profile: Profile; readonly workload?: string; readonly onProgress?: (done: number, total: number) => void },
+): SourcesSimulation {
   const loaded = loadSources(sources, options.profile.k8sVersion);
   const graph = buildGraph(loaded.resources);
-  const workloads: WorkloadSimulation[] = [];
+  const inputs: SimInput[] = [];
   const skipped: { resource: string; reason: string }[] = [];
   for (const workload of graph.workloads) {
     const id = workloadId(workload);
@@ -173,8 +179,17 @@ export function simulateSources(sources: readonly SourceText[], options: Simulat
       }
       throw error;
     }
-    workloads.push(simulate(input, options));
+    inputs.push(input);
   }
+  // Every input first, so that the progress knows the number of runs.
+  const onProgress = options.onProgress;
+  const total = inputs.length * Math.max(1, Math.floor(options.runs ?? 100));
+  let done = 0;
+  const onRun = onProgress === undefined ? options.onRun : (): void => {
+    options.onRun?.();
+    onProgress(++done, total);
+  };
+  const workloads = inputs.map((input) => simulate(input, { ...options, ...(onRun === undefined ? {} : { onRun }) }));
   return { workloads, skipped, notes: loaded.notes, problems: loaded.problems };
 }
 
