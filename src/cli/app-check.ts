@@ -4,7 +4,7 @@
  * 1 a verdict failed, 2 usage error, command not found, or the command never listened.
  */
 import { AppCheckError, checkApp, formatAppCheckJson, formatAppCheckText, freePort, passed, type AppCheckSettings } from '../appcheck/index.js';
-import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
+import { defineCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './main.js';
 import { UsageError } from './options.js';
 
@@ -48,7 +48,7 @@ found, or the command exited or never listened.`,
 });
 
 /** The settings of a run from its parsed command line. */
-export async function appCheckSettings({ values, positionals, rest }: Parsed<typeof APP_CHECK_OPTIONS>, env: Io['env']): Promise<AppCheckSettings> {
+async function appCheckSettings({ values, positionals, rest }: Parsed<typeof APP_CHECK_OPTIONS>, env: Io['env']): Promise<AppCheckSettings> {
   if (positionals.length > 0) throw new UsageError(`put the command after \`--\`: rollsafe app-check [options] -- ${positionals.join(' ')}`);
   if (rest.length === 0) throw new UsageError('app-check needs a command after `--` (e.g. rollsafe app-check -- node server.js)');
   const slowPath = values['slow-path'];
@@ -68,11 +68,6 @@ export async function appCheckSettings({ values, positionals, rest }: Parsed<typ
     listenTimeoutMs: ms(values['listen-timeout']),
     env,
   };
-}
-
-/** Runs `app-check` with the arguments after `app-check`; resolves to the exit code. */
-export async function runAppCheck(args: readonly string[], io: Io): Promise<number> {
-  return runCommand(APP_CHECK, args, io);
 }
 
 async function appCheck(parsed: Parsed<typeof APP_CHECK_OPTIONS>, io: Io): Promise<number> {

@@ -98,10 +98,10 @@ export function defineCommand<const O extends OptionTable>(command: Command<O>):
 }
 
 /** The option every command has. */
-export const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'print this help' };
+const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'print this help' };
 
 /** Joins words as prose: `a, b or c`. */
-export function oneOf(words: readonly string[]): string {
+function oneOf(words: readonly string[]): string {
   return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1] ?? ''}`;
 }
 
@@ -226,7 +226,7 @@ function checkArguments(command: Command<OptionTable>, positionals: readonly str
 }
 
 /** The width help text wraps at: 80 columns, or the terminal's when it is narrower. */
-export const HELP_WIDTH = 80;
+const HELP_WIDTH = 80;
 
 function optionLeft(name: string, spec: OptionSpec): string {
   const head = spec.short === undefined ? `    --${name}` : `-${spec.short}, --${name}`;
@@ -266,7 +266,7 @@ function paragraphs(text: string, width: number): string[] {
 }
 
 /** `rollsafe CMD --help`, from the command's table. */
-export function commandHelp(command: Command<OptionTable>, options: { program?: string; width?: number } = {}): string {
+function commandHelp(command: Command<OptionTable>, options: { program?: string; width?: number } = {}): string {
   const program = options.program ?? 'rollsafe';
   const width = Math.min(HELP_WIDTH, options.width ?? HELP_WIDTH);
   const usages = command.usage.map((u) => `${program} ${command.name}${u === '' ? '' : ` ${u}`}`);

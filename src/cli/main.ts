@@ -44,7 +44,7 @@ function commandNamed(name: string | undefined): Command<OptionTable> | undefine
 }
 
 /** `rollsafe --help`, naming the program as it was called. */
-export function mainHelp(io: Pick<Io, 'program' | 'isTTY' | 'columns'> = { isTTY: false }): string {
+function mainHelp(io: Pick<Io, 'program' | 'isTTY' | 'columns'> = { isTTY: false }): string {
   const program = io.program ?? 'rollsafe';
   const width = io.isTTY ? io.columns : undefined;
   return programHelp(COMMANDS, HEAD, FOOTER.replaceAll('`rollsafe ', `\`${program} `), { program, ...(width === undefined ? {} : { width }) });

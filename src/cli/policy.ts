@@ -8,7 +8,7 @@ import { MAX_PATCHED_CONTAINERS, MUTATED_RULES, MUTATING_POLICY_SINCE } from '..
 import { ASSUMPTIONS, compilePolicy, PolicyVersionError, POLICY_MODES, VALIDATING_POLICY_SINCE, type CompiledPolicy, type PolicyMode } from '../policy/policy.js';
 import { VERSION } from '../version.js';
 import { writeAtomically } from './fix.js';
-import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
+import { defineCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './main.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
 
@@ -71,15 +71,10 @@ Rules that need other objects (Services, PDBs, HPAs) are listed on stderr and in
   options: POLICY_OPTIONS,
   examples: ['rollsafe policy --profile eks-alb-ip --mode deny -o rollsafe-policy.yaml'],
   footer: 'Exit codes: 0 written, 2 usage error or unwritable output.',
-  run: (parsed, io) => policy(parsed, io, writeAtomically),
+  run: policy,
 });
 
-/** Runs `rollsafe policy` with the arguments after `policy`; `write` writes -o FILE (atomically unless a test injects another). */
-export function runPolicy(args: string[], io: Io, write: (path: string, text: string) => void = writeAtomically): number {
-  return runCommand(POLICY, args, io, (parsed) => policy(parsed, io, write)) as number;
-}
-
-function policy({ values }: Parsed<typeof POLICY_OPTIONS>, io: Io, write: (path: string, text: string) => void): number {
+function policy({ values }: Parsed<typeof POLICY_OPTIONS>, io: Io): number {
   const mode = values.mode;
   const { profile, ruleSeverities } = resolveAnalysis(values, io);
   const off = new Set(Object.entries(ruleSeverities).filter(([, level]) => level === 'off').map(([id]) => id));
@@ -93,7 +88,7 @@ function policy({ values }: Parsed<typeof POLICY_OPTIONS>, io: Io, write: (path:
   const text = formatPolicy(compiled, profile, mode);
   const output = values.output;
   if (output === undefined || output === '-') io.stdout(text);
-  else write(output, text);
+  else writeAtomically(output, text);
   io.stderr(summary(compiled, output === undefined || output === '-' ? '' : output));
   return 0;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { generateCertificates, serviceDnsNames } from '../server/certs.js';
 import { startServer } from '../server/https.js';
 import type { Mode } from '../server/review.js';
-import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
+import { defineCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './main.js';
 import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
 
@@ -60,14 +60,7 @@ function writeSelfSigned(dir: string, extraNames: readonly string[], io: Io): nu
   return 0;
 }
 
-/**
- * Runs `rollsafe serve` with the arguments after `serve`: a number for help, usage errors and
- * `--self-signed`; otherwise a promise of the exit code, settled once the server has shut down.
- */
-export function runServe(args: string[], io: Io): number | Promise<number> {
-  return runCommand(SERVE, args, io);
-}
-
+/** Starts the server: a promise of the exit code, settled once it has shut down (or a number for `--self-signed`). */
 function serve({ values }: Parsed<typeof SERVE_OPTIONS>, io: Io): number | Promise<number> {
   if (values['self-signed'] !== undefined) return writeSelfSigned(values['self-signed'], values['dns-name'], io);
   const certFile = values['tls-cert'];

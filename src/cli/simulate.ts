@@ -6,7 +6,7 @@
 import { readSources } from '../load/files.js';
 import type { Profile } from '../profiles/types.js';
 import { CAUSES, SIGTERM_BEHAVIOURS, simulateSources, type SimOverrides, type SourcesSimulation, type WorkloadSimulation } from '../sim/index.js';
-import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
+import { defineCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './main.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
 import { progressFor } from './progress.js';
@@ -52,11 +52,6 @@ input problems.`,
   readsStdin: ({ positionals }) => positionals.includes('-'),
   run: simulateCommand,
 });
-
-/** Runs `rollsafe simulate` with the arguments after `simulate`; returns the exit code. */
-export function runSimulate(args: string[], io: Io): number {
-  return runCommand(SIMULATE, args, io) as number;
-}
 
 function simulateCommand({ values, positionals }: Parsed<typeof SIMULATE_OPTIONS>, io: Io): number {
   const { runs, seed, format } = values;
