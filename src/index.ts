@@ -1,10 +1,12 @@
 /** rollsafe's public API: the same functions the CLI uses. */
 export { checkSources, formatMessage, IGNORE_ANNOTATION, type CheckOptions, type CheckResult } from './engine/run.js';
-export type { Category, Finding, Fix, PatchOperation, Report, Rule, RuleContext, RuleMeta, Severity } from './engine/types.js';
+export type { Category, Finding, Fix, PatchOperation, Report, Rule, RuleContext, RuleMeta, Severity } from './rules/types.js';
 export { parseConfig, parseRuleSetting, ConfigError, type Config, type FailOn } from './engine/config.js';
-export { parseSource, locate, type ParsedDocument, type ParseResult } from './load/parse.js';
+export { parseSource, type ParseResult } from './load/parse.js';
+export { locate, type ParsedDocument } from './document/document.js';
 export { loadSources, type LoadResult } from './load/objects.js';
-export type { LoadNote, LoadProblem, Position, ProblemCode, SourceText } from './load/types.js';
+export type { LoadNote, LoadProblem, ProblemCode } from './load/types.js';
+export type { Position, SourceText } from './document/types.js';
 export { buildGraph, type Graph, type ServiceView } from './model/graph.js';
 export type { Resource, ResourceRef } from './model/resource.js';
 export type { Workload, ContainerView } from './model/workload.js';
@@ -21,6 +23,6 @@ export { VERSION } from './version.js';
 export { applyFixes } from './fix/apply.js';
 export { fixSources } from './fix/driver.js';
 export { simulateSources, simulate, simulateRun, simInput, CAUSES, type Cause, type SimInput, type SimOverrides, type SimulationSummary, type Timeline, type WorkloadSimulation } from './sim/index.js';
-export { findingImpacts } from './sim/impact.js';
+export { findingImpacts } from './impact/impact.js';
 export { checkApp, measureApp, judge, formatAppCheckJson, formatAppCheckText, AppCheckError, type AppCheckResult, type AppCheckSettings, type Measurement, type Verdict, type VerdictId } from './appcheck/index.js';
 export { parseReview, validateReview, mutateReview, BadReviewError, type AdmissionRequest, type AdmissionResponse, type ReviewOptions, type ReviewResult } from './server/review.js';

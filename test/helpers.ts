@@ -1,6 +1,7 @@
 /** Shared test helpers: run the CLI in-process, load example files. */
 import { existsSync, readFileSync } from 'node:fs';
-import { main, type Io } from '../src/cli/main.js';
+import { main } from '../src/cli/main.js';
+import type { Io } from '../src/cli/io.js';
 
 export const ROOT = new URL('../', import.meta.url).pathname;
 

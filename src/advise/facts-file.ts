@@ -20,8 +20,9 @@
  *   healthPath: /healthz
  * ```
  */
-import { locate, parseSource, type ParsedDocument } from '../load/parse.js';
-import { toPointer } from '../load/positions.js';
+import { locate, type ParsedDocument } from '../document/document.js';
+import { parseSource } from '../load/parse.js';
+import { toPointer } from '../document/pointer.js';
 import { isRecord } from '../model/k8s.js';
 import type { WorkloadInput } from './config.js';
 

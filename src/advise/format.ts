@@ -3,7 +3,7 @@
  * the config), yaml (the config only, multi-document, under a header comment) and json.
  */
 import jsYaml from 'js-yaml';
-import type { Finding } from '../engine/types.js';
+import type { Finding } from '../rules/types.js';
 import type { KubeObject, WorkloadFacts } from './config.js';
 import { ASPECT_LABELS, ASPECTS, type Advice, type ModeColumn } from './decide.js';
 import type { Cited } from './sources.js';

@@ -5,7 +5,8 @@
  * and ports. Pure: sources in, facts out.
  */
 import { loadSources } from '../load/objects.js';
-import type { LoadProblem, SourceText } from '../load/types.js';
+import type { LoadProblem } from '../load/types.js';
+import type { SourceText } from '../document/types.js';
 import { declaredPorts, probeTarget, resolvePort } from '../model/container.js';
 import { buildGraph, type Graph, type ServiceView } from '../model/graph.js';
 import { arrayAt, isRecord, recordAt, stringAt, stringMapAt } from '../model/k8s.js';

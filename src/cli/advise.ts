@@ -11,7 +11,7 @@ import { workloadsFromManifests } from '../advise/manifests.js';
 import { checkSources } from '../engine/run.js';
 import { InputError, readSources } from '../load/files.js';
 import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /** A usage error: exit code 2 with the message and a pointer to --help. */
 class AdviseUsageError extends Error {

@@ -5,7 +5,7 @@
  */
 import { AppCheckError, checkApp, formatAppCheckJson, formatAppCheckText, freePort, passed, type AppCheckSettings } from '../appcheck/index.js';
 import { defineCommand, type OptionTable, type Parsed } from './command.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { UsageError } from './options.js';
 
 const seconds = (description: string, min: number, max: number, fallback: number) => ({ type: 'number', value: 'SEC', min, max, default: fallback, description }) as const;

@@ -4,13 +4,13 @@
  */
 import { parseRuleSetting } from '../engine/config.js';
 import { checkSources, type CheckResult } from '../engine/run.js';
-import { severityRank, type Severity } from '../engine/types.js';
+import { severityRank, type Severity } from '../rules/types.js';
 import { readSources } from '../load/files.js';
 import { formatGithub } from '../report/github.js';
 import { formatJson } from '../report/json.js';
 import { formatSarif } from '../report/sarif.js';
 import { formatText } from '../report/text.js';
-import { findingImpacts, judgedByImpact } from '../sim/impact.js';
+import { findingImpacts, judgedByImpact } from '../impact/impact.js';
 import { defineCommand } from './command.js';
 import { ANALYSIS_OPTIONS, loadConfig, resolveCheckProfile } from './options.js';
 import { progressFor } from './progress.js';

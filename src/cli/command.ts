@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { wrapLine } from '../report/wrap.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { reportError, UsageError } from './options.js';
 
 /** One option of a command. */

@@ -3,26 +3,25 @@
  * profile, Kubernetes version, config file and `--rule` options, and the exit-code-2 error report.
  */
 import { ConfigError, parseConfig, parseRuleSetting, type Config } from '../engine/config.js';
-import type { Severity } from '../engine/types.js';
+import type { Severity } from '../rules/types.js';
 import { InputError } from '../load/files.js';
 import { ProfileError, resolveProfile, withK8sVersion } from '../profiles/load.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import type { Profile } from '../profiles/types.js';
-import type { OptionTable } from './command.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /** A usage error: exit code 2 with the message and a pointer to --help. */
 export class UsageError extends Error {
   readonly code = 'usage';
 }
 
-/** The analysis options (spread into a command's own table). */
+/** The analysis options (option specs of command.ts, taken into a command's own table). */
 export const ANALYSIS_OPTIONS = {
   profile: { type: 'string', short: 'p', value: 'NAME|FILE', description: `cluster profile: a file, or one of ${[...BUILTIN_PROFILES.keys()].join(', ')} (add +ingress-nginx to any)`, defaultText: 'generic' },
   'k8s-version': { type: 'string', value: '1.N', description: 'Kubernetes version of the cluster', defaultText: "the profile's" },
   rule: { type: 'string', value: 'ID=LEVEL', repeatable: true, description: "set a rule's severity or turn it off (error, warning, info or off)" },
   config: { type: 'string', short: 'c', value: 'FILE', description: 'config file', defaultText: './.rollsafe.yaml when present' },
-} as const satisfies OptionTable;
+} as const;
 
 /** The analysis options as parsed. */
 export interface AnalysisValues {

@@ -7,9 +7,9 @@ import { stringify } from 'yaml';
 import { MAX_PATCHED_CONTAINERS, MUTATED_RULES, MUTATING_POLICY_SINCE } from '../policy/mutation.js';
 import { ASSUMPTIONS, compilePolicy, PolicyVersionError, POLICY_MODES, VALIDATING_POLICY_SINCE, type CompiledPolicy, type PolicyMode } from '../policy/policy.js';
 import { VERSION } from '../version.js';
-import { writeAtomically } from './fix.js';
+import { writeAtomically } from './write-file.js';
 import { defineCommand, type OptionTable, type Parsed } from './command.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
 
 /** The YAML: a header comment (profile, assumptions, what did not compile), then the documents. */

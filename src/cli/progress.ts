@@ -3,7 +3,7 @@
  * printed. Only when stderr is a terminal and the output is for a person: never in a pipe, a CI
  * log or beside JSON and SARIF, where it would be noise.
  */
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /** Moves to the start of the line and erases it (CR, then ANSI "erase to end of line"). */
 export const ERASE = '\r\u001b[K';

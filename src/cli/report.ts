@@ -6,14 +6,14 @@
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSources } from '../load/files.js';
-import type { SourceText } from '../load/types.js';
+import type { SourceText } from '../document/types.js';
 import { chartLibraries } from '../report/html/assets.js';
 import { buildReportData, type Simulate } from '../report/html/build.js';
 import { renderReport } from '../report/html/page.js';
 import { simulateSources } from '../sim/index.js';
-import { NODE_FILES, writeAtomically, type FileWriter } from './fix.js';
+import { NODE_FILES, writeAtomically, type FileWriter } from './write-file.js';
 import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
 import { progressFor } from './progress.js';
 

@@ -8,7 +8,7 @@ import { generateCertificates, serviceDnsNames } from '../server/certs.js';
 import { startServer } from '../server/https.js';
 import type { Mode } from '../server/review.js';
 import { defineCommand, type OptionTable, type Parsed } from './command.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
 
 /** The options of `serve`. */

@@ -7,7 +7,7 @@ import { readSources } from '../load/files.js';
 import type { Profile } from '../profiles/types.js';
 import { CAUSES, SIGTERM_BEHAVIOURS, simulateSources, type SimOverrides, type SourcesSimulation, type WorkloadSimulation } from '../sim/index.js';
 import { defineCommand, type OptionTable, type Parsed } from './command.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
 import { progressFor } from './progress.js';
 

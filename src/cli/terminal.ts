@@ -1,6 +1,6 @@
 /** What the CLI does differently on a terminal: the width text output wraps at. */
 import type { OptionSpec } from './command.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /** `--width N` of the commands that print text. */
 export const WIDTH_OPTION = {

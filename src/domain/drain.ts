@@ -1,5 +1,5 @@
 /** Reading a Service's LB connection-drain setting, per provider. */
-import { annotationPointer } from '../load/positions.js';
+import { annotationPointer } from '../document/pointer.js';
 import type { ServiceView } from '../model/graph.js';
 import { numberAt, recordAt } from '../model/k8s.js';
 import { effectiveNamespace, type Resource } from '../model/resource.js';

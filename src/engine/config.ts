@@ -5,7 +5,7 @@
 import jsYaml from 'js-yaml';
 import { isRecord } from '../model/k8s.js';
 import { RULES } from '../rules/index.js';
-import type { Severity } from './types.js';
+import type { Severity } from '../rules/types.js';
 
 export type FailOn = Severity | 'none';
 

@@ -1,14 +1,15 @@
 /** Runs the rules over a loaded input: severities, suppression, positions, sorting. */
 import { loadSources } from '../load/objects.js';
-import type { LoadNote, SourceText } from '../load/types.js';
+import type { LoadNote } from '../load/types.js';
+import type { SourceText } from '../document/types.js';
 import { buildGraph } from '../model/graph.js';
 import { IGNORE_ANNOTATION, ignoredRules, positionOf, type Resource } from '../model/resource.js';
 import type { Profile } from '../profiles/types.js';
 import { RULES } from '../rules/index.js';
 import { servedBy } from '../domain/service-role.js';
 import type { Workload } from '../model/workload.js';
-import type { Finding, Report, Rule, Severity } from './types.js';
-import { severityRank } from './types.js';
+import type { Finding, Report, Rule, Severity } from '../rules/types.js';
+import { severityRank } from '../rules/types.js';
 
 export { IGNORE_ANNOTATION };
 

@@ -5,7 +5,7 @@
  * comment; a fix that fails the check is refused, never half-applied.
  */
 import jsYaml from 'js-yaml';
-import type { Fix } from '../engine/types.js';
+import type { Fix } from '../rules/types.js';
 import { documentChunks } from '../load/parse.js';
 import { KUBERNETES_YAML_SCHEMA } from '../load/yaml11.js';
 import { commentsOf, editDocument, parseForEdit } from './edit.js';

@@ -3,8 +3,8 @@
  * nothing more applies (at most MAX_PASSES passes, and never the same texts twice). Pure.
  */
 import { checkSources, type CheckOptions } from '../engine/run.js';
-import type { Finding } from '../engine/types.js';
-import type { SourceText } from '../load/types.js';
+import type { Finding } from '../rules/types.js';
+import type { SourceText } from '../document/types.js';
 import { applyFixes, type FixOutcome } from './apply.js';
 
 /** Passes after which the fixer stops even if fixes still apply (as ESLint does). */

@@ -4,8 +4,8 @@
  * comments, key order, quoting and indentation outside the edited node stay as they were.
  */
 import { isAlias, isMap, isScalar, isSeq, Parser, parseDocument, type Node as YamlNode, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import type { PatchOperation } from '../engine/types.js';
-import { pointerTokens, toPointer } from '../load/positions.js';
+import type { PatchOperation } from '../rules/types.js';
+import { pointerTokens, toPointer } from '../document/pointer.js';
 import { applyOperation, deepEqual, isPlainObject, UnsafeFixError, valueAt } from './patch.js';
 import { indentLines, renderAfterKey, renderFlow, renderItem, renderItemBody, renderPair, renderScalar, type Style } from './render.js';
 

@@ -3,8 +3,8 @@
  * editor (edit.ts) is checked against this: after an edit the document must parse to exactly the
  * value these functions produce.
  */
-import type { PatchOperation } from '../engine/types.js';
-import { pointerTokens } from '../load/positions.js';
+import type { PatchOperation } from '../rules/types.js';
+import { pointerTokens } from '../document/pointer.js';
 
 /** A fix that cannot be applied safely; the message says why (shown to the user as a hint). */
 export class UnsafeFixError extends Error {

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MAX_FILE_BYTES } from './parse.js';
-import type { SourceText } from './types.js';
+import type { SourceText } from '../document/types.js';
 
 /** An input that cannot be read: exit code 2. */
 export class InputError extends Error {

@@ -8,8 +8,10 @@ import { isWorkloadKind } from '../model/workload.js';
 import { apiProblem, isBuiltinKind } from '../schema/kinds.js';
 import { semanticViolations } from '../schema/semantic.js';
 import { ExpansionError, hasSchema, validateObject } from '../schema/validate.js';
-import { locate, parseSource, type ParsedDocument } from './parse.js';
-import type { LoadNote, LoadProblem, SourceText } from './types.js';
+import { locate, type ParsedDocument } from '../document/document.js';
+import { parseSource } from './parse.js';
+import type { LoadNote, LoadProblem } from './types.js';
+import type { SourceText } from '../document/types.js';
 import { isYaml11OnlyBoolean } from './yaml11.js';
 
 /** Kinds the rules read. */

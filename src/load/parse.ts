@@ -3,8 +3,10 @@
  * document never hides the good documents around it, and nothing here throws on bad input.
  */
 import jsYaml from 'js-yaml';
-import { complexKeyOffset, createTrace, lineStarts, offsetOf, pointerTokens, positionAt, skipBlank, type Trace } from './positions.js';
-import type { LoadProblem, Position, ProblemCode, SourceText } from './types.js';
+import { positionInSource, type ParsedDocument } from '../document/document.js';
+import { complexKeyOffset, createTrace } from '../document/positions.js';
+import type { SourceText } from '../document/types.js';
+import type { LoadProblem, ProblemCode } from './types.js';
 import { KUBERNETES_YAML_SCHEMA } from './yaml11.js';
 
 /** Largest input accepted per file. The Kubernetes API server rejects requests over 3 MiB, so a
@@ -16,53 +18,6 @@ export const MAX_ALIASES = 500;
 export const MAX_EXPANDED_NODES = 1_000_000;
 /** Nesting depth: Kubernetes objects nest about 15 levels deep. */
 export const MAX_DEPTH = 64;
-
-/** One YAML document of a source, as parsed. */
-export interface ParsedDocument {
-  readonly source: SourceText;
-  /** 0-based index of the document in its source. */
-  readonly index: number;
-  /** Offset of the document's text in the source. */
-  readonly offset: number;
-  readonly value: unknown;
-  /** Node positions, for finding the line of a JSON Pointer. */
-  readonly trace: Trace;
-}
-
-const startsCache = new WeakMap<SourceText, number[]>();
-
-function startsOf(source: SourceText): number[] {
-  let starts = startsCache.get(source);
-  if (!starts) {
-    starts = lineStarts(source.text);
-    startsCache.set(source, starts);
-  }
-  return starts;
-}
-
-/** 1-based position of a source offset (a byte-order mark at a line start takes no column). */
-export function positionInSource(source: SourceText, offset: number): Position {
-  const pos = positionAt(startsOf(source), offset);
-  const lineStart = offset - pos.column + 1;
-  return source.text.charCodeAt(lineStart) === 0xfeff && pos.column > 1 ? { line: pos.line, column: pos.column - 1 } : pos;
-}
-
-/** 1-based position of the node at `pointer` inside a parsed document (of its key, or its value). */
-export function locate(doc: ParsedDocument, pointer: string, at: 'key' | 'value' = 'key'): Position {
-  // An empty value has no text of its own: show its key.
-  const local = offsetOf(doc.trace, pointer, doc.value, at === 'value' && valueAt(doc.value, pointer) === null ? 'key' : at);
-  const text = doc.source.text;
-  return positionInSource(doc.source, skipBlank(text, doc.offset + local));
-}
-
-function valueAt(root: unknown, pointer: string): unknown {
-  let node = root;
-  for (const token of pointerTokens(pointer)) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string, unknown>)[token];
-  }
-  return node;
-}
 
 /** One document's text and where it starts in its source. */
 export interface Chunk {

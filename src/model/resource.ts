@@ -1,6 +1,6 @@
 /** Kubernetes objects as loaded: the value, where it came from, and how to locate its fields. */
-import { locate, type ParsedDocument } from '../load/parse.js';
-import type { Position } from '../load/types.js';
+import { locate, type ParsedDocument } from '../document/document.js';
+import type { Position } from '../document/types.js';
 import { recordAt, stringAt } from './k8s.js';
 
 /** How an object is named in findings. */

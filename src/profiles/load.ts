@@ -3,8 +3,9 @@
  * and overrides any field; it is checked against one table of the known shape, and every problem
  * is returned with its line and column instead of being thrown.
  */
-import { locate, parseSource, type ParsedDocument } from '../load/parse.js';
-import { toPointer } from '../load/positions.js';
+import { locate, type ParsedDocument } from '../document/document.js';
+import { parseSource } from '../load/parse.js';
+import { toPointer } from '../document/pointer.js';
 import { BUILTIN_PROFILES, deepFreeze, findBuiltinProfile, INGRESS_NGINX_SUFFIX } from './builtin.js';
 import type { Profile } from './types.js';
 

@@ -1,5 +1,5 @@
 /** How a finding's simulated impact reads in text. */
-import type { FindingImpact } from '../engine/types.js';
+import type { FindingImpact } from '../rules/types.js';
 
 /**
  * The impact line under a finding: "≈ 37 failed requests per rollout at 100 rps", or what the

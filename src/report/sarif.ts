@@ -1,5 +1,5 @@
 import type { CheckResult } from '../engine/run.js';
-import type { Severity } from '../engine/types.js';
+import type { Severity } from '../rules/types.js';
 import { RULES } from '../rules/index.js';
 import { VERSION } from '../version.js';
 

@@ -1,6 +1,6 @@
 import { impactBasis, impactText } from './impact-text.js';
 import type { CheckResult } from '../engine/run.js';
-import type { Severity } from '../engine/types.js';
+import type { Severity } from '../rules/types.js';
 import { summarize } from './summary.js';
 import { wrapLine } from './wrap.js';
 

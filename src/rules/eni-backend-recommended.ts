@@ -1,5 +1,5 @@
-import type { Rule } from '../engine/types.js';
-import { annotationPointer } from '../load/positions.js';
+import type { Rule } from './types.js';
+import { annotationPointer } from '../document/pointer.js';
 import { preStopOf, preStopSeconds } from '../domain/hooks.js';
 import { recordAt } from '../model/k8s.js';
 import { propagationBudget } from '../profiles/types.js';

@@ -1,4 +1,4 @@
-import type { Rule, Severity } from '../engine/types.js';
+import type { Rule, Severity } from './types.js';
 import { preStopOf, unknownSteps } from '../domain/hooks.js';
 import { gracePeriodSeconds } from '../model/workload.js';
 import { nameOf } from './util.js';

@@ -1,5 +1,5 @@
 /** The rule catalog: one explicit map, sorted by id. */
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 import { eniBackendRecommended } from './eni-backend-recommended.js';
 import { fastShutdownImage } from './fast-shutdown-image.js';
 import { gracePeriodTooShort } from './grace-period-too-short.js';

@@ -1,4 +1,4 @@
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 
 /** Load problems (broken YAML, fields Kubernetes rejects or drops) as findings. */
 export const invalidManifest: Rule = {

@@ -1,5 +1,5 @@
-import type { Fix, Rule, RuleContext } from '../engine/types.js';
-import { annotationPointer } from '../load/positions.js';
+import type { Fix, Rule, RuleContext } from './types.js';
+import { annotationPointer } from '../document/pointer.js';
 import type { ServiceView } from '../model/graph.js';
 import { recordAt } from '../model/k8s.js';
 import { preStopOf, preStopSeconds } from '../domain/hooks.js';

@@ -1,4 +1,4 @@
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 import { gracePeriodSeconds } from '../model/workload.js';
 import { drainLabel, drainSetting } from '../domain/drain.js';
 import { nameOf } from './util.js';

@@ -1,4 +1,4 @@
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 import { arrayAt, stringAt, stringMapAt, recordAt } from '../model/k8s.js';
 import { effectiveNamespace } from '../model/resource.js';
 import { updateStrategyOf } from '../model/rollout.js';

@@ -1,4 +1,4 @@
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 import { recordAt } from '../model/k8s.js';
 import { livenessNoLaterThanReadiness } from './util.js';
 

@@ -1,4 +1,4 @@
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 import { preStopOf, preStopSeconds } from '../domain/hooks.js';
 import { resolveFenceposts } from '../model/intstr.js';
 import { updateStrategyOf } from '../model/rollout.js';

@@ -1,4 +1,4 @@
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 import { isRecord, numberAt, recordAt } from '../model/k8s.js';
 import { effectiveNamespace } from '../model/resource.js';
 import { labelSelectorMatches } from '../model/selector.js';

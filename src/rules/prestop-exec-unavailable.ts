@@ -1,4 +1,4 @@
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 import { preStopOf } from '../domain/hooks.js';
 import { imageOf, likelyShellless } from '../domain/images.js';
 import { hasSleepAction } from '../domain/versions.js';

@@ -1,4 +1,4 @@
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 import { preStopOf } from '../domain/hooks.js';
 import { graceAtLeast, nameOf } from './util.js';
 import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';

@@ -1,5 +1,5 @@
 import { selfShutdownDelay } from '../domain/images.js';
-import type { PatchOperation, Rule } from '../engine/types.js';
+import type { PatchOperation, Rule } from './types.js';
 import { preStopOf, sleepFirst, unknownSteps } from '../domain/hooks.js';
 import { graceAtLeast, nameOf } from './util.js';
 import { recommendedPreStopSeconds } from '../domain/prestop.js';

@@ -1,4 +1,4 @@
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 import { probeTiming } from '../model/container.js';
 import { recordAt } from '../model/k8s.js';
 import type { ContainerView } from '../model/workload.js';

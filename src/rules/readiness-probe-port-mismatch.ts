@@ -1,6 +1,6 @@
 import { servingContainers } from '../domain/serving.js';
 import { trafficServicesOf } from '../domain/service-role.js';
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 import { declaredPorts, probeTarget } from '../model/container.js';
 import { arrayAt, numberAt, recordAt, stringAt } from '../model/k8s.js';
 import type { Workload } from '../model/workload.js';

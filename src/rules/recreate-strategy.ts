@@ -1,6 +1,6 @@
 import { servedBy } from '../domain/service-role.js';
 import { singletonReason } from '../domain/singleton.js';
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 import { recordAt, stringAt } from '../model/k8s.js';
 import { nameOf } from './util.js';
 

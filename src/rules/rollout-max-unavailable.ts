@@ -1,4 +1,4 @@
-import type { PatchOperation, Rule, RuleContext } from '../engine/types.js';
+import type { PatchOperation, Rule, RuleContext } from './types.js';
 import { disruptionBudgetOf } from '../model/disruption.js';
 import { recordAt } from '../model/k8s.js';
 import { resolveFenceposts, scaledValue } from '../model/intstr.js';

@@ -1,4 +1,4 @@
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 
 /** A Service whose selector matches no workload in the input (a typo, or its pods live elsewhere). */
 export const serviceSelectsNothing: Rule = {

@@ -1,5 +1,5 @@
 import { classifyService, levelOf } from '../domain/service-role.js';
-import type { Rule } from '../engine/types.js';
+import type { Rule } from './types.js';
 import { declaredPorts } from '../model/container.js';
 import { arrayAt, isRecord, recordAt } from '../model/k8s.js';
 import { nameOf } from './util.js';

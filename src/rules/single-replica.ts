@@ -1,5 +1,5 @@
 import { singletonReason } from '../domain/singleton.js';
-import type { Report, Rule, RuleContext } from '../engine/types.js';
+import type { Report, Rule, RuleContext } from './types.js';
 import { numberAt, recordAt } from '../model/k8s.js';
 import { effectiveReplicas, replicasRejected, type Workload } from '../model/workload.js';
 import { nameOf, othersServing } from './util.js';

@@ -1,7 +1,7 @@
 /** Helpers shared by rules: severities, names and patch pieces. The facts rules share with the simulator and advise are in ../domain. */
 import type { DomainContext } from '../domain/context.js';
 import { sharedServices } from '../domain/service-role.js';
-import type { PatchOperation } from '../engine/types.js';
+import type { PatchOperation } from './types.js';
 import { probeTarget, probeTiming, resolvePort } from '../model/container.js';
 import { recordAt } from '../model/k8s.js';
 import { gracePeriodSeconds, type ContainerView, type Workload } from '../model/workload.js';

@@ -6,7 +6,7 @@
  * schema never asked for is not in the schema.
  */
 import { DaemonSet, Deployment, HpaV1, HpaV2, Ingress, Namespace, Pod, PodDisruptionBudget, ReplicaSet, Service, StatefulSet, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from './models.js';
-import { escapeToken } from '../load/positions.js';
+import { escapeToken } from '../document/pointer.js';
 import { isRecord } from '../model/k8s.js';
 
 interface SchemaError {

@@ -1,6 +1,6 @@
 /** The server's Prometheus metrics (prom-client), in a registry of its own: nothing global. */
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { Finding } from '../engine/types.js';
+import type { Finding } from '../rules/types.js';
 import type { Decision } from './review.js';
 
 /**

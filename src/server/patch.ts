@@ -4,9 +4,9 @@
  * parent to exist. An `add` under a missing mapping becomes one `add` of the nested value at the
  * first missing ancestor, so nothing the user set is replaced on the way.
  */
-import type { PatchOperation } from '../engine/types.js';
+import type { PatchOperation } from '../rules/types.js';
 import { applyOperation, isPlainObject } from '../fix/patch.js';
-import { pointerTokens, toPointer } from '../load/positions.js';
+import { pointerTokens, toPointer } from '../document/pointer.js';
 
 /** One RFC 6902 operation as the API server reads it. */
 export type JsonPatchOperation = { readonly op: 'add' | 'replace'; readonly path: string; readonly value: unknown } | { readonly op: 'remove'; readonly path: string };

@@ -5,11 +5,11 @@
  */
 import jsYaml from 'js-yaml';
 import { checkSources } from '../engine/run.js';
-import type { Finding, Severity } from '../engine/types.js';
+import type { Finding, Severity } from '../rules/types.js';
 import { fixSources } from '../fix/driver.js';
 import { deepEqual } from '../fix/patch.js';
 import { MAX_DEPTH } from '../load/parse.js';
-import { pointerTokens } from '../load/positions.js';
+import { pointerTokens } from '../document/pointer.js';
 import { KUBERNETES_YAML_SCHEMA } from '../load/yaml11.js';
 import { isRecord } from '../model/k8s.js';
 import type { Profile } from '../profiles/types.js';

@@ -3,7 +3,8 @@
  * and when. `simulate` runs one workload; `simulateSources` every served workload of an input.
  */
 import { loadSources } from '../load/objects.js';
-import type { LoadNote, LoadProblem, SourceText } from '../load/types.js';
+import type { LoadNote, LoadProblem } from '../load/types.js';
+import type { SourceText } from '../document/types.js';
 import { buildGraph } from '../model/graph.js';
 import type { Profile } from '../profiles/types.js';
 import { simulateCluster, type World } from './cluster.js';

@@ -6,7 +6,7 @@ import { wrap } from '../../src/advise/format.js';
 import { workloadsFromManifests } from '../../src/advise/manifests.js';
 import { runAdvise } from '../../src/cli/advise.js';
 import { checkSources } from '../../src/engine/run.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/rules/types.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
 import { withK8sVersion } from '../../src/profiles/load.js';
 import { captureIo, ROOT } from '../helpers.js';

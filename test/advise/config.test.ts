@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { adviceConfig, workloadFacts, type KubeObject } from '../../src/advise/config.js';
 import { AdviseError, decide } from '../../src/advise/decide.js';
 import { checkSources } from '../../src/engine/run.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/rules/types.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
 import { withK8sVersion } from '../../src/profiles/load.js';
 import { at, BRANCHES, factsOf, objectOf, toYaml, VERSIONS, type Branch } from './branches.js';

@@ -13,8 +13,9 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkSources, type CheckResult } from '../../src/engine/run.js';
-import type { Finding } from '../../src/engine/types.js';
-import { parseSource, positionInSource } from '../../src/load/parse.js';
+import type { Finding } from '../../src/rules/types.js';
+import { parseSource } from '../../src/load/parse.js';
+import { positionInSource } from '../../src/document/document.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSources } from '../../src/engine/run.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
 import { withK8sVersion } from '../../src/profiles/load.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/rules/types.js';
 import { source } from '../helpers.js';
 
 /** Rule ids per seed cause (DESIGN.md §1). */

@@ -3,7 +3,7 @@
  * something the edit must not touch (a comment, a quote style, an indentation, a line end).
  */
 import { describe, expect, it } from 'vitest';
-import type { Fix, PatchOperation } from '../../src/engine/types.js';
+import type { Fix, PatchOperation } from '../../src/rules/types.js';
 import { applyFixes, type TargetedFix } from '../../src/fix/apply.js';
 
 function patch(...operations: PatchOperation[]): Fix {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { pid } from 'node:process';
 import { applyPatch } from 'diff';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NODE_FILES, runFix, type FileWriter } from '../../src/cli/fix.js';
+import { NODE_FILES, type FileWriter } from '../../src/cli/write-file.js';
+import { runFix } from '../../src/cli/fix.js';
 import { captureIo, ROOT } from '../helpers.js';
 
 interface Run {

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { checkSources } from '../../src/engine/run.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/rules/types.js';
 import { commentsOf } from '../../src/fix/edit.js';
 import { fixSources } from '../../src/fix/driver.js';
 import { deepEqual } from '../../src/fix/patch.js';

@@ -1,10 +1,10 @@
 /** Objects with the same kind, namespace and name: reported at every place, analyzed apart. */
 import { describe, expect, it } from 'vitest';
 import { checkSources } from '../../src/engine/run.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/rules/types.js';
 import { readSources } from '../../src/load/files.js';
 import { loadSources } from '../../src/load/objects.js';
-import { findingImpacts } from '../../src/sim/impact.js';
+import { findingImpacts } from '../../src/impact/impact.js';
 import { ROOT, source } from '../helpers.js';
 import { profileOf } from '../rules/helpers.js';
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadSources } from '../../src/load/objects.js';
-import { findTemplateAction, locate, parseSource, splitDocuments } from '../../src/load/parse.js';
+import { findTemplateAction, parseSource, splitDocuments } from '../../src/load/parse.js';
+import { locate } from '../../src/document/document.js';
 
 const doc = `# leading comment
 apiVersion: apps/v1

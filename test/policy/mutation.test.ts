@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { PatchOperation } from '../../src/engine/types.js';
+import type { PatchOperation } from '../../src/rules/types.js';
 import { fixSources } from '../../src/fix/driver.js';
 import { applyOperation, cloneValue } from '../../src/fix/patch.js';
 import { MAX_PATCHED_CONTAINERS, MUTATED_RULES, mutationExpression } from '../../src/policy/mutation.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FileWriter } from '../../src/cli/fix.js';
+import type { FileWriter } from '../../src/cli/write-file.js';
 import { main } from '../../src/cli/main.js';
 import { docsBaseFor, runReport } from '../../src/cli/report.js';
 import { captureIo, ROOT } from '../helpers.js';

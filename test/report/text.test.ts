@@ -1,7 +1,7 @@
 /** The text format: wrapping at a width, and each profile explanation once instead of on every line. */
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/engine/run.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/rules/types.js';
 import { formatText, repeatedExplanations } from '../../src/report/text.js';
 import { visibleWidth, wrapLine } from '../../src/report/wrap.js';
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkSources } from '../../src/engine/run.js';
-import type { Finding, PatchOperation, Severity } from '../../src/engine/types.js';
+import type { Finding, PatchOperation, Severity } from '../../src/rules/types.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
 import { withK8sVersion } from '../../src/profiles/load.js';
 import type { Profile } from '../../src/profiles/types.js';

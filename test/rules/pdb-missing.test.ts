@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { checkSources } from '../../src/engine/run.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/rules/types.js';
 import { conventionViolations, findingAt, fixOf, loadProblems, profileOf, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
 
 const FIXTURE = 'pdb-missing';

@@ -1,7 +1,7 @@
 /** Behaviours settled in review, one object each (fixture: test/fixtures/rules/review.yaml). */
 import { describe, expect, it } from 'vitest';
 import { checkSources } from '../../src/engine/run.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/rules/types.js';
 import { fixturePath, fixtureText, profileOf } from './helpers.js';
 
 function run(profile: string, rule: string): Finding[] {

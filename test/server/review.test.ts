@@ -8,7 +8,7 @@ import jsonPatch from 'fast-json-patch';
 import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { Severity } from '../../src/engine/types.js';
+import type { Severity } from '../../src/rules/types.js';
 import { KUBERNETES_YAML_SCHEMA } from '../../src/load/yaml11.js';
 import { withK8sVersion } from '../../src/profiles/load.js';
 import { RULES } from '../../src/rules/index.js';

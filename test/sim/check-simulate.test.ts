@@ -12,12 +12,12 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkSources } from '../../src/engine/run.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/rules/types.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
 import { withK8sVersion } from '../../src/profiles/load.js';
 import type { Profile } from '../../src/profiles/types.js';
 import { RULES_OF_CAUSE } from '../../src/sim/causes.js';
-import { findingImpacts, IMPACT_CATEGORIES } from '../../src/sim/impact.js';
+import { findingImpacts, IMPACT_CATEGORIES } from '../../src/impact/impact.js';
 import { simulateSources } from '../../src/sim/index.js';
 import { CAUSES } from '../../src/sim/types.js';
 

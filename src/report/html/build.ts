@@ -4,12 +4,12 @@
  * simulator is passed in, so the page can be built (and tested) with any timeline.
  */
 import { checkSources } from '../../engine/run.js';
-import type { Finding, Severity } from '../../engine/types.js';
+import type { Finding, Severity } from '../../rules/types.js';
 import { applyFixes } from '../../fix/apply.js';
 import { unifiedDiff } from '../../fix/diff.js';
 import { runPasses } from '../../fix/driver.js';
 import { loadSources } from '../../load/objects.js';
-import type { SourceText } from '../../load/types.js';
+import type { SourceText } from '../../document/types.js';
 import { buildGraph, type Graph } from '../../model/graph.js';
 import { effectiveNamespace, type Resource } from '../../model/resource.js';
 import type { Profile } from '../../profiles/types.js';

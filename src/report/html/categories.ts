@@ -1,5 +1,5 @@
 /** The finding categories in the order a rollout meets them (where requests fail), for the summary table. */
-import type { Category } from '../../engine/types.js';
+import type { Category } from '../../rules/types.js';
 
 export const CATEGORIES: readonly { readonly id: Category; readonly where: string }[] = [
   { id: 'startup', where: 'new pod gets traffic too early' },

@@ -2,7 +2,7 @@
  * The data the HTML report is drawn from: findings with their fixes as diffs, and per workload the
  * simulation of one rollout before and after the fixes. `renderReport` is a pure function of it.
  */
-import type { Finding } from '../../engine/types.js';
+import type { Finding } from '../../rules/types.js';
 import type { SimulationSummary, Timeline } from '../../sim/types.js';
 
 /** A finding as the page shows it. */

@@ -3,6 +3,7 @@
  * every node it opens and closes; we record those events flat (cheap on the hot path) and rebuild
  * the node tree only when a finding needs the line of a JSON Pointer.
  */
+import { pointerTokens } from './pointer.js';
 import type { Position } from './types.js';
 
 interface ListenerState {
@@ -29,28 +30,6 @@ export function createTrace(): { trace: Trace; listener: (type: string, state: L
     }
   };
   return { trace: { events }, listener };
-}
-
-/** Splits a JSON Pointer into unescaped tokens. */
-export function pointerTokens(pointer: string): string[] {
-  if (pointer === '' || pointer === '/') return [];
-  return pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-/** Escapes one JSON Pointer token (RFC 6901: `~` → `~0`, `/` → `~1`). */
-export function escapeToken(token: string): string {
-  return token.includes('~') || token.includes('/') ? token.replace(/~/g, '~0').replace(/\//g, '~1') : token;
-}
-
-/** Builds a JSON Pointer from tokens. */
-export function toPointer(tokens: ReadonlyArray<string | number>): string {
-  if (tokens.length === 0) return '';
-  return '/' + tokens.map((t) => escapeToken(String(t))).join('/');
-}
-
-/** The pointer of an annotation of an object. */
-export function annotationPointer(key: string): string {
-  return `/metadata/annotations/${escapeToken(key)}`;
 }
 
 /**

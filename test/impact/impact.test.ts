@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { checkSources } from '../../src/engine/run.js';
-import type { Finding } from '../../src/engine/types.js';
+import type { Finding } from '../../src/rules/types.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
 import { fixSources } from '../../src/fix/driver.js';
-import { findingImpacts } from '../../src/sim/impact.js';
+import { findingImpacts } from '../../src/impact/impact.js';
 import { simulateSources } from '../../src/sim/index.js';
 import { runCli } from '../helpers.js';
 

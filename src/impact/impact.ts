@@ -9,18 +9,18 @@
  * Fixes are applied to the parsed documents in memory (RFC 6902 on their values), per namespace:
  * every relation the simulator follows stays inside one, so the work is linear in the input.
  */
-import type { Category, Finding, FindingImpact, Fix } from '../engine/types.js';
+import type { Category, Finding, FindingImpact, Fix } from '../rules/types.js';
 import { applyOperation, cloneValue, valueAt } from '../fix/patch.js';
 import { loadSources } from '../load/objects.js';
-import { pointerTokens } from '../load/positions.js';
-import type { SourceText } from '../load/types.js';
+import { pointerTokens } from '../document/pointer.js';
+import type { SourceText } from '../document/types.js';
 import { buildGraph, type Graph } from '../model/graph.js';
 import { isRecord } from '../model/k8s.js';
 import { DEFAULT_NAMESPACE, effectiveNamespace, toResource, type Resource } from '../model/resource.js';
 import type { Workload } from '../model/workload.js';
 import type { Profile } from '../profiles/types.js';
-import { simulate } from './index.js';
-import { NotSimulated, simInput, workloadId, type SimInput } from './params.js';
+import { simulate } from '../sim/index.js';
+import { NotSimulated, simInput, workloadId, type SimInput } from '../sim/params.js';
 
 /** Categories whose findings cost requests during a rollout. */
 export const IMPACT_CATEGORIES: ReadonlySet<Category> = new Set(['startup', 'termination', 'node-routing', 'lb-drain']);
