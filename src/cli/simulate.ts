@@ -4,12 +4,14 @@
  * not finish), 2 usage or I/O error.
  */
 import { readSources } from '../load/files.js';
+import { wrapLine } from '../report/wrap.js';
 import type { Profile } from '../profiles/types.js';
 import { CAUSES, SIGTERM_BEHAVIOURS, simulateSources, type SimOverrides, type SourcesSimulation, type WorkloadSimulation } from '../sim/index.js';
 import { defineCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
 import { progressFor } from './progress.js';
+import { outputWidth, WIDTH_OPTION } from './terminal.js';
 
 /** The options of `simulate`. */
 const SIMULATE_OPTIONS = {
@@ -33,6 +35,7 @@ const SIMULATE_OPTIONS = {
   format: { type: 'string', short: 'f', value: 'FORMAT', choices: ['text', 'json'], default: 'text', description: 'output format' },
   'fail-on': { type: 'string', value: 'WHEN', choices: ['failure', 'none'], default: 'failure', description: 'exit 1 on failure: any run dropped a request, or a rollout did not finish; none never fails' },
   config: ANALYSIS_OPTIONS.config,
+  width: WIDTH_OPTION,
 } as const satisfies OptionTable;
 
 export const SIMULATE = defineCommand({
@@ -76,7 +79,7 @@ function simulateCommand({ values, positionals }: Parsed<typeof SIMULATE_OPTIONS
     throw new UsageError(`no workload ${values.workload} in the input`);
   }
   for (const problem of result.problems) io.stderr(`${problem.file}:${problem.line}:${problem.column}: ${problem.code}: ${problem.message}\n`);
-  io.stdout(format === 'json' ? formatSimulationJson(result) : formatSimulationText(result, profile, { runs, seed }));
+  io.stdout(format === 'json' ? formatSimulationJson(result) : formatSimulationText(result, profile, { runs, seed, width: outputWidth(values.width, io) }));
   // Nothing to simulate because the input could not be read: an input error, not a clean result.
   if (result.workloads.length === 0 && result.problems.length > 0) return 2;
   if (values['fail-on'] === 'none') return 0;
@@ -116,7 +119,7 @@ function plural(n: number, word: string): string {
   return `${fmt(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function workloadText(w: WorkloadSimulation): string {
+function workloadText(w: WorkloadSimulation, width: number): string {
   const s = w.summary;
   const lines = [`${w.resource}`];
   lines.push(`  requests per rollout  ${fmt(s.requests)}`);
@@ -134,13 +137,16 @@ function workloadText(w: WorkloadSimulation): string {
     if (windows.length > 20) lines.push(`    … ${windows.length - 20} more (--format json lists all)`);
   }
   for (const note of w.notes) lines.push(`  note: ${note}`);
-  return lines.join('\n');
+  // Continuation lines start under the text of their line: after the label column, the window's time, or `note: `.
+  return lines.map((line) => wrapLine(line, width, ' '.repeat(/^ {2}[a-z ()]{20}  /.test(line) ? 24 : line.startsWith('    ') ? 6 : line.startsWith('  note: ') ? 8 : 2))).join('\n');
 }
 
-export function formatSimulationText(result: SourcesSimulation, profile: Profile, options: { runs: number; seed: number }): string {
+/** The text of `simulate`; `width` wraps long lines (0: none). */
+export function formatSimulationText(result: SourcesSimulation, profile: Profile, options: { runs: number; seed: number; width?: number }): string {
+  const width = options.width ?? 0;
   const head = `Simulated rollouts: profile ${profile.name}, Kubernetes ${profile.k8sVersion}, ${options.runs} run${options.runs === 1 ? '' : 's'} per workload, seed ${options.seed}`;
-  const parts = [head, ...result.workloads.map(workloadText)];
+  const parts = [head, ...result.workloads.map((w) => workloadText(w, width))];
   if (result.workloads.length === 0) parts.push('No workload to simulate: no Service in the input sends traffic to a workload.');
   for (const s of result.skipped) parts.push(`Not simulated: ${s.resource}: ${s.reason}`);
-  return `${parts.join('\n\n')}\n`;
+  return `${parts.map((p) => (p.includes('\n') ? p : wrapLine(p, width, '  '))).join('\n\n')}\n`;
 }

@@ -17,6 +17,9 @@ export function visibleWidth(text: string): number {
  */
 export function wrapLine(text: string, width: number, indent: string, firstUsed = 0): string {
   if (width <= 0 || firstUsed + visibleWidth(text) <= width) return text;
+  // Leading spaces are the line's own indentation, not a place to break.
+  const lead = /^ */.exec(text)?.[0] ?? '';
+  if (lead !== '') return lead + wrapLine(text.slice(lead.length), width, indent, firstUsed + lead.length);
   const words = text.split(' ');
   const lines: string[] = [];
   let line = '';

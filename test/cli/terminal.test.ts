@@ -45,3 +45,41 @@ describe('check wraps its text at the terminal width', () => {
     expect(outputWidth(40, { isTTY: false, env: {} })).toBe(40);
   });
 });
+
+describe('simulate wraps its text the same way', () => {
+  const simulate = (args: string[], tty: { isTTY: boolean; columns?: number }): string => {
+    const { io, out } = captureIo({ isTTY: tty.isTTY });
+    expect(main(['simulate', '--runs', '5', '--profile', 'ack-flannel', ...args, FILE], { ...io, ...(tty.columns === undefined ? {} : { columns: tty.columns }) })).toBe(1);
+    return out().stdout;
+  };
+
+  it('on a terminal: continuation lines under the value column, the window time or the title', () => {
+    expect(simulate([], { isTTY: true, columns: 72 })).toBe(
+      [
+        'Simulated rollouts: profile ack-flannel, Kubernetes 1.30, 5 runs per',
+        '  workload, seed 1',
+        '',
+        'Deployment/before-prestop/nginx',
+        '  requests per rollout  10,719.2',
+        '  failed requests       mean 63.6, p50 62, p95 80, max 80; a failure in',
+        '                        100 % of runs',
+        '  by cause (mean)       refused-after-stop 63.6',
+        '  rollout               p50 40.6 s, p95 43.8 s',
+        '  failure windows (first run):',
+        '    14.8–16 s  refused-after-stop  23 requests  nginx-a01 on node-1',
+        '      (app)',
+        '    27.4–28.9 s  refused-after-stop  24 requests  nginx-a03 on node-3',
+        '      (app)',
+        '    39.3–41 s  refused-after-stop  24 requests  nginx-a02 on node-2',
+        '      (app)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('piped: unwrapped, the same text as --width 0', () => {
+    const piped = simulate([], { isTTY: false });
+    expect(piped.split('\n')[0]).toBe('Simulated rollouts: profile ack-flannel, Kubernetes 1.30, 5 runs per workload, seed 1');
+    expect(simulate(['--width', '0'], { isTTY: true, columns: 72 })).toBe(piped);
+  });
+});
