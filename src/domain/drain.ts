@@ -6,6 +6,7 @@ import { effectiveNamespace, type Resource } from '../model/resource.js';
 import { DRAIN_SETTINGS } from '../profiles/builtin.js';
 import type { LoadBalancerProfile } from '../profiles/types.js';
 import type { DomainContext } from './context.js';
+import { loadBalancerFor } from './routing.js';
 
 type Drain = NonNullable<LoadBalancerProfile['drain']>;
 
@@ -134,6 +135,9 @@ export function drainSetting(context: DomainContext, service: ServiceView): Drai
     const seconds = numberAt(recordAt(recordAt(config?.object, 'spec'), 'connectionDraining'), 'drainingTimeoutSec');
     if (config && seconds !== undefined) return { enabled: seconds > 0, timeoutSeconds: seconds, path: '/spec/connectionDraining/drainingTimeoutSec', implicit: false, timeoutDefaulted: false, resource: config, drain: profileDrain, missing: [] };
   }
-  const fallback = profileDrain.defaultTimeoutSeconds;
-  return { enabled: fallback !== undefined && fallback > 0, timeoutSeconds: fallback, path: '/metadata', implicit: true, timeoutDefaulted: true, resource: service.resource, drain: profileDrain, missing: [] };
+  // Nothing set: the default of the LB the Service gets (an NLB for a LoadBalancer Service under an
+  // ALB profile), else the profile's.
+  const own = loadBalancerFor(context, service)?.drain ?? profileDrain;
+  const fallback = own.defaultTimeoutSeconds;
+  return { enabled: fallback !== undefined && fallback > 0, timeoutSeconds: fallback, path: '/metadata', implicit: true, timeoutDefaulted: true, resource: service.resource, drain: own, missing: [] };
 }

@@ -26,9 +26,17 @@ export function loadBalancerFor(context: DomainContext, service: ServiceView): L
   return backend === lb.backend ? lb : { ...lb, backend };
 }
 
-/** The AWS LB a Service's own objects ask for: `nlb` (annotated LoadBalancer Service), `alb` (behind an Ingress only). */
+/**
+ * The AWS LB a Service's own objects ask for: `nlb` for every LoadBalancer Service (annotated for
+ * an NLB, or plain: the AWS Load Balancer Controller the AWS profiles model makes itself the
+ * default controller of LoadBalancer Services from v2.5 and provisions an NLB for each — its
+ * mutating webhook sets `loadBalancerClass: service.k8s.aws/nlb` on create, LBC docs
+ * deploy/installation.md "When using AWS Load Balancer Controller v2.5+"; without the controller,
+ * or with `enableServiceMutatorWebhook=false`, the in-tree provider makes a Classic LB, which no
+ * profile models), `alb` for a Service only an Ingress exposes.
+ */
 function awsKind(context: DomainContext, service: ServiceView): 'alb' | 'nlb' | undefined {
-  if (service.type === 'LoadBalancer') return awsNlbTargets(service) === undefined ? undefined : 'nlb';
+  if (service.type === 'LoadBalancer') return 'nlb';
   return context.graph.ingressesOf(service).length > 0 ? 'alb' : undefined;
 }
 
@@ -122,6 +130,9 @@ export function lbBackendOf(context: DomainContext, service: ServiceView): LbBac
   if (service.type === 'LoadBalancer') {
     const nlb = awsNlbTargets(service);
     if (nlb) return nlb;
+    // A plain LoadBalancer Service on AWS: the LBC's NLB, whose target type defaults to instance
+    // "in case of LoadBalancerClass" (LBC docs guide/service/annotations.md), see awsKind.
+    if (context.profile.provider === 'aws') return 'node';
   }
   const neg = a['cloud.google.com/neg'];
   if (neg && /"ingress"\s*:\s*true|"exposed_ports"/.test(neg)) return 'pod';

@@ -29,6 +29,11 @@ export interface ServiceClass {
   readonly failurePolicy?: 'Fail' | 'Ignore';
   /** Why the role was chosen, for messages: "ValidatingWebhookConfiguration x (failurePolicy Fail)". */
   readonly evidence: string;
+  /**
+   * Set when the input shows the Service's clients looking up its endpoints through the Kubernetes
+   * API instead of connecting to its cluster IP (see {@link clientDiscovery}): says which client and how.
+   */
+  readonly discoveredBy?: string;
 }
 
 /** Port names that say "metrics": `metrics`, `http-metrics`, `metricshttps`, kong's `cmetrics`, `prometheus`. */
@@ -76,9 +81,10 @@ function classify(context: DomainContext, service: ServiceView): ServiceClass {
   if (every((n) => n.some((x) => ADMIN_NAME.test(x)))) return { role: 'admin', headless, evidence: 'ports named for admin and health endpoints' };
   if (every((n) => n.some((x) => WEBHOOK_NAME.test(x)))) {
     // A webhook whose configuration is not in the input: the API's default failurePolicy is Fail.
-    return { role: 'webhook', headless, failurePolicy: 'Fail', evidence: 'ports named for a webhook whose configuration is not in the input, failurePolicy Fail by default' };
+    return { role: 'webhook', headless, failurePolicy: 'Fail', evidence: 'ports named for a webhook whose configuration is not in the input: the API fails its requests while it is unavailable if that configuration keeps the default failurePolicy Fail' };
   }
-  return { role: 'user', headless, evidence: '' };
+  const discoveredBy = index.discovery.get(serviceKey(effectiveNamespace(service.resource), service.resource.name));
+  return { role: 'user', headless, evidence: '', ...(discoveredBy ? { discoveredBy } : {}) };
 }
 
 interface Caller {
@@ -92,6 +98,8 @@ interface RoleIndex {
   readonly callers: ReadonlyMap<string, readonly Caller[]>;
   /** The ServiceMonitors of the input. */
   readonly monitors: readonly Resource[];
+  /** Services whose clients look up their endpoints through the API, by `namespace/name`: the client and its setting. */
+  readonly discovery: ReadonlyMap<string, string>;
 }
 
 const indexCache = new WeakMap<object, RoleIndex>();
@@ -102,7 +110,7 @@ function serviceKey(namespace: string, name: string): string {
 
 function roleIndex(context: DomainContext): RoleIndex {
   let index = indexCache.get(context.graph);
-  if (!index) indexCache.set(context.graph, (index = buildRoleIndex(context.graph.resources)));
+  if (!index) indexCache.set(context.graph, (index = buildRoleIndex(context.graph.resources, context.graph.workloads)));
   return index;
 }
 
@@ -111,7 +119,7 @@ function roleIndex(context: DomainContext): RoleIndex {
  * Service, by the Service they call. admissionregistration.k8s.io/v1 defaults failurePolicy to
  * Fail, v1beta1 to Ignore; an aggregated API's requests fail while it has no endpoint.
  */
-function buildRoleIndex(resources: readonly Resource[]): RoleIndex {
+function buildRoleIndex(resources: readonly Resource[], workloads: readonly Workload[]): RoleIndex {
   const callers = new Map<string, Caller[]>();
   const monitors: Resource[] = [];
   const add = (ref: unknown, caller: Caller): void => {
@@ -135,7 +143,59 @@ function buildRoleIndex(resources: readonly Resource[]): RoleIndex {
       monitors.push(r);
     }
   }
-  return { callers, monitors };
+  return { callers, monitors, discovery: clientDiscovery(resources, workloads) };
+}
+
+/**
+ * An environment variable that hands a client the name of a Kubernetes Service to look up through
+ * the API, not an address to connect to: Felix's `FELIX_TYPHAK8SSERVICENAME` (Felix configuration
+ * `TyphaK8sServiceName`), Hazelcast's `…_KUBERNETES_SERVICENAME`, and the like.
+ */
+const SERVICE_NAME_SETTING = /(?:K8S|KUBERNETES)_?SERVICE_?NAME$/i;
+
+/**
+ * Services whose clients in the input find the pods through the Kubernetes API: a container of
+ * another workload in the Service's namespace whose environment names the Service as a Kubernetes
+ * Service to look up (a literal value, or a key of a ConfigMap in the input). Such a client reads
+ * the Service's Endpoints when it connects and dials a pod IP itself, trying the next address
+ * when one fails — Calico's Typha discovery (projectcalico/calico typha/pkg/discovery/discovery.go:
+ * `LoadTyphaAddrs` gets the Endpoints of the Service, `ConnectionAttemptTracker.NextAddr`
+ * re-reads them before each retry). kube-proxy is not on its path, so neither is kube-proxy's
+ * lag after a pod's deletion: by then the pod has left the Endpoints the client reads.
+ * Self-discovery (a workload naming the Service that selects its own pods, as Hazelcast members
+ * do) is left out: its clients may still use the cluster IP.
+ */
+function clientDiscovery(resources: readonly Resource[], workloads: readonly Workload[]): Map<string, string> {
+  const configMaps = new Map<string, Resource>();
+  for (const r of resources) if (r.kind === 'ConfigMap') configMaps.set(serviceKey(effectiveNamespace(r), r.name), r);
+  const out = new Map<string, string>();
+  for (const workload of workloads) {
+    const namespace = effectiveNamespace(workload.resource);
+    for (const c of workload.containers) {
+      for (const env of arrayAt(c.container, 'env')) {
+        const name = stringAt(env, 'name');
+        if (name === undefined || !SERVICE_NAME_SETTING.test(name)) continue;
+        const ref = recordAt(recordAt(env, 'valueFrom'), 'configMapKeyRef');
+        const refName = stringAt(ref, 'name');
+        const refKey = stringAt(ref, 'key');
+        const value = stringAt(env, 'value') ?? (refName !== undefined && refKey !== undefined ? stringAt(recordAt(configMaps.get(serviceKey(namespace, refName))?.object, 'data'), refKey) : undefined);
+        if (value === undefined || value === '') continue;
+        const key = serviceKey(namespace, value);
+        // Not the workload's own Service: members that discover each other still serve clients through it.
+        if (ownService(resources, key, workload)) continue;
+        if (!out.has(key)) out.set(key, `container \`${c.name}\` of ${workload.kind} ${workload.resource.name} looks its pods up through the API (${name})`);
+      }
+    }
+  }
+  return out;
+}
+
+/** True when the Service `namespace/name` in the input selects the workload's own pods. */
+function ownService(resources: readonly Resource[], key: string, workload: Workload): boolean {
+  const service = resources.find((r) => r.kind === 'Service' && serviceKey(effectiveNamespace(r), r.name) === key);
+  const selector = stringMapAt(recordAt(service?.object, 'spec'), 'selector');
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([k, v]) => workload.podLabels[k] === v);
 }
 
 /**
@@ -209,8 +269,29 @@ export function servedBy(context: DomainContext, workload: Workload): Served {
     // port it declares is named for metrics or health — positive evidence that no client calls it.
     const ports = workload.containers.flatMap((c) => declaredPorts(c));
     const onlyNonClient = ports.length > 0 && ports.every((p) => p.name !== undefined && isNonClientPortName(p.name));
-    return onlyNonClient ? { level: 'none', services: [], why: 'the input has no Service and it declares only metrics and health ports' } : { level: 'unknown', services: [], why: '' };
+    if (onlyNonClient) return { level: 'none', services: [], why: 'the input has no Service and it declares only metrics and health ports' };
+    if (nodeAgent(workload)) return { level: 'none', services: [], why: 'a DaemonSet with no hostPort and no Service in the input: its pods push to others' };
+    return { level: 'unknown', services: [], why: '' };
   }
+  return servedThrough(context, selecting);
+}
+
+/**
+ * A DaemonSet reached neither through a node port of its own (a `hostPort`, or any port under
+ * `hostNetwork`) nor through a Service — the input has none. The Kubernetes docs name four ways to
+ * talk to daemon pods: push (they send to others and have no clients), a node IP and known port, a
+ * headless Service, a Service (kubernetes.io/docs/concepts/workloads/controllers/daemonset/
+ * #communicating-with-daemon-pods). Without the last three in view it is a node agent — a log
+ * shipper, a metrics exporter, a CNI or CSI node plugin — and nothing routes requests to it.
+ */
+function nodeAgent(workload: Workload): boolean {
+  if (workload.kind !== 'DaemonSet') return false;
+  if (workload.podSpec['hostNetwork'] === true) return false;
+  return workload.containers.every((c) => arrayAt(c.container, 'ports').every((p) => !isRecord(p) || p['hostPort'] === undefined || p['hostPort'] === 0));
+}
+
+/** How the pods behind these selecting Services are served: the strongest level among them, with why. */
+function servedThrough(context: DomainContext, selecting: readonly ServiceView[]): Served {
   const levels = selecting.map((s) => levelOf(context, s));
   const level = levels.reduce<ServedLevel>((best, l) => (LEVEL_RANK[l] > LEVEL_RANK[best] ? l : best), 'none');
   const services = selecting.filter((_, i) => levels[i] !== 'none');
@@ -219,6 +300,21 @@ export function servedBy(context: DomainContext, workload: Workload): Served {
   if (level === 'peer') return { level, services, why: `only headless Service ${named(services)} selects it: clients connect to the pod IPs they resolved by DNS, so what fails depends on their DNS cache and retries` };
   if (level === 'api-server') return { level, services, why: `only the API server calls it (${services.map((s) => `Service ${s.resource.name}; ${classifyService(context, s).evidence}`).join('; ')}), so what fails is the API requests it handles in that window` };
   return { level, services, why: '' };
+}
+
+/**
+ * How one container of the workload is served: the workload's level, unless the traffic Services
+ * whose target port this container serves are all weaker than the workload's strongest (a
+ * controller container that serves only a webhook, beside a proxy container behind a user
+ * Service): then theirs. `isServing` says whether the container serves a Service
+ * (domain/serving.ts decides it).
+ */
+export function servedContainer(context: DomainContext, workload: Workload, isServing: (service: ServiceView) => boolean): Served {
+  const served = servedBy(context, workload);
+  if (served.level !== 'user') return served;
+  const own = served.services.filter(isServing);
+  if (own.length === 0 || own.some((s) => levelOf(context, s) === 'user')) return served;
+  return servedThrough(context, own);
 }
 
 /** The Services in the input that carry requests to the workload (user, headless, failing webhook). */

@@ -4,7 +4,7 @@ import type { ServiceView } from '../model/graph.js';
 import { arrayAt, numberAt, recordAt, stringAt } from '../model/k8s.js';
 import type { ContainerView, Workload } from '../model/workload.js';
 import type { DomainContext } from './context.js';
-import { isNonClientPortName, servedBy } from './service-role.js';
+import { classifyService, isNonClientPortName, servedBy, servedContainer, type Served } from './service-role.js';
 
 /** The container ports a Service sends to, resolved against one container. */
 function servesService(container: ContainerView, service: ServiceView, onlyContainer: boolean): boolean {
@@ -107,4 +107,32 @@ export function servedPorts(context: DomainContext, workload: Workload, containe
   }
   if (out.length === 0 && declared.length === 1 && declared[0]) push(declared[0].name ?? declared[0].port, 'TCP');
   return out;
+}
+
+/**
+ * How one container is served (domain/service-role.ts `servedContainer`): a container that serves
+ * only a webhook's Service is `api-server` even when a sibling serves a user Service.
+ */
+export function containerServed(context: DomainContext, workload: Workload, container: ContainerView): Served {
+  const only = workload.containers.length === 1;
+  return servedContainer(context, workload, (s) => servesService(container, s, only));
+}
+
+/**
+ * When every Service that carries requests to this container is one whose clients look its pods up
+ * through the API (ServiceClass.discoveredBy) and nothing else fronts it (no node port, load
+ * balancer or Ingress): that evidence, for messages; else undefined. No proxy with a sync lag routes
+ * to such a container, so a preStop delay has nothing to wait for.
+ */
+export function discoveredOnly(context: DomainContext, workload: Workload, container: ContainerView): string | undefined {
+  const only = workload.containers.length === 1;
+  const own = servedBy(context, workload).services.filter((s) => servesService(container, s, only));
+  if (own.length === 0) return undefined;
+  const found: string[] = [];
+  for (const s of own) {
+    const by = classifyService(context, s).discoveredBy;
+    if (by === undefined || s.type !== 'ClusterIP' || context.graph.ingressesOf(s).length > 0) return undefined;
+    found.push(`Service ${s.resource.name}: ${by}`);
+  }
+  return found.join('; ');
 }

@@ -6,7 +6,8 @@ import { buildGraph } from '../model/graph.js';
 import { IGNORE_ANNOTATION, ignoredRules, positionOf, type Resource } from '../model/resource.js';
 import type { Profile } from '../profiles/types.js';
 import { RULES } from '../rules/index.js';
-import { servedBy } from '../domain/service-role.js';
+import { servedBy, type Served } from '../domain/service-role.js';
+import { containerServed } from '../domain/serving.js';
 import type { Workload } from '../model/workload.js';
 import type { Finding, Report, Rule, Severity } from '../rules/types.js';
 import { severityRank } from '../rules/types.js';
@@ -78,20 +79,28 @@ type Scoped = { readonly drop: true } | { readonly drop: false; readonly cap: Se
 
 /**
  * The served scope of Service-dependent rules (RuleMeta.serviceDependent), decided once per
- * workload from domain/service-role.ts so that every rule applies the same answer.
+ * workload — and per container for a finding on a container, which may be served less than its
+ * pod (a container that serves only a webhook beside one behind a user Service) — from
+ * domain/service-role.ts, so that every rule applies the same answer.
  */
 function servedScope(graph: ReturnType<typeof buildGraph>, profile: Profile): (report: Report) => Scoped {
   const byResource = new Map<Resource, Workload>(graph.workloads.map((w) => [w.resource, w]));
-  const cache = new Map<Workload, Scoped>();
+  const cache = new Map<string, Scoped>();
+  const keys = new Map<Workload, number>();
   const none: Scoped = { drop: false, cap: undefined, note: '' };
+  const scopeOf = (served: Served): Scoped => (served.level === 'none' ? { drop: true } : served.level === 'user' ? none : { drop: false, cap: 'warning', note: served.why });
   return (report) => {
     const workload = report.workload ?? byResource.get(report.resource);
     if (!workload) return none;
-    let scoped = cache.get(workload);
+    const container = report.workload ? undefined : workload.containers.find((c) => report.path === c.path || report.path.startsWith(`${c.path}/`));
+    let id = keys.get(workload);
+    if (id === undefined) keys.set(workload, (id = keys.size));
+    const key = `${id}/${container?.path ?? ''}`;
+    let scoped = cache.get(key);
     if (!scoped) {
-      const served = servedBy({ graph, profile }, workload);
-      scoped = served.level === 'none' ? { drop: true } : served.level === 'user' ? none : { drop: false, cap: 'warning', note: served.why };
-      cache.set(workload, scoped);
+      const context = { graph, profile };
+      scoped = scopeOf(container ? containerServed(context, workload, container) : servedBy(context, workload));
+      cache.set(key, scoped);
     }
     return scoped;
   };

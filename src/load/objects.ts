@@ -27,6 +27,8 @@ const MODELED_KINDS: ReadonlySet<string> = new Set([
   'MutatingWebhookConfiguration',
   'APIService',
   'ServiceMonitor',
+  // Settings that name a Service for clients to look up through the API (domain/service-role.ts).
+  'ConfigMap',
 ]);
 
 /** The Kubernetes version loading judges API versions against when none is given (docs/profiles.md: 1.30, still common on managed clouds). */

@@ -87,14 +87,15 @@ export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax:
   const prestop = `${applies('prestop-missing', off)} && !variables.deletesFirst`;
   const short = applies('prestop-too-short', off);
   const grace = applies('grace-period-too-short', off);
-  const readiness = applies('readiness-probe-missing', off);
+  // readiness-probe-missing offers no fix where every pod is deleted before a replacement exists.
+  const readiness = `${applies('readiness-probe-missing', off)} && !variables.deletesFirst`;
   const budget = dbl(n.budgetSeconds);
   const serving = declaresPortCel;
   const parts: string[] = [];
   for (let i = 0; i < MAX_PATCHED_CONTAINERS; i++) {
     const c = `variables.containers[${i}]`;
     const pc = preStopCel(c);
-    const here = `size(variables.containers) > ${i} && ${serving(c)}`;
+    const here = `variables.served && size(variables.containers) > ${i} && ${serving(c)}`;
     const base = `/spec/template/spec/containers/${i}/lifecycle`;
     // prestop-missing: add the hook; prestop-too-short: raise a native or direct exec sleep (a
     // sleep inside a shell script is not rewritten, as rollsafe fix does not).
@@ -118,6 +119,6 @@ export function mutationExpression(n: PolicyNumbers, k8sVersion: string, syntax:
     `${grace} && double(variables.grace) < needed ? [${patch(syntax, op, gracePath, whole('needed'))}] : ` +
     `!(${grace}) && ${added} && double(variables.grace) < ${own} ? [${patch(syntax, op, gracePath, whole(own))}] : []`;
   // `[v].map(x, e)[0]` binds x to v in standard CEL (no `let`): the sleeps and their maximum once.
-  parts.push(`(size(variables.serving) == 0 ? [] : [${sleeps}].map(sleeps, [sleeps.filter(s, sleeps.all(t, t <= s))[0] + ${dbl(n.drainSeconds)}].map(needed, ${graceFix})[0])[0])`);
+  parts.push(`(!variables.served || size(variables.serving) == 0 ? [] : [${sleeps}].map(sleeps, [sleeps.filter(s, sleeps.all(t, t <= s))[0] + ${dbl(n.drainSeconds)}].map(needed, ${graceFix})[0])[0])`);
   return parts.join(' +\n');
 }

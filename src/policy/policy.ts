@@ -101,10 +101,13 @@ export function policyVariables(nodes: number): { name: string; expression: stri
     { name: 'containers', expression: fieldOr('object', [...podSpec, 'containers'], '[]') },
     { name: 'serving', expression: `variables.containers.filter(c, ${declaresPortCel('c')})` },
     // domain/service-role.ts servedBy with no Service in view: not served when every port it
-    // declares is named for metrics or health (the Service-dependent rules then report nothing).
+    // declares is named for metrics or health, or when it is a DaemonSet with no hostPort and no
+    // hostNetwork (a node agent) — the Service-dependent rules then report nothing.
     {
       name: 'served',
-      expression: `!(variables.containers.exists(c, ${declaredCel('c')}.size() > 0) && variables.containers.all(c, ${declaredCel('c')}.all(p, has(p.name) && ${nonClientPortNameCel('p.name')})))`,
+      expression:
+        `!(variables.containers.exists(c, ${declaredCel('c')}.size() > 0) && variables.containers.all(c, ${declaredCel('c')}.all(p, has(p.name) && ${nonClientPortNameCel('p.name')}))) && ` +
+        `!(object.kind == 'DaemonSet' && !(${fieldOr('object', [...podSpec, 'hostNetwork'], 'false')} == true) && variables.containers.all(c, !has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == 0)))`,
     },
     // Containers and native sidecars (initContainers with restartPolicy Always): the pod's listeners.
     {

@@ -272,7 +272,8 @@ export function compileRules(n: PolicyNumbers): CompiledRule[] {
     {
       ruleId: 'single-replica',
       kinds: replicated,
-      check: `variables.replicas != 1 || ${mustRunAlone()}`,
+      // With no Service in view, a workload none of whose containers declares a client port is not judged (rules/single-replica.ts).
+      check: `variables.replicas != 1 || ${mustRunAlone()} || variables.serving.size() == 0`,
       message: objectMessage('single-replica', ': spec.replicas is 1; any restart, eviction or node drain leaves nothing serving'),
     },
   ];

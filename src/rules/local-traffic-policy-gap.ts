@@ -61,7 +61,10 @@ export const localTrafficPolicyGap: Rule = {
         const preStop = Math.min(...serving.map((c) => preStopSeconds(preStopOf(c)) ?? 0), Number.POSITIVE_INFINITY);
         const shortest = Number.isFinite(preStop) ? preStop : 0;
         if (shortest >= detect) continue;
-        const name = context.profile.loadBalancer ? `${lb?.kind.toUpperCase() ?? 'LB'} of profile ${context.profile.name}` : 'load balancer (a generic L4 LB: the profile names none)';
+        const kind = lb?.kind.toUpperCase() ?? 'LB';
+        // Name the LB the Service gets when it is not the profile's own (an NLB under an ALB profile).
+        const own = lb?.kind === context.profile.loadBalancer?.kind;
+        const name = context.profile.loadBalancer ? (own ? `${kind} of profile ${context.profile.name}` : `${kind} that Service ${service.resource.name} gets under profile ${context.profile.name}`) : 'load balancer (a generic L4 LB: the profile names none)';
         context.report({ ...base, messageId: plan.rollout === false ? 'shortPreStopNoRollout' : 'shortPreStop', severity: 'warning', data: { ...data, preStop: shortest, detect, lb: name, proxy, interval: hc?.intervalSeconds ?? 0, threshold: hc?.unhealthyThreshold ?? 0 } });
       }
     }

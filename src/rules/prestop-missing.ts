@@ -4,7 +4,7 @@ import { graceAtLeast, nameOf } from './util.js';
 import { preStopHook, recommendedPreStopSeconds } from '../domain/prestop.js';
 import { deletesBeforeReplacing } from '../domain/replacement.js';
 import { budgetFor } from '../domain/routing.js';
-import { servingContainers } from '../domain/serving.js';
+import { discoveredOnly, servingContainers } from '../domain/serving.js';
 import { likelyShellless, selfShutdownDelay } from '../domain/images.js';
 import { hasSleepAction } from '../domain/versions.js';
 
@@ -34,6 +34,8 @@ export const prestopMissing: Rule = {
       const budget = budgetFor(context, workload);
       for (const c of servingContainers(context, workload)) {
         if (preStopOf(c).kind !== 'none') continue;
+        // Clients that read the pods from the API when they connect: no proxy lags behind the deletion.
+        if (discoveredOnly(context, workload, c) !== undefined) continue;
         // An image that keeps serving after SIGTERM for a known delay does what a preStop sleep does.
         const self = selfShutdownDelay(c);
         if (self && self.seconds >= budget.seconds) continue;

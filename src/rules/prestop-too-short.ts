@@ -5,7 +5,7 @@ import { graceAtLeast, nameOf } from './util.js';
 import { recommendedPreStopSeconds } from '../domain/prestop.js';
 import { deletesBeforeReplacing } from '../domain/replacement.js';
 import { budgetFor } from '../domain/routing.js';
-import { servingContainers } from '../domain/serving.js';
+import { discoveredOnly, servingContainers } from '../domain/serving.js';
 
 /**
  * A preStop that lets the app stop accepting before the propagation budget has passed still lets
@@ -35,6 +35,8 @@ export const prestopTooShort: Rule = {
       const where = { budget: budget.seconds, profile: context.profile.name, path: budget.path };
       for (const c of servingContainers(context, workload)) {
         const preStop = preStopOf(c);
+        // Clients that read the pods from the API when they connect: no proxy lags behind the deletion.
+        if (discoveredOnly(context, workload, c) !== undefined) continue;
         const own = selfShutdownDelay(c);
         const self = own ? `, plus the ${own.seconds} s its image keeps serving after SIGTERM (${own.flag}, ${own.source}),` : '';
         // An image that keeps serving after SIGTERM adds its own delay to the hook's (domain/images.ts).

@@ -1,9 +1,10 @@
 import type { Rule } from './types.js';
-import { probeTiming } from '../model/container.js';
+import { probeTarget, probeTiming, resolvePort } from '../model/container.js';
 import { recordAt } from '../model/k8s.js';
 import type { ContainerView } from '../model/workload.js';
 import { livenessNoLaterThanReadiness, nameOf } from './util.js';
 import { servedPorts, servingContainers } from '../domain/serving.js';
+import { replacedAfterDeletion } from '../domain/replacement.js';
 
 /** API default periodSeconds and failureThreshold of a probe (Probe v1 API defaults: periodSeconds 10, failureThreshold 3). */
 const DEFAULT_PERIOD = 10;
@@ -31,7 +32,29 @@ function readinessProbeFor(c: ContainerView, port: number | string): Record<stri
   return undefined;
 }
 
-/** A serving container without a readinessProbe is Ready (and gets traffic) as soon as it runs. */
+/** The container's startupProbe as `httpGet 8080/live` when it checks a port the container serves, else undefined. */
+function startupOnServedPort(c: ContainerView, ports: readonly { port: number | string }[]): string | undefined {
+  const startup = recordAt(c.container, 'startupProbe');
+  const target = startup ? probeTarget(c, startup) : undefined;
+  if (target?.port === undefined) return undefined;
+  return ports.some((p) => resolvePort(c, p.port) === target.port) ? target.action : undefined;
+}
+
+/**
+ * A serving container without a readinessProbe is Ready (and gets traffic) as soon as it runs.
+ * Two cases lower the finding to `info`:
+ * - every rollout deletes the pods before any replacement exists (domain/replacement.ts): no
+ *   other pod serves meanwhile, so a probe cannot move requests anywhere; the simulator finds its
+ *   fix worthless or harmful, and none is offered;
+ * - the container's startupProbe checks a port it serves: the kubelet reports a container Ready
+ *   only once it has started (kubernetes/kubernetes pkg/kubelet/prober/prober_manager.go,
+ *   `UpdatePodStatus`: readiness is set only `if started`), so the pod joins the endpoints after
+ *   the app answers there; a readiness probe still takes it out when it stops answering later;
+ * - another container of the pod has a readinessProbe: a pod is Ready only when all its containers
+ *   are (kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-conditions, `Ready` after
+ *   `ContainersReady`), so that probe already gates the pod — it protects this container as far
+ *   as it checks it, which the manifest does not show.
+ */
 export const readinessProbeMissing: Rule = {
   meta: {
     id: 'readiness-probe-missing',
@@ -43,30 +66,50 @@ export const readinessProbeMissing: Rule = {
     messages: {
       missing: 'container `{{container}}` of {{workload}} has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens',
       missingNotTcp: 'container `{{container}}` of {{workload}} has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens (no automatic fix: it serves port {{port}} over {{protocol}}, which a tcpSocket probe cannot check)',
+      replacedFirst: 'container `{{container}}` of {{workload}} has no readinessProbe, but every rollout deletes its pod before a replacement exists ({{why}}): no other pod serves meanwhile, so a probe cannot keep requests off a pod that does not listen yet (no automatic fix; a probe still makes readiness and `kubectl rollout status` honest)',
+      startupGated: 'container `{{container}}` of {{workload}} has no readinessProbe; its startupProbe ({{probe}}) keeps it out of the endpoints until the app answers on the port it serves, but once started nothing takes it out of rotation when it stops answering',
+      siblingGated: 'container `{{container}}` of {{workload}} has no readinessProbe of its own; the pod is Ready only when all its containers are, so the readinessProbe of container `{{sibling}}` gates it, and keeps this container out of the endpoints before it listens only if it checks this container too',
       missingLiveness: 'container `{{container}}` of {{workload}} has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens (no automatic fix: its livenessProbe checks port {{port}} and gives up after {{liveness}} s, too soon for a readiness probe on that port to give up first)',
     },
   },
   check(context) {
     for (const workload of context.graph.workloads) {
+      const replacedFirst = replacedAfterDeletion(context, workload);
       for (const c of servingContainers(context, workload)) {
         if (recordAt(c.container, 'readinessProbe')) continue;
         const report = { resource: workload.resource, path: c.path, data: { container: c.name, workload: nameOf(workload) } };
+        if (replacedFirst !== undefined) {
+          context.report({ ...report, messageId: 'replacedFirst', severity: 'info', data: { ...report.data, why: replacedFirst } });
+          continue;
+        }
         const ports = servedPorts(context, workload, c);
+        const startup = startupOnServedPort(c, ports);
+        const sibling = workload.containers.find((o) => o !== c && recordAt(o.container, 'readinessProbe'));
+        const gated = startup
+          ? { messageId: 'startupGated', severity: 'info' as const, data: { ...report.data, probe: startup } }
+          : sibling
+            ? { messageId: 'siblingGated', severity: 'info' as const, data: { ...report.data, sibling: sibling.name } }
+            : undefined;
         const tcp = ports.find((p) => p.protocol === 'TCP');
         const [first] = ports;
         if (!tcp) {
           // A tcpSocket probe on a UDP or SCTP port never connects: the pod would never be Ready.
-          if (first) context.report({ ...report, messageId: 'missingNotTcp', data: { ...report.data, port: first.port, protocol: first.protocol } });
+          if (gated) context.report({ ...report, ...gated });
+          else if (first) context.report({ ...report, messageId: 'missingNotTcp', data: { ...report.data, port: first.port, protocol: first.protocol } });
           else context.report({ ...report, messageId: 'missing' });
           continue;
         }
         const probe = readinessProbeFor(c, tcp.port);
         if (!probe) {
+          if (gated) {
+            context.report({ ...report, ...gated });
+            continue;
+          }
           const liveness = probeTiming(recordAt(c.container, 'livenessProbe') ?? {});
           context.report({ ...report, messageId: 'missingLiveness', data: { ...report.data, port: tcp.port, liveness: liveness.period * liveness.failureThreshold } });
           continue;
         }
-        context.report({ ...report, messageId: 'missing', fix: { kind: 'patch', description: `add a tcpSocket readinessProbe on port ${tcp.port}`, operations: [{ op: 'add', path: `${c.path}/readinessProbe`, value: probe }] } });
+        context.report({ ...report, ...(gated ?? { messageId: 'missing' }), fix: { kind: 'patch', description: `add a tcpSocket readinessProbe on port ${tcp.port}`, operations: [{ op: 'add', path: `${c.path}/readinessProbe`, value: probe }] } });
       }
     }
   },

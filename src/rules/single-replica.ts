@@ -4,6 +4,8 @@ import { numberAt, recordAt } from '../model/k8s.js';
 import { effectiveReplicas, replicasRejected, type Workload } from '../model/workload.js';
 import { nameOf, othersServing } from './util.js';
 import { deletesBeforeReplacing } from '../domain/replacement.js';
+import { servedBy } from '../domain/service-role.js';
+import { servingContainers } from '../domain/serving.js';
 
 /**
  * Reports one workload's replica floor: `single`, or — when every Service that carries requests to
@@ -45,6 +47,9 @@ export const singleReplica: Rule = {
       }
       // A controller that must run alone (no leader election): more replicas would be the bug.
       if (singletonReason(workload)?.kind === 'election') continue;
+      // No Service in the input and no container that declares a client port: nothing shows that
+      // it serves, and "leaves nothing serving" would be empty (the container rules skip it too).
+      if (servedBy(context, workload).level === 'unknown' && servingContainers(context, workload).length === 0) continue;
       const [hpa] = context.graph.hpasOf(workload);
       if (hpa) {
         // Under an HPA the floor is minReplicas (default 1).

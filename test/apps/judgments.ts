@@ -108,8 +108,6 @@ export const JUDGMENTS: readonly Judgment[] = [
     reason: 'replicas: 1; the manifest\'s own comment recommends at least 3 in production to reduce the impact of rolling upgrades' },
   { file: 'calico-typha.yaml', ruleId: 'rollout-max-unavailable', resource: 'Deployment/kube-system/calico-typha', path: '/spec/strategy/rollingUpdate/maxUnavailable', severity: 'error', verdict: 'true',
     reason: 'replicas 1 with maxUnavailable 1: the old Typha may stop before the surge one is ready (hostNetwork port 5473 can also block the surge pod on small clusters), as the manifest comment itself warns' },
-  { file: 'calico-typha.yaml', ruleId: 'prestop-missing', resource: 'Deployment/kube-system/calico-typha', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'false',
-    reason: 'Typha sheds its Felix clients gradually over TYPHA_SHUTDOWNTIMEOUTSECS=300 (= tGPS); Felix finds Typha through the Endpoints of Service calico-typha, dials a pod directly and retries another, so no request waits on kube-proxy and a preStop sleep adds nothing' },
   { file: 'cloud-provider-kind-etp-local.yaml', ruleId: 'single-replica', resource: 'Deployment//policy-local', path: '/spec/replicas', severity: 'warning', verdict: 'true',
     reason: 'replicas: 1 behind the LoadBalancer Service lb-service-local' },
   { file: 'cloud-provider-kind-etp-local.yaml', ruleId: 'prestop-missing', resource: 'Deployment//policy-local', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'true',
@@ -136,12 +134,6 @@ export const JUDGMENTS: readonly Judgment[] = [
     reason: 'Envoy learns endpoint removals through the Envoy Gateway control plane (EDS), so it keeps sending to the backend after SIGTERM' },
   { file: 'envoy-gateway-quickstart.yaml', ruleId: 'readiness-probe-missing', resource: 'Deployment//backend', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'true',
     reason: 'no readinessProbe on the backend behind Service backend' },
-  { file: 'fluent-bit-ds-elasticsearch.yaml', ruleId: 'prestop-missing', resource: 'DaemonSet/logging/fluent-bit', path: '/spec/template/spec/containers/0', severity: 'warning', verdict: 'false',
-    reason: 'a log shipper that tails hostPath files; its only port (2020) is the monitoring server and no Service selects it' },
-  { file: 'fluent-bit-ds-elasticsearch.yaml', ruleId: 'readiness-probe-missing', resource: 'DaemonSet/logging/fluent-bit', path: '/spec/template/spec/containers/0', severity: 'warning', verdict: 'false',
-    reason: 'readiness only gates Service endpoints and no Service selects this log shipper' },
-  { file: 'fluent-bit-ds-elasticsearch.yaml', ruleId: 'grace-period-too-short', resource: 'DaemonSet/logging/fluent-bit', path: '/spec/template/spec/terminationGracePeriodSeconds', severity: 'warning', verdict: 'false',
-    reason: 'no requests flow into it; Fluent Bit flushes within its [SERVICE] Grace (default 5 s), inside the 10 s grace period' },
   { file: 'gke-recipes-internal-lb.yaml', ruleId: 'pdb-missing', resource: 'Deployment//foo', path: '', severity: 'warning', verdict: 'true',
     reason: '3 replicas, no anti-affinity and no PDB: a drain may evict co-located replicas together' },
   { file: 'gke-recipes-internal-lb.yaml', ruleId: 'prestop-missing', resource: 'Deployment//foo', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'true',
@@ -168,12 +160,12 @@ export const JUDGMENTS: readonly Judgment[] = [
     reason: '`kong quit` without --wait sends nginx SIGQUIT at once (Kong/kong kong/cmd/quit.lua): the proxy stops accepting while kube-proxy still routes to it; `kong quit --wait 15` would keep it serving' },
   { file: 'kong-all-in-one-postgres.yaml', ruleId: 'liveness-probe-same-as-readiness', resource: 'Deployment/kong/ingress-kong', path: '/spec/template/spec/containers/0/livenessProbe', severity: 'warning', verdict: 'true',
     reason: 'both probes are /status on 8100 with the same thresholds; Kong documents /status for liveness and /status/ready for readiness' },
-  { file: 'kong-all-in-one-postgres.yaml', ruleId: 'prestop-missing', resource: 'Deployment/kong/ingress-kong', path: '/spec/template/spec/containers/1', severity: 'error', verdict: 'false',
-    reason: 'the ingress-controller container serves no traffic here: kong-proxy targets the proxy container\'s 8000/8443 and no ValidatingWebhookConfiguration in the file calls kong-validation-webhook (8080); the proxy container has its preStop' },
+  { file: 'kong-all-in-one-postgres.yaml', ruleId: 'prestop-missing', resource: 'Deployment/kong/ingress-kong', path: '/spec/template/spec/containers/1', severity: 'warning', verdict: 'debatable',
+    reason: 'the container serves only kong-validation-webhook (8080), and the finding now says that only the API server calls it, if a configuration outside the file registers it with failurePolicy Fail; Kong\'s chart defaults it to Ignore (Kong/charts#612), under which nothing fails' },
   { file: 'kong-all-in-one-postgres.yaml', ruleId: 'single-replica', resource: 'StatefulSet/kong/postgres', path: '/spec/replicas', severity: 'warning', verdict: 'true',
     reason: 'one Postgres for Kong\'s configuration: a restart stops config reads and writes' },
-  { file: 'kong-all-in-one-postgres.yaml', ruleId: 'readiness-probe-missing', resource: 'StatefulSet/kong/postgres', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'debatable',
-    reason: 'with one replica there is no ready pod to prefer: Kong gets refused connections with or without the probe; a probe would still make readiness (and rollout status) honest' },
+  { file: 'kong-all-in-one-postgres.yaml', ruleId: 'readiness-probe-missing', resource: 'StatefulSet/kong/postgres', path: '/spec/template/spec/containers/0', severity: 'info', verdict: 'true',
+    reason: 'as the info says: the one replica is deleted before its replacement exists, so Kong gets refused connections with or without a probe, which would still make readiness and rollout status honest; no fix offered' },
   { file: 'kube-thanos-rule.yaml', ruleId: 'single-replica', resource: 'StatefulSet/thanos/thanos-rule', path: '/spec/replicas', severity: 'warning', verdict: 'true',
     reason: 'replicas: 1: rule evaluation and its StoreAPI stop on every restart' },
   { file: 'metallb-frr.yaml', ruleId: 'prestop-missing', resource: 'Deployment/metallb-system/controller', path: '/spec/template/spec/containers/0', severity: 'warning', verdict: 'true',
@@ -188,8 +180,8 @@ export const JUDGMENTS: readonly Judgment[] = [
     reason: 'nlb-target-type: ip with no target-health.elbv2.k8s.aws gate: the rollout ends before the NLB marks the new pod healthy (LBC pod_readiness_gate.md)' },
   { file: 'nginx-gateway-fabric-aws-nlb.yaml', ruleId: 'prestop-missing', resource: 'Deployment/nginx-gateway/nginx-gateway', path: '/spec/template/spec/containers/1', severity: 'error', verdict: 'true',
     reason: 'the nginx container gets SIGTERM at once while the NLB deregisters ip targets over tens of seconds (aws-load-balancer-controller#2366)' },
-  { file: 'nginx-gateway-fabric-aws-nlb.yaml', ruleId: 'readiness-probe-missing', resource: 'Deployment/nginx-gateway/nginx-gateway', path: '/spec/template/spec/containers/1', severity: 'error', verdict: 'false',
-    reason: 'pod readiness is the AND of its containers: the nginx-gateway container\'s /readyz turns ready only after it has configured and reloaded this nginx (and fails when the reload fails, nginx-gateway-fabric#1279)' },
+  { file: 'nginx-gateway-fabric-aws-nlb.yaml', ruleId: 'readiness-probe-missing', resource: 'Deployment/nginx-gateway/nginx-gateway', path: '/spec/template/spec/containers/1', severity: 'info', verdict: 'debatable',
+    reason: 'the info says the sibling\'s probe gates the pod and protects nginx only if it checks nginx; here it does: /readyz turns ready after nginx is configured and reloaded (nginx-gateway-fabric#1279), so a probe of its own adds little' },
   { file: 'retail-store-deploy.yaml', ruleId: 'single-replica', resource: 'Deployment/assets/assets', path: '/spec/replicas', severity: 'warning', verdict: 'true',
     reason: 'replicas: 1 behind its ClusterIP Service: any restart or drain is an outage of this tier' },
   { file: 'retail-store-deploy.yaml', ruleId: 'prestop-missing', resource: 'Deployment/assets/assets', path: '/spec/template/spec/containers/0', severity: 'error', verdict: 'true',
@@ -258,8 +250,6 @@ export const JUDGMENTS: readonly Judgment[] = [
     reason: 'only a livenessProbe: the pod joins its Service before the app listens' },
   { file: 'stackdriver-custom-metrics-hpa.yaml', ruleId: 'hpa-replicas-conflict', resource: 'Deployment/default/custom-metric-prometheus-sd', path: '/spec/replicas', severity: 'warning', verdict: 'true',
     reason: 'replicas: 1 beside an HPA: every apply of the file resets the scale to 1 (Kubernetes HPA docs, "Migrating Deployments and StatefulSets to horizontal autoscaling")' },
-  { file: 'stackdriver-custom-metrics-hpa.yaml', ruleId: 'single-replica', resource: 'HorizontalPodAutoscaler/default/custom-metric-prometheus-sd', path: '/spec/minReplicas', severity: 'warning', verdict: 'false',
-    reason: 'nothing is served: no Service, and port 8080 is scraped only by the prometheus-to-sd sidecar over localhost; the pods exist to export a metric' },
   { file: 'traefik-crd-acme-deployments.yaml', ruleId: 'single-replica', resource: 'Deployment/default/traefik', path: '/spec/replicas', severity: 'warning', verdict: 'true',
     reason: 'replicas: 1 for the edge proxy the guide exposes (its Services are in 02-services.yml)' },
   { file: 'traefik-crd-acme-deployments.yaml', ruleId: 'prestop-missing', resource: 'Deployment/default/traefik', path: '/spec/template/spec/containers/0', severity: 'warning', verdict: 'true',
@@ -280,7 +270,7 @@ export const JUDGMENTS: readonly Judgment[] = [
  */
 export const RULE_NOTES: Readonly<Record<string, string>> = {
   'grace-period-too-short':
-    'Four of the six findings hinge on the profile\'s 30 s app drain, a placeholder: short-request APIs (boa contacts, userservice) and a webhook (MetalLB) drain in well under their 5 s / 0 s (the kubelet gives at least 2 s). Count preStop time beyond the propagation budget as drain time (boa frontend: sleep 60 against a 40 s budget leaves 20 s), skip workloads no Service selects (the Fluent Bit DaemonSet), and keep `error` for a grace period that cuts the preStop sleep itself or that is 0 on a proxy (Emissary); otherwise `warning` naming the assumption.',
+    'Four of the five findings hinge on the profile\'s 30 s app drain, a placeholder: short-request APIs (boa contacts, userservice) and a webhook (MetalLB) drain in well under their 5 s / 0 s (the kubelet gives at least 2 s). Count preStop time beyond the propagation budget as drain time (boa frontend: sleep 60 against a 40 s budget leaves 20 s), and keep `error` for a grace period that cuts the preStop sleep itself or that is 0 on a proxy (Emissary); otherwise `warning` naming the assumption. (Done: a DaemonSet with no hostPort and no Service in the input is a node agent nothing routes to, the Fluent Bit log shipper.)',
   'prestop-too-short':
     'A hook that stops the server at once (`nodetool drain`) matters only for clients that reach the pod through the Service; Cassandra drivers route by the ring they learn from the nodes, so the finding should name that doubt for StatefulSets behind a headless Service.',
   'lb-drain-exceeds-grace':
@@ -288,9 +278,9 @@ export const RULE_NOTES: Readonly<Record<string, string>> = {
   'pdb-missing':
     'Required podAntiAffinity on kubernetes.io/hostname (aks-baseline Traefik) means one drain evicts one replica: the message "may evict all of them at once" is wrong there; the remaining risk is back-to-back drains, which deserves its own wording.',
   'prestop-missing':
-    'Require a preStop only where a preStop changes the outcome: a container whose port a selecting Service targets (not every container of the pod: Kong\'s ingress-controller serves only a webhook nobody registers here), a workload whose rollout overlaps old and new pods (not a 1-replica StatefulSet: Kong postgres, thanos-rule; the pod is replaced only after it is gone), and not a DaemonSet that no Service selects (flannel, Fluent Bit: nothing routes to them). Clients that discover and retry endpoints themselves (Felix → Typha) do not wait on kube-proxy. (Done: an image that delays its own shutdown after SIGTERM, Gatekeeper\'s --shutdown-delay, counts as the preStop would.) CockroachDB drains on SIGTERM by design; whether it refuses connections meanwhile depends on its drain wait.',
+    'CockroachDB drains on SIGTERM by design; whether it refuses connections meanwhile depends on its drain wait. Kong\'s ingress-controller container serves only a webhook whose configuration is not in the file: a warning that says so, debatable while the failurePolicy is unknown. (Done: a preStop only where it changes the outcome — not on a 1-replica StatefulSet; not on a DaemonSet with no hostPort and no Service in the input, Fluent Bit; not for clients that read the Endpoints through the API when they connect and retry, Felix → Typha; the served scope is judged per container, so a container reached only by the API server is at most a warning; an image that delays its own shutdown after SIGTERM, Gatekeeper\'s --shutdown-delay, counts as the preStop would.)',
   'readiness-probe-missing':
-    'Pod readiness is the AND of its containers: a container without a probe in a pod whose other container\'s probe reflects it (nginx-gateway-fabric: /readyz turns ready after nginx is configured) is gated already; at most `info`. Skip DaemonSets no Service selects (Fluent Bit). With one StatefulSet replica the probe does not change availability (Kong postgres): `info`.',
+    'A container whose sibling has a readiness probe is gated by it (pod readiness is the AND of its containers): an info that says so, debatable where the sibling\'s probe does check it (nginx-gateway-fabric). (Done: one StatefulSet replica, or any rollout that deletes every pod before replacing it, is an info without a fix, Kong postgres; a DaemonSet no Service selects is skipped, Fluent Bit.)',
   'single-replica':
-    'Skip a workload nothing serves: no Service, and its only port is scraped over localhost by a sidecar (stackdriver exporter). When spec.replicas is unset, the HPA idiom, say that an HPA outside the input may scale it (boa frontend: hpa/frontend.yaml, minReplicas 5) and lower it to `info`.',
+    'When spec.replicas is unset, the HPA idiom, say that an HPA outside the input may scale it (boa frontend: hpa/frontend.yaml, minReplicas 5) and lower it to `info`. (Done: a workload with no Service in the input and no container that declares a port is not judged, the stackdriver exporter.)',
 };

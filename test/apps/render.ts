@@ -83,7 +83,7 @@ export function renderPrecisionDoc(): string {
     'ones (a new or vanished finding fails until it is judged), and the counts below are asserted.',
     '',
     'The goals: at most 2 % of the findings false, and every rule that reports at error level right at',
-    'least once. The test asserts them once they hold; until then it asserts today\'s numbers.',
+    'least once. Both hold, and the test asserts them besides today\'s numbers.',
     '',
     '## Totals',
     '',

@@ -73,12 +73,14 @@ describe('check --impact', () => {
       ['prestop-missing', 'Deployment', 'error', true, { failedRequests: 35, before: 35, after: 0, rps: 100, workloads: ['Deployment/impact-front/front'], otherFixes: 2, verdict: 'saves' }],
       ['readiness-probe-missing', 'Deployment', 'error', true, { failedRequests: 313.9, before: 313.9, after: 0, rps: 100, workloads: ['Deployment/impact-front/front'], otherFixes: 2, verdict: 'saves' }],
       // A one-replica StatefulSet: no preStop finding (single-replica says why), and a readiness
-      // probe that only lengthens the outage is not offered and not an error.
+      // probe that only lengthens the outage is not offered at the source: an info without a fix,
+      // so there is nothing to measure (the probe alone would add ≈ 1,287 failed requests per
+      // rollout, 3500.3 → 4787.1).
       ['single-replica', 'StatefulSet', 'warning', false, null],
-      ['readiness-probe-missing', 'StatefulSet', 'warning', false, { failedRequests: -1286.8, before: 3500.3, after: 4787.1, rps: 100, workloads: ['StatefulSet/impact-db/postgres'], otherFixes: 0, verdict: 'worse' }],
+      ['readiness-probe-missing', 'StatefulSet', 'info', false, null],
     ]);
     const text = runCli(['check', '--impact', '--fail-on', 'none', 'test/fixtures/impact/one-replica.yaml']).stdout;
-    expect(text).toContain('\n           its fix would add ≈ 1,287 failed requests per rollout at 100 rps: not offered (simulated: 3500.3 → 4787.1 with the fix)\n');
+    expect(text).not.toContain('its fix would add');
   });
 
   it('one fix at a time (the readiness finding measured alone) would have called it worse: 742.3 → 1289', () => {

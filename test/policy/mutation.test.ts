@@ -52,9 +52,11 @@ function fixed(object: Record<string, unknown>, profile: Profile, off: readonly 
 }
 
 const SETS = [
-  { set: 'fixtures', patched: 295 }, // 295: two Deployments in the lb-drain-exceeds-grace fixtures, three fire-* in prestop-missing.self-delay
+  // 275 (was 295): DaemonSets with no hostPort are node agents with no Service in view, and a rollout
+  // that deletes every pod before replacing it gets no readiness probe (readiness-probe-missing).
+  { set: 'fixtures', patched: 275 },
   { set: 'examples', patched: 2 },
-  { set: 'corpus', patched: 26 },
+  { set: 'corpus', patched: 25 },
 ] as const;
 
 for (const { set, patched } of SETS) {

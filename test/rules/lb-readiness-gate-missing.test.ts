@@ -13,12 +13,11 @@ describe('lb-readiness-gate-missing', () => {
     const findings = run(FIXTURE, 'eks-alb-ip');
     expect(rows(findings)).toEqual([
       ['fire-behind-alb-ingress', POD_SPEC, 'error'],
-      ['fire-behind-lb-service', POD_SPEC, 'error'],
       ['fire-external-ip-targets', POD_SPEC, 'error'],
       ['fire-legacy-nlb-ip', POD_SPEC, 'error'],
       ['fire-statefulset-unlabelled-namespace', POD_SPEC, 'error'],
     ]);
-    expect(findings).toHaveLength(5);
+    expect(findings).toHaveLength(4);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
     expect(findings.every((f) => !f.fixable)).toBe(true);
   });
@@ -26,7 +25,7 @@ describe('lb-readiness-gate-missing', () => {
   test('positions: the pod spec', () => {
     const findings = run(FIXTURE, 'eks-alb-ip');
     expect(findingAt(findings, 'fire-behind-alb-ingress', POD_SPEC).line).toBe(55);
-    expect(findingAt(findings, 'fire-statefulset-unlabelled-namespace', POD_SPEC).line).toBe(164);
+    expect(findingAt(findings, 'fire-statefulset-unlabelled-namespace', POD_SPEC).line).toBe(165);
   });
 
   test('suppression: the ignored object would fire without its annotation', () => {

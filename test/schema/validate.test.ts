@@ -44,7 +44,8 @@ describe('schema validation against the Kubernetes OpenAPI schema', () => {
     expect(result.problems.map((p) => [p.code, p.path, p.line])).toEqual([['invalid-value', '/apiVersion', 1]]);
     expect(result.notes).toEqual([{ message: 'Widget (example.com/v1) is not a kind rollsafe analyzes; skipped', file: 'x.yaml', line: 6 }]);
     expect(result.objects).toBe(3);
-    expect(result.resources.map((r) => r.kind)).toEqual(['Deployment']);
+    // ConfigMaps are read: they may name a Service that clients look up through the API (domain/service-role.ts).
+    expect(result.resources.map((r) => r.kind)).toEqual(['Deployment', 'ConfigMap']);
   });
 
   it('an object that expands past the node budget is refused', () => {

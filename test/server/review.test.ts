@@ -280,7 +280,9 @@ describe('/mutate', () => {
         expect(after).toEqual(fixWithCli(object, d.version));
         expect(mutate(after as Record<string, unknown>, options).response.patch).toBeUndefined();
       }),
-      { numRuns: 60, seed: 12 },
+      // 90 runs: node-agent DaemonSets and one-replica StatefulSets get no readiness patch, so 60
+      // runs of this seed patched only 15 objects.
+      { numRuns: 90, seed: 12 },
     );
     // The property must exercise patches, not only objects with nothing to fix.
     expect(patched).toBeGreaterThan(20);
