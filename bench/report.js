@@ -9,6 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus } from './generate.js';
+import { runWithPeak } from './measure.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -62,8 +63,15 @@ function median(values) {
 export function benchReport(runs) {
   const dir = ensureCorpus();
   const list = commands(dir);
-  const page = spawnSync(NODE, list[1].args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (page.status !== 0) throw new Error(`${list[1].label}: exit code ${page.status}\n${page.stderr}`);
+  // Untimed first runs: the page to measure, and each command's peak memory.
+  const peaks = {};
+  let page;
+  for (const command of list) {
+    const { result, peakMiB } = runWithPeak(command.args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+    if (result.status !== 0) throw new Error(`${command.label}: exit code ${result.status}\n${result.stderr}`);
+    peaks[command.id] = peakMiB;
+    if (command.id === 'report') page = result;
+  }
   const bytes = Buffer.byteLength(page.stdout);
   const workloads = (page.stdout.match(/<section class="workload"/g) ?? []).length;
   const charts = (page.stdout.match(/<figure class="chart" data-chart=/g) ?? []).length;
@@ -80,7 +88,7 @@ export function benchReport(runs) {
   } finally {
     closeSync(devNull);
   }
-  const stats = Object.fromEntries(list.map((c) => [c.id, { label: c.label, median: median(samples.get(c.id)), min: Math.min(...samples.get(c.id)), max: Math.max(...samples.get(c.id)), times: samples.get(c.id) }]));
+  const stats = Object.fromEntries(list.map((c) => [c.id, { label: c.label, median: median(samples.get(c.id)), min: Math.min(...samples.get(c.id)), max: Math.max(...samples.get(c.id)), times: samples.get(c.id), peakMiB: peaks[c.id] }]));
   return { corpus: CORPUS, workloads, charts, bytes, stats, reportOverImpact: stats.report.median / stats.impact.median };
 }
 
@@ -93,11 +101,11 @@ export function missedReportGoals(result) {
 }
 
 export function formatReport(result) {
-  const row = (s) => `${s.label.padEnd(34)}${s.median.toFixed(2).padStart(8)}${`${s.min.toFixed(2)}–${s.max.toFixed(2)}`.padStart(14)}`;
+  const row = (s) => `${s.label.padEnd(34)}${s.median.toFixed(2).padStart(8)}${`${s.min.toFixed(2)}–${s.max.toFixed(2)}`.padStart(14)}${s.peakMiB.toFixed(0).padStart(9)}`;
   const ok = (good) => (good ? 'ok' : 'GOAL MISSED');
   return [
     `report: corpus R, ${CORPUS.files} files, ${result.workloads} workloads, ${result.charts} charts (median of ${result.stats.report.times.length} runs)`,
-    `${'measure'.padEnd(34)}${'median s'.padStart(8)}${'min–max s'.padStart(14)}`,
+    `${'measure'.padEnd(34)}${'median s'.padStart(8)}${'min–max s'.padStart(14)}${'peak MiB'.padStart(9)}`,
     row(result.stats.impact),
     `${row(result.stats.report)}  ${result.reportOverImpact.toFixed(2)}× --impact   goal ≤ ${REPORT_GOALS.reportOverImpact}×  ${ok(result.reportOverImpact <= REPORT_GOALS.reportOverImpact)}`,
     `report size ${(result.bytes / 1048576).toFixed(2)} MiB${' '.repeat(36)}goal < ${REPORT_GOALS.maxBytes / 1048576} MiB  ${ok(result.bytes < REPORT_GOALS.maxBytes)}`,

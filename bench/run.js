@@ -6,7 +6,11 @@
 // Timer: hyperfine when it is on PATH (Debian/Ubuntu: `sudo apt-get install hyperfine`), else our
 // own runs, interleaved round by round so that floor and check share the machine's noise.
 //
-// Usage: npm run bench [-- --runs N]   (N ≥ 5, default 5)
+// Peak memory: the untimed first run of every command goes through bench/peak.js, which reports
+// the child's own process.resourceUsage().maxRSS.
+//
+// Usage: npm run bench [-- --runs N] [-- --skip-serve]   (N ≥ 5, default 5; --skip-serve leaves out
+// the ~3-minute serve bench, which `npm run bench:serve` runs alone)
 // Corpora are generated once into bench/.corpus/ (git-ignored); results go to bench/.corpus/results.json.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -19,6 +23,7 @@ import { generateCorpus } from './generate.js';
 import { benchSimulator, formatSimulator, SIM_GOALS } from './sim.js';
 import { benchReport, formatReport, missedReportGoals, REPORT_GOALS } from './report.js';
 import { benchServe, formatServe } from './serve.js';
+import { runWithPeak } from './measure.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
@@ -27,7 +32,7 @@ const NODE = process.execPath;
 /** Largest output we read back (corpus B's JSON report is tens of MB). */
 const MAX_OUTPUT = 1 << 30;
 
-const GOALS = { checkOverFloor: 2.0, bOverA: 11 };
+const GOALS = { checkOverFloor: 2.0, bOverA: 11, bPeakMiB: 512 };
 
 // B has 10× the files of A, each the same size (~100 objects, ~80 KB), not 10× larger files.
 // Real inputs grow that way: a GitOps repository or a CI job checks more apps, each a rendered
@@ -81,11 +86,11 @@ function assertExit(command, result) {
   }
 }
 
-/** Runs a command once, untimed, and returns its stdout: checks it works and warms the file cache. */
+/** Runs a command once, untimed: checks it works, warms the file cache, returns its stdout and peak memory. */
 function probe(command) {
-  const result = spawnSync(NODE, command.args, { cwd: ROOT, encoding: 'utf8', maxBuffer: MAX_OUTPUT });
+  const { result, peakMiB } = runWithPeak(command.args, { encoding: 'utf8', maxBuffer: MAX_OUTPUT });
   assertExit(command, result);
-  return result.stdout;
+  return { stdout: result.stdout, peakMiB };
 }
 
 /** Wall-clock seconds of one run, output sent to /dev/null as hyperfine does. */
@@ -155,11 +160,12 @@ function countsOf(reportText, floorText) {
   return { files, objects, findings: report.findings.length, errors, warnings, infos, floorDocuments: floorText === undefined ? undefined : Number(floorText.trim()) };
 }
 
-function formatTable(info, stats, ratios, counts) {
+function formatTable(info, stats, ratios, counts, peaks) {
   const n = (x) => x.toLocaleString('en-US');
   const s = (id) => stats[id].median.toFixed(2).padStart(8);
   const spread = (id) => `${stats[id].min.toFixed(2)}–${stats[id].max.toFixed(2)}`.padStart(12);
-  const row = (id, ratio = '', goal = '') => `${stats[id].label.padEnd(26)}${s(id)}${spread(id)}  ${ratio.padEnd(18)}${goal}`;
+  const peak = (id) => peaks[id].toFixed(0).padStart(9);
+  const row = (id, ratio = '', goal = '') => `${stats[id].label.padEnd(26)}${s(id)}${spread(id)}${peak(id)}  ${ratio.padEnd(18)}${goal}`;
   const verdict = (ratio, goal) => (ratio <= goal ? 'ok' : 'GOAL MISSED');
   const corpus = (name) => {
     const c = counts[name];
@@ -171,24 +177,25 @@ function formatTable(info, stats, ratios, counts) {
     corpus('A'),
     corpus('B'),
     '',
-    `${'measure'.padEnd(26)}${'median s'.padStart(8)}${'min–max s'.padStart(12)}  ${'ratio'.padEnd(18)}goal`,
+    `${'measure'.padEnd(26)}${'median s'.padStart(8)}${'min–max s'.padStart(12)}${'peak MiB'.padStart(9)}  ${'ratio'.padEnd(18)}goal`,
     row('floorA'),
     row('jsonA', `${ratios.checkOverFloor.toFixed(2)}× floor`, `≤ ${GOALS.checkOverFloor.toFixed(1)}×  ${verdict(ratios.checkOverFloor, GOALS.checkOverFloor)}`),
-    row('jsonB', `${ratios.bOverA.toFixed(2)}× A json`, `≤ ${GOALS.bOverA}×  ${verdict(ratios.bOverA, GOALS.bOverA)}`),
+    row('jsonB', `${ratios.bOverA.toFixed(2)}× A json`, `≤ ${GOALS.bOverA}×  ${verdict(ratios.bOverA, GOALS.bOverA)}; peak < ${GOALS.bPeakMiB} MiB  ${peaks.jsonB < GOALS.bPeakMiB ? 'ok' : 'GOAL MISSED'}`),
     row('textA', `${ratios.textOverJson.toFixed(2)}× A json`),
     row('sarifA', `${ratios.sarifOverJson.toFixed(2)}× A json`),
   ].join('\n');
 }
 
-function missedGoals(ratios) {
+function missedGoals(ratios, peaks) {
   const lines = [];
+  if (!(peaks.jsonB < GOALS.bPeakMiB)) lines.push(`GOAL MISSED: check on corpus B peaks at ${peaks.jsonB.toFixed(0)} MiB resident, goal < ${GOALS.bPeakMiB} MiB`);
   if (ratios.checkOverFloor > GOALS.checkOverFloor) lines.push(`GOAL MISSED: corpus A check/floor is ${ratios.checkOverFloor.toFixed(2)}×, goal ≤ ${GOALS.checkOverFloor.toFixed(1)}×`);
   if (ratios.bOverA > GOALS.bOverA) lines.push(`GOAL MISSED: check B/A is ${ratios.bOverA.toFixed(2)}× for 10× the objects, goal ≤ ${GOALS.bOverA}×`);
   return lines;
 }
 
 function run() {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'skip-serve': { type: 'boolean', default: false } } });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 5) throw new BenchError(`--runs must be an integer ≥ 5, got ${values.runs}`);
   if (!existsSync(join(ROOT, 'dist', 'cli', 'bin.js'))) throw new BenchError('dist/cli/bin.js is missing: run `npm run bench` (it builds first)');
@@ -198,7 +205,14 @@ function run() {
   const list = commands(dirA, dirB);
 
   process.stderr.write('probing every command once…\n');
-  const outputs = new Map(list.map((command) => [command.id, probe(command)]));
+  const peaks = {};
+  const outputs = new Map(
+    list.map((command) => {
+      const { stdout, peakMiB } = probe(command);
+      peaks[command.id] = peakMiB;
+      return [command.id, stdout];
+    }),
+  );
   const counts = { A: countsOf(outputs.get('jsonA'), outputs.get('floorA')), B: countsOf(outputs.get('jsonB'), undefined) };
   outputs.clear();
 
@@ -208,7 +222,7 @@ function run() {
   const stats = Object.fromEntries(
     list.map((command) => {
       const times = samples.get(command.id);
-      return [command.id, { label: command.label, command: ['node', ...command.args].join(' '), median: median(times), min: Math.min(...times), max: Math.max(...times), times }];
+      return [command.id, { label: command.label, command: ['node', ...command.args].join(' '), median: median(times), min: Math.min(...times), max: Math.max(...times), times, peakMiB: peaks[command.id] }];
     }),
   );
   const ratios = {
@@ -217,24 +231,28 @@ function run() {
     textOverJson: stats.textA.median / stats.jsonA.median,
     sarifOverJson: stats.sarifA.median / stats.jsonA.median,
   };
-  const missed = missedGoals(ratios);
+  const missed = missedGoals(ratios, peaks);
   const simulator = benchSimulator(runs);
   if (simulator.monteCarlo10.rateRolloutsPerSecond < SIM_GOALS.rolloutsPerSecond) missed.push(`GOAL MISSED: simulator Monte Carlo ${simulator.monteCarlo10.rateRolloutsPerSecond.toFixed(0)} rollouts/s, goal ≥ ${SIM_GOALS.rolloutsPerSecond}`);
   const report = benchReport(runs);
   missed.push(...missedReportGoals(report));
-  process.stdout.write(`${formatTable(info, stats, ratios, counts)}\n\n${formatSimulator(simulator)}\n\n${formatReport(report)}\n${missed.length > 0 ? `\n${missed.join('\n')}\n` : ''}`);
+  process.stdout.write(`${formatTable(info, stats, ratios, counts, peaks)}\n\n${formatSimulator(simulator)}\n\n${formatReport(report)}\n${missed.length > 0 ? `\n${missed.join('\n')}\n` : ''}`);
   const results = { ...info, corpora: CORPORA, counts, goals: { ...GOALS, ...SIM_GOALS, report: REPORT_GOALS }, ratios, goalsMissed: missed, measurements: stats, simulator, report };
   writeFileSync(join(CACHE, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\nwritten: ${relative(ROOT, join(CACHE, 'results.json'))}\n`);
+  return values;
 }
 
 // Missed goals still exit 0 (they are results); a command that fails to run is exit 2.
 try {
-  run();
+  const options = run();
   // The admission webhook under load (bench/serve.js): ~3 minutes, its own results file.
-  const serve = await benchServe();
-  process.stdout.write(`\n${formatServe(serve)}\n`);
-  writeFileSync(join(CACHE, 'serve-results.json'), `${JSON.stringify(serve, null, 2)}\n`);
+  if (options['skip-serve']) process.stdout.write('\nserve bench skipped (--skip-serve); `npm run bench:serve` runs it alone\n');
+  else {
+    const serve = await benchServe();
+    process.stdout.write(`\n${formatServe(serve)}\n`);
+    writeFileSync(join(CACHE, 'serve-results.json'), `${JSON.stringify(serve, null, 2)}\n`);
+  }
 } catch (error) {
   process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 2;

@@ -3,7 +3,7 @@
  * the cluster; stderr lists what compiled and what did not. Exit codes: 0 written, 2 usage or
  * unwritable output.
  */
-import { stringify } from 'yaml';
+import { yamlLib } from '../fix/yaml-lib.js';
 import { MAX_PATCHED_CONTAINERS, MUTATED_RULES, MUTATING_POLICY_SINCE } from '../policy/mutation.js';
 import { ASSUMPTIONS, compilePolicy, PolicyVersionError, POLICY_MODES, VALIDATING_POLICY_SINCE, type CompiledPolicy, type PolicyMode } from '../policy/policy.js';
 import { VERSION } from '../version.js';
@@ -30,7 +30,7 @@ export function formatPolicy(compiled: CompiledPolicy, profile: { name: string; 
     'Opt an object out with the annotation rollsafe.io/ignore: rule-id[,rule-id] (or all).',
   ];
   const comment = header.map((line) => `# ${line}`.trimEnd()).join('\n');
-  const docs = compiled.documents.map((d) => stringify(d, { lineWidth: 0 }));
+  const docs = compiled.documents.map((d) => yamlLib().stringify(d, { lineWidth: 0 }));
   return `${comment}\n${docs.map((d) => `---\n${d}`).join('')}`;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Position tracing for js-yaml documents. While a document is parsed, js-yaml's listener reports
- * every node it opens and closes; we record those events flat (cheap on the hot path) and rebuild
- * the node tree only when a finding needs the line of a JSON Pointer.
+ * every node it opens and closes; we record those events flat (cheap on the hot path), keep them
+ * as one compact typed array once the document is parsed, and walk them only when a finding needs
+ * the line of a JSON Pointer.
  */
 import { pointerTokens } from './pointer.js';
 import type { Position } from './types.js';
@@ -12,15 +13,84 @@ interface ListenerState {
 }
 
 /**
- * Flat record of node events of one parsed chunk: an open is its source offset (a number); a
- * close is the node's value, with numbers stored as strings so that every number is an open.
+ * Flat record of node events of one parsed chunk, as recorded: an open is its source offset (a
+ * number); a close is the node's value, with numbers stored as strings so that every number is an
+ * open.
  */
-export interface Trace {
+export interface RecordedTrace {
   readonly events: unknown[];
 }
 
+/**
+ * The same events, compact (see `compactTrace`): at an open, the distance to its close (≥ 1), so
+ * a walk steps from child to child without reading their insides; at a close, -(2 × the node's
+ * source offset + same) - 1, where `same` is 1 when the node has the very value of the node around
+ * it (js-yaml reports some nodes twice). A mapping's keys are not kept: they are its value's own
+ * keys, in the same order.
+ */
+export interface CompactTrace {
+  readonly compact: Int32Array;
+}
+
+/** Node events of one parsed chunk. */
+export type Trace = RecordedTrace | CompactTrace;
+
+/**
+ * The compact form of a recorded trace: 4 bytes an event in one typed array, outside the
+ * garbage-collected heap, instead of a value reference per event. Only when every mapping's keys,
+ * in source order, are its value's own keys in order (`Object.keys`): then the n-th key of the
+ * value is the n-th key in the source, and the walk finds keys by position. Merge keys (`<<`),
+ * aliases of mappings and integer-like keys (which JavaScript orders first) break that; such a
+ * document keeps its recorded trace, so every position stays exact.
+ */
+export function compactTrace(trace: RecordedTrace): Trace {
+  const events = trace.events;
+  const n = events.length;
+  // Offsets beyond 2^29 do not fit the encoding (inputs are at most 64 MiB).
+  if (n === 0) return trace;
+  const compact = new Int32Array(n);
+  const stack: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const e = events[j];
+    if (typeof e === 'number') {
+      if (e >= 2 ** 29) return trace;
+      stack.push(j);
+    } else {
+      const open = stack.pop();
+      if (open === undefined) return trace;
+      compact[open] = j - open;
+    }
+  }
+  if (stack.length > 0) return trace;
+  for (let open = 0; open < n; open++) {
+    const distance = compact[open] ?? 0;
+    if (distance <= 0) continue;
+    const close = open + distance;
+    const result = events[close];
+    compact[close] = -2 * (events[open] as number) - 1 - (compact[close] === SAME_MARK ? 1 : 0);
+    let child = open + 1;
+    if (child < close && events[child + (compact[child] ?? 0)] === result) {
+      // Marked before its own close is written (children come after their parent).
+      compact[child + (compact[child] ?? 0)] = SAME_MARK;
+      continue;
+    }
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) continue;
+    const keys = Object.keys(result);
+    let k = 0;
+    let key = 0;
+    for (; child < close; child += (compact[child] ?? 0) + 1) {
+      if (k++ % 2 === 0 && (key >= keys.length || String(events[child + (compact[child] ?? 0)]) !== keys[key++])) return trace;
+    }
+    if (key !== keys.length) return trace;
+  }
+  return { compact };
+}
+
+/** Marks, while `compactTrace` runs, a close whose node has its parent's value. */
+const SAME_MARK = -1;
+
 /** Returns a trace and the js-yaml listener that fills it. */
-export function createTrace(): { trace: Trace; listener: (type: string, state: ListenerState) => void } {
+export function createTrace(): { trace: RecordedTrace; listener: (type: string, state: ListenerState) => void } {
   const events: unknown[] = [];
   const listener = (type: string, state: ListenerState): void => {
     if (type === 'open') events.push(state.position);
@@ -59,6 +129,7 @@ function eachChild(events: readonly unknown[], open: number, visit: (childOpen: 
  * built.
  */
 export function offsetOf(trace: Trace, pointer: string, root: unknown, at: 'key' | 'value' = 'key'): number {
+  if ('compact' in trace) return compactOffsetOf(trace.compact, pointer, root, at);
   const events = trace.events;
   let open = typeof events[0] === 'number' ? 0 : events.findIndex((e) => typeof e === 'number');
   if (open < 0) return 0;
@@ -112,11 +183,61 @@ export function offsetOf(trace: Trace, pointer: string, root: unknown, at: 'key'
   return offset;
 }
 
+/** The source offset of the node opened at `open` of a compact trace. */
+function compactOffset(events: Int32Array, open: number): number {
+  return (-(events[open + (events[open] ?? 0)] ?? -1) - 1) >> 1;
+}
+
+/** True when the node opened at `open` of a compact trace has the value of its parent. */
+function sameAsParent(events: Int32Array, open: number): boolean {
+  return ((-(events[open + (events[open] ?? 0)] ?? -1) - 1) & 1) === 1;
+}
+
+/** The opens of the direct children of the node opened at `open` of a compact trace. */
+function compactChildren(events: Int32Array, open: number): number[] {
+  const children: number[] = [];
+  const close = open + (events[open] ?? 0);
+  for (let child = open + 1; child < close; child += (events[child] ?? 0) + 1) children.push(child);
+  return children;
+}
+
+/** `offsetOf` over a compact trace: the same walk, with a mapping's keys found by their place in the value. */
+function compactOffsetOf(events: Int32Array, pointer: string, root: unknown, at: 'key' | 'value'): number {
+  let open = 0;
+  let offset = compactOffset(events, open);
+  let value = root;
+  const tokens = pointerTokens(pointer);
+  for (let t = 0; t < tokens.length; t++) {
+    const token = tokens[t] ?? '';
+    while (open + 1 < open + (events[open] ?? 0) && sameAsParent(events, open + 1)) open++;
+    if (Array.isArray(value)) {
+      const index = Number(token);
+      const found = Number.isInteger(index) && index >= 0 ? compactChildren(events, open)[index] : undefined;
+      if (found === undefined) return offset;
+      open = found;
+      offset = compactOffset(events, found);
+      value = value[index];
+    } else if (typeof value === 'object' && value !== null) {
+      const ordinal = Object.keys(value).indexOf(token);
+      const children = ordinal >= 0 ? compactChildren(events, open) : [];
+      const keyOpen = children[2 * ordinal];
+      const found = children[2 * ordinal + 1];
+      if (found === undefined) return keyOpen !== undefined ? compactOffset(events, keyOpen) : offset;
+      offset = compactOffset(events, at === 'value' && t === tokens.length - 1 ? found : (keyOpen ?? found));
+      open = found;
+      value = (value as Record<string, unknown>)[token];
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
 /**
  * The offset of the first mapping key that is a collection (`? [a, b]`), or -1. js-yaml turns such
  * keys into strings silently; the Kubernetes decoder rejects them.
  */
-export function complexKeyOffset(trace: Trace, root: unknown): number {
+export function complexKeyOffset(trace: RecordedTrace, root: unknown): number {
   const events = trace.events;
   const visit = (open: number, value: unknown): number => {
     if (typeof value !== 'object' || value === null) return -1;

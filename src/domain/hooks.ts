@@ -217,6 +217,15 @@ function execSteps(command: readonly unknown[], container: ContainerView): { ste
 
 /** Reads a container's preStop hook. */
 export function preStopOf(container: ContainerView): PreStop {
+  let found = preStops.get(container);
+  if (!found) preStops.set(container, (found = readPreStop(container)));
+  return found;
+}
+
+/** Several rules ask for each container's preStop: read once per container view. */
+const preStops = new WeakMap<ContainerView, PreStop>();
+
+function readPreStop(container: ContainerView): PreStop {
   const preStop = recordAt(recordAt(container.container, 'lifecycle'), 'preStop');
   const path = `${container.path}/lifecycle/preStop`;
   if (!preStop) return { kind: 'none' };

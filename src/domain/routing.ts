@@ -87,9 +87,23 @@ export function exposure(context: DomainContext, workload: Workload): { viaLoadB
 
 /** The propagation budget for a workload under the context's profile. */
 export function budgetFor(context: DomainContext, workload: Workload): Budget {
-  const e = exposure(context, workload);
-  return propagationBudget(context.profile, e, e.loadBalancer);
+  let byWorkload = budgets.get(context.graph)?.get(context.profile);
+  if (!byWorkload) {
+    byWorkload = new Map();
+    let byProfile = budgets.get(context.graph);
+    if (!byProfile) budgets.set(context.graph, (byProfile = new WeakMap()));
+    byProfile.set(context.profile, byWorkload);
+  }
+  let budget = byWorkload.get(workload);
+  if (!budget) {
+    const e = exposure(context, workload);
+    byWorkload.set(workload, (budget = propagationBudget(context.profile, e, e.loadBalancer)));
+  }
+  return budget;
 }
+
+/** Several rules ask for each workload's budget: computed once per graph and profile. */
+const budgets = new WeakMap<object, WeakMap<object, Map<Workload, Budget>>>();
 
 const AWS_LB_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-type';
 const AWS_NLB_TARGET_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type';

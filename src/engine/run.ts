@@ -1,5 +1,5 @@
 /** Runs the rules over a loaded input: severities, suppression, positions, sorting. */
-import { loadSources } from '../load/objects.js';
+import { loadSources, type LoadResult } from '../load/objects.js';
 import type { LoadNote } from '../load/types.js';
 import type { SourceText } from '../document/types.js';
 import { buildGraph } from '../model/graph.js';
@@ -59,7 +59,11 @@ function rebase(report: Report): Report['fix'] {
 
 /** Runs every rule over already-loaded sources. */
 export function checkSources(sources: readonly SourceText[], options: CheckOptions): CheckResult {
-  const loaded = loadSources(sources, options.profile.k8sVersion, options.onParsed);
+  return checkLoaded(loadSources(sources, options.profile.k8sVersion, options.onParsed), sources.length, options);
+}
+
+/** Runs every rule over a loaded input of `files` sources (loaded with the profile's Kubernetes version), for callers that read the objects too. */
+export function checkLoaded(loaded: LoadResult, files: number, options: CheckOptions): CheckResult {
   const graph = buildGraph(loaded.resources);
   const findings: Finding[] = [];
   const overrides = options.ruleSeverities ?? {};
@@ -71,7 +75,7 @@ export function checkSources(sources: readonly SourceText[], options: CheckOptio
     runRule(rule, override, graph, loaded.problems, options.profile, findings, ignoreCache, scope);
   }
   findings.sort(compareFindings);
-  return { profile: options.profile.name, files: sources.length, objects: loaded.objects, findings, notes: loaded.notes };
+  return { profile: options.profile.name, files, objects: loaded.objects, findings, notes: loaded.notes };
 }
 
 /** What the served scope does to one finding: drop it, or cap its severity and say why. */

@@ -8,7 +8,7 @@ import jsYaml from 'js-yaml';
 import type { Fix } from '../rules/types.js';
 import { documentChunks } from '../load/parse.js';
 import { KUBERNETES_YAML_SCHEMA } from '../load/yaml11.js';
-import { commentsOf, editDocument, parseForEdit } from './edit.js';
+import { commentsOf, editDocument, memoByText, parseForEdit } from './edit.js';
 import { deepEqual, footprint, footprintsOverlap, UnsafeFixError } from './patch.js';
 import { detectStyle, indentLines, renderDocument, type Style } from './render.js';
 
@@ -41,17 +41,15 @@ function refused(reason: string): FixOutcome {
   return { status: 'refused', reason };
 }
 
-/** Parses one document the way the loader does (Kubernetes' YAML 1.1 scalars). */
-function loadValue(text: string): unknown {
-  return jsYaml.load(text, { schema: KUBERNETES_YAML_SCHEMA });
-}
+/** Parses one document the way the loader does (Kubernetes' YAML 1.1 scalars). Shared: operations copy it (applyOperation), never change it. */
+const loadValue: (text: string) => unknown = memoByText(64, (text) => jsYaml.load(text, { schema: KUBERNETES_YAML_SCHEMA }));
 
-/** Counts comments by their text. */
-function commentCounts(text: string): Map<string, number> {
+/** Counts comments by their text. Shared: never change it. */
+const commentCounts: (text: string) => ReadonlyMap<string, number> = memoByText(64, (text) => {
   const counts = new Map<string, number>();
   for (const c of commentsOf(text)) counts.set(c.source, (counts.get(c.source) ?? 0) + 1);
   return counts;
-}
+});
 
 /** Throws unless `text` parses to `expected` and still holds every comment of the original. */
 function verify(text: string, expected: unknown, comments: ReadonlyMap<string, number>): void {

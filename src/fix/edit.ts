@@ -3,10 +3,11 @@
  * (with source tokens) only finds where nodes are; the edit splices new text into the old, so
  * comments, key order, quoting and indentation outside the edited node stay as they were.
  */
-import { isAlias, isMap, isScalar, isSeq, Parser, parseDocument, type Node as YamlNode, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { Document, Node as YamlNode, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { PatchOperation } from '../rules/types.js';
 import { pointerTokens, toPointer } from '../document/pointer.js';
 import { applyOperation, deepEqual, isPlainObject, UnsafeFixError, valueAt } from './patch.js';
+import { isAlias, isMap, isScalar, isSeq, yamlLib } from './yaml-lib.js';
 import { indentLines, renderAfterKey, renderFlow, renderItem, renderItemBody, renderPair, renderScalar, type Style } from './render.js';
 
 /** A comment in the document text. */
@@ -32,22 +33,66 @@ interface Context {
   readonly next: unknown;
   /** The value before the operation. */
   readonly before: unknown;
-  comments?: Comment[];
+  comments?: readonly Comment[];
 }
 
 /** What an edit produced: the new text, or smaller operations to apply one after another. */
 type Edit = { readonly text: string } | { readonly expand: readonly PatchOperation[] };
 
-/** Parses a document for editing; the `yaml` parser must read it without an error. */
-export function parseForEdit(text: string): ReturnType<typeof parseDocument> {
-  const doc = parseDocument(text, { keepSourceTokens: true, version: '1.1', prettyErrors: false });
+/**
+ * Remembers what `compute` made of the last `size` texts. Fixing reads one document text many
+ * times: each operation and its verification parse it, and `report` applies each finding's fix
+ * alone to the same original document. Callers must not change what it returns.
+ */
+export function memoByText<T>(size: number, compute: (text: string) => T): (text: string) => T {
+  const cache = new Map<string, T>();
+  return (text) => {
+    const hit = cache.get(text);
+    if (hit !== undefined) return hit;
+    const value = compute(text);
+    if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+    cache.set(text, value);
+    return value;
+  };
+}
+
+/** A document's concrete syntax tree, read once: the document composed from it, and its comments. */
+interface ParsedText {
+  readonly doc: Document.Parsed;
+  readonly comments: readonly Comment[];
+}
+
+/** What `parseDocument` does (one document, its errors), from a token list that the comments are read from too. */
+const parseText: (text: string) => ParsedText = memoByText(64, (text) => {
+  const { Composer, Parser, YAMLParseError } = yamlLib();
+  const tokens = Array.from(new Parser().parse(text));
+  const comments = findComments(tokens);
+  let doc: Document.Parsed | undefined;
+  for (const next of new Composer({ keepSourceTokens: true, version: '1.1', prettyErrors: false }).compose(tokens, true, text.length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      break;
+    }
+  }
+  // compose(…, forceDoc = true) always yields a document.
+  return { doc: doc as Document.Parsed, comments };
+});
+
+/** Parses a document for editing; the `yaml` parser must read it without an error. The result is shared: read it, never change it. */
+export function parseForEdit(text: string): Document.Parsed {
+  const { doc } = parseText(text);
   const [error] = doc.errors;
   if (error) throw new UnsafeFixError(`the document cannot be edited safely (${error.message.split('\n')[0] ?? error.code})`);
   return doc;
 }
 
-/** Every comment of a document, from the concrete syntax tree (so `#` inside strings is not one). */
-export function commentsOf(text: string): Comment[] {
+/** Every comment of a document, from the concrete syntax tree (so `#` inside strings is not one). Shared: never change it. */
+export function commentsOf(text: string): readonly Comment[] {
+  return parseText(text).comments;
+}
+
+function findComments(tokens: readonly unknown[]): Comment[] {
   const found: Comment[] = [];
   const walk = (token: unknown): void => {
     if (Array.isArray(token)) {
@@ -58,7 +103,7 @@ export function commentsOf(text: string): Comment[] {
       else for (const value of Object.values(token)) if (typeof value === 'object') walk(value);
     }
   };
-  for (const token of new Parser().parse(text)) walk(token);
+  for (const token of tokens) walk(token);
   return found.sort((a, b) => a.offset - b.offset);
 }
 
@@ -129,7 +174,7 @@ function scalarKey(pair: Pair): string | undefined {
 }
 
 /** Walks a pointer down the parsed document; stops at the first token that is not there. */
-function locate(doc: ReturnType<typeof parseDocument>, tokens: readonly string[]): { chain: Step[]; missing: number } {
+function locate(doc: Document.Parsed, tokens: readonly string[]): { chain: Step[]; missing: number } {
   const chain: Step[] = [{ node: doc.contents, tokens: [] }];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] ?? '';

@@ -4,7 +4,8 @@
  * as the same string both as Kubernetes reads YAML (1.1 booleans such as `on`) and as YAML 1.2.
  */
 import jsYaml from 'js-yaml';
-import { Document, isMap, isPair, isScalar, isSeq, visit, type Node as YamlNode } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, yamlLib } from './yaml-lib.js';
 import { KUBERNETES_YAML_SCHEMA } from '../load/yaml11.js';
 import { deepEqual } from './patch.js';
 
@@ -70,9 +71,9 @@ export function renderScalar(value: unknown, options: { readonly quote?: string;
 }
 
 function toDocument(value: unknown, flow: boolean): Document {
-  const doc = new Document(value, { version: '1.1' });
+  const doc = new (yamlLib().Document)(value, { version: '1.1' });
   if (flow && (isMap(doc.contents) || isSeq(doc.contents))) doc.contents.flow = true;
-  visit(doc, {
+  yamlLib().visit(doc, {
     Scalar(_, node) {
       if (typeof node.value === 'string' && !plainReadsBack(node.value, flow)) node.type = 'QUOTE_DOUBLE';
       else if (typeof node.value === 'number' && !Number.isFinite(node.value)) throw new TypeError(`cannot write ${String(node.value)} in a manifest`);
@@ -145,7 +146,7 @@ export function detectStyle(text: string, contents: YamlNode | null): Style {
   let indent: number | undefined;
   let indentSeq: boolean | undefined;
   let flowPadding: boolean | undefined;
-  if (contents) visit(contents, {
+  if (contents) yamlLib().visit(contents, {
     Pair(_, pair) {
       if (!isPair(pair) || !isScalar(pair.key) || !pair.key.range) return undefined;
       const keyColumn = columnOf(text, pair.key.range[0]);
@@ -155,7 +156,7 @@ export function detectStyle(text: string, contents: YamlNode | null): Style {
         if (step > 0) indent = step;
       }
       if (isSeq(value) && !value.flow && value.range && indentSeq === undefined) indentSeq = columnOf(text, value.range[0]) > keyColumn;
-      return indent !== undefined && indentSeq !== undefined && flowPadding !== undefined ? visit.BREAK : undefined;
+      return indent !== undefined && indentSeq !== undefined && flowPadding !== undefined ? yamlLib().visit.BREAK : undefined;
     },
     Collection(_, node) {
       if (node.flow && node.range && node.items.length > 0 && flowPadding === undefined) flowPadding = text[node.range[0] + 1] === ' ';

@@ -4,7 +4,7 @@
  */
 import jsYaml from 'js-yaml';
 import { positionInSource, type ParsedDocument } from '../document/document.js';
-import { complexKeyOffset, createTrace } from '../document/positions.js';
+import { compactTrace, complexKeyOffset, createTrace } from '../document/positions.js';
 import type { SourceText } from '../document/types.js';
 import type { LoadProblem, ProblemCode } from './types.js';
 import { KUBERNETES_YAML_SCHEMA } from './yaml11.js';
@@ -281,7 +281,7 @@ export function parseSource(source: SourceText, options: ParseOptions = {}): Par
         problems.push(problemAt(source, 'yaml-syntax', 'a mapping key that is not a scalar (`? [a, b]`): Kubernetes objects need string keys', chunk.offset + complexKey));
         continue;
       }
-      documents.push({ source, index: docIndex, offset: chunk.offset, value, trace });
+      documents.push({ source, index: docIndex, offset: chunk.offset, value, trace: compactTrace(trace) });
     } catch (error: unknown) {
       const e = error as YamlError;
       const raw = typeof e.reason === 'string' ? e.reason : String(e.message ?? error);

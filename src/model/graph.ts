@@ -171,6 +171,11 @@ export function buildGraph(resources: readonly Resource[]): Graph {
     if (kind && name) push(hpaByTarget, `${effectiveNamespace(hpa)}/${kind}/${name}`, hpa);
   }
 
+  const hpaTargeting = (w: Workload): readonly Resource[] => hpaByTarget.get(`${effectiveNamespace(w.resource)}/${w.kind}/${w.resource.name}`) ?? EMPTY;
+  // Several rules ask for each workload's HPAs: looked up once per workload.
+  const hpasOf = new Map<Workload, readonly Resource[]>();
+  if (hpaByTarget.size > 0) for (const w of workloads) hpasOf.set(w, hpaTargeting(w));
+
   const ingressByService = new Map<string, Resource[]>();
   for (const ing of ingresses) {
     for (const name of new Set(ingressServiceNames(ing))) push(ingressByService, `${effectiveNamespace(ing)}/${name}`, ing);
@@ -193,7 +198,7 @@ export function buildGraph(resources: readonly Resource[]): Graph {
     servicesOf: (w) => servicesOf.get(w) ?? EMPTY,
     workloadsOf: (s) => workloadsOf.get(s) ?? EMPTY,
     pdbsOf: (w) => pdbsOf.get(w) ?? EMPTY,
-    hpasOf: (w) => hpaByTarget.get(`${effectiveNamespace(w.resource)}/${w.kind}/${w.resource.name}`) ?? EMPTY,
+    hpasOf: (w) => hpasOf.get(w) ?? (hpaByTarget.size === 0 ? EMPTY : hpaTargeting(w)),
     ingressesOf: (s) => ingressByService.get(`${effectiveNamespace(s.resource)}/${s.resource.name}`) ?? EMPTY,
     backendConfig: (ns, name) => backendConfigByName.get(`${ns}/${name}`),
     namespace: (name) => namespaceByName.get(name),

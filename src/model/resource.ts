@@ -56,9 +56,11 @@ export function toResource(doc: ParsedDocument, base: string, object: Record<str
 /** The annotation that turns rules off for one object: `rollsafe.io/ignore: rule-id[,rule-id]` (or `all`). */
 export const IGNORE_ANNOTATION = 'rollsafe.io/ignore';
 
+const NOTHING_IGNORED: ReadonlySet<string> = new Set();
+
 /** The rule ids an object's ignore annotation lists. */
 export function ignoredRules(resource: Resource): ReadonlySet<string> {
   const value = resource.annotations[IGNORE_ANNOTATION];
-  if (!value) return new Set();
+  if (!value) return NOTHING_IGNORED;
   return new Set(value.split(',').map((s) => s.trim()).filter(Boolean));
 }

@@ -73,8 +73,22 @@ const INTRODUCED: ReadonlyArray<readonly [string, readonly string[], string]> = 
 /** Why the API server of `clusterVersion` would not serve apiVersion/kind, if it would not. */
 export type ApiProblem = { readonly removedIn: string; readonly replacement: string } | { readonly introducedIn: string };
 
+/** Answers by `clusterVersion`, apiVersion and kind: an input holds few distinct ones, each asked for every object. */
+const apiProblems = new Map<string, ApiProblem | null>();
+
 /** Whether a cluster of `clusterVersion` serves apiVersion/kind (removed APIs; APIs too new). */
 export function apiProblem(apiVersion: string, kind: string, clusterVersion: string): ApiProblem | undefined {
+  const key = `${clusterVersion}\u0000${apiVersion}\u0000${kind}`;
+  let answer = apiProblems.get(key);
+  if (answer === undefined) {
+    answer = findApiProblem(apiVersion, kind, clusterVersion) ?? null;
+    // Bounded: arbitrary input names arbitrary kinds.
+    if (apiProblems.size < 1024) apiProblems.set(key, answer);
+  }
+  return answer ?? undefined;
+}
+
+function findApiProblem(apiVersion: string, kind: string, clusterVersion: string): ApiProblem | undefined {
   for (const [version, kinds, removedIn, replacement] of REMOVED) {
     if (version === apiVersion && kinds.includes(kind) && compareVersions(clusterVersion, removedIn) >= 0) return { removedIn, replacement };
   }
@@ -86,7 +100,20 @@ export function apiProblem(apiVersion: string, kind: string, clusterVersion: str
 
 /** Compares Kubernetes minor versions like `1.30`; returns <0, 0, >0. */
 export function compareVersions(a: string, b: string): number {
-  const [am = 0, an = 0] = a.split('.').map(Number);
-  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  const [am, an] = minorVersion(a);
+  const [bm, bn] = minorVersion(b);
   return am !== bm ? am - bm : an - bn;
+}
+
+/** Versions read so far: rules compare the same few versions for every workload. */
+const minorVersions = new Map<string, readonly [number, number]>();
+
+function minorVersion(version: string): readonly [number, number] {
+  let found = minorVersions.get(version);
+  if (!found) {
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    found = [major, minor];
+    if (minorVersions.size < 256) minorVersions.set(version, found);
+  }
+  return found;
 }

@@ -3,7 +3,8 @@
  * --self-signed DIR`), made with node-forge (pure JavaScript; keys from Node's crypto).
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type Forge from 'node-forge';
 
 /** The Service the deploy/ manifests create. */
 export const SERVICE_NAME = 'rollsafe';
@@ -33,9 +34,14 @@ export interface CertificateOptions {
   readonly now?: Date;
 }
 
-function keyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey } {
+/** node-forge, loaded on first use: only `serve --self-signed` makes certificates, and every run of the CLI would pay its start-up. */
+function forgeLib(): typeof Forge {
+  return createRequire(import.meta.url)('node-forge') as typeof Forge;
+}
+
+function keyPair(forge: typeof Forge): { privateKey: Forge.pki.rsa.PrivateKey; publicKey: Forge.pki.rsa.PublicKey } {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  const key = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
+  const key = forge.pki.privateKeyFromPem(privateKey) as Forge.pki.rsa.PrivateKey;
   return { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e) };
 }
 
@@ -52,7 +58,8 @@ export function generateCertificates(options: CertificateOptions): CertificateSe
   const notAfter = new Date(now.getTime() + (options.days ?? 365) * 86_400_000);
   const notBefore = new Date(now.getTime() - 60_000);
 
-  const ca = keyPair();
+  const forge = forgeLib();
+  const ca = keyPair(forge);
   const caCert = forge.pki.createCertificate();
   caCert.publicKey = ca.publicKey;
   caCert.serialNumber = serial();
@@ -68,7 +75,7 @@ export function generateCertificates(options: CertificateOptions): CertificateSe
   ]);
   caCert.sign(ca.privateKey, forge.md.sha256.create());
 
-  const leaf = keyPair();
+  const leaf = keyPair(forge);
   const cert = forge.pki.createCertificate();
   cert.publicKey = leaf.publicKey;
   cert.serialNumber = serial();

@@ -1,5 +1,6 @@
 /** The server's Prometheus metrics (prom-client), in a registry of its own: nothing global. */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
 import type { Finding } from '../rules/types.js';
 import type { Decision } from './review.js';
 
@@ -14,7 +15,7 @@ export const WEBHOOK_LATENCY_BUCKETS: readonly number[] = [0.005, 0.025, 0.1, 0.
 export type Webhook = 'validate' | 'mutate';
 
 export interface ServerMetrics {
-  readonly registry: Registry;
+  readonly registry: PromClient.Registry;
   /** Counts one review and its latency; findings only for `/validate` (the mutate pass would count them twice). */
   observeReview(webhook: Webhook, kind: string, operation: string, decision: Decision, seconds: number, findings: readonly Finding[]): void;
   /** Counts a request that got no review: a bad body, a wrong path, a limit. */
@@ -23,6 +24,8 @@ export interface ServerMetrics {
 
 /** Creates the metrics in a fresh registry. */
 export function createMetrics(): ServerMetrics {
+  // Loaded here, not at import: only `serve` keeps metrics, and every run of the CLI would pay its start-up.
+  const { collectDefaultMetrics, Counter, Histogram, Registry } = createRequire(import.meta.url)('prom-client') as typeof PromClient;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'rollsafe_' });
   const reviews = new Counter({

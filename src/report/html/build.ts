@@ -3,7 +3,7 @@
  * sources, and a simulated rollout of every workload before and after the fixes. Pure: the
  * simulator is passed in, so the page can be built (and tested) with any timeline.
  */
-import { checkSources } from '../../engine/run.js';
+import { checkLoaded, checkSources } from '../../engine/run.js';
 import type { Finding, Severity } from '../../rules/types.js';
 import { applyFixes } from '../../fix/apply.js';
 import { unifiedDiff } from '../../fix/diff.js';
@@ -111,7 +111,9 @@ function indexed(result: SimulationResult | undefined): { rollouts: Map<string, 
 /** Everything the page shows, from the input sources. */
 export function buildReportData(sources: readonly SourceText[], options: BuildOptions): ReportData {
   const check = { profile: options.profile, ...(options.ruleSeverities === undefined ? {} : { ruleSeverities: options.ruleSeverities }) };
-  const result = checkSources(sources, check);
+  // Loaded once: the check and the page's workload sections read the same objects.
+  const loaded = loadSources(sources, options.profile.k8sVersion);
+  const result = checkLoaded(loaded, sources.length, check);
   // fixSources with its first check answered by the one above: the same rules over the same texts.
   let first: readonly Finding[] | undefined = result.findings;
   const fixed = runPasses(sources, (current) => {
@@ -124,7 +126,7 @@ export function buildReportData(sources: readonly SourceText[], options: BuildOp
   const remaining = new Set(fixed.remaining.map(findingKey));
   const findings = result.findings.map((f) => toReportFinding(f, texts, remaining));
 
-  const graph = buildGraph(loadSources(sources, options.profile.k8sVersion).resources);
+  const graph = buildGraph(loaded.resources);
   const related = relatedResources(graph);
   const simulation: SimulateOptions = { profile: options.profile, ...(options.runs === undefined ? {} : { runs: options.runs }), ...(options.seed === undefined ? {} : { seed: options.seed }) };
   const before = indexed(options.simulate?.(sources, simulation));
