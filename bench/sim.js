@@ -21,7 +21,9 @@ function inputFor(replicas, overrides) {
   const text = readFileSync(join(ROOT, 'examples/seed/before/old-pod-no-prestop.yaml'), 'utf8').replace('replicas: 3', `replicas: ${replicas}`);
   const profile = findBuiltinProfile('ack-flannel');
   const graph = buildGraph(loadSources([{ path: 'bench.yaml', text }], profile.k8sVersion).resources);
-  return simInput(graph, profile, graph.workloads[0], overrides);
+  const input = simInput(graph, profile, graph.workloads[0], overrides);
+  if ('notSimulated' in input) throw new Error(`bench input not simulated: ${input.notSimulated}`);
+  return input;
 }
 
 function seconds(fn) {

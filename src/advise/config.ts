@@ -5,7 +5,8 @@
  * `rollsafe check` under the advice's profile.
  */
 import { preStopHook } from '../domain/prestop.js';
-import { AdviseError, type Advice } from './decide.js';
+import type { Advice } from './decide.js';
+import { RollsafeError } from '../errors.js';
 
 /** The workload the config is written for. */
 export interface WorkloadFacts {
@@ -38,7 +39,7 @@ export interface WorkloadFacts {
 }
 
 /** What `advise -f` keeps of a user's Service. */
-export interface ExistingService {
+interface ExistingService {
   readonly annotations: Readonly<Record<string, string>>;
   /** `spec.ports` as written (names, ports, targetPorts, nodePorts, protocols). */
   readonly ports: readonly KubeObject[];
@@ -48,7 +49,7 @@ export interface ExistingService {
 export type WorkloadInput = { -readonly [K in keyof WorkloadFacts]?: WorkloadFacts[K] | undefined };
 
 /** nginx serves port 80 and answers `/`, so the default config runs as it is. */
-export const DEFAULT_WORKLOAD = {
+const DEFAULT_WORKLOAD = {
   name: 'app',
   namespace: 'default',
   image: 'nginx:1.27',
@@ -60,16 +61,16 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function checkName(what: string, value: string): void {
   if (value.length > 63 || !DNS_LABEL.test(value)) {
-    throw new AdviseError('invalid-facts', `${what} "${value}" is not a valid Kubernetes name (lower-case letters, digits and "-", at most 63 characters)`);
+    throw new RollsafeError('invalid-facts', `${what} "${value}" is not a valid Kubernetes name (lower-case letters, digits and "-", at most 63 characters)`);
   }
 }
 
 function checkPort(what: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new AdviseError('invalid-facts', `${what} ${value} is not a port number (1–65535)`);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new RollsafeError('invalid-facts', `${what} ${value} is not a port number (1–65535)`);
 }
 
 /**
- * Fills defaults and validates. @throws {AdviseError} `invalid-facts` for a bad name, port,
+ * Fills defaults and validates. @throws {RollsafeError} `invalid-facts` for a bad name, port,
  * image, path or a replica count below 2 (one replica is an outage on every restart).
  */
 export function workloadFacts(input: WorkloadInput = {}): WorkloadFacts {
@@ -83,9 +84,9 @@ export function workloadFacts(input: WorkloadInput = {}): WorkloadFacts {
   checkName('namespace', namespace);
   checkPort('port', port);
   checkPort('service port', servicePort);
-  if (!Number.isInteger(replicas) || replicas < 2) throw new AdviseError('invalid-facts', `replicas ${replicas}: use at least 2 (one replica is an outage on every restart or node drain)`);
-  if (image.trim() === '' || /\s/.test(image)) throw new AdviseError('invalid-facts', `image "${image}" is not an image reference`);
-  if (input.healthPath !== undefined && !input.healthPath.startsWith('/')) throw new AdviseError('invalid-facts', `health path "${input.healthPath}" must start with /`);
+  if (!Number.isInteger(replicas) || replicas < 2) throw new RollsafeError('invalid-facts', `replicas ${replicas}: use at least 2 (one replica is an outage on every restart or node drain)`);
+  if (image.trim() === '' || /\s/.test(image)) throw new RollsafeError('invalid-facts', `image "${image}" is not an image reference`);
+  if (input.healthPath !== undefined && !input.healthPath.startsWith('/')) throw new RollsafeError('invalid-facts', `health path "${input.healthPath}" must start with /`);
   const labels = input.labels ?? { app: name };
   const serviceName = input.serviceName ?? name;
   checkName('Service name', serviceName);
@@ -94,7 +95,7 @@ export function workloadFacts(input: WorkloadInput = {}): WorkloadFacts {
   for (const [what, map] of [['selector', selector], ['Service selector', serviceSelector]] as const) {
     const missing = Object.entries(map).filter(([k, v]) => labels[k] !== v);
     if (Object.keys(map).length === 0 || missing.length > 0) {
-      throw new AdviseError('invalid-facts', `the ${what} ${JSON.stringify(map)} must be non-empty and match the pod labels ${JSON.stringify(labels)}`);
+      throw new RollsafeError('invalid-facts', `the ${what} ${JSON.stringify(map)} must be non-empty and match the pod labels ${JSON.stringify(labels)}`);
     }
   }
   return {
@@ -123,7 +124,7 @@ export type KubeObject = Record<string, unknown>;
 const PORT_NAME = 'http';
 
 /** Label that makes the AWS Load Balancer Controller inject its readiness gate (pod_readiness_gate.md). */
-export const AWS_READINESS_GATE_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
+const AWS_READINESS_GATE_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
 
 const ACK_DRAIN = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain';
 const ACK_DRAIN_TIMEOUT = 'service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain-timeout';
@@ -303,7 +304,7 @@ function podDisruptionBudget(workload: WorkloadFacts): KubeObject {
 }
 
 /** The Namespace with the AWS readiness-gate label: it must exist before the pods do. */
-export function readinessGateNamespace(namespace: string): KubeObject {
+function readinessGateNamespace(namespace: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { [AWS_READINESS_GATE_LABEL]: 'enabled' } } };
 }
 

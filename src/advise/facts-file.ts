@@ -36,7 +36,7 @@ export interface FactsInput {
   k8sVersion?: string;
 }
 
-export interface FactsFileProblem {
+interface FactsFileProblem {
   readonly message: string;
   readonly line: number;
   readonly column: number;

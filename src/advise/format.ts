@@ -5,7 +5,8 @@
 import jsYaml from 'js-yaml';
 import type { Finding } from '../rules/types.js';
 import type { KubeObject, WorkloadFacts } from './config.js';
-import { ASPECT_LABELS, ASPECTS, type Advice, type ModeColumn } from './decide.js';
+import { ASPECT_LABELS, ASPECTS, type ModeColumn } from './decision.js';
+import type { Advice } from './decide.js';
 import type { Cited } from './sources.js';
 
 /** The config written for one workload. */
@@ -27,7 +28,7 @@ export interface AdviseResult {
 }
 
 /** The `rollsafe check` command the config passes. */
-export function checkCommand(advice: Advice, file = 'FILE'): string {
+function checkCommand(advice: Advice, file = 'FILE'): string {
   return `rollsafe check --profile ${advice.profile} --k8s-version ${advice.facts.k8sVersion} ${file}`;
 }
 

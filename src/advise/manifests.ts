@@ -13,10 +13,10 @@ import { arrayAt, isRecord, recordAt, stringAt, stringMapAt } from '../model/k8s
 import { DEFAULT_NAMESPACE } from '../model/resource.js';
 import type { ContainerView, Workload } from '../model/workload.js';
 import { workloadFacts, type WorkloadFacts, type WorkloadInput } from './config.js';
-import { AdviseError } from './decide.js';
+import { RollsafeError } from '../errors.js';
 
 /** One workload found in the manifests, with what advise had to assume or change. */
-export interface ManifestWorkload {
+interface ManifestWorkload {
   readonly facts: WorkloadFacts;
   /** `Deployment shop/web (path:line)`. */
   readonly from: string;
@@ -92,7 +92,7 @@ function healthPathOf(container: ContainerView): string | undefined {
 
 /**
  * Finds the served Deployments of a set of manifests and derives their facts.
- * @throws {AdviseError} `no-workloads` when none is found.
+ * @throws {RollsafeError} `no-workloads` when none is found.
  */
 export function workloadsFromManifests(sources: readonly SourceText[]): ManifestScan {
   const loaded = loadSources(sources);
@@ -149,7 +149,7 @@ export function workloadsFromManifests(sources: readonly SourceText[]): Manifest
   }
   if (workloads.length === 0) {
     const why = skipped.length > 0 ? `: ${skipped.join('; ')}` : anyService ? ': no Service selects a Deployment' : ': no Deployment declares a container port';
-    throw new AdviseError('no-workloads', `no Deployment to advise for in ${sources.map((s) => s.path).join(', ')}${why}`);
+    throw new RollsafeError('no-workloads', `no Deployment to advise for in ${sources.map((s) => s.path).join(', ')}${why}`);
   }
   return { workloads, skipped, problems: loaded.problems };
 }

@@ -201,7 +201,7 @@ function childrenOf(pid: number): number[] {
 }
 
 /** Inodes of the sockets in state LISTEN (0A) on `port`, from /proc/net/tcp and tcp6. */
-export function listeningInodes(port: number): Set<string> {
+function listeningInodes(port: number): Set<string> {
   const out = new Set<string>();
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {

@@ -10,19 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { LoadGenerator } from './load.js';
 import { ProcessTree, type ProcessInfo } from './processes.js';
 import type { AppCheckSettings, Measurement } from './types.js';
-
-/** Why a check could not run (exit code 2): closed set of codes. */
-export class AppCheckError extends Error {
-  readonly code: 'command-not-found' | 'never-listened' | 'exited-before-listening' | 'exited-before-termination' | 'port-in-use';
-  /** The last lines the command wrote (stdout and stderr), to show with the error. */
-  readonly output: string;
-
-  constructor(code: AppCheckError['code'], message: string, output = '') {
-    super(message);
-    this.code = code;
-    this.output = output;
-  }
-}
+import { RollsafeError } from '../errors.js';
 
 /** Slow requests sent just before SIGTERM, and how long before. */
 const SLOW_REQUESTS = 3;
@@ -74,7 +62,7 @@ function signal(pid: number, name: NodeJS.Signals): void {
 /** Starts the command, or fails with `command-not-found`. */
 function start(settings: AppCheckSettings, output: { text: string }): Promise<ChildProcess> {
   const [file, ...args] = settings.command.map((a) => a.split('$PORT').join(String(settings.port)));
-  if (file === undefined) throw new AppCheckError('command-not-found', 'no command given');
+  if (file === undefined) throw new RollsafeError('command-not-found', 'no command given');
   const child = spawn(file, args, { env: { ...settings.env, PORT: String(settings.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (chunk: Buffer): void => {
     output.text = (output.text + chunk.toString('utf8')).slice(-OUTPUT_TAIL);
@@ -84,14 +72,14 @@ function start(settings: AppCheckSettings, output: { text: string }): Promise<Ch
   return new Promise((resolve, reject) => {
     child.once('spawn', () => resolve(child));
     child.once('error', (error: NodeJS.ErrnoException) => {
-      reject(new AppCheckError('command-not-found', error.code === 'ENOENT' ? `command not found: ${file}` : `cannot start ${file}: ${error.message}`));
+      reject(new RollsafeError('command-not-found', error.code === 'ENOENT' ? `command not found: ${file}` : `cannot start ${file}: ${error.message}`));
     });
   });
 }
 
-/** Runs the check; throws AppCheckError when the command cannot be checked. */
+/** Runs the check; throws a RollsafeError (command-not-found, never-listened, exited-before-listening, exited-before-termination, port-in-use) when the command cannot be checked. */
 export async function measureApp(settings: AppCheckSettings): Promise<Measurement> {
-  if (await accepts(settings.port)) throw new AppCheckError('port-in-use', `something already listens on 127.0.0.1:${settings.port}; pick another --port`);
+  if (await accepts(settings.port)) throw new RollsafeError('port-in-use', `something already listens on 127.0.0.1:${settings.port}; pick another --port`);
   const output = { text: '' };
   const spawnedAt = performance.now();
   const child = await start(settings, output);
@@ -109,11 +97,11 @@ export async function measureApp(settings: AppCheckSettings): Promise<Measuremen
     for (;;) {
       if (await accepts(settings.port)) break;
       if (exit.atMs !== undefined && tree.alive().length === 0) {
-        throw new AppCheckError('exited-before-listening', `the command exited before it listened on port ${settings.port} (${describeExit(exit)})`, output.text);
+        throw new RollsafeError('exited-before-listening', `the command exited before it listened on port ${settings.port} (${describeExit(exit)})`, { output: output.text });
       }
       if (clock() > settings.listenTimeoutMs) {
         tree.kill('SIGKILL', signal);
-        throw new AppCheckError('never-listened', `the command did not listen on 127.0.0.1:${settings.port} within ${settings.listenTimeoutMs / 1000} s (is it reading PORT?)`, output.text);
+        throw new RollsafeError('never-listened', `the command did not listen on 127.0.0.1:${settings.port} within ${settings.listenTimeoutMs / 1000} s (is it reading PORT?)`, { output: output.text });
       }
       await sleep(TICK_MS);
     }
@@ -174,7 +162,7 @@ async function terminate(
         terminated = true;
       }
       if (!terminated && tree.alive().length === 0) {
-        throw new AppCheckError('exited-before-termination', `the command exited ${(now / 1000).toFixed(1)} s after it listened, before the termination began (${describeExit(exit)})`, output.text);
+        throw new RollsafeError('exited-before-termination', `the command exited ${(now / 1000).toFixed(1)} s after it listened, before the termination began (${describeExit(exit)})`, { output: output.text });
       }
       if (!terminated && !listener) listener = tree.listener(settings.port);
       if (slowSentMs === undefined && settings.slowPath !== undefined && now >= sigtermMs - SLOW_LEAD_MS) {

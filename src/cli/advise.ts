@@ -4,19 +4,17 @@
  * 0 advised, 2 usage, unreadable input or facts rollsafe cannot advise on.
  */
 import { adviceConfig, workloadFacts, type WorkloadInput } from '../advise/config.js';
-import { AdviseError, adviceProfile, decide, DEFAULT_K8S_VERSION, LB_KINDS, PROVIDERS, type AdviseProvider } from '../advise/decide.js';
+import { adviceProfile, decide } from '../advise/decide.js';
+import { LB_KINDS, PROVIDERS, type AdviseProvider } from '../advise/facts.js';
+import { DEFAULT_K8S_VERSION } from '../schema/kinds.js';
 import { parseFactsFile, type FactsInput } from '../advise/facts-file.js';
 import { configYaml, formatAdviceJson, formatAdviceText, formatAdviceYaml, type AdvisedConfig, type AdviseResult } from '../advise/format.js';
 import { workloadsFromManifests } from '../advise/manifests.js';
 import { checkSources } from '../engine/run.js';
-import { InputError, readSources } from '../load/files.js';
+import { readSources } from '../load/files.js';
 import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
-
-/** A usage error: exit code 2 with the message and a pointer to --help. */
-class AdviseUsageError extends Error {
-  readonly code = 'usage';
-}
+import { RollsafeError } from '../errors.js';
 
 function readFacts(path: string, io: Io): { facts: FactsInput; workload: WorkloadInput } {
   let text: string;
@@ -24,11 +22,11 @@ function readFacts(path: string, io: Io): { facts: FactsInput; workload: Workloa
     text = io.readFile(path);
   } catch (error: unknown) {
     const code = (error as { code?: unknown }).code;
-    throw new InputError(`${path}: cannot read the facts file${code === 'ENOENT' ? ': no such file' : ''}`);
+    throw new RollsafeError('unreadable-input', `${path}: cannot read the facts file${code === 'ENOENT' ? ': no such file' : ''}`);
   }
   const file = parseFactsFile(text, path);
   if (file.problems.length > 0) {
-    throw new AdviseError('invalid-facts', `invalid facts file ${path}:\n${file.problems.map((p) => `  ${path}:${p.line}:${p.column}: ${p.message}`).join('\n')}`);
+    throw new RollsafeError('invalid-facts', `invalid facts file ${path}:\n${file.problems.map((p) => `  ${path}:${p.line}:${p.column}: ${p.message}`).join('\n')}`);
   }
   return { facts: file.facts, workload: file.workload };
 }
@@ -73,13 +71,7 @@ under the matching profile.`,
   examples: ['rollsafe advise --provider alibaba --network-plugin flannel --preserve-source-ip', 'rollsafe advise --provider aws --network-plugin aws-vpc-cni --lb alb --format yaml > rollout-safe.yaml', 'rollsafe advise --file facts.yaml -f k8s/'],
   footer: 'Exit codes: 0 advised, 2 usage error, unreadable input, or facts rollsafe cannot advise on.',
   readsStdin: ({ values }) => values.manifests.includes('-'),
-  run: (parsed, io) => {
-    try {
-      return advise(parsed, io);
-    } catch (error: unknown) {
-      return reportAdviseError(error, io);
-    }
-  },
+  run: advise,
 });
 
 function advise({ values }: Parsed<typeof ADVISE_OPTIONS>, io: Io): number {
@@ -89,7 +81,7 @@ function advise({ values }: Parsed<typeof ADVISE_OPTIONS>, io: Io): number {
   const provider = values.provider ?? file.facts.provider;
   const networkPlugin = values['network-plugin'] ?? file.facts.networkPlugin;
   if (provider === undefined || networkPlugin === undefined) {
-    throw new AdviseUsageError(`advise needs --provider (${PROVIDERS.join(', ')}) and --network-plugin, or a --file with provider and networkPlugin`);
+    throw new RollsafeError('usage', `advise needs --provider (${PROVIDERS.join(', ')}) and --network-plugin, or a --file with provider and networkPlugin`);
   }
   const lbKind = values.lb ?? file.facts.lbKind;
   const advice = decide({
@@ -116,7 +108,7 @@ function advise({ values }: Parsed<typeof ADVISE_OPTIONS>, io: Io): number {
   if (manifests.length > 0) {
     const given = Object.entries(workloadFlags).filter(([, v]) => v !== undefined).map(([k]) => k);
     if (given.length > 0 || Object.keys(file.workload).length > 0) {
-      throw new AdviseUsageError('-f derives the workloads from the manifests; drop the workload flags (--name, --image, ...) or the file\'s workload section');
+      throw new RollsafeError('usage', '-f derives the workloads from the manifests; drop the workload flags (--name, --image, ...) or the file\'s workload section');
     }
     const scan = workloadsFromManifests(readSources(manifests, io.stdin));
     for (const p of scan.problems) io.stderr(`rollsafe: note: ${p.file}:${p.line}:${p.column}: ${p.message}\n`);
@@ -144,17 +136,4 @@ function advise({ values }: Parsed<typeof ADVISE_OPTIONS>, io: Io): number {
 /** Runs `rollsafe advise ARGS`; returns the exit code. Errors are reported on stderr, never thrown. */
 export function runAdvise(args: string[], io: Io): number {
   return runCommand(ADVISE, args, io) as number;
-}
-
-function reportAdviseError(error: unknown, io: Io): number {
-  if (error instanceof AdviseUsageError) {
-    io.stderr(`rollsafe: ${error.message}\nRun \`rollsafe advise --help\` for usage.\n`);
-  } else if (error instanceof AdviseError || error instanceof InputError) {
-    io.stderr(`rollsafe: ${error.message}\n`);
-  } else {
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`rollsafe: internal error: ${message}\n`);
-    if (io.env['ROLLSAFE_DEBUG'] && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
-  }
-  return 2;
 }

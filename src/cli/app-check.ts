@@ -3,10 +3,10 @@
  * and says whether the server survives it. Exit codes: 0 every verdict passed (or was skipped),
  * 1 a verdict failed, 2 usage error, command not found, or the command never listened.
  */
-import { AppCheckError, checkApp, formatAppCheckJson, formatAppCheckText, freePort, passed, type AppCheckSettings } from '../appcheck/index.js';
+import { checkApp, formatAppCheckJson, formatAppCheckText, freePort, passed, type AppCheckSettings } from '../appcheck/index.js';
 import { defineCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
-import { UsageError } from './options.js';
+import { RollsafeError } from '../errors.js';
 
 const seconds = (description: string, min: number, max: number, fallback: number) => ({ type: 'number', value: 'SEC', min, max, default: fallback, description }) as const;
 
@@ -49,10 +49,10 @@ found, or the command exited or never listened.`,
 
 /** The settings of a run from its parsed command line. */
 async function appCheckSettings({ values, positionals, rest }: Parsed<typeof APP_CHECK_OPTIONS>, env: Io['env']): Promise<AppCheckSettings> {
-  if (positionals.length > 0) throw new UsageError(`put the command after \`--\`: rollsafe app-check [options] -- ${positionals.join(' ')}`);
-  if (rest.length === 0) throw new UsageError('app-check needs a command after `--` (e.g. rollsafe app-check -- node server.js)');
+  if (positionals.length > 0) throw new RollsafeError('usage', `put the command after \`--\`: rollsafe app-check [options] -- ${positionals.join(' ')}`);
+  if (rest.length === 0) throw new RollsafeError('usage', 'app-check needs a command after `--` (e.g. rollsafe app-check -- node server.js)');
   const slowPath = values['slow-path'];
-  if (slowPath !== undefined && !slowPath.startsWith('/')) throw new UsageError(`--slow-path needs a path starting with /, not \`${slowPath}\``);
+  if (slowPath !== undefined && !slowPath.startsWith('/')) throw new RollsafeError('usage', `--slow-path needs a path starting with /, not \`${slowPath}\``);
   const ms = (s: number): number => Math.round(s * 1000);
   return {
     command: rest,
@@ -71,17 +71,7 @@ async function appCheckSettings({ values, positionals, rest }: Parsed<typeof APP
 }
 
 async function appCheck(parsed: Parsed<typeof APP_CHECK_OPTIONS>, io: Io): Promise<number> {
-  try {
-    const result = await checkApp(await appCheckSettings(parsed, io.env));
-    io.stdout(parsed.values.format === 'json' ? formatAppCheckJson(result) : formatAppCheckText(result));
-    return passed(result) ? 0 : 1;
-  } catch (error: unknown) {
-    if (error instanceof AppCheckError) {
-      io.stderr(`rollsafe: app-check: ${error.message}\n`);
-      const output = error.output.trimEnd();
-      if (output) io.stderr(`the command's last output:\n${output.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const result = await checkApp(await appCheckSettings(parsed, io.env));
+  io.stdout(parsed.values.format === 'json' ? formatAppCheckJson(result) : formatAppCheckText(result));
+  return passed(result) ? 0 : 1;
 }

@@ -7,7 +7,8 @@
 import { parseArgs } from 'node:util';
 import { wrapLine } from '../report/wrap.js';
 import type { Io } from './io.js';
-import { reportError, UsageError } from './options.js';
+import { reportError } from './report-error.js';
+import { RollsafeError } from '../errors.js';
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -36,7 +37,7 @@ export interface OptionSpec {
 export type OptionTable = Readonly<Record<string, OptionSpec>>;
 
 /** A positional argument, for the help and the count check. */
-export interface ArgumentSpec {
+interface ArgumentSpec {
   readonly name: string;
   readonly description: string;
   /** At least one is needed (a missing one is a usage error). */
@@ -54,7 +55,7 @@ type ValueOf<S extends OptionSpec> = S extends { readonly type: 'boolean' }
         | (S extends { readonly default: string | number } ? never : undefined);
 
 /** The parsed options: repeatable options are arrays; an absent option without a default is undefined (so a flag can override a file). */
-export type Values<O extends OptionTable> = { -readonly [K in keyof O]: ValueOf<O[K]> };
+type Values<O extends OptionTable> = { -readonly [K in keyof O]: ValueOf<O[K]> };
 
 /** What a command's handler receives. */
 export interface Parsed<O extends OptionTable> {
@@ -143,12 +144,12 @@ function numberValue(name: string, spec: OptionSpec, text: string): number {
   if (ok) return n;
   const kind = whole ? 'a whole number' : 'a number';
   const range = spec.min !== undefined && spec.max !== undefined ? ` from ${spec.min} to ${spec.max}` : spec.min !== undefined ? ` ≥ ${spec.min}` : spec.max !== undefined ? ` ≤ ${spec.max}` : '';
-  throw new UsageError(`--${name} needs ${kind}${range}, not \`${text}\``);
+  throw new RollsafeError('usage', `--${name} needs ${kind}${range}, not \`${text}\``);
 }
 
 function checkedValue(name: string, spec: OptionSpec, text: string): string | number {
   if (spec.type === 'number' || spec.type === 'integer') return numberValue(name, spec, text);
-  if (spec.choices !== undefined && !spec.choices.includes(text)) throw new UsageError(`unknown --${name} ${text}; use ${oneOf(spec.choices)}`);
+  if (spec.choices !== undefined && !spec.choices.includes(text)) throw new RollsafeError('usage', `unknown --${name} ${text}; use ${oneOf(spec.choices)}`);
   return text;
 }
 
@@ -180,10 +181,10 @@ export function parseCommand<O extends OptionTable>(command: Command<O>, args: r
     if (spec === undefined) {
       const longs = Object.keys(table);
       const suggestion = token.rawName.startsWith('--') ? nearest(token.name, longs) : undefined;
-      throw new UsageError(`unknown option ${token.rawName} for ${command.name}${suggestion === undefined ? '' : `; did you mean --${suggestion}?`}`);
+      throw new RollsafeError('usage', `unknown option ${token.rawName} for ${command.name}${suggestion === undefined ? '' : `; did you mean --${suggestion}?`}`);
     }
     if (spec.type === 'boolean') {
-      if (token.value !== undefined) throw new UsageError(`${flag(name, spec)} takes no value (got \`${token.value}\`)`);
+      if (token.value !== undefined) throw new RollsafeError('usage', `${flag(name, spec)} takes no value (got \`${token.value}\`)`);
       values[name] = true;
       continue;
     }
@@ -192,7 +193,7 @@ export function parseCommand<O extends OptionTable>(command: Command<O>, args: r
     if (value === undefined || (!token.inlineValue && value.length > 1 && value.startsWith('-'))) {
       const what = spec.choices === undefined ? (spec.value ?? 'a value') : `${spec.value ?? 'a value'}: ${oneOf(spec.choices)}`;
       const hint = value === undefined ? '' : `; write --${name}=${value} if that is the value`;
-      throw new UsageError(`${flag(name, spec)} needs ${what}${hint}`);
+      throw new RollsafeError('usage', `${flag(name, spec)} needs ${what}${hint}`);
     }
     const checked = checkedValue(name, spec, value);
     if (spec.repeatable) ((values[name] ??= []) as unknown[]).push(checked);
@@ -212,16 +213,16 @@ export function parseCommand<O extends OptionTable>(command: Command<O>, args: r
 function checkArguments(command: Command<OptionTable>, positionals: readonly string[]): void {
   const specs = command.arguments;
   if (specs.length === 0) {
-    if (positionals.length > 0) throw new UsageError(`${command.name} takes no arguments (got ${positionals.join(' ')})${command.argumentsHint === undefined ? '' : `; ${command.argumentsHint}`}`);
+    if (positionals.length > 0) throw new RollsafeError('usage', `${command.name} takes no arguments (got ${positionals.join(' ')})${command.argumentsHint === undefined ? '' : `; ${command.argumentsHint}`}`);
     return;
   }
   const required = specs.filter((a) => a.required);
   const first = required[0];
   if (first !== undefined && positionals.length < required.length) {
-    throw new UsageError(`${command.name} needs ${first.variadic ? 'at least one ' : 'a '}${first.name} (${first.description})`);
+    throw new RollsafeError('usage', `${command.name} needs ${first.variadic ? 'at least one ' : 'a '}${first.name} (${first.description})`);
   }
   if (!specs.some((a) => a.variadic) && positionals.length > specs.length) {
-    throw new UsageError(`${command.name} takes ${specs.length === 1 ? 'one' : String(specs.length)} ${specs.map((a) => a.name).join(' ')}, got ${positionals.length}: ${positionals.join(' ')}`);
+    throw new RollsafeError('usage', `${command.name} takes ${specs.length === 1 ? 'one' : String(specs.length)} ${specs.map((a) => a.name).join(' ')}, got ${positionals.length}: ${positionals.join(' ')}`);
   }
 }
 

@@ -9,10 +9,11 @@ import { APP_CHECK } from './app-check.js';
 import { CHECK } from './check.js';
 import type { Command, OptionTable } from './command.js';
 import { FIX } from './fix.js';
+import { LAB } from './lab.js';
 import { POLICY } from './policy.js';
 import { REPORT } from './report.js';
 import { EXPLAIN, RULES_COMMAND } from './rules.js';
 import { SERVE } from './serve.js';
 import { SIMULATE } from './simulate.js';
 
-export const COMMANDS: readonly Command<OptionTable>[] = [CHECK, RULES_COMMAND, EXPLAIN, FIX, ADVISE, SIMULATE, POLICY, REPORT, SERVE, APP_CHECK];
+export const COMMANDS: readonly Command<OptionTable>[] = [CHECK, RULES_COMMAND, EXPLAIN, FIX, ADVISE, SIMULATE, POLICY, REPORT, SERVE, APP_CHECK, LAB];

@@ -11,7 +11,8 @@ import type { SourceText } from '../document/types.js';
 import { RULES } from '../rules/index.js';
 import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
-import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
+import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
+import { RollsafeError } from '../errors.js';
 import { NODE_FILES, writeAtomically, type FileWriter } from './write-file.js';
 
 function plural(n: number, word: string, many = `${word}s`): string {
@@ -23,7 +24,7 @@ function findingLine(f: Finding): string {
 }
 
 /** What was fixed and what is left, for stderr. */
-export function formatFixReport(result: FixResult, mode: 'diff' | 'write' | 'output' | 'stdout'): string {
+function formatFixReport(result: FixResult, mode: 'diff' | 'write' | 'output' | 'stdout'): string {
   const changed = result.files.filter((f) => f.after !== f.before).length;
   let out: string;
   if (result.applied === 0) out = 'rollsafe: nothing to fix\n';
@@ -88,17 +89,17 @@ function fix({ values, positionals }: Parsed<typeof FIX_OPTIONS>, io: Io, files:
   const only = [...values.only, ...values.rule.filter((r) => !r.includes('='))];
   for (const id of only) {
     const rule = RULES.get(id);
-    if (!rule) throw new UsageError(`--only ${id}: unknown rule (see \`rollsafe rules\`)`);
-    if (!rule.meta.fixable) throw new UsageError(`--only ${id}: this rule has no automatic fix (see \`rollsafe explain ${id}\`)`);
+    if (!rule) throw new RollsafeError('usage', `--only ${id}: unknown rule (see \`rollsafe rules\`)`);
+    if (!rule.meta.fixable) throw new RollsafeError('usage', `--only ${id}: this rule has no automatic fix (see \`rollsafe explain ${id}\`)`);
   }
   const fromStdin = positionals.includes('-');
-  if (fromStdin && positionals.length > 1) throw new UsageError('- (stdin) cannot be combined with other paths');
-  if (values.write && values.output !== undefined) throw new UsageError('--write and -o exclude each other');
-  if (values.write && fromStdin) throw new UsageError('--write cannot rewrite stdin; the fixed YAML goes to stdout (or use -o FILE)');
+  if (fromStdin && positionals.length > 1) throw new RollsafeError('usage', '- (stdin) cannot be combined with other paths');
+  if (values.write && values.output !== undefined) throw new RollsafeError('usage', '--write and -o exclude each other');
+  if (values.write && fromStdin) throw new RollsafeError('usage', '--write cannot rewrite stdin; the fixed YAML goes to stdout (or use -o FILE)');
 
   const { profile, ruleSeverities } = resolveAnalysis({ ...values, rule: settings }, io);
   const sources = distinct(readSources(positionals, io.stdin));
-  if (values.output !== undefined && sources.length !== 1) throw new UsageError(`-o needs exactly one input file; ${positionals.join(' ')} names ${sources.length}`);
+  if (values.output !== undefined && sources.length !== 1) throw new RollsafeError('usage', `-o needs exactly one input file; ${positionals.join(' ')} names ${sources.length}`);
   const result = fixSources(sources, { profile, ruleSeverities, ...(only.length > 0 ? { only } : {}) });
 
   const [first] = result.files;

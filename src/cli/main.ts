@@ -7,7 +7,8 @@ import { VERSION } from '../version.js';
 import { nearest, parseCommand, programHelp, runCommand, type Command, type OptionTable } from './command.js';
 import { COMMANDS } from './commands.js';
 import type { Io } from './io.js';
-import { reportError, UsageError } from './options.js';
+import { reportError } from './report-error.js';
+import { RollsafeError } from '../errors.js';
 
 const HEAD = `rollsafe ${VERSION}: find, explain and fix the causes of dropped requests during Kubernetes rollouts`;
 
@@ -30,9 +31,9 @@ function mainHelp(io: Pick<Io, 'program' | 'isTTY' | 'columns'> = { isTTY: false
   return programHelp(COMMANDS, HEAD, FOOTER.replaceAll('`rollsafe ', `\`${program} `), { program, ...(width === undefined ? {} : { width }) });
 }
 
-function unknownCommand(name: string): UsageError {
+function unknownCommand(name: string): RollsafeError {
   const suggestion = nearest(name, COMMANDS.map((c) => c.name));
-  return new UsageError(`unknown command \`${name}\`${suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`}`);
+  return new RollsafeError('usage', `unknown command \`${name}\`${suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`}`);
 }
 
 /**
@@ -70,9 +71,9 @@ export function main(argv: readonly string[], io: Io): number {
     const command = commandNamed(name);
     if (command !== undefined) {
       const asks = rest.includes('--help') || rest.includes('-h');
-      if (command.asyncOnly !== undefined && !asks) throw new UsageError(command.asyncOnly);
+      if (command.asyncOnly !== undefined && !asks) throw new RollsafeError('usage', command.asyncOnly);
       const code = runCommand(command, rest, io);
-      if (typeof code !== 'number') throw new UsageError(`${command.name} does not finish at once; start it with run(), as the rollsafe program does`);
+      if (typeof code !== 'number') throw new RollsafeError('usage', `${command.name} does not finish at once; start it with run(), as the rollsafe program does`);
       return code;
     }
     switch (name) {

@@ -1,19 +1,14 @@
 /**
  * Command-line pieces shared by the commands that analyze manifests (`check`, `fix`): the
- * profile, Kubernetes version, config file and `--rule` options, and the exit-code-2 error report.
+ * profile, Kubernetes version, config file and `--rule` options.
  */
-import { ConfigError, parseConfig, parseRuleSetting, type Config } from '../engine/config.js';
+import { parseConfig, parseRuleSetting, type Config } from '../engine/config.js';
 import type { Severity } from '../rules/types.js';
-import { InputError } from '../load/files.js';
-import { ProfileError, resolveProfile, withK8sVersion } from '../profiles/load.js';
+import { resolveProfile, withK8sVersion } from '../profiles/load.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import type { Profile } from '../profiles/types.js';
 import type { Io } from './io.js';
-
-/** A usage error: exit code 2 with the message and a pointer to --help. */
-export class UsageError extends Error {
-  readonly code = 'usage';
-}
+import { RollsafeError } from '../errors.js';
 
 /** The analysis options (option specs of command.ts, taken into a command's own table). */
 export const ANALYSIS_OPTIONS = {
@@ -46,7 +41,7 @@ export function loadConfig(path: string | undefined, io: Io): Config {
   try {
     text = io.readFile(file);
   } catch {
-    throw new ConfigError(`${file}: cannot read the config file`);
+    throw new RollsafeError('invalid-config', `${file}: cannot read the config file`);
   }
   return parseConfig(text, file);
 }
@@ -67,25 +62,4 @@ export function resolveAnalysis(values: AnalysisValues, io: Io): Analysis {
   for (const setting of values.rule ?? []) parseRuleSetting(setting, ruleSeverities);
   const profile = resolveCheckProfile(values.profile ?? config.profile ?? 'generic', values['k8s-version'] ?? config.k8sVersion, io);
   return { config, profile, ruleSeverities };
-}
-
-/**
- * Reports an error that ends a command and returns exit code 2; no stack unless ROLLSAFE_DEBUG.
- * A usage error points to the help of `command` (the program's help without one).
- */
-export function reportError(error: unknown, io: Io, command?: string): number {
-  const code = (error as { code?: unknown }).code;
-  if (error instanceof UsageError || (error instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
-    // Node's argument-parser messages run on with advice about `--`; the first sentence says it.
-    const message = error instanceof UsageError ? error.message : (error.message.split(/\.\s/)[0] ?? error.message);
-    io.stderr(`rollsafe: ${message}\nRun \`${io.program ?? 'rollsafe'}${command === undefined ? '' : ` ${command}`} --help\` for usage.\n`);
-  } else if (error instanceof InputError || error instanceof ConfigError || error instanceof ProfileError || (error instanceof Error && code === 'unwritable-output')) {
-    io.stderr(`rollsafe: ${error.message}\n`);
-  } else {
-    // An internal error: say so plainly; the stack only when asked for.
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`rollsafe: internal error: ${message}\n`);
-    if (io.env['ROLLSAFE_DEBUG'] && error instanceof Error && error.stack) io.stderr(error.stack + '\n');
-  }
-  return 2;
 }

@@ -5,15 +5,15 @@
  */
 import { yamlLib } from '../fix/yaml-lib.js';
 import { MAX_PATCHED_CONTAINERS, MUTATED_RULES, MUTATING_POLICY_SINCE } from '../policy/mutation.js';
-import { ASSUMPTIONS, compilePolicy, PolicyVersionError, POLICY_MODES, VALIDATING_POLICY_SINCE, type CompiledPolicy, type PolicyMode } from '../policy/policy.js';
+import { ASSUMPTIONS, compilePolicy, POLICY_MODES, VALIDATING_POLICY_SINCE, type CompiledPolicy, type PolicyMode } from '../policy/policy.js';
 import { VERSION } from '../version.js';
 import { writeAtomically } from './write-file.js';
 import { defineCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
-import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
+import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
 
 /** The YAML: a header comment (profile, assumptions, what did not compile), then the documents. */
-export function formatPolicy(compiled: CompiledPolicy, profile: { name: string; k8sVersion: string }, mode: PolicyMode): string {
+function formatPolicy(compiled: CompiledPolicy, profile: { name: string; k8sVersion: string }, mode: PolicyMode): string {
   const n = compiled.numbers;
   const header = [
     `rollsafe ${VERSION} policy for profile ${profile.name}, Kubernetes ${profile.k8sVersion}, mode ${mode}.`,
@@ -78,13 +78,8 @@ function policy({ values }: Parsed<typeof POLICY_OPTIONS>, io: Io): number {
   const mode = values.mode;
   const { profile, ruleSeverities } = resolveAnalysis(values, io);
   const off = new Set(Object.entries(ruleSeverities).filter(([, level]) => level === 'off').map(([id]) => id));
-  let compiled: CompiledPolicy;
-  try {
-    compiled = compilePolicy({ profile, mode, off });
-  } catch (error: unknown) {
-    if (error instanceof PolicyVersionError) throw new UsageError(error.message);
-    throw error;
-  }
+  // A cluster too old for admission policies ends here with an `unsupported-version` error.
+  const compiled = compilePolicy({ profile, mode, off });
   const text = formatPolicy(compiled, profile, mode);
   const output = values.output;
   if (output === undefined || output === '-') io.stdout(text);

@@ -14,11 +14,12 @@ import { simulateSources } from '../sim/index.js';
 import { NODE_FILES, writeAtomically, type FileWriter } from './write-file.js';
 import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
-import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
+import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
+import { RollsafeError } from '../errors.js';
 import { progressFor } from './progress.js';
 
 /** Simulated rollouts per workload and side unless --runs says otherwise: as many as `check --impact` runs. */
-export const DEFAULT_RUNS = 20;
+const DEFAULT_RUNS = 20;
 
 /** The rule docs folder of this installation (docs/rules beside dist/ or src/). */
 const DOCS_RULES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'rules');
@@ -69,7 +70,7 @@ to a CI run.`,
 
 function report({ values, positionals }: Parsed<typeof REPORT_OPTIONS>, io: Io, files: FileWriter, simulate: Simulate | undefined): number {
   const { output, runs, seed } = values;
-  if (output === undefined) throw new UsageError('report needs -o FILE (the HTML page to write; - for stdout)');
+  if (output === undefined) throw new RollsafeError('usage', 'report needs -o FILE (the HTML page to write; - for stdout)');
   const { profile, ruleSeverities } = resolveAnalysis(values, io);
   const sources = distinct(readSources(positionals, io.stdin));
   const progress = progressFor(io, true);

@@ -1,7 +1,7 @@
 /** `rollsafe rules` and `rollsafe explain`. */
 import { RULES } from '../rules/index.js';
 import { defineCommand } from './command.js';
-import { UsageError } from './options.js';
+import { RollsafeError } from '../errors.js';
 
 export const RULES_COMMAND = defineCommand({
   name: 'rules',
@@ -28,14 +28,14 @@ export const EXPLAIN = defineCommand({
   run({ positionals }, io) {
     const id = positionals[0] ?? '';
     const text = explainRule(id, io.readFile);
-    if (text === undefined) throw new UsageError(`unknown rule \`${id}\` (see \`rollsafe rules\`)`);
+    if (text === undefined) throw new RollsafeError('usage', `unknown rule \`${id}\` (see \`rollsafe rules\`)`);
     io.stdout(text);
     return 0;
   },
 });
 
 /** The catalog as a table, JSON or Markdown. */
-export function formatRules(format: 'table' | 'json' | 'markdown'): string {
+function formatRules(format: 'table' | 'json' | 'markdown'): string {
   const rules = [...RULES.values()].map((r) => r.meta);
   if (format === 'json') {
     return JSON.stringify(rules.map(({ id, category, severity, description, fixable, serviceDependent }) => ({ id, category, severity, description, fixable, serviceDependent, docs: `docs/rules/${id}.md` })), null, 2) + '\n';
@@ -50,7 +50,7 @@ export function formatRules(format: 'table' | 'json' | 'markdown'): string {
 }
 
 /** A rule's metadata and its docs page (read through `readFile`), or undefined for an unknown id. */
-export function explainRule(id: string, readFile: (path: string) => string): string | undefined {
+function explainRule(id: string, readFile: (path: string) => string): string | undefined {
   const rule = RULES.get(id);
   if (!rule) return undefined;
   const m = rule.meta;

@@ -9,7 +9,9 @@ import { startServer } from '../server/https.js';
 import type { Mode } from '../server/review.js';
 import { defineCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
-import { ANALYSIS_OPTIONS, reportError, resolveAnalysis, UsageError } from './options.js';
+import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
+import { reportError } from './report-error.js';
+import { RollsafeError } from '../errors.js';
 
 /** The options of `serve`. */
 const SERVE_OPTIONS = {
@@ -53,7 +55,7 @@ function writeSelfSigned(dir: string, extraNames: readonly string[], io: Io): nu
     writeFileSync(join(dir, 'tls.crt'), certs.cert);
     writeFileSync(join(dir, 'tls.key'), certs.key, { mode: 0o600 });
   } catch (error: unknown) {
-    throw Object.assign(new Error(`${dir}: cannot write the certificates (${error instanceof Error ? error.message : String(error)})`), { code: 'unwritable-output' });
+    throw new RollsafeError('unwritable-output', `${dir}: cannot write the certificates (${error instanceof Error ? error.message : String(error)})`, { file: dir });
   }
   io.stderr(`rollsafe: wrote ca.crt, ca.key, tls.crt and tls.key to ${dir} for ${[...serviceDnsNames(), ...extraNames].join(', ')}\ncaBundle (for clientConfig.caBundle):\n`);
   io.stdout(`${certs.caBundle}\n`);
@@ -65,7 +67,7 @@ function serve({ values }: Parsed<typeof SERVE_OPTIONS>, io: Io): number | Promi
   if (values['self-signed'] !== undefined) return writeSelfSigned(values['self-signed'], values['dns-name'], io);
   const certFile = values['tls-cert'];
   const keyFile = values['tls-key'];
-  if (certFile === undefined || keyFile === undefined) throw new UsageError('serve needs --tls-cert FILE and --tls-key FILE (or --self-signed DIR to make them)');
+  if (certFile === undefined || keyFile === undefined) throw new RollsafeError('usage', 'serve needs --tls-cert FILE and --tls-key FILE (or --self-signed DIR to make them)');
   const { mode, port } = values;
   const failurePolicy = values['failure-policy'];
   const shutdownDelayMs = Math.round(values['shutdown-delay'] * 1000);

@@ -9,7 +9,8 @@ import type { Profile } from '../profiles/types.js';
 import { CAUSES, SIGTERM_BEHAVIOURS, simulateSources, type SimOverrides, type SourcesSimulation, type WorkloadSimulation } from '../sim/index.js';
 import { defineCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
-import { ANALYSIS_OPTIONS, resolveAnalysis, UsageError } from './options.js';
+import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
+import { RollsafeError } from '../errors.js';
 import { progressFor } from './progress.js';
 import { outputWidth, WIDTH_OPTION } from './terminal.js';
 
@@ -76,7 +77,7 @@ function simulateCommand({ values, positionals }: Parsed<typeof SIMULATE_OPTIONS
     progress.clear();
   }
   if (values.workload !== undefined && result.workloads.length === 0 && result.skipped.length === 0) {
-    throw new UsageError(`no workload ${values.workload} in the input`);
+    throw new RollsafeError('usage', `no workload ${values.workload} in the input`);
   }
   for (const problem of result.problems) io.stderr(`${problem.file}:${problem.line}:${problem.column}: ${problem.code}: ${problem.message}\n`);
   io.stdout(format === 'json' ? formatSimulationJson(result) : formatSimulationText(result, profile, { runs, seed, width: outputWidth(values.width, io) }));
@@ -91,7 +92,7 @@ function opt<K extends keyof SimOverrides>(key: K, value: SimOverrides[K] | unde
 }
 
 /** The JSON shape of `simulate --format json` (stable; extra keys may be added). */
-export function formatSimulationJson(result: SourcesSimulation): string {
+function formatSimulationJson(result: SourcesSimulation): string {
   const workloads = result.workloads.map((w) => ({
     resource: w.resource,
     runs: w.summary.runs,
@@ -142,7 +143,7 @@ function workloadText(w: WorkloadSimulation, width: number): string {
 }
 
 /** The text of `simulate`; `width` wraps long lines (0: none). */
-export function formatSimulationText(result: SourcesSimulation, profile: Profile, options: { runs: number; seed: number; width?: number }): string {
+function formatSimulationText(result: SourcesSimulation, profile: Profile, options: { runs: number; seed: number; width?: number }): string {
   const width = options.width ?? 0;
   const head = `Simulated rollouts: profile ${profile.name}, Kubernetes ${profile.k8sVersion}, ${options.runs} run${options.runs === 1 ? '' : 's'} per workload, seed ${options.seed}`;
   const parts = [head, ...result.workloads.map((w) => workloadText(w, width))];

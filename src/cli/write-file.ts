@@ -1,6 +1,7 @@
 /** Writing output files atomically, shared by `fix --write`, `report -o` and `policy -o`. */
 import { chmodSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { pid } from 'node:process';
+import { RollsafeError } from '../errors.js';
 
 /** The file operations `--write` and `-o` need, injectable for tests. */
 export interface FileWriter {
@@ -24,11 +25,6 @@ export const NODE_FILES: FileWriter = {
   rename: (from, to) => renameSync(from, to),
   remove: (path) => unlinkSync(path),
 };
-
-/** An output file that cannot be written: exit code 2. */
-export class OutputError extends Error {
-  readonly code = 'unwritable-output';
-}
 
 function describe(error: unknown): string {
   const code = (error as { code?: unknown }).code;
@@ -57,7 +53,7 @@ export function writeAtomically(path: string, text: string, files: FileWriter = 
   try {
     files.writeFile(temp, text, mode);
   } catch (error: unknown) {
-    throw new OutputError(`${path}: cannot write (${describe(error)})`);
+    throw new RollsafeError('unwritable-output', `${path}: cannot write (${describe(error)})`);
   }
   try {
     files.rename(temp, target);
@@ -67,6 +63,6 @@ export function writeAtomically(path: string, text: string, files: FileWriter = 
     } catch {
       // Nothing more to do: the original is untouched either way.
     }
-    throw new OutputError(`${path}: cannot replace the file (${describe(error)})`);
+    throw new RollsafeError('unwritable-output', `${path}: cannot replace the file (${describe(error)})`);
   }
 }

@@ -28,7 +28,7 @@ export interface RecordedTrace {
  * it (js-yaml reports some nodes twice). A mapping's keys are not kept: they are its value's own
  * keys, in the same order.
  */
-export interface CompactTrace {
+interface CompactTrace {
   readonly compact: Int32Array;
 }
 

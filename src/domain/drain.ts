@@ -4,11 +4,9 @@ import type { ServiceView } from '../model/graph.js';
 import { numberAt, recordAt } from '../model/k8s.js';
 import { effectiveNamespace, type Resource } from '../model/resource.js';
 import { DRAIN_SETTINGS } from '../profiles/builtin.js';
-import type { LoadBalancerProfile } from '../profiles/types.js';
+import type { ProviderDrain } from '../profiles/types.js';
 import type { DomainContext } from './context.js';
 import { loadBalancerFor } from './routing.js';
-
-type Drain = NonNullable<LoadBalancerProfile['drain']>;
 
 /** The drain setting as configured: whether it is on, its timeout, and where it is set. */
 export interface DrainSetting {
@@ -23,7 +21,7 @@ export interface DrainSetting {
   /** The object that sets it (the Service, its Ingress or its BackendConfig). */
   readonly resource: Resource;
   /** Which provider setting it is. */
-  readonly drain: Drain;
+  readonly drain: ProviderDrain;
   /** Annotations of the setting that are required but missing. */
   readonly missing: readonly string[];
   /** A timeout annotation that is not whole seconds (e.g. `30s`), as written. */
@@ -31,7 +29,7 @@ export interface DrainSetting {
 }
 
 /** Names the load balancer a drain setting belongs to, for messages. */
-export function drainLabel(drain: Drain): string {
+export function drainLabel(drain: ProviderDrain): string {
   for (const [id, known] of Object.entries(DRAIN_SETTINGS)) {
     if (known.annotations[0] === drain.annotations[0]) return LABELS[id] ?? id;
   }
@@ -60,7 +58,7 @@ function deregistrationDelay(value: string | undefined): number | undefined {
 }
 
 /** Reads one provider's annotations on an object; undefined when none of them is set. */
-function readAnnotations(drain: Drain, resource: Resource): DrainSetting | undefined {
+function readAnnotations(drain: ProviderDrain, resource: Resource): DrainSetting | undefined {
   const a = resource.annotations;
   const present = drain.annotations.filter((k) => a[k] !== undefined);
   const [first] = present;
@@ -114,7 +112,7 @@ function readAnnotations(drain: Drain, resource: Resource): DrainSetting | undef
 export function drainSetting(context: DomainContext, service: ServiceView): DrainSetting | undefined {
   const profileDrain = context.profile.loadBalancer?.drain;
   if (!profileDrain) return undefined;
-  const known: readonly Drain[] = [profileDrain, ...Object.values(DRAIN_SETTINGS)];
+  const known: readonly ProviderDrain[] = [profileDrain, ...Object.values(DRAIN_SETTINGS)];
   for (const drain of known) {
     if (drain.on !== 'service') continue;
     const setting = readAnnotations(drain, service.resource);

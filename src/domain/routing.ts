@@ -68,7 +68,7 @@ export function lbFollowsPods(context: DomainContext, service: ServiceView): Loa
  * 502s with a 40 s preStop. A preStop does not shorten that; the app's keep-alive handling does
  * (sigterm-not-forwarded, fast-shutdown-image): the LB's propagation is not counted for it.
  */
-export function exposure(context: DomainContext, workload: Workload): { viaLoadBalancer: boolean; viaIngress: boolean; loadBalancer?: LoadBalancerProfile } {
+function exposure(context: DomainContext, workload: Workload): { viaLoadBalancer: boolean; viaIngress: boolean; loadBalancer?: LoadBalancerProfile } {
   const services = context.graph.servicesOf(workload);
   if (services.length === 0) {
     // No Service in the input: judge under the profile's full path.
@@ -137,7 +137,7 @@ function awsNlbTargets(service: ServiceView): LbBackend | undefined {
  * front of it; ENI backends exist only on Terway (Flannel does not support them); undefined means
  * the profile's.
  */
-export function lbBackendOf(context: DomainContext, service: ServiceView): LbBackend | undefined {
+function lbBackendOf(context: DomainContext, service: ServiceView): LbBackend | undefined {
   const a = service.resource.annotations;
   if (a['service.beta.kubernetes.io/backend-type'] === 'eni' && context.profile.networkPlugin === 'terway') return 'pod';
   const ingresses = context.graph.ingressesOf(service);

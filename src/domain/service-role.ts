@@ -16,7 +16,7 @@ import type { DomainContext } from './context.js';
  * - `metrics`: only Prometheus reads it: a missed scrape is a gap in a time series, not a failed request.
  * - `admin`: health, status and admin endpoints for operators and probes.
  */
-export type ServiceRole = 'user' | 'webhook' | 'metrics' | 'admin';
+type ServiceRole = 'user' | 'webhook' | 'metrics' | 'admin';
 
 export interface ServiceClass {
   readonly role: ServiceRole;
@@ -323,7 +323,7 @@ export function trafficServicesOf(context: DomainContext, workload: Workload): r
 }
 
 /** The fewest pods a workload keeps: a DaemonSet's nodes, an HPA's minReplicas (default 1), else spec.replicas (default 1). */
-export function replicaFloor(context: DomainContext, workload: Workload): number {
+function replicaFloor(context: DomainContext, workload: Workload): number {
   if (workload.kind === 'DaemonSet') return context.profile.nodes;
   const [hpa] = context.graph.hpasOf(workload);
   if (hpa) {

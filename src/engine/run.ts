@@ -20,6 +20,8 @@ export interface CheckOptions {
   readonly ruleSeverities?: Readonly<Record<string, Severity | 'off'>>;
   /** Called after each source is parsed, with how many of how many (progress on a terminal). */
   readonly onParsed?: (done: number, total: number) => void;
+  /** The rules to run, in order; the whole catalog (rules/index.ts) when absent. */
+  readonly rules?: Iterable<Rule>;
 }
 
 export interface CheckResult {
@@ -57,19 +59,19 @@ function rebase(report: Report): Report['fix'] {
   return { ...fix, operations: fix.operations.map((op) => ({ ...op, path: base + op.path })) };
 }
 
-/** Runs every rule over already-loaded sources. */
+/** Loads the sources and runs every rule over them. */
 export function checkSources(sources: readonly SourceText[], options: CheckOptions): CheckResult {
   return checkLoaded(loadSources(sources, options.profile.k8sVersion, options.onParsed), sources.length, options);
 }
 
-/** Runs every rule over a loaded input of `files` sources (loaded with the profile's Kubernetes version), for callers that read the objects too. */
+/** Runs the rules over a loaded input of `files` sources (loaded with the profile's Kubernetes version), for callers that read the objects too. */
 export function checkLoaded(loaded: LoadResult, files: number, options: CheckOptions): CheckResult {
   const graph = buildGraph(loaded.resources);
   const findings: Finding[] = [];
   const overrides = options.ruleSeverities ?? {};
   const ignoreCache = new Map<Resource, ReadonlySet<string>>();
   const scope = servedScope(graph, options.profile);
-  for (const rule of RULES.values()) {
+  for (const rule of options.rules ?? RULES.values()) {
     const override = overrides[rule.meta.id];
     if (override === 'off') continue;
     runRule(rule, override, graph, loaded.problems, options.profile, findings, ignoreCache, scope);
@@ -166,6 +168,6 @@ function runRule(rule: Rule, override: Severity | undefined, graph: ReturnType<t
 }
 
 /** Orders findings by file, line, column, rule. */
-export function compareFindings(a: Finding, b: Finding): number {
+function compareFindings(a: Finding, b: Finding): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
 }

@@ -9,8 +9,9 @@ import type { Fix } from '../rules/types.js';
 import { documentChunks } from '../load/parse.js';
 import { KUBERNETES_YAML_SCHEMA } from '../load/yaml11.js';
 import { commentsOf, editDocument, memoByText, parseForEdit } from './edit.js';
-import { deepEqual, footprint, footprintsOverlap, UnsafeFixError } from './patch.js';
+import { deepEqual, footprint, footprintsOverlap } from './patch.js';
 import { detectStyle, indentLines, renderDocument, type Style } from './render.js';
+import { isRollsafeError, RollsafeError } from '../errors.js';
 
 /** A fix and the 0-based index of the document it applies to (as `documentChunks` numbers them). */
 export interface TargetedFix {
@@ -58,17 +59,17 @@ function verify(text: string, expected: unknown, comments: ReadonlyMap<string, n
   try {
     actual = loadValue(text);
   } catch (error: unknown) {
-    throw new UnsafeFixError(`the edited document does not parse (${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)})`);
+    throw new RollsafeError('unsafe-fix', `the edited document does not parse (${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)})`);
   }
-  if (!deepEqual(actual, expected)) throw new UnsafeFixError('the edited text does not read back as the fixed object');
+  if (!deepEqual(actual, expected)) throw new RollsafeError('unsafe-fix', 'the edited text does not read back as the fixed object');
   const after = commentCounts(text);
   for (const [comment, count] of comments) {
-    if ((after.get(comment) ?? 0) < count) throw new UnsafeFixError(`the edit would lose the comment \`${comment}\``);
+    if ((after.get(comment) ?? 0) < count) throw new RollsafeError('unsafe-fix', `the edit would lose the comment \`${comment}\``);
   }
 }
 
 function reasonOf(error: unknown): string {
-  if (error instanceof UnsafeFixError) return error.message;
+  if (isRollsafeError(error, 'unsafe-fix')) return error.message;
   // Anything else is a defect of the editor, not of the input: refuse the fix and say so.
   return `the editor failed on this document (${error instanceof Error ? error.message : String(error)})`;
 }
@@ -78,11 +79,11 @@ function fixDocument(text: string, fixes: readonly Fix[]): { text: string; outco
   let original: unknown;
   let style: Style;
   try {
-    if (/\r(?!\n)/.test(text)) throw new UnsafeFixError('the document has old Mac (CR) line breaks');
+    if (/\r(?!\n)/.test(text)) throw new RollsafeError('unsafe-fix', 'the document has old Mac (CR) line breaks');
     original = loadValue(text);
     style = detectStyle(text, parseForEdit(text).contents);
   } catch (error: unknown) {
-    const reason = error instanceof UnsafeFixError ? error.message : 'the document does not parse';
+    const reason = isRollsafeError(error, 'unsafe-fix') ? error.message : 'the document does not parse';
     return { text, outcomes: fixes.map(() => refused(reason)) };
   }
   const comments = commentCounts(text);

@@ -23,19 +23,19 @@ export interface FixedFile {
 }
 
 /** A finding that still has a fix after fixing, and why the fix was not applied. */
-export interface Unfixed {
+interface Unfixed {
   readonly finding: Finding;
   readonly reason: string;
 }
 
 /** A fix that was applied, with the file and document it was applied to. */
-export interface AppliedFix {
+interface AppliedFix {
   readonly file: string;
   readonly finding: Finding;
 }
 
 /** Why the passes stopped. */
-export type StopReason = 'done' | 'max-passes' | 'cycle';
+type StopReason = 'done' | 'max-passes' | 'cycle';
 
 export interface FixResult {
   /** Every input, in input order. */

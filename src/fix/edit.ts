@@ -6,9 +6,10 @@
 import type { Document, Node as YamlNode, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import type { PatchOperation } from '../rules/types.js';
 import { pointerTokens, toPointer } from '../document/pointer.js';
-import { applyOperation, deepEqual, isPlainObject, UnsafeFixError, valueAt } from './patch.js';
+import { applyOperation, deepEqual, isPlainObject, valueAt } from './patch.js';
 import { isAlias, isMap, isScalar, isSeq, yamlLib } from './yaml-lib.js';
 import { indentLines, renderAfterKey, renderFlow, renderItem, renderItemBody, renderPair, renderScalar, type Style } from './render.js';
+import { RollsafeError } from '../errors.js';
 
 /** A comment in the document text. */
 export interface Comment {
@@ -83,7 +84,7 @@ const parseText: (text: string) => ParsedText = memoByText(64, (text) => {
 export function parseForEdit(text: string): Document.Parsed {
   const { doc } = parseText(text);
   const [error] = doc.errors;
-  if (error) throw new UnsafeFixError(`the document cannot be edited safely (${error.message.split('\n')[0] ?? error.code})`);
+  if (error) throw new RollsafeError('unsafe-fix', `the document cannot be edited safely (${error.message.split('\n')[0] ?? error.code})`);
   return doc;
 }
 
@@ -127,7 +128,7 @@ function onlySpaceBefore(text: string, offset: number): boolean {
 }
 
 function range(node: YamlNode): readonly [number, number, number] {
-  if (!node.range) throw new UnsafeFixError('a node without a source position');
+  if (!node.range) throw new RollsafeError('unsafe-fix', 'a node without a source position');
   return node.range;
 }
 
@@ -162,10 +163,10 @@ function colonOf(pair: Pair): number {
 /** The offsets of the `-` of each item of a block sequence. */
 function dashesOf(seq: YAMLSeq): number[] {
   const token = seq.srcToken as { type?: string; items?: Array<{ start: Array<{ type: string; offset: number }> }> } | undefined;
-  if (token?.type !== 'block-seq' || !token.items) throw new UnsafeFixError('a list whose items cannot be located');
+  if (token?.type !== 'block-seq' || !token.items) throw new RollsafeError('unsafe-fix', 'a list whose items cannot be located');
   // The syntax tree may end a list with an item that holds only comments (no dash): not an item.
   const dashes = token.items.flatMap((item) => item.start.filter((t) => t.type === 'seq-item-ind').map((t) => t.offset));
-  if (dashes.length !== seq.items.length) throw new UnsafeFixError('a list whose items cannot be located');
+  if (dashes.length !== seq.items.length) throw new RollsafeError('unsafe-fix', 'a list whose items cannot be located');
   return dashes;
 }
 
@@ -179,12 +180,12 @@ function locate(doc: Document.Parsed, tokens: readonly string[]): { chain: Step[
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] ?? '';
     const node = chain[i]?.node ?? null;
-    if (isAlias(node)) throw new UnsafeFixError(`${toPointer(tokens.slice(0, i))} is a YAML alias: editing it would change every place that uses it`);
-    if (isMap(node) && node.items.some((p) => scalarKey(p) === '<<')) throw new UnsafeFixError(`${toPointer(tokens.slice(0, i))} has a YAML merge key`);
+    if (isAlias(node)) throw new RollsafeError('unsafe-fix', `${toPointer(tokens.slice(0, i))} is a YAML alias: editing it would change every place that uses it`);
+    if (isMap(node) && node.items.some((p) => scalarKey(p) === '<<')) throw new RollsafeError('unsafe-fix', `${toPointer(tokens.slice(0, i))} has a YAML merge key`);
     const here = tokens.slice(0, i + 1);
     if (isMap(node)) {
       const pairs = node.items.filter((p) => scalarKey(p) === token);
-      if (pairs.length > 1) throw new UnsafeFixError(`${toPointer(here)} is given twice`);
+      if (pairs.length > 1) throw new RollsafeError('unsafe-fix', `${toPointer(here)} is given twice`);
       const [pair] = pairs;
       if (!pair) return { chain, missing: i };
       chain.push({ node: (pair.value as YamlNode | null) ?? null, tokens: here, parent: node, pair });
@@ -252,9 +253,9 @@ function inFlow(chain: readonly Step[], upTo: number): boolean {
 /** Writes a flow collection anew with its new value (refused when comments are inside it). */
 function rewriteFlow(ctx: Context, step: Step): Edit {
   const node = step.node;
-  if (!node) throw new UnsafeFixError('no collection to rewrite');
+  if (!node) throw new RollsafeError('unsafe-fix', 'no collection to rewrite');
   const [start, end] = range(node);
-  if (commentsIn(ctx, start, end).length > 0) throw new UnsafeFixError(`${toPointer(step.tokens)} is a flow collection with comments inside`);
+  if (commentsIn(ctx, start, end).length > 0) throw new RollsafeError('unsafe-fix', `${toPointer(step.tokens)} is a flow collection with comments inside`);
   return { text: ctx.text.slice(0, start) + renderFlow(valueAt(ctx.next, step.tokens), ctx.style) + ctx.text.slice(end) };
 }
 
@@ -262,12 +263,12 @@ function rewriteFlow(ctx: Context, step: Step): Edit {
 function rewriteEntry(ctx: Context, chain: readonly Step[], i: number, value: unknown): Edit {
   const step = chain[i];
   const parent = step?.parent;
-  if (!step || !parent) throw new UnsafeFixError('cannot replace the whole document');
+  if (!step || !parent) throw new RollsafeError('unsafe-fix', 'cannot replace the whole document');
   if (parent.flow) return rewriteFlow(ctx, chain[i - 1] ?? step);
   const { text, style } = ctx;
   if (step.pair) {
     const key = step.pair.key as YamlNode | null;
-    if (!key || !isScalar(key)) throw new UnsafeFixError('a mapping key that is not a scalar');
+    if (!key || !isScalar(key)) throw new RollsafeError('unsafe-fix', 'a mapping key that is not a scalar');
     const [keyStart, keyEnd] = range(key);
     const column = columnOf(text, keyStart);
     const node = step.node;
@@ -284,7 +285,7 @@ function rewriteEntry(ctx: Context, chain: readonly Step[], i: number, value: un
   }
   const index = step.index ?? 0;
   const dash = dashesOf(parent as YAMLSeq)[index] ?? -1;
-  if (dash < 0) throw new UnsafeFixError('a list item without a dash');
+  if (dash < 0) throw new RollsafeError('unsafe-fix', 'a list item without a dash');
   const column = columnOf(text, dash);
   const node = step.node;
   const start = node ? range(node)[0] : dash + 1;
@@ -297,9 +298,9 @@ function rewriteEntry(ctx: Context, chain: readonly Step[], i: number, value: un
 /** Replaces the node at the end of `chain` with `value`, as small an edit as the two allow. */
 function replaceNode(ctx: Context, chain: readonly Step[], i: number, value: unknown): Edit {
   const step = chain[i];
-  if (!step) throw new UnsafeFixError('nothing to replace');
+  if (!step) throw new RollsafeError('unsafe-fix', 'nothing to replace');
   const node = step.node;
-  if (isAlias(node)) throw new UnsafeFixError(`${toPointer(step.tokens)} is a YAML alias`);
+  if (isAlias(node)) throw new RollsafeError('unsafe-fix', `${toPointer(step.tokens)} is a YAML alias`);
   const isCollectionValue = typeof value === 'object' && value !== null;
   if (node === null || (isScalar(node) && range(node)[0] === range(node)[1])) return rewriteEntry(ctx, chain, i, value);
   if (isScalar(node)) {
@@ -341,7 +342,7 @@ function replaceNode(ctx: Context, chain: readonly Step[], i: number, value: unk
 function addPair(ctx: Context, chain: readonly Step[], i: number, key: string): Edit {
   const step = chain[i];
   const node = step?.node;
-  if (!step || !isMap(node)) throw new UnsafeFixError('no mapping to add to');
+  if (!step || !isMap(node)) throw new RollsafeError('unsafe-fix', 'no mapping to add to');
   if (node.flow || node.items.length === 0) return replaceNode(ctx, chain, i, valueAt(ctx.next, step.tokens));
   const { text, style } = ctx;
   const column = columnOf(text, range(node)[0]);
@@ -353,7 +354,7 @@ function addPair(ctx: Context, chain: readonly Step[], i: number, key: string): 
 function insertItem(ctx: Context, chain: readonly Step[], i: number, token: string): Edit {
   const step = chain[i];
   const node = step?.node;
-  if (!step || !isSeq(node)) throw new UnsafeFixError('no list to add to');
+  if (!step || !isSeq(node)) throw new RollsafeError('unsafe-fix', 'no list to add to');
   if (node.flow || node.items.length === 0) return replaceNode(ctx, chain, i, valueAt(ctx.next, step.tokens));
   const { text, style } = ctx;
   const dashes = dashesOf(node);
@@ -364,7 +365,7 @@ function insertItem(ctx: Context, chain: readonly Step[], i: number, token: stri
     at = appendPoint(text, contentEnd(text, node), column);
   } else {
     const dash = dashes[index] ?? -1;
-    if (dash < 0 || !onlySpaceBefore(text, dash)) throw new UnsafeFixError(`${toPointer(step.tokens)}: a list item that does not start its line`);
+    if (dash < 0 || !onlySpaceBefore(text, dash)) throw new RollsafeError('unsafe-fix', `${toPointer(step.tokens)}: a list item that does not start its line`);
     at = lineStart(text, dash);
   }
   const item = valueAt(ctx.next, [...step.tokens, String(index)]);
@@ -375,12 +376,12 @@ function insertItem(ctx: Context, chain: readonly Step[], i: number, token: stri
 function removeEntry(ctx: Context, chain: readonly Step[], i: number): Edit {
   const step = chain[i];
   const parent = step?.parent;
-  if (!step || !parent) throw new UnsafeFixError('cannot remove the whole document');
+  if (!step || !parent) throw new RollsafeError('unsafe-fix', 'cannot remove the whole document');
   if (parent.flow || parent.items.length === 1) return replaceNode(ctx, chain, i - 1, valueAt(ctx.next, chain[i - 1]?.tokens ?? []));
   const { text } = ctx;
   if (step.pair) {
     const key = step.pair.key as YamlNode | null;
-    if (!key) throw new UnsafeFixError('a mapping entry without a key');
+    if (!key) throw new RollsafeError('unsafe-fix', 'a mapping entry without a key');
     const keyStart = range(key)[0];
     const column = columnOf(text, keyStart);
     const end = step.node ? Math.max(contentEnd(text, step.node), range(key)[1]) : range(key)[1];
@@ -388,11 +389,11 @@ function removeEntry(ctx: Context, chain: readonly Step[], i: number): Edit {
     // The first key of a list item (`- name: a`): the next key moves up behind the dash.
     const index = (parent as YAMLMap).items.indexOf(step.pair);
     const following = (parent as YAMLMap).items[index + 1]?.key as YamlNode | null | undefined;
-    if (!following) throw new UnsafeFixError('a mapping entry that cannot be removed by lines');
+    if (!following) throw new RollsafeError('unsafe-fix', 'a mapping entry that cannot be removed by lines');
     return { text: splice(ctx, keyStart, range(following)[0], '', column) };
   }
   const dash = dashesOf(parent as YAMLSeq)[step.index ?? 0] ?? -1;
-  if (dash < 0 || !onlySpaceBefore(text, dash)) throw new UnsafeFixError(`${toPointer(step.tokens)}: a list item that does not start its line`);
+  if (dash < 0 || !onlySpaceBefore(text, dash)) throw new RollsafeError('unsafe-fix', `${toPointer(step.tokens)}: a list item that does not start its line`);
   const end = step.node ? Math.max(contentEnd(text, step.node), dash + 1) : dash + 1;
   return { text: splice(ctx, lineStart(text, dash), nextLineStart(text, end), '', columnOf(text, dash)) };
 }
@@ -406,18 +407,18 @@ function editOnce(ctx: Context, op: PatchOperation): Edit {
     if (op.op === 'add' && isSeq(chain[last]?.parent)) return insertItem(ctx, chain, last - 1, tokens[last - 1] ?? '-');
     return replaceNode(ctx, chain, last, valueAt(ctx.next, tokens));
   }
-  if (op.op !== 'add') throw new UnsafeFixError(`${op.path} is not written in the document (a merge key?)`);
+  if (op.op !== 'add') throw new RollsafeError('unsafe-fix', `${op.path} is not written in the document (a merge key?)`);
   const node = chain[last]?.node ?? null;
   const token = tokens[missing] ?? '';
   if (isMap(node)) return addPair(ctx, chain, last, token);
   if (isSeq(node) && missing === tokens.length - 1) return insertItem(ctx, chain, last, token);
   if (node === null || (isScalar(node) && node.value === null)) return replaceNode(ctx, chain, last, valueAt(ctx.next, tokens.slice(0, missing)));
-  throw new UnsafeFixError(`${op.path}: ${toPointer(tokens.slice(0, missing))} is not a mapping or a list`);
+  throw new RollsafeError('unsafe-fix', `${op.path}: ${toPointer(tokens.slice(0, missing))} is not a mapping or a list`);
 }
 
 /**
  * Applies one operation to a document's text. `value` is what the text parses to; the result
- * carries the value after the operation. Throws UnsafeFixError when the edit cannot be made safely.
+ * carries the value after the operation. Throws a RollsafeError `unsafe-fix` when the edit cannot be made safely.
  */
 export function editDocument(text: string, value: unknown, op: PatchOperation, style: Style): { text: string; value: unknown } {
   const next = applyOperation(value, op);
@@ -425,6 +426,6 @@ export function editDocument(text: string, value: unknown, op: PatchOperation, s
   if ('text' in edit) return { text: edit.text, value: next };
   let current = { text, value };
   for (const sub of edit.expand) current = editDocument(current.text, current.value, sub, style);
-  if (!deepEqual(current.value, next)) throw new UnsafeFixError(`${op.path}: the edit does not add up to the operation`);
+  if (!deepEqual(current.value, next)) throw new RollsafeError('unsafe-fix', `${op.path}: the edit does not add up to the operation`);
   return { text: current.text, value: next };
 }

@@ -5,11 +5,7 @@
  */
 import type { PatchOperation } from '../rules/types.js';
 import { pointerTokens } from '../document/pointer.js';
-
-/** A fix that cannot be applied safely; the message says why (shown to the user as a hint). */
-export class UnsafeFixError extends Error {
-  readonly code = 'unsafe-fix';
-}
+import { RollsafeError } from '../errors.js';
 
 type Container = Record<string, unknown> | unknown[];
 
@@ -25,9 +21,9 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /** An array index token: `0`, `12`, or `-` (past the end, for `add`). */
 function arrayIndex(token: string, length: number, allowEnd: boolean): number {
   if (token === '-' && allowEnd) return length;
-  if (!/^(?:0|[1-9]\d*)$/.test(token)) throw new UnsafeFixError(`\`${token}\` is not an array index`);
+  if (!/^(?:0|[1-9]\d*)$/.test(token)) throw new RollsafeError('unsafe-fix', `\`${token}\` is not an array index`);
   const index = Number(token);
-  if (index > length || (index === length && !allowEnd)) throw new UnsafeFixError(`array index ${index} is out of range`);
+  if (index > length || (index === length && !allowEnd)) throw new RollsafeError('unsafe-fix', `array index ${index} is out of range`);
   return index;
 }
 
@@ -75,13 +71,13 @@ export function valueAt(root: unknown, tokens: readonly string[]): unknown {
 /**
  * Applies one operation to a copy of `root` and returns the copy. `add` creates missing (or null)
  * intermediate mappings, as a fix that adds `lifecycle/preStop` to a container without `lifecycle`
- * means; `replace` and `remove` need their target to exist (RFC 6902). Throws UnsafeFixError.
+ * means; `replace` and `remove` need their target to exist (RFC 6902). Throws a RollsafeError `unsafe-fix`.
  */
 export function applyOperation(root: unknown, op: PatchOperation): unknown {
   const tokens = pointerTokens(op.path);
-  if (tokens.length === 0) throw new UnsafeFixError('an operation on the whole document');
+  if (tokens.length === 0) throw new RollsafeError('unsafe-fix', 'an operation on the whole document');
   const copy = cloneValue(root);
-  if (!isContainer(copy)) throw new UnsafeFixError('the document is not a mapping');
+  if (!isContainer(copy)) throw new RollsafeError('unsafe-fix', 'the document is not a mapping');
   let parent: Container = copy;
   for (let i = 0; i < tokens.length - 1; i++) {
     const token = tokens[i] ?? '';
@@ -95,7 +91,7 @@ export function applyOperation(root: unknown, op: PatchOperation): unknown {
         parent[token] = child;
       }
     }
-    if (!isContainer(child)) throw new UnsafeFixError(`${op.path}: no mapping or list at /${tokens.slice(0, i + 1).join('/')}`);
+    if (!isContainer(child)) throw new RollsafeError('unsafe-fix', `${op.path}: no mapping or list at /${tokens.slice(0, i + 1).join('/')}`);
     parent = child;
   }
   const last = tokens[tokens.length - 1] ?? '';
@@ -108,7 +104,7 @@ export function applyOperation(root: unknown, op: PatchOperation): unknown {
   } else if (op.op === 'add') {
     parent[last] = value;
   } else {
-    if (!Object.hasOwn(parent, last)) throw new UnsafeFixError(`${op.path} does not exist`);
+    if (!Object.hasOwn(parent, last)) throw new RollsafeError('unsafe-fix', `${op.path} does not exist`);
     if (op.op === 'replace') parent[last] = value;
     else delete parent[last];
   }

@@ -21,13 +21,13 @@ export interface Style {
   readonly flowPadding: boolean;
 }
 
-export const DEFAULT_STYLE: Style = { indent: 2, indentSeq: true, eol: '\n', flowPadding: false };
+const DEFAULT_STYLE: Style = { indent: 2, indentSeq: true, eol: '\n', flowPadding: false };
 
 /** Characters that end or split a plain scalar inside a flow collection. */
 const FLOW_INDICATORS = /[,[\]{}]/;
 
 /** True when `text` may be written as a plain scalar and still read as this string. */
-export function plainReadsBack(text: string, inFlow = false): boolean {
+function plainReadsBack(text: string, inFlow = false): boolean {
   if (text === '' || text !== text.trim() || /[\n\r\t\u0085\u2028\u2029]/.test(text)) return false;
   if (inFlow && FLOW_INDICATORS.test(text)) return false;
   try {
@@ -40,7 +40,7 @@ export function plainReadsBack(text: string, inFlow = false): boolean {
 }
 
 /** A double-quoted YAML scalar (JSON string syntax is valid YAML). */
-export function doubleQuoted(text: string): string {
+function doubleQuoted(text: string): string {
   return JSON.stringify(text);
 }
 

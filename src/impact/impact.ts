@@ -9,7 +9,7 @@
  * Fixes are applied to the parsed documents in memory (RFC 6902 on their values), per namespace:
  * every relation the simulator follows stays inside one, so the work is linear in the input.
  */
-import type { Category, Finding, FindingImpact, Fix } from '../rules/types.js';
+import type { Category, Finding, FindingImpact, Fix, SimulatedChange, WhatIf } from '../rules/types.js';
 import { applyOperation, cloneValue, valueAt } from '../fix/patch.js';
 import { loadSources } from '../load/objects.js';
 import { pointerTokens } from '../document/pointer.js';
@@ -19,8 +19,9 @@ import { isRecord } from '../model/k8s.js';
 import { DEFAULT_NAMESPACE, effectiveNamespace, toResource, type Resource } from '../model/resource.js';
 import type { Workload } from '../model/workload.js';
 import type { Profile } from '../profiles/types.js';
+import { RULES } from '../rules/index.js';
 import { simulate } from '../sim/index.js';
-import { NotSimulated, simInput, workloadId, type SimInput } from '../sim/params.js';
+import { isNotSimulated, simInput, workloadId, type SimInput } from '../sim/params.js';
 
 /** Categories whose findings cost requests during a rollout. */
 export const IMPACT_CATEGORIES: ReadonlySet<Category> = new Set(['startup', 'termination', 'node-routing', 'lb-drain']);
@@ -82,36 +83,14 @@ function concerned(graph: Graph, finding: Finding): Workload[] {
   return graph.services.filter((s) => graph.ingressesOf(s).some((i) => sameRef(i, finding.resource)) || s.resource.name === finding.resource.name).flatMap((s) => [...graph.workloadsOf(s)]);
 }
 
-/**
- * Findings without an automatic fix whose advice the simulator can follow: the input as the rule
- * reads it (`before`, e.g. an app that never sees SIGTERM) and with the advice taken (`after`).
- */
-interface WhatIf {
-  readonly advice: string;
-  readonly before?: (input: SimInput) => SimInput;
-  readonly after: (input: SimInput) => SimInput;
+/** The simulator input with a rule's advice (RuleMeta.impact) taken, or read as the rule reads it. */
+function changed(input: SimInput, change: SimulatedChange): SimInput {
+  let out = input;
+  if (change.externalTrafficPolicy !== undefined && out.entry.kind === 'lb-node') out = { ...out, entry: { kind: 'lb-node', policy: change.externalTrafficPolicy } };
+  if (change.lbReadinessGate !== undefined) out = { ...out, pod: { ...out.pod, lbReadinessGate: change.lbReadinessGate } };
+  if (change.sigterm !== undefined) out = { ...out, pod: { ...out.pod, sigterm: change.sigterm } };
+  return out;
 }
-
-const WHAT_IF: Readonly<Record<string, WhatIf>> = {
-  'local-traffic-policy-gap': {
-    advice: 'externalTrafficPolicy: Cluster',
-    after: (i) => (i.entry.kind === 'lb-node' ? { ...i, entry: { kind: 'lb-node', policy: 'Cluster' } } : i),
-  },
-  'lb-readiness-gate-missing': {
-    advice: 'the LB readiness gate',
-    after: (i) => ({ ...i, pod: { ...i.pod, lbReadinessGate: true } }),
-  },
-  'sigterm-not-forwarded': {
-    advice: 'SIGTERM reaching the app',
-    before: (i) => ({ ...i, pod: { ...i.pod, sigterm: 'ignore' } }),
-    after: (i) => ({ ...i, pod: { ...i.pod, sigterm: 'graceful' } }),
-  },
-  'fast-shutdown-image': {
-    advice: 'a graceful shutdown',
-    before: (i) => ({ ...i, pod: { ...i.pod, sigterm: 'exit' } }),
-    after: (i) => ({ ...i, pod: { ...i.pod, sigterm: 'graceful' } }),
-  },
-};
 
 /** A finding whose worth can be simulated: a patch on a document, or advice the simulator follows. */
 type Candidate =
@@ -191,7 +170,7 @@ export function findingImpacts(sources: readonly SourceText[], findings: readonl
   for (const finding of findings) {
     if (finding.fix && finding.document !== undefined) candidates.push({ finding, kind: 'patch', key: docKey(finding.file, finding.document), fix: finding.fix });
     else {
-      const whatIf = IMPACT_CATEGORIES.has(finding.category) ? WHAT_IF[finding.ruleId] : undefined;
+      const whatIf = IMPACT_CATEGORIES.has(finding.category) ? RULES.get(finding.ruleId)?.meta.impact : undefined;
       if (whatIf) candidates.push({ finding, kind: 'what-if', whatIf });
     }
   }
@@ -252,7 +231,7 @@ export function findingImpacts(sources: readonly SourceText[], findings: readonl
         for (const c of fixes) {
           if (c.kind !== 'what-if') continue;
           const change = c === leftOut ? c.whatIf.before : c.whatIf.after;
-          if (change) adjusted = change(adjusted);
+          if (change) adjusted = changed(adjusted, change);
         }
         results.set(leftOut, meanFailed(adjusted, runs, seed, options.onRun));
       }
@@ -312,12 +291,8 @@ function round(n: number): number {
 
 /** The simulator input of a workload; undefined when it cannot be simulated. */
 function inputOf(graph: Graph, profile: Profile, workload: Workload): SimInput | undefined {
-  try {
-    return simInput(graph, profile, workload);
-  } catch (error) {
-    if (error instanceof NotSimulated) return undefined;
-    throw error;
-  }
+  const input = simInput(graph, profile, workload);
+  return isNotSimulated(input) ? undefined : input;
 }
 
 /** Mean failed requests per rollout, as expected values over the same seeds with and without a change. */

@@ -5,16 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter } from 'node:path';
-
-/** Why the lab cannot run or a command failed: closed set of codes. */
-export class LabError extends Error {
-  readonly code: 'not-root' | 'missing-tools' | 'command-failed';
-
-  constructor(code: LabError['code'], message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+import { RollsafeError } from '../errors.js';
 
 /** The tools the lab uses and the Debian package of each. */
 export const LAB_TOOLS: readonly { readonly command: string; readonly pkg: string }[] = [
@@ -39,7 +30,7 @@ export function onPath(command: string, path: string | undefined): boolean {
 }
 
 /** What is missing for the lab, and the command that installs it; `undefined` when nothing is. */
-export function labPrerequisites(uid: number | undefined, has: (command: string) => boolean): { readonly message: string; readonly code: LabError['code'] } | undefined {
+export function labPrerequisites(uid: number | undefined, has: (command: string) => boolean): { readonly message: string; readonly code: 'not-root' | 'missing-tools' } | undefined {
   if (uid !== 0) return { code: 'not-root', message: 'the lab needs root: it creates network namespaces and writes iptables rules in them (run it as root, e.g. with sudo)' };
   const missing = LAB_TOOLS.filter((t) => !has(t.command));
   if (missing.length === 0) return undefined;
@@ -50,12 +41,12 @@ export function labPrerequisites(uid: number | undefined, has: (command: string)
   };
 }
 
-/** Runs a command and returns its stdout; throws LabError('command-failed') with its stderr. */
+/** Runs a command and returns its stdout; throws a RollsafeError `command-failed` with its stderr. */
 export function run(file: string, args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): string {
   try {
     return execFileSync(file, args, { encoding: 'utf8', input: options.input, timeout: options.timeoutMs ?? 10_000, stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (error: unknown) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-    throw new LabError('command-failed', `${file} ${args.join(' ')}: ${stderr || (error instanceof Error ? error.message : String(error))}`);
+    throw new RollsafeError('command-failed', `${file} ${args.join(' ')}: ${stderr || (error instanceof Error ? error.message : String(error))}`);
   }
 }

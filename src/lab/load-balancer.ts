@@ -7,6 +7,7 @@
  * `externalTrafficPolicy: Local`.
  */
 import { connect } from 'node:net';
+import { RollsafeError } from '../errors.js';
 
 /** One backend of the load balancer. */
 export interface LbBackend {
@@ -26,6 +27,16 @@ export interface LbSettings {
   readonly intervalMs: number;
   readonly rise: number;
   readonly fall: number;
+  /**
+   * `http` (default) or `tcp`: a layer-4 balancer (a cloud CLB or NLB) passes each client
+   * connection through to one backend; with `tcp` and `retries: 0` a refused or reset backend
+   * connection reaches the client as the cloud LB's would.
+   */
+  readonly mode?: 'http' | 'tcp';
+  /** Connection retries to a backend (HAProxy's default 3; a cloud LB does not retry: 0). */
+  readonly retries?: number;
+  /** HAProxy's `timeout connect` in ms (default 2000). */
+  readonly connectTimeoutMs?: number;
 }
 
 /** HAProxy's configuration for the lab's load balancer (pure). */
@@ -37,8 +48,9 @@ export function haproxyConfig(settings: LbSettings, address: string, adminSocket
     'global',
     `  stats socket ${adminSocket} mode 600 level admin`,
     'defaults',
-    '  mode http',
-    '  timeout connect 2s',
+    `  mode ${settings.mode ?? 'http'}`,
+    ...(settings.retries !== undefined ? [`  retries ${settings.retries}`] : []),
+    `  timeout connect ${settings.connectTimeoutMs ?? 2000}ms`,
     '  timeout client 30s',
     '  timeout server 30s',
     'frontend lb',
@@ -57,7 +69,7 @@ export function runtimeCommand(socketPath: string, command: string, timeoutMs = 
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     let answer = '';
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`HAProxy did not answer \`${command}\``)));
+    socket.setTimeout(timeoutMs, () => socket.destroy(new RollsafeError('command-failed', `HAProxy did not answer \`${command}\``)));
     socket.on('connect', () => socket.end(`${command}\n`));
     socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
     socket.on('end', () => resolve(answer));

@@ -10,7 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LabError, run } from './host.js';
+import { run } from './host.js';
+import { RollsafeError } from '../errors.js';
 import { renderNat, type LabServicePort } from './kube-proxy.js';
 import { haproxyConfig, HEALTH_SERVER_SCRIPT, runtimeCommand, serverStates, type LbSettings } from './load-balancer.js';
 
@@ -139,7 +140,7 @@ export class Lab {
    */
   static create(options: { nodes: number; prefix?: string }): Lab {
     const prefix = options.prefix ?? LAB_PREFIX;
-    if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 50) throw new LabError('command-failed', `a lab has 1 to 50 nodes, not ${options.nodes}`);
+    if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 50) throw new RollsafeError('command-failed', `a lab has 1 to 50 nodes, not ${options.nodes}`);
     cleanupLeftovers(prefix);
     const id = `${prefix}${process.pid}-${startTime('self') ?? '0'}-`;
     const nodes = Array.from({ length: options.nodes }, (_, i) => ({ name: `node-${i + 1}`, netns: `${id}n${i + 1}`, ip: `10.250.0.${i + 1}` }));
@@ -168,6 +169,9 @@ export class Lab {
       run('ip', ['-n', node.netns, 'link', 'set', 'eth0', 'up']);
       // Service addresses are on no interface: locally sent packets need a route before OUTPUT's DNAT.
       run('ip', ['-n', node.netns, 'route', 'add', 'default', 'dev', 'eth0']);
+      // A node forwards what kube-proxy DNATs to a pod on another node (the kubelet and kube-proxy
+      // require net.ipv4.ip_forward=1); the setting is the namespace's own.
+      run('ip', ['netns', 'exec', node.netns, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     });
   }
 
@@ -185,7 +189,7 @@ export class Lab {
   private async waitListening(child: ChildProcess, ip: string, port: number, what: string, timeoutMs = 5000): Promise<void> {
     const deadline = performance.now() + timeoutMs;
     while (child.pid === undefined || !listensIn(child.pid, ip, port)) {
-      if (child.exitCode !== null || child.signalCode !== null || performance.now() > deadline) throw new LabError('command-failed', `${what} did not listen on ${ip}:${port}`);
+      if (child.exitCode !== null || child.signalCode !== null || performance.now() > deadline) throw new RollsafeError('command-failed', `${what} did not listen on ${ip}:${port}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -213,7 +217,7 @@ export class Lab {
    * bridge; returns its address and a runtime-API client.
    */
   async startLoadBalancer(settings: LbSettings): Promise<{ address: string; command: (line: string) => Promise<string>; states: () => Promise<Record<string, string>> }> {
-    if (this.lbNs) throw new LabError('command-failed', 'the lab has a load balancer already');
+    if (this.lbNs) throw new RollsafeError('command-failed', 'the lab has a load balancer already');
     const address = '10.250.0.250';
     const netns = `${this.id}lb`;
     this.lbNs = netns;
@@ -235,13 +239,13 @@ export class Lab {
 
   /** Starts a process in the load balancer's namespace (a client of the load balancer). */
   spawnAtLoadBalancer(command: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): ChildProcess {
-    if (!this.lbNs) throw new LabError('command-failed', 'the lab has no load balancer');
+    if (!this.lbNs) throw new RollsafeError('command-failed', 'the lab has no load balancer');
     return spawn('ip', ['netns', 'exec', this.lbNs, ...command], { env: { ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   }
 
   private node(name: string): LabNode {
     const node = this.nodes.find((n) => n.name === name);
-    if (!node) throw new LabError('command-failed', `no node ${name} in the lab`);
+    if (!node) throw new RollsafeError('command-failed', `no node ${name} in the lab`);
     return node;
   }
 
@@ -251,6 +255,17 @@ export class Lab {
    * it listens (within `listenTimeoutMs`).
    */
   async startPod(options: { name: string; node: string; port: number; command: readonly string[]; env?: Readonly<Record<string, string | undefined>>; listenTimeoutMs?: number }): Promise<LabPod> {
+    const { pod, listening } = this.spawnPod(options);
+    await listening;
+    return pod;
+  }
+
+  /**
+   * Starts a pod as `startPod` does, without waiting: the pod at once (its process can be signalled
+   * from the start), and a promise that resolves once it listens (rejects when it does not within
+   * `listenTimeoutMs`, or exits first).
+   */
+  spawnPod(options: { name: string; node: string; port: number; command: readonly string[]; env?: Readonly<Record<string, string | undefined>>; listenTimeoutMs?: number }): { pod: LabPod; listening: Promise<void> } {
     const node = this.node(options.node);
     const index = this.nodes.indexOf(node) + 1;
     const ip = `10.250.${index}.${this.pods.filter((p) => p.node === node).length + 1}`;
@@ -262,8 +277,7 @@ export class Lab {
     const pod: LabPod = { name: options.name, node, ip, port: options.port, process: child };
     this.pods.push(pod);
     // `ip netns exec` replaces itself with the command: the child's pid is the pod's.
-    await this.waitListening(child, ip, options.port, `pod ${options.name}`, options.listenTimeoutMs);
-    return pod;
+    return { pod, listening: this.waitListening(child, ip, options.port, `pod ${options.name}`, options.listenTimeoutMs) };
   }
 
   /** Starts a process in a node's namespace (a client), stdio piped. */
@@ -280,7 +294,7 @@ export class Lab {
   /** Runs a command in a node's namespace and returns its output (iptables-save, conntrack -L). */
   execIn(nodeName: string, command: readonly string[]): string {
     const [file, ...args] = command;
-    if (file === undefined) throw new LabError('command-failed', 'no command');
+    if (file === undefined) throw new RollsafeError('command-failed', 'no command');
     return run('ip', ['netns', 'exec', this.node(nodeName).netns, file, ...args]);
   }
 

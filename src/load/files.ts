@@ -3,11 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MAX_FILE_BYTES } from './parse.js';
 import type { SourceText } from '../document/types.js';
-
-/** An input that cannot be read: exit code 2. */
-export class InputError extends Error {
-  readonly code = 'unreadable-input';
-}
+import { isRollsafeError, RollsafeError } from '../errors.js';
 
 const MANIFEST = /\.(?:ya?ml|json)$/i;
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
@@ -43,7 +39,7 @@ function describe(error: unknown): string {
 /**
  * Expands paths (files, folders searched recursively for *.yaml, *.yml, *.json) into sources.
  * `-` reads `stdin`. A file reached twice (named twice, or named and inside a folder also named)
- * is read once: its objects are not duplicates of themselves. Throws InputError for a path that
+ * is read once: its objects are not duplicates of themselves. Throws a RollsafeError `unreadable-input` for a path that
  * cannot be read.
  */
 export function readSources(paths: readonly string[], stdin: () => string): SourceText[] {
@@ -61,13 +57,13 @@ export function readSources(paths: readonly string[], stdin: () => string): Sour
         files = [];
         walk(path, files);
         // A folder with nothing to check is almost always a wrong path in a CI job: say so.
-        if (files.length === 0) throw new InputError(`${path}: no *.yaml, *.yml or *.json files in this folder`);
+        if (files.length === 0) throw new RollsafeError('unreadable-input', `${path}: no *.yaml, *.yml or *.json files in this folder`, { file: path });
       } else {
         files = [path];
       }
     } catch (error: unknown) {
-      if (error instanceof InputError) throw error;
-      throw new InputError(`${path}: ${describe(error)}`);
+      if (isRollsafeError(error, 'unreadable-input')) throw error;
+      throw new RollsafeError('unreadable-input', `${path}: ${describe(error)}`, { file: path });
     }
     for (const file of files) {
       const key = resolve(file);
@@ -76,11 +72,11 @@ export function readSources(paths: readonly string[], stdin: () => string): Sour
       try {
         // Refuse before reading: a huge file would exhaust memory before the parser could say no.
         const size = statSync(file).size;
-        if (size > MAX_FILE_BYTES) throw new InputError(`${file}: ${(size / 1048576).toFixed(1)} MiB is over the ${MAX_FILE_BYTES / 1048576} MiB limit per file; split it or check it is a manifest`);
+        if (size > MAX_FILE_BYTES) throw new RollsafeError('unreadable-input', `${file}: ${(size / 1048576).toFixed(1)} MiB is over the ${MAX_FILE_BYTES / 1048576} MiB limit per file; split it or check it is a manifest`, { file: file });
         sources.push({ path: file, text: readFileSync(file, 'utf8') });
       } catch (error: unknown) {
-        if (error instanceof InputError) throw error;
-        throw new InputError(`${file}: ${describe(error)}`);
+        if (isRollsafeError(error, 'unreadable-input')) throw error;
+        throw new RollsafeError('unreadable-input', `${file}: ${describe(error)}`, { file: file });
       }
     }
   }

@@ -5,14 +5,15 @@
 import { isRecord, recordAt, stringAt } from '../model/k8s.js';
 import { effectiveNamespace, ignoredRules, toResource, type Resource } from '../model/resource.js';
 import { isWorkloadKind } from '../model/workload.js';
-import { apiProblem, isBuiltinKind } from '../schema/kinds.js';
+import { apiProblem, DEFAULT_K8S_VERSION, isBuiltinKind } from '../schema/kinds.js';
 import { semanticViolations } from '../schema/semantic.js';
-import { ExpansionError, hasSchema, validateObject } from '../schema/validate.js';
+import { hasSchema, validateObject } from '../schema/validate.js';
 import { locate, type ParsedDocument } from '../document/document.js';
 import { parseSource } from './parse.js';
 import type { LoadNote, LoadProblem } from './types.js';
 import type { SourceText } from '../document/types.js';
 import { isYaml11OnlyBoolean } from './yaml11.js';
+import { isRollsafeError } from '../errors.js';
 
 /** Kinds the rules read. */
 const MODELED_KINDS: ReadonlySet<string> = new Set([
@@ -30,9 +31,6 @@ const MODELED_KINDS: ReadonlySet<string> = new Set([
   // Settings that name a Service for clients to look up through the API (domain/service-role.ts).
   'ConfigMap',
 ]);
-
-/** The Kubernetes version loading judges API versions against when none is given (docs/profiles.md: 1.30, still common on managed clouds). */
-export const DEFAULT_K8S_VERSION = '1.30';
 
 /** What loading a set of sources produced. */
 export interface LoadResult {
@@ -124,7 +122,7 @@ function addChecked(out: LoadResult, doc: ParsedDocument, base: string, value: R
         out.problems.push(problem(doc, base, resource, v.code, message, v.path));
       }
     } catch (error: unknown) {
-      if (!(error instanceof ExpansionError)) throw error;
+      if (!isRollsafeError(error, 'alias-bomb')) throw error;
       out.problems.push(problem(doc, base, resource, 'alias-bomb', `${error.message}; refused as a possible alias bomb`, ''));
       return;
     }

@@ -13,9 +13,9 @@ import { KUBERNETES_YAML_SCHEMA } from './yaml11.js';
  * manifest file a thousand times larger than any one object is certainly not a manifest set. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** Aliases per document: real manifests use a handful; a billion-laughs document uses thousands. */
-export const MAX_ALIASES = 500;
+const MAX_ALIASES = 500;
 /** Nodes a document may expand to through its aliases (a Kubernetes object has hundreds). */
-export const MAX_EXPANDED_NODES = 1_000_000;
+const MAX_EXPANDED_NODES = 1_000_000;
 /** Nesting depth: Kubernetes objects nest about 15 levels deep. */
 export const MAX_DEPTH = 64;
 
@@ -111,7 +111,7 @@ export function findTemplateAction(text: string): number {
  * The number of nodes a value expands to when its aliases are followed, counting shared nodes
  * once per reference (memoized, so a billion-laughs document is measured without expanding it).
  */
-export function expandedSize(value: unknown, memo = new Map<object, number>()): number {
+function expandedSize(value: unknown, memo = new Map<object, number>()): number {
   if (typeof value !== 'object' || value === null) return 1;
   const known = memo.get(value);
   if (known !== undefined) return known;

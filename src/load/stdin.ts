@@ -1,12 +1,12 @@
 /** Reading standard input as a stream (Node only; the rest of the pipeline is pure). */
-import { InputError } from './files.js';
 import { MAX_FILE_BYTES } from './parse.js';
+import { isRollsafeError, RollsafeError } from '../errors.js';
 
 /**
  * Reads a stream to its end and decodes it as UTF-8. A pipe from a slow producer
  * (`helm template … | rollsafe check -`) has no data yet when rollsafe starts: a synchronous read
  * of file descriptor 0 then fails with EAGAIN, so stdin is read as a stream, awaiting every chunk.
- * Past `limit` bytes the read stops and an InputError says so, as for a file over the limit.
+ * Past `limit` bytes the read stops and a RollsafeError `unreadable-input` says so, as for a file over the limit.
  */
 export async function readStream(stream: AsyncIterable<Uint8Array | string>, limit: number = MAX_FILE_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
@@ -17,14 +17,14 @@ export async function readStream(stream: AsyncIterable<Uint8Array | string>, lim
       size += buffer.byteLength;
       if (size > limit) {
         // Leaving the loop early closes the stream: the producer gets EPIPE instead of blocking.
-        throw new InputError(`<stdin>: more than ${formatMiB(limit)} MiB, the limit per file; split the input or check it is a manifest`);
+        throw new RollsafeError('unreadable-input', `<stdin>: more than ${formatMiB(limit)} MiB, the limit per file; split the input or check it is a manifest`);
       }
       chunks.push(buffer);
     }
   } catch (error: unknown) {
-    if (error instanceof InputError) throw error;
+    if (isRollsafeError(error, 'unreadable-input')) throw error;
     // A read error (EIO, a closed descriptor): an unreadable input, like an unreadable file.
-    throw new InputError(`<stdin>: cannot be read (${error instanceof Error ? error.message : String(error)})`);
+    throw new RollsafeError('unreadable-input', `<stdin>: cannot be read (${error instanceof Error ? error.message : String(error)})`);
   }
   // Decoded once at the end: a multi-byte character split across chunks stays whole.
   return Buffer.concat(chunks, size).toString('utf8');

@@ -31,8 +31,6 @@ export function resolvePort(container: ContainerView, ref: unknown): number | un
   return declaredPorts(container).find((p) => p.name === ref)?.port;
 }
 
-export type ProbeKind = 'readinessProbe' | 'livenessProbe' | 'startupProbe';
-
 /** A probe's action in comparable form, e.g. `httpGet :8080/healthz`. */
 export function probeTarget(container: ContainerView, probe: Record<string, unknown>): { action: string; port: number | undefined; portRef: unknown; field: string } | undefined {
   const http = recordAt(probe, 'httpGet');

@@ -9,7 +9,7 @@ import { labelSelectorMatches, mapSelectorMatches } from './selector.js';
 import { toWorkload, type Workload } from './workload.js';
 
 /** One port of a Service. */
-export interface ServicePortView {
+interface ServicePortView {
   readonly index: number;
   readonly path: string;
   readonly name: string | undefined;
@@ -58,7 +58,7 @@ export interface Graph {
  * is not a port name is rejected (ValidatePortNumOrName, pkg/apis/core/validation) and is
  * undefined here, so no rule reasons with it.
  */
-export function targetPortOf(target: unknown, port: number | undefined): number | string | undefined {
+function targetPortOf(target: unknown, port: number | undefined): number | string | undefined {
   if (target === undefined || target === null || target === 0 || target === '') return port;
   if (validPort(target) || validPortName(target)) return target;
   return undefined;

@@ -5,37 +5,19 @@
 
 export type IntOrString = number | string;
 
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-
-export interface LabelSelectorRequirement {
-  key?: string;
-  operator?: string;
-  values?: string[];
-}
-
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
-
-export interface ContainerPort {
+interface ContainerPort {
   name?: string;
   containerPort?: number;
   protocol?: string;
 }
 
-export interface ExecAction { command?: unknown[] }
-export interface HTTPGetAction { path?: string; port?: IntOrString; scheme?: string }
-export interface TCPSocketAction { port?: IntOrString }
-export interface GRPCAction { port?: number; service?: string }
-export interface SleepAction { seconds?: number }
+interface ExecAction { command?: unknown[] }
+interface HTTPGetAction { path?: string; port?: IntOrString; scheme?: string }
+interface TCPSocketAction { port?: IntOrString }
+interface GRPCAction { port?: number; service?: string }
+interface SleepAction { seconds?: number }
 
-export interface Probe {
+interface Probe {
   exec?: ExecAction;
   httpGet?: HTTPGetAction;
   tcpSocket?: TCPSocketAction;
@@ -47,14 +29,14 @@ export interface Probe {
   failureThreshold?: number;
 }
 
-export interface LifecycleHandler {
+interface LifecycleHandler {
   exec?: ExecAction;
   httpGet?: HTTPGetAction;
   tcpSocket?: TCPSocketAction;
   sleep?: SleepAction;
 }
 
-export interface Lifecycle {
+interface Lifecycle {
   preStop?: LifecycleHandler;
   postStart?: LifecycleHandler;
 }
@@ -78,51 +60,6 @@ export interface PodSpec {
   terminationGracePeriodSeconds?: number;
   readinessGates?: Array<{ conditionType?: string }>;
   affinity?: unknown;
-}
-
-export interface PodTemplateSpec {
-  metadata?: ObjectMeta;
-  spec?: PodSpec;
-}
-
-export interface RollingUpdate {
-  maxSurge?: IntOrString;
-  maxUnavailable?: IntOrString;
-  partition?: number;
-}
-
-export interface WorkloadSpec {
-  replicas?: number;
-  selector?: LabelSelector;
-  template?: PodTemplateSpec;
-  minReadySeconds?: number;
-  /** Deployment */
-  strategy?: { type?: string; rollingUpdate?: RollingUpdate };
-  /** StatefulSet, DaemonSet */
-  updateStrategy?: { type?: string; rollingUpdate?: RollingUpdate };
-}
-
-export interface ServicePort {
-  name?: string;
-  port?: number;
-  targetPort?: IntOrString;
-  protocol?: string;
-  nodePort?: number;
-}
-
-export interface ServiceSpec {
-  type?: string;
-  selector?: Record<string, string>;
-  ports?: ServicePort[];
-  externalTrafficPolicy?: string;
-  loadBalancerClass?: string;
-}
-
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: ObjectMeta;
-  spec?: unknown;
 }
 
 /** True when `value` is a plain (non-array) object. */

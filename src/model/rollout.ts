@@ -17,9 +17,9 @@ import { numberAt, recordAt, type IntOrString } from './k8s.js';
 import type { Workload } from './workload.js';
 
 /** What the progress deadline of an extensions/v1beta1 Deployment is stored as: none. */
-export const NO_PROGRESS_DEADLINE_SECONDS = 2_147_483_647;
+const NO_PROGRESS_DEADLINE_SECONDS = 2_147_483_647;
 /** Deployment progressDeadlineSeconds default of apps/v1beta1, v1beta2 and v1. */
-export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
 /** A workload's update strategy after defaulting. */
 export type UpdateStrategy =

@@ -26,11 +26,6 @@ export function dbl(value: number): string {
   return Number.isInteger(value) ? `${value}.0` : String(value);
 }
 
-/** A CEL list of string literals. */
-export function strList(values: readonly string[]): string {
-  return `[${values.map(str).join(', ')}]`;
-}
-
 /** `has(a.b) && has(a.b.c)`: every step of a field path exists (CEL errors on a missing key). */
 export function hasPath(base: string, fields: readonly string[]): string {
   const steps: string[] = [];
@@ -93,12 +88,12 @@ function spaced(s: string): string {
 }
 
 /** A `sleep` argument that is a duration (`30`, `30s`, `1m`, `0.5`, `2h`), as sleepSeconds reads it. */
-export function isDuration(arg: string): string {
+function isDuration(arg: string): string {
   return `${arg}.trim().matches('^[0-9]+(\\\\.[0-9]+)?[smh]?$')`;
 }
 
 /** Seconds (a double) of a `sleep` argument that {@link isDuration} accepted. */
-export function durationSeconds(arg: string): string {
+function durationSeconds(arg: string): string {
   return `[${arg}.trim()].map(t, double(t.replace('s', '').replace('m', '').replace('h', '')) * (t.endsWith('m') ? 60.0 : t.endsWith('h') ? 3600.0 : 1.0))[0]`;
 }
 

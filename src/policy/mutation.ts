@@ -30,7 +30,7 @@ export const MAX_PATCHED_CONTAINERS = 16;
 export type PatchSyntax = 'kubernetes' | 'plain';
 
 /** A value as a CEL literal (maps, lists, strings, whole numbers). */
-export function celLiteral(value: unknown): string {
+function celLiteral(value: unknown): string {
   if (typeof value === 'string') return str(value);
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : dbl(value);
   if (Array.isArray(value)) return `[${value.map(celLiteral).join(', ')}]`;

@@ -15,6 +15,7 @@ import { declaredCel, declaresPortCel, fieldOr, hasPath, nonClientPortNameCel, s
 import { RULES } from '../rules/index.js';
 import { MUTATING_POLICY_SINCE, mutationExpression } from './mutation.js';
 import { compileRules, POLICY_KINDS, type CompiledRule, type PolicyNumbers } from './rules.js';
+import { RollsafeError } from '../errors.js';
 
 /** What the policy does with a violation: `validationActions` of the binding. */
 export type PolicyMode = 'deny' | 'warn' | 'audit';
@@ -25,10 +26,10 @@ export const POLICY_MODES: readonly PolicyMode[] = ['deny', 'warn', 'audit'];
 export const VALIDATING_POLICY_SINCE = '1.30';
 
 /** The name of the policy and its binding. */
-export const POLICY_NAME = 'rollsafe';
+const POLICY_NAME = 'rollsafe';
 
 /** The name of the mutating policy and its binding. */
-export const MUTATING_POLICY_NAME = 'rollsafe-fixes';
+const MUTATING_POLICY_NAME = 'rollsafe-fixes';
 
 /**
  * Rules that need more than the object being admitted, with the reason. Every rule of the catalog
@@ -75,11 +76,6 @@ export interface CompiledPolicy {
   readonly off: readonly string[];
 }
 
-/** Thrown for a Kubernetes version that serves no v1 admission policy. */
-export class PolicyVersionError extends Error {
-  readonly code = 'policy-version';
-}
-
 /**
  * The budget a workload gets when no Service is in view: computed by budgetFor itself on a graph
  * that holds one Deployment and nothing else, so the policy follows domain/routing.ts.
@@ -94,7 +90,7 @@ function singleObjectNumbers(profile: Profile): PolicyNumbers {
 }
 
 /** The policy's variables: the pod template's containers, the serving ones, grace, replicas, ignored rules. */
-export function policyVariables(nodes: number): { name: string; expression: string }[] {
+function policyVariables(nodes: number): { name: string; expression: string }[] {
   const podSpec = ['spec', 'template', 'spec'];
   const annotations = 'object.metadata.annotations';
   return [
@@ -181,7 +177,7 @@ const ACTIONS: Readonly<Record<PolicyMode, string[]>> = { deny: ['Deny'], warn: 
 export function compilePolicy(options: PolicyOptions): CompiledPolicy {
   const { profile, mode } = options;
   if (compareVersions(profile.k8sVersion, VALIDATING_POLICY_SINCE) < 0) {
-    throw new PolicyVersionError(`ValidatingAdmissionPolicy is served as admissionregistration.k8s.io/v1 from Kubernetes ${VALIDATING_POLICY_SINCE}; the cluster has ${profile.k8sVersion} (use rollsafe check in CI, or a newer cluster)`);
+    throw new RollsafeError('unsupported-version', `ValidatingAdmissionPolicy is served as admissionregistration.k8s.io/v1 from Kubernetes ${VALIDATING_POLICY_SINCE}; the cluster has ${profile.k8sVersion} (use rollsafe check in CI, or a newer cluster)`);
   }
   const numbers = singleObjectNumbers(profile);
   const offRules = options.off ?? new Set<string>();

@@ -3,10 +3,8 @@
  * docs/profiles.md. Rule for latency numbers that only recommended sleeps or field reports give:
  * p99 is the upper end and p50 the middle of the range.
  */
-import type { Latency, LoadBalancerProfile, Profile } from './types.js';
-
-/** A provider's connection-drain setting, as modeled on {@link LoadBalancerProfile}. */
-export type DrainSetting = NonNullable<LoadBalancerProfile['drain']>;
+import { DEFAULT_K8S_VERSION } from '../schema/kinds.js';
+import type { Latency, LoadBalancerProfile, Profile, ProviderDrain } from './types.js';
 
 type HealthCheck = LoadBalancerProfile['healthCheck'];
 
@@ -62,7 +60,7 @@ export const DRAIN_SETTINGS = {
     timeoutRange: [0, 3600], // cloud.google.com/load-balancing/docs/enabling-connection-draining
     recommendedTimeoutSeconds: 30, // no GKE example; the 30 s used by the ACK and AWS examples and the default grace period
   },
-} as const satisfies Readonly<Record<string, DrainSetting>>;
+} as const satisfies Readonly<Record<string, ProviderDrain>>;
 deepFreeze(DRAIN_SETTINGS);
 
 /**
@@ -95,7 +93,7 @@ const INGRESS_NGINX_SYNC: Latency = { p50: 2.5, p99: 5 };
  * Registration is modeled, not measured: the same controller/cloud-API path as deregistration,
  * then the passing health checks a new target needs (`registrationChecks`, else
  * `healthyThreshold`) but the last: the simulator runs that one on the LB's own clock after the
- * registration (src/sim/cluster.ts), so `register` is the time until the target is registered
+ * registration (src/sim/routing.ts), so `register` is the time until the target is registered
  * and waits for its final check.
  */
 function registration(deregister: Latency, healthCheck: HealthCheck): Latency {
@@ -135,7 +133,7 @@ function healthChecked(proxySync: Latency, lb: Omit<LoadBalancerProfile, 'regist
  * (2 s × 3) and in-tree AWS NLB (10 s × 2) defaults; only the legacy AWS Classic LB (10 s × 6,
  * cloud-provider-aws aws_loadbalancer.go) is slower.
  */
-export const GENERIC_L4_HEALTH_CHECK: HealthCheck = { intervalSeconds: 8, healthyThreshold: 1, unhealthyThreshold: 3 };
+const GENERIC_L4_HEALTH_CHECK: HealthCheck = { intervalSeconds: 8, healthyThreshold: 1, unhealthyThreshold: 3 };
 
 /**
  * The load balancer a LoadBalancer Service with `externalTrafficPolicy: Local` proves under a
@@ -149,7 +147,7 @@ export function genericNodeLoadBalancer(proxySync: Latency): LoadBalancerProfile
 /** Fields every profile shares; all of them are assumptions the user should override. */
 const COMMON = {
   kubeProxyMode: 'iptables', // kube-proxy's default mode on Linux (assumption: not per-provider sourced)
-  k8sVersion: '1.30', // assumption: conservative, still common on managed clouds
+  k8sVersion: DEFAULT_K8S_VERSION, // assumption: conservative, still common on managed clouds
   nodes: 3, // assumption
   proxySync: KUBE_PROXY_SYNC,
   app: {

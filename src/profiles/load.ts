@@ -8,25 +8,13 @@ import { parseSource } from '../load/parse.js';
 import { toPointer } from '../document/pointer.js';
 import { BUILTIN_PROFILES, deepFreeze, findBuiltinProfile, INGRESS_NGINX_SUFFIX } from './builtin.js';
 import type { Profile } from './types.js';
+import { RollsafeError } from '../errors.js';
 
 /** A problem in a profile file; line and column are 1-based. */
 export interface ProfileProblem {
   readonly message: string;
   readonly line: number;
   readonly column: number;
-}
-
-export type ProfileErrorCode = 'unknown-profile' | 'invalid-profile' | 'unreadable-profile';
-
-/** A profile that cannot be used; the CLI reports it and exits with code 2. */
-export class ProfileError extends Error {
-  override readonly name = 'ProfileError';
-  readonly code: ProfileErrorCode;
-
-  constructor(code: ProfileErrorCode, message: string, options?: { readonly cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /** The shape of a profile file: one entry per field, checked by {@link checkNode}. */
@@ -286,12 +274,12 @@ export function isProfilePath(nameOrPath: string): boolean {
 /**
  * Resolves a `--profile` value: a built-in name (optionally `NAME+ingress-nginx`) or a path to a
  * profile file (anything with a `/` or ending in `.yaml`/`.yml`).
- * @throws {ProfileError} `unknown-profile`, `unreadable-profile` or `invalid-profile`.
+ * @throws {RollsafeError} `unknown-profile`, `unreadable-profile` or `invalid-profile`.
  */
 export function resolveProfile(nameOrPath: string, readFile: (path: string) => string): Profile {
   if (!isProfilePath(nameOrPath)) {
     const builtin = findBuiltinProfile(nameOrPath);
-    if (builtin === undefined) throw new ProfileError('unknown-profile', unknownProfileMessage(nameOrPath));
+    if (builtin === undefined) throw new RollsafeError('unknown-profile', unknownProfileMessage(nameOrPath));
     return builtin;
   }
   let text: string;
@@ -300,23 +288,23 @@ export function resolveProfile(nameOrPath: string, readFile: (path: string) => s
   } catch (cause) {
     const code = (cause as { code?: unknown }).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : cause instanceof Error ? cause.message : String(cause);
-    throw new ProfileError('unreadable-profile', `cannot read profile file ${nameOrPath}: ${reason}`, { cause });
+    throw new RollsafeError('unreadable-profile', `cannot read profile file ${nameOrPath}: ${reason}`, { file: nameOrPath, cause });
   }
   const { profile, problems } = parseProfileFile(text, nameOrPath);
   if (profile === undefined) {
     const list = problems.map((p) => `  ${nameOrPath}:${p.line}:${p.column}: ${p.message}`).join('\n');
-    throw new ProfileError('invalid-profile', `invalid profile file ${nameOrPath}:\n${list}`);
+    throw new RollsafeError('invalid-profile', `invalid profile file ${nameOrPath}:\n${list}`, { file: nameOrPath });
   }
   return profile;
 }
 
 /**
  * The profile with another Kubernetes minor version (`--k8s-version`), e.g. `1.28`.
- * @throws {ProfileError} `invalid-profile` when the version is not `1.<minor>`.
+ * @throws {RollsafeError} `invalid-version` when the version is not `1.<minor>`.
  */
 export function withK8sVersion(profile: Profile, version: string): Profile {
   if (!K8S_VERSION.test(version)) {
-    throw new ProfileError('invalid-profile', `invalid Kubernetes version "${version}": expected 1.<minor>, e.g. 1.30`);
+    throw new RollsafeError('invalid-version', `invalid Kubernetes version "${version}": expected 1.<minor>, e.g. 1.30`);
   }
   return deepFreeze({ ...profile, k8sVersion: version });
 }

@@ -10,10 +10,26 @@ export interface Latency {
   readonly p99: number;
 }
 
-export type Provider = 'generic' | 'alibaba' | 'aws' | 'gcp' | 'azure' | 'bare-metal';
+type Provider = 'generic' | 'alibaba' | 'aws' | 'gcp' | 'azure' | 'bare-metal';
 
 /** Where a cloud load balancer sends traffic. */
 export type LbBackend = 'node' | 'pod';
+
+/** A provider's connection-drain setting: where manifests turn it on, and its timeouts. */
+export interface ProviderDrain {
+  /** Where it is set: on the Service, or on another object (BackendConfig, Ingress). */
+  readonly on: 'service' | 'backendconfig' | 'ingress';
+  /** Annotation keys that enable it (all must be set), e.g. the ACK pair. */
+  readonly annotations: readonly string[];
+  /** Valid timeout range in seconds, from the provider's docs. */
+  readonly timeoutRange: readonly [number, number];
+  /** The timeout rollsafe proposes when it fixes a missing drain setting. */
+  readonly recommendedTimeoutSeconds: number;
+  /** Set when the LB drains by default (e.g. ELBv2 deregistration delay 300 s): the timeout used when no annotation sets it. */
+  readonly defaultTimeoutSeconds?: number;
+  /** The timeout when draining is enabled without one (e.g. in-tree AWS CLB: 300 s); unset means the timeout is required. */
+  readonly enabledTimeoutSeconds?: number;
+}
 
 /** The cloud load balancer in front of LoadBalancer Services (or the Ingress). */
 export interface LoadBalancerProfile {
@@ -37,20 +53,7 @@ export interface LoadBalancerProfile {
     readonly registrationChecks?: number;
   };
   /** The provider's connection-drain setting, when the LB has one. */
-  readonly drain?: {
-    /** Where it is set: on the Service, or on another object (BackendConfig, Ingress). */
-    readonly on: 'service' | 'backendconfig' | 'ingress';
-    /** Annotation keys that enable it (all must be set), e.g. the ACK pair. */
-    readonly annotations: readonly string[];
-    /** Valid timeout range in seconds, from the provider's docs. */
-    readonly timeoutRange: readonly [number, number];
-    /** The timeout rollsafe proposes when it fixes a missing drain setting. */
-    readonly recommendedTimeoutSeconds: number;
-    /** Set when the LB drains by default (e.g. ELBv2 deregistration delay 300 s): the timeout used when no annotation sets it. */
-    readonly defaultTimeoutSeconds?: number;
-    /** The timeout when draining is enabled without one (e.g. in-tree AWS CLB: 300 s); unset means the timeout is required. */
-    readonly enabledTimeoutSeconds?: number;
-  };
+  readonly drain?: ProviderDrain;
   /**
    * How a node backend without a ready local endpoint (Local policy) leaves: `health-check` (the
    * default) — the LB stops sending new connections once its check of kube-proxy's

@@ -1,5 +1,5 @@
 import type { CheckResult } from '../engine/run.js';
-import { summarize } from './summary.js';
+import { summarizeCheck } from './summary.js';
 import { VERSION } from '../version.js';
 
 /** The stable JSON shape other tools read. */
@@ -8,7 +8,7 @@ export function formatJson(result: CheckResult): string {
     {
       version: VERSION,
       profile: result.profile,
-      summary: summarize(result),
+      summary: summarizeCheck(result),
       findings: result.findings.map((f) => ({
         ruleId: f.ruleId,
         severity: f.severity,

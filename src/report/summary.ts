@@ -1,7 +1,7 @@
 import type { CheckResult } from '../engine/run.js';
 
 /** Counts of findings by severity. */
-export function summarize(result: CheckResult): { files: number; objects: number; errors: number; warnings: number; infos: number } {
+export function summarizeCheck(result: CheckResult): { files: number; objects: number; errors: number; warnings: number; infos: number } {
   let errors = 0;
   let warnings = 0;
   let infos = 0;

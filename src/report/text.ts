@@ -1,7 +1,7 @@
 import { impactBasis, impactText } from './impact-text.js';
 import type { CheckResult } from '../engine/run.js';
 import type { Severity } from '../rules/types.js';
-import { summarize } from './summary.js';
+import { summarizeCheck } from './summary.js';
 import { wrapLine } from './wrap.js';
 
 export interface TextOptions {
@@ -99,7 +99,7 @@ export function formatText(result: CheckResult, options: TextOptions): string {
     if (f.impact) lines.push(`  ${' '.repeat(8)} ${wrapLine(`${paint(color, 'bold', impactText(f.impact))} ${paint(color, 'dim', `(${impactBasis(f.impact)})`)}`, width, ' '.repeat(11), 11)}`);
   }
   for (const note of result.notes) lines.push(paint(color, 'dim', wrapLine(`note: ${note.file}:${note.line}: ${note.message}`, width, '      ')));
-  const s = summarize(result);
+  const s = summarizeCheck(result);
   const total = s.errors + s.warnings + s.infos;
   const fixable = result.findings.filter((f) => f.fixable).length;
   if (lines.length > 0) lines.push('');

@@ -50,6 +50,7 @@ export const fastShutdownImage: Rule = {
     messages: {
       fast: 'container `{{container}}`: {{reason}}, cutting requests in flight; add a preStop that drains gracefully (e.g. `sleep N && nginx -s quit`)',
     },
+    impact: { advice: 'a graceful shutdown', before: { sigterm: 'exit' }, after: { sigterm: 'graceful' } },
   },
   check(context) {
     for (const workload of context.graph.workloads) {

@@ -4,14 +4,12 @@ import type { ServiceView } from '../model/graph.js';
 import { recordAt } from '../model/k8s.js';
 import { preStopOf, preStopSeconds } from '../domain/hooks.js';
 import { gracePeriodSeconds } from '../model/workload.js';
-import type { LoadBalancerProfile } from '../profiles/types.js';
+import type { ProviderDrain } from '../profiles/types.js';
 import { drainLabel, drainSetting, isTimeoutKey } from '../domain/drain.js';
 import { nameOf } from './util.js';
 import { drainCoveringPreStop } from '../domain/prestop.js';
 import { drainApplies, loadBalancerFor } from '../domain/routing.js';
 import { servingContainers } from '../domain/serving.js';
-
-type Drain = NonNullable<LoadBalancerProfile['drain']>;
 
 /** The annotation value that turns a drain flag on, per provider convention. */
 function flagValue(key: string, timeout: string): string {
@@ -37,7 +35,7 @@ interface NoFit {
  * draining off). `undefined` for a setting without a timeout annotation whose LB timeout fits; a
  * NoFit when nothing fits.
  */
-function drainTimeoutFor(context: RuleContext, service: ServiceView, drain: Drain): { timeout: number | undefined } | NoFit {
+function drainTimeoutFor(context: RuleContext, service: ServiceView, drain: ProviderDrain): { timeout: number | undefined } | NoFit {
   const low = Math.max(drain.timeoutRange[0], 1);
   let shortest: { workload: string; grace: number } | undefined;
   let preStop = 0;
@@ -62,7 +60,7 @@ function drainTimeoutFor(context: RuleContext, service: ServiceView, drain: Drai
 }
 
 /** Adds every annotation of the drain setting: flags on, the timeout (when the setting has one) as given. */
-function drainFix(service: ServiceView, drain: Drain, seconds: number | undefined): Fix {
+function drainFix(service: ServiceView, drain: ProviderDrain, seconds: number | undefined): Fix {
   const timeout = String(seconds);
   const values: Record<string, string> = {};
   for (const key of drain.annotations) values[key] = flagValue(key, timeout);

@@ -30,6 +30,7 @@ export const lbReadinessGateMissing: Rule = {
     messages: {
       missing: '{{workload}} pods are direct targets of the {{lb}} but have no readiness gate: the rollout removes old pods before the LB registered the new ones (registration p99 {{register}} s); label namespace {{namespace}} with `{{label}}: enabled`',
     },
+    impact: { advice: 'the LB readiness gate', after: { lbReadinessGate: true } },
   },
   check(context) {
     // The AWS LB Controller has a gate to inject; GKE injects its NEG gate by itself, and the

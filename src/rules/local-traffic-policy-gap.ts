@@ -33,6 +33,7 @@ export const localTrafficPolicyGap: Rule = {
       noTerminatingNoRollout: 'Service {{service}} uses externalTrafficPolicy: Local and {{workload}} ({{strategy}}) loses the last pod of a node whenever someone deletes it while the LB still sends to the node; Kubernetes {{version}} has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node or use Cluster mode',
       shortPreStopNoRollout: 'Service {{service}} uses externalTrafficPolicy: Local; when someone deletes the last pod of {{workload}} ({{strategy}}) on a node, kube-proxy keeps forwarding to it only while it serves: its preStop ({{preStop}} s) is shorter than the {{lb}} needs to take the node out ({{detect}} s = kube-proxy {{proxy}} s, p99, then {{interval}} s × {{threshold}} failed health checks)',
     },
+    impact: { advice: 'externalTrafficPolicy: Cluster', after: { externalTrafficPolicy: 'Cluster' } },
   },
   check(context) {
     const version = context.profile.k8sVersion;

@@ -13,7 +13,7 @@ import { nameOf, othersServing } from './util.js';
  * drops capacity below what the workload can lose.
  */
 /** Operations that set maxUnavailable 0 and maxSurge ≥ 1, editing only what is there. */
-export function strategyFix(strategy: Record<string, unknown> | undefined, rolling: Record<string, unknown> | undefined, surge: number): PatchOperation[] {
+function strategyFix(strategy: Record<string, unknown> | undefined, rolling: Record<string, unknown> | undefined, surge: number): PatchOperation[] {
   const value = { maxUnavailable: 0, maxSurge: Math.max(1, surge) };
   if (!strategy) return [{ op: 'add', path: '/spec/strategy', value: { type: 'RollingUpdate', rollingUpdate: value } }];
   if (!rolling) return [{ op: 'add', path: '/spec/strategy/rollingUpdate', value }];

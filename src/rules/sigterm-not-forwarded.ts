@@ -40,6 +40,7 @@ export const sigtermNotForwarded: Rule = {
       shell: 'container `{{container}}` runs its app under `{{shell}} -c` without `exec`: the shell is PID 1 and does not pass SIGTERM on, so the app is killed at the end of the grace period; start the last command with `exec`',
       packageManager: 'container `{{container}}` starts its app with `{{tool}} {{verb}}`: {{tool}} is PID 1 and does not reliably pass SIGTERM to the app; run the app directly (e.g. `node server.js`)',
     },
+    impact: { advice: 'SIGTERM reaching the app', before: { sigterm: 'ignore' }, after: { sigterm: 'graceful' } },
   },
   check(context) {
     for (const workload of context.graph.workloads) {

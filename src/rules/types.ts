@@ -48,6 +48,33 @@ export interface RuleMeta {
   readonly needs?: readonly string[];
   /** Message templates by id; `{{name}}` is replaced by the report's data. */
   readonly messages: Readonly<Record<string, string>>;
+  /**
+   * For findings without an automatic fix: the advice `check --impact` simulates in its place.
+   * Read only for rules of the categories whose findings cost requests (impact/impact.ts).
+   */
+  readonly impact?: WhatIf;
+}
+
+/**
+ * What following a rule's advice changes in a simulated rollout, as data: each field set replaces
+ * that part of the simulator's input for the workloads the finding concerns.
+ */
+export interface SimulatedChange {
+  /** What the app does on SIGTERM: finishes in-flight work, exits at once, or never sees it. */
+  readonly sigterm?: Profile['app']['sigterm'];
+  /** The pods carry the load balancer's readiness gate. */
+  readonly lbReadinessGate?: boolean;
+  /** The externalTrafficPolicy of a load balancer that targets nodes (nothing changes where it targets pods or none). */
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
+}
+
+/** Advice the simulator can follow: the rollout as the rule reads it (`before`) and with the advice taken (`after`). */
+export interface WhatIf {
+  /** The advice as `check --impact` names it: "simulated: 753 → 0 with <advice>". */
+  readonly advice: string;
+  /** The input as the rule reads it where the profile's default says otherwise (e.g. an app that never sees SIGTERM). */
+  readonly before?: SimulatedChange;
+  readonly after: SimulatedChange;
 }
 
 /** What a rule reports. Paths are JSON Pointers relative to the object. */
@@ -121,8 +148,6 @@ export interface FindingImpact {
   /** For a finding without an automatic fix: the advice simulated in its place. */
   readonly advice?: string;
 }
-
-export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
 /** Ranks severities: error 3, warning 2, info 1. */
 export function severityRank(severity: Severity): number {

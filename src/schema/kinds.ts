@@ -3,6 +3,13 @@
  * versions were removed, and which are built in (read without a note, not analyzed).
  */
 
+/**
+ * The Kubernetes version assumed when the user names none: loading judges API versions against
+ * it, the built-in profiles and `advise` start from it. 1.30 is conservative and still common on
+ * managed clouds (docs/profiles.md).
+ */
+export const DEFAULT_K8S_VERSION = '1.30';
+
 /** The built-in group/version + kind pairs of the Kubernetes API (from the OpenAPI schema). */
 const BUILTIN = `admissionregistration.k8s.io/v1 MutatingAdmissionPolicy MutatingAdmissionPolicyBinding MutatingWebhookConfiguration ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding ValidatingWebhookConfiguration
 apiextensions.k8s.io/v1 CustomResourceDefinition

@@ -8,6 +8,7 @@
 import { DaemonSet, Deployment, HpaV1, HpaV2, Ingress, Namespace, Pod, PodDisruptionBudget, ReplicaSet, Service, StatefulSet, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from './models.js';
 import { escapeToken } from '../document/pointer.js';
 import { isRecord } from '../model/k8s.js';
+import { RollsafeError } from '../errors.js';
 
 interface SchemaError {
   instancePath: string;
@@ -121,12 +122,7 @@ function learnShapes(root: ShapeNode, validate: ValidateThis, value: Record<stri
 }
 
 /** Budget of nodes walked per object: an alias bomb expands past it. */
-export const MAX_NODES_PER_OBJECT = 200_000;
-
-/** Thrown (internally) when an object expands past MAX_NODES_PER_OBJECT. */
-export class ExpansionError extends Error {
-  readonly code = 'alias-bomb';
-}
+const MAX_NODES_PER_OBJECT = 200_000;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -170,7 +166,7 @@ function fromSchemaError(e: SchemaError, root: unknown): SchemaViolation {
 
 /**
  * Validates one object (a whole Kubernetes object, apiVersion/kind known to `hasSchema`).
- * Throws ExpansionError for alias bombs; otherwise returns violations (empty when valid).
+ * Throws a RollsafeError `alias-bomb` for alias bombs; otherwise returns violations (empty when valid).
  */
 export function validateObject(apiVersion: string, kind: string, value: Record<string, unknown>): SchemaViolation[] {
   const id = `${apiVersion}/${kind}`;
@@ -204,7 +200,7 @@ export function validateObject(apiVersion: string, kind: string, value: Record<s
   const tokens: string[] = [];
   const parents: ShapeNode[] = [];
   const walk = (node: unknown, shape: ShapeNode | undefined): void => {
-    if (--budget < 0) throw new ExpansionError(`object expands to more than ${MAX_NODES_PER_OBJECT} nodes`);
+    if (--budget < 0) throw new RollsafeError('alias-bomb', `object expands to more than ${MAX_NODES_PER_OBJECT} nodes`);
     if (typeof node !== 'object' || node === null) return;
     if (shape && !shape.learned && !learned) {
       learnShapes(top, validate, value);

@@ -10,16 +10,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { InputError } from '../load/files.js';
 import { createMetrics, type ServerMetrics, type Webhook } from './metrics.js';
-import { BadReviewError, failureResponse, JUDGED_KINDS, mutateReview, parseReview, reviewOf, validateReview, type AdmissionRequest, type ReviewOptions, type ReviewResult } from './review.js';
+import { failureResponse, JUDGED_KINDS, mutateReview, parseReview, reviewOf, validateReview, type AdmissionRequest, type ReviewOptions, type ReviewResult } from './review.js';
+import { isRollsafeError, RollsafeError } from '../errors.js';
 
 /**
  * The largest review body read. The API server accepts write requests up to 3 MiB
  * (`MaxRequestBodyBytes: int64(3 * 1024 * 1024)`, kubernetes/apiserver pkg/server/config.go), and
  * an UPDATE review carries the object and the old object: two of those, plus the envelope.
  */
-export const MAX_BODY_BYTES = 7 * 1024 * 1024;
+const MAX_BODY_BYTES = 7 * 1024 * 1024;
 
 export interface ServerOptions extends ReviewOptions {
   readonly certFile: string;
@@ -130,7 +130,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     pair = readKeyPair(options.certFile, options.keyFile);
   } catch (error: unknown) {
-    throw new InputError(`${options.certFile}, ${options.keyFile}: cannot use the certificate (${error instanceof Error ? error.message : String(error)})`);
+    throw new RollsafeError('invalid-certificate', `${options.certFile}, ${options.keyFile}: cannot use the certificate (${error instanceof Error ? error.message : String(error)})`);
   }
   let shuttingDown = false;
 
@@ -187,7 +187,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     try {
       request = parseReview(parsed);
     } catch (error: unknown) {
-      if (!(error instanceof BadReviewError)) throw error;
+      if (!(isRollsafeError(error, 'bad-review'))) throw error;
       metrics.observeRejected(path, 400);
       sendStatus(res, 400, 'BadRequest', `not an AdmissionReview request: ${error.message}`);
       return;
@@ -197,7 +197,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     try {
       result = review(webhook, request, options);
     } catch (error: unknown) {
-      if (error instanceof BadReviewError) {
+      if (isRollsafeError(error, 'bad-review')) {
         metrics.observeRejected(path, 400);
         sendStatus(res, 400, 'BadRequest', `not an AdmissionReview request: ${error.message}`);
         return;
@@ -324,7 +324,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: Error) => {
       server.close();
-      reject(new InputError(`cannot listen on port ${options.port}: ${error.message}`));
+      reject(new RollsafeError('cannot-listen', `cannot listen on port ${options.port}: ${error.message}`));
     });
     server.listen(options.port, options.host, () => {
       server.removeAllListeners('error');

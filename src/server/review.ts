@@ -15,8 +15,9 @@ import { isRecord } from '../model/k8s.js';
 import type { Profile } from '../profiles/types.js';
 import { RULES } from '../rules/index.js';
 import { toJsonPatch, type JsonPatchOperation } from './patch.js';
+import { RollsafeError } from '../errors.js';
 
-export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
+const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 
 /** Kinds a review is judged for, by API group (core is ''); anything else is allowed unjudged. */
 export const JUDGED_KINDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
@@ -30,7 +31,7 @@ export const MAX_WARNING_LENGTH = 120;
 export const MAX_WARNINGS_LENGTH = 4096;
 
 /** Nesting a review may have: the loader's object limit plus the review envelope (request.object). */
-export const MAX_REVIEW_DEPTH = MAX_DEPTH + 2;
+const MAX_REVIEW_DEPTH = MAX_DEPTH + 2;
 
 export type Mode = 'enforce' | 'warn';
 
@@ -41,7 +42,7 @@ export interface ReviewOptions {
   readonly mode: Mode;
 }
 
-export interface GroupVersionKind {
+interface GroupVersionKind {
   readonly group: string;
   readonly version: string;
   readonly kind: string;
@@ -59,7 +60,7 @@ export interface AdmissionRequest {
   readonly dryRun: boolean;
 }
 
-export interface Status {
+interface Status {
   readonly code: number;
   readonly reason?: string;
   readonly message: string;
@@ -86,12 +87,12 @@ export interface ReviewResult {
 }
 
 /** A review body that is not an `admission.k8s.io/v1` AdmissionReview request: HTTP 400. */
-export class BadReviewError extends Error {
-  readonly code = 'bad-review';
+function badReview(message: string): RollsafeError {
+  return new RollsafeError('bad-review', message);
 }
 
 /** The depth of a JSON value, counted without recursion (a hostile body may nest very deep). */
-export function depthOf(value: unknown, limit: number): number {
+function depthOf(value: unknown, limit: number): number {
   let max = 0;
   const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
   while (stack.length > 0) {
@@ -106,33 +107,33 @@ export function depthOf(value: unknown, limit: number): number {
 function stringField(record: Record<string, unknown>, key: string, what: string, required: boolean): string {
   const value = record[key];
   if (value === undefined && !required) return '';
-  if (typeof value !== 'string') throw new BadReviewError(`${what}.${key} must be a string`);
+  if (typeof value !== 'string') throw badReview(`${what}.${key} must be a string`);
   return value;
 }
 
-/** Reads a parsed body as an AdmissionReview v1 request; throws BadReviewError with the reason. */
+/** Reads a parsed body as an AdmissionReview v1 request; throws a RollsafeError `bad-review` with the reason. */
 export function parseReview(body: unknown): AdmissionRequest {
-  if (!isRecord(body)) throw new BadReviewError('the body is not a JSON object');
-  if (depthOf(body, MAX_REVIEW_DEPTH) > MAX_REVIEW_DEPTH) throw new BadReviewError(`the review nests deeper than ${MAX_REVIEW_DEPTH} levels`);
+  if (!isRecord(body)) throw badReview('the body is not a JSON object');
+  if (depthOf(body, MAX_REVIEW_DEPTH) > MAX_REVIEW_DEPTH) throw badReview(`the review nests deeper than ${MAX_REVIEW_DEPTH} levels`);
   const apiVersion = body['apiVersion'];
   const kind = body['kind'];
-  if (kind !== 'AdmissionReview') throw new BadReviewError(`expected kind AdmissionReview, got ${JSON.stringify(kind) ?? 'none'}`);
+  if (kind !== 'AdmissionReview') throw badReview(`expected kind AdmissionReview, got ${JSON.stringify(kind) ?? 'none'}`);
   if (apiVersion !== ADMISSION_API_VERSION) {
-    throw new BadReviewError(`expected apiVersion ${ADMISSION_API_VERSION}, got ${JSON.stringify(apiVersion) ?? 'none'} (set admissionReviewVersions: [v1] in the webhook configuration)`);
+    throw badReview(`expected apiVersion ${ADMISSION_API_VERSION}, got ${JSON.stringify(apiVersion) ?? 'none'} (set admissionReviewVersions: [v1] in the webhook configuration)`);
   }
   const request = body['request'];
-  if (!isRecord(request)) throw new BadReviewError('the review has no request');
+  if (!isRecord(request)) throw badReview('the review has no request');
   const uid = stringField(request, 'uid', 'request', true);
-  if (uid === '') throw new BadReviewError('request.uid is empty');
+  if (uid === '') throw badReview('request.uid is empty');
   const gvk = request['kind'];
-  if (!isRecord(gvk)) throw new BadReviewError('request.kind must be an object with group, version and kind');
+  if (!isRecord(gvk)) throw badReview('request.kind must be an object with group, version and kind');
   const kindOf: GroupVersionKind = { group: stringField(gvk, 'group', 'request.kind', false), version: stringField(gvk, 'version', 'request.kind', true), kind: stringField(gvk, 'kind', 'request.kind', true) };
   const operation = stringField(request, 'operation', 'request', true);
-  if (!['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(operation)) throw new BadReviewError(`request.operation must be CREATE, UPDATE, DELETE or CONNECT, got ${JSON.stringify(operation)}`);
+  if (!['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(operation)) throw badReview(`request.operation must be CREATE, UPDATE, DELETE or CONNECT, got ${JSON.stringify(operation)}`);
   const object = request['object'] ?? null;
-  if ((operation === 'CREATE' || operation === 'UPDATE') && !isRecord(object)) throw new BadReviewError(`request.object must be an object for ${operation}`);
+  if ((operation === 'CREATE' || operation === 'UPDATE') && !isRecord(object)) throw badReview(`request.object must be an object for ${operation}`);
   const dryRun = request['dryRun'];
-  if (dryRun !== undefined && dryRun !== null && typeof dryRun !== 'boolean') throw new BadReviewError('request.dryRun must be a boolean');
+  if (dryRun !== undefined && dryRun !== null && typeof dryRun !== 'boolean') throw badReview('request.dryRun must be a boolean');
   return {
     uid,
     kind: kindOf,
@@ -151,14 +152,14 @@ export function skippedRules(): string[] {
 }
 
 /** Why a request is allowed without being judged, or undefined when it is judged. */
-export function notJudged(request: AdmissionRequest): string | undefined {
+function notJudged(request: AdmissionRequest): string | undefined {
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return `${request.operation} is not judged`;
   if (request.subResource !== '') return `the ${request.subResource} subresource is not judged`;
   const { group, version, kind } = request.kind;
   if (!JUDGED_KINDS.get(group)?.has(kind)) return `${group === '' ? '' : group + '/'}${version} ${kind} is not judged`;
   const object = request.object as Record<string, unknown>;
   const apiVersion = group === '' ? version : `${group}/${version}`;
-  if (object['kind'] !== kind || object['apiVersion'] !== apiVersion) throw new BadReviewError(`request.object is ${String(object['apiVersion'])} ${String(object['kind'])}, but request.kind is ${apiVersion} ${kind}`);
+  if (object['kind'] !== kind || object['apiVersion'] !== apiVersion) throw badReview(`request.object is ${String(object['apiVersion'])} ${String(object['kind'])}, but request.kind is ${apiVersion} ${kind}`);
   if (kind === 'Pod') {
     // A controller's Pod is judged through its controller; denying it would stall the controller.
     const owners = (object['metadata'] as { ownerReferences?: unknown } | undefined)?.ownerReferences;
@@ -196,12 +197,12 @@ function whatToChange(finding: Finding): string {
 }
 
 /** Cuts a text to at most `max` characters, ending in `…` when cut. */
-export function truncate(text: string, max: number): string {
+function truncate(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max - 1) + '…';
 }
 
 /** One finding as a warning of at most MAX_WARNING_LENGTH characters. */
-export function warningOf(finding: Finding): string {
+function warningOf(finding: Finding): string {
   return truncate(`rollsafe ${finding.ruleId}: ${whatToChange(finding)} (${fieldPath(finding.path)})`, MAX_WARNING_LENGTH);
 }
 
@@ -268,7 +269,7 @@ function firstDocument(text: string): unknown {
 }
 
 /** The JSON Patch that makes `rollsafe fix`'s changes to the request's object, and what it fixes. */
-export function patchFor(request: AdmissionRequest, options: ReviewOptions): { operations: JsonPatchOperation[]; fixed: Finding[]; converged: boolean } {
+function patchFor(request: AdmissionRequest, options: ReviewOptions): { operations: JsonPatchOperation[]; fixed: Finding[]; converged: boolean } {
   const source = sourceOf(request);
   const result = fixSources([source], { profile: options.profile, ruleSeverities: severitiesFor(options) });
   if (result.stop !== 'done') return { operations: [], fixed: [], converged: false };

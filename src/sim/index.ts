@@ -8,13 +8,13 @@ import type { SourceText } from '../document/types.js';
 import { buildGraph } from '../model/graph.js';
 import type { Profile } from '../profiles/types.js';
 import { simulateCluster, type World } from './cluster.js';
-import { NotSimulated, simInput, workloadId, type SimInput, type SimOverrides } from './params.js';
+import { isNotSimulated, simInput, workloadId, type SimInput, type SimOverrides } from './params.js';
 import { createRandom } from './random.js';
 import { simulateTraffic, zeroCauses, type TrafficModel } from './traffic.js';
 import { CAUSES, type Cause, type PodTimeline, type RunResult, type SimulationSummary, type Timeline, type ViewInterval } from './types.js';
 
 export * from './types.js';
-export { simInput, NotSimulated, workloadId, SIGTERM_BEHAVIOURS, type SigtermBehaviour, type SimInput, type SimOverrides } from './params.js';
+export { simInput, isNotSimulated, SIGTERM_BEHAVIOURS, type NotSimulated, type SimInput, type SimOverrides } from './params.js';
 
 export interface SimulateOptions {
   /** Monte Carlo runs (default 100). */
@@ -71,7 +71,7 @@ export function simulate(input: SimInput, options: SimulateOptions = {}): Worklo
     if (run.timeline) timeline = run.timeline;
     options.onRun?.();
   }
-  return { resource: input.resource, summary: summarize(input.resource, results), timeline: timeline as Timeline, notes: input.notes };
+  return { resource: input.resource, summary: summarizeRuns(input.resource, results), timeline: timeline as Timeline, notes: input.notes };
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -86,7 +86,7 @@ function round(n: number, digits = 2): number {
   return Math.round(n * f) / f;
 }
 
-export function summarize(resource: string, results: readonly RunResult[]): SimulationSummary {
+export function summarizeRuns(resource: string, results: readonly RunResult[]): SimulationSummary {
   const n = results.length;
   const failed = results.map((r) => r.failed).sort((a, b) => a - b);
   const rollout = results.map((r) => r.rolloutSeconds).sort((a, b) => a - b);
@@ -170,17 +170,9 @@ export function simulateSources(
   for (const workload of graph.workloads) {
     const id = workloadId(workload);
     if (options.workload !== undefined && !matchesWorkload(id, options.workload)) continue;
-    let input: SimInput;
-    try {
-      input = simInput(graph, options.profile, workload, options);
-    } catch (error) {
-      if (error instanceof NotSimulated) {
-        skipped.push({ resource: id, reason: error.message });
-        continue;
-      }
-      throw error;
-    }
-    inputs.push(input);
+    const input = simInput(graph, options.profile, workload, options);
+    if (isNotSimulated(input)) skipped.push({ resource: id, reason: input.notSimulated });
+    else inputs.push(input);
   }
   // Every input first, so that the progress knows the number of runs.
   const onProgress = options.onProgress;

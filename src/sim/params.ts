@@ -21,16 +21,14 @@ import { hasProxyTerminatingEndpoints } from '../domain/versions.js';
 import { compareVersions } from '../schema/kinds.js';
 
 /** Seconds from pod creation to a running container: scheduling, sandbox, cached image (assumption). */
-export const CONTAINER_START_SECONDS = 1;
+const CONTAINER_START_SECONDS = 1;
 /**
  * The least time the kubelet leaves between SIGTERM and SIGKILL, whatever the preStop hook took
  * (pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer, minimumGracePeriodInSeconds).
  */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 /** The annotation that orders a ReplicaSet's scale-down (staging/src/k8s.io/api/core/v1/annotation_key_constants.go). */
-export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
-/** Deployment progressDeadlineSeconds default (model/rollout.ts has the per-version defaults). */
-export { DEFAULT_PROGRESS_DEADLINE_SECONDS } from '../model/rollout.js';
+const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 /** Requests per second one keep-alive connection carries (assumption; sets the connection count). */
 export const KEEPALIVE_CONNECTION_RPS = 10;
 /** Window in which a request sent on a keep-alive connection crosses the server's close (assumption: one in-cluster round trip). */
@@ -63,6 +61,26 @@ export interface ProbeInput {
   readonly period: number;
   readonly successThreshold: number;
   readonly failureThreshold: number;
+}
+
+/**
+ * One serving container: what the kubelet runs for it (probes, preStop, SIGTERM) and the share of
+ * the Service's traffic that reaches it.
+ */
+export interface ContainerInput {
+  readonly appStartupSeconds: number;
+  readonly readiness?: ProbeInput;
+  readonly startup?: ProbeInput;
+  readonly liveness?: ProbeInput;
+  readonly preStopSeconds: number;
+  readonly sigterm: SigtermBehaviour;
+  readonly appDrainSeconds: number;
+}
+
+/** A serving container after the first, with the share of the Service's traffic it receives. */
+export interface ServingContainerInput extends ContainerInput {
+  readonly name: string;
+  readonly share: number;
 }
 
 export type StrategyInput =
@@ -109,6 +127,13 @@ export interface SimInput {
     readonly appDrainSeconds: number;
     /** A readiness gate holds Pod Ready until the LB registered the pod. */
     readonly lbReadinessGate: boolean;
+    /**
+     * When more than one container serves the Service: the name of the first (whose values are
+     * the fields above), its share of the traffic, and the serving containers after it, in pod
+     * order, each with its own values and share. Pod Ready waits for all of them; on deletion
+     * each runs its own preStop and gets its own SIGTERM. Absent: one container serves.
+     */
+    readonly serving?: { readonly name: string; readonly share: number; readonly more: readonly ServingContainerInput[] };
     /** The pod template's `controller.kubernetes.io/pod-deletion-cost` (absent: 0). */
     readonly deletionCost?: number;
   };
@@ -145,7 +170,7 @@ export interface SimInput {
 }
 
 /** Another workload behind the same Service. */
-export interface PeerInput {
+interface PeerInput {
   /** `Kind/namespace/name`. */
   readonly resource: string;
   readonly replicas: number;
@@ -184,11 +209,22 @@ export interface SimOverrides {
 }
 
 /** The most pods and nodes one run simulates: beyond them a run takes too long to be useful. */
-export const MAX_REPLICAS = 1_000;
-export const MAX_NODES = 1_000;
+const MAX_REPLICAS = 1_000;
+const MAX_NODES = 1_000;
 
-/** Why a workload is not simulated. */
-export class NotSimulated extends Error {}
+/** Why a workload is not simulated: a result, not an error (the callers list the reasons). */
+export interface NotSimulated {
+  readonly notSimulated: string;
+}
+
+function notSimulated(reason: string): NotSimulated {
+  return { notSimulated: reason };
+}
+
+/** True when `simInput` (or a step of it) gave a reason instead of an input. */
+export function isNotSimulated<T extends object>(value: T | NotSimulated): value is NotSimulated {
+  return 'notSimulated' in value;
+}
 
 /** `Kind/namespace/name` of a workload. */
 export function workloadId(workload: Workload): string {
@@ -256,36 +292,112 @@ function probeInput(container: ContainerView, probe: unknown, ports: ReadonlySet
 }
 
 /** The container that serves the Service (first one that listens on a target port). */
-function servingContainer(workload: Workload, services: readonly ServiceView[]): { container: ContainerView; ports: Set<number> } | undefined {
+export function servingContainer(workload: Workload, services: readonly ServiceView[]): { container: ContainerView; ports: Set<number> } | undefined {
+  return servingContainers(workload, services)[0];
+}
+
+/**
+ * Every container that serves the Service, in pod order: each one whose app listens on a port a
+ * selecting Service targets. Traffic to a Service port goes to the container that listens on its
+ * targetPort.
+ */
+function servingContainers(workload: Workload, services: readonly ServiceView[]): { container: ContainerView; ports: Set<number> }[] {
   const only = workload.containers.length === 1;
+  const out: { container: ContainerView; ports: Set<number> }[] = [];
   for (const container of workload.containers) {
     const ports = listeningPorts(container, services, only);
     const serves = services.some((s) => s.ports.some((p) => {
       const target = resolvePort(container, p.targetPort);
       return target !== undefined && ports.has(target);
     }));
-    if (serves) return { container, ports };
+    if (serves) out.push({ container, ports });
   }
-  return undefined;
+  return out;
 }
 
-function strategyOf(workload: Workload, replicas: number, nodes: number): StrategyInput {
+/**
+ * The share of the traffic each serving container receives: every Service port carries an equal
+ * share (assumption: the manifests say nothing of how clients spread over ports), and a port goes
+ * to the first serving container that listens on its targetPort.
+ */
+function trafficShares(serving: readonly { container: ContainerView; ports: Set<number> }[], services: readonly ServiceView[]): number[] {
+  const counts = serving.map(() => 0);
+  for (const service of services) {
+    for (const port of service.ports) {
+      const i = serving.findIndex((s) => {
+        const target = resolvePort(s.container, port.targetPort);
+        return target !== undefined && s.ports.has(target);
+      });
+      if (i >= 0) counts[i] = (counts[i] as number) + 1;
+    }
+  }
+  const total = counts.reduce((a, b) => a + b, 0);
+  return counts.map((c) => (total > 0 ? c / total : 1 / serving.length));
+}
+
+/** One serving container's part of the simulator input; `label` names it in notes and errors (empty for the first). */
+function containerInput(container: ContainerView, ports: ReadonlySet<number>, notes: string[], overrides: SimOverrides, profile: Profile, label: string): (ContainerInput & { readonly name: string }) | NotSimulated {
+  const c = container.container;
+  const preStop = preStopOf(container);
+  let preStopSeconds = 0;
+  let hookStops = false;
+  if (preStop.kind === 'exec-sleep' && likelyShellless(container)) notes.push(`preStop exec sleep fails in image without a shell (${String(c['image'])}): no delay`);
+  else if (preStop.kind !== 'none') {
+    // An unknown delay is not 0 s: the simulator cannot say when the app stops accepting.
+    if (!preStop.delay.known) return notSimulated(`the preStop hook of container \`${container.name}\` runs ${unknownSteps(preStop.delay)}, whose length rollsafe cannot know`);
+    preStopSeconds = preStop.delay.seconds;
+    hookStops = preStop.delay.stops;
+    if (preStop.kind === 'other') notes.push(`preStop ${preStop.delay.knownSteps.join('; ')}${label}`);
+  }
+  // An image that keeps serving after SIGTERM (domain/images.ts) adds its delay as a sleep would.
+  const self = hookStops ? undefined : selfShutdownDelay(container);
+  if (self) {
+    preStopSeconds += self.seconds;
+    notes.push(`the image keeps serving ${self.seconds} s after SIGTERM (${self.flag}, ${self.source})${label}`);
+  }
+  const probes = {
+    startup: probeInput(container, c['startupProbe'], ports),
+    readiness: probeInput(container, c['readinessProbe'], ports),
+    liveness: probeInput(container, c['livenessProbe'], ports),
+  };
+  for (const [name, probe] of Object.entries(probes)) {
+    if (probe && !probe.ok) {
+      const kind = `${name}Probe`;
+      const target = recordAt(c[kind], 'httpGet') ?? recordAt(c[kind], 'tcpSocket') ?? recordAt(c[kind], 'grpc');
+      const effect = name === 'readiness' ? 'the pods never become Ready, so the Service has no endpoint before the rollout either' : 'the container is restarted over and over';
+      return notSimulated(`its ${kind} checks port ${String(target?.['port'])}, where container \`${container.name}\` does not listen (it listens on ${[...ports].join(', ') || 'no declared port'}): ${effect}`);
+    }
+  }
+  return {
+    name: container.name,
+    appStartupSeconds: overrides.appStartupSeconds ?? profile.app.startupSeconds,
+    ...optional('readiness', probes.readiness),
+    ...optional('startup', probes.startup),
+    ...optional('liveness', probes.liveness),
+    preStopSeconds,
+    // A hook that stops the server gracefully (nginx -s quit, kong quit) drains whatever SIGTERM would do.
+    sigterm: overrides.sigterm ?? (hookStops ? 'graceful' : profile.app.sigterm),
+    appDrainSeconds: overrides.appDrainSeconds ?? profile.app.drainSeconds,
+  };
+}
+
+function strategyOf(workload: Workload, replicas: number, nodes: number): StrategyInput | NotSimulated {
   // The strategy after the API version's defaulting (model/rollout.ts).
   const strategy = updateStrategyOf(workload);
   const none = noAutomaticRollout(strategy);
-  if (none !== undefined) throw new NotSimulated(strategy.type === 'None' ? `a ${workload.kind} is not rolled out by a controller` : none);
+  if (none !== undefined) return notSimulated(strategy.type === 'None' ? `a ${workload.kind} is not rolled out by a controller` : none);
   if (strategy.type === 'Recreate') return { kind: 'Deployment', type: 'Recreate' };
-  if (strategy.type !== 'RollingUpdate' || strategy.maxSurge === undefined || strategy.maxUnavailable === undefined) throw new NotSimulated('its rollingUpdate values are not valid int-or-percent values');
+  if (strategy.type !== 'RollingUpdate' || strategy.maxSurge === undefined || strategy.maxUnavailable === undefined) return notSimulated('its rollingUpdate values are not valid int-or-percent values');
   if (workload.kind === 'Deployment') {
     const f = resolveFenceposts(strategy.maxSurge, strategy.maxUnavailable, replicas);
-    if (!f) throw new NotSimulated('its rollingUpdate fenceposts are not valid int-or-percent values');
+    if (!f) return notSimulated('its rollingUpdate fenceposts are not valid int-or-percent values');
     return { kind: 'Deployment', type: 'RollingUpdate', surge: f.surge, unavailable: f.unavailable };
   }
   if (workload.kind === 'StatefulSet') return { kind: 'StatefulSet', partition: strategy.partition };
   // DaemonSet: both round up; maxSurge to at least 1 when set (apps/v1 RollingUpdateDaemonSet field docs).
   const surgeRaw = scaledValue(strategy.maxSurge, nodes, true);
   const unavailableRaw = scaledValue(strategy.maxUnavailable, nodes, true);
-  if (surgeRaw === undefined || unavailableRaw === undefined) throw new NotSimulated('its rollingUpdate values are not valid int-or-percent values');
+  if (surgeRaw === undefined || unavailableRaw === undefined) return notSimulated('its rollingUpdate values are not valid int-or-percent values');
   const surge = surgeRaw;
   const unavailable = surge === 0 && unavailableRaw === 0 ? 1 : unavailableRaw;
   return { kind: 'DaemonSet', surge, unavailable };
@@ -307,57 +419,35 @@ function placement(workload: Workload, nodes: number, overrides: SimOverrides): 
   return { eligibleNodes, preferredNodes: preferred ? Math.min(labelled, eligibleNodes) : 0 };
 }
 
-/** Builds the simulator input of one workload. Throws NotSimulated when it cannot be simulated. */
-export function simInput(graph: Graph, profile: Profile, workload: Workload, overrides: SimOverrides = {}): SimInput {
+/** Builds the simulator input of one workload, or says why it cannot be simulated. */
+export function simInput(graph: Graph, profile: Profile, workload: Workload, overrides: SimOverrides = {}): SimInput | NotSimulated {
   const context: DomainContext = { graph, profile };
   const notes: string[] = [];
   // The same answer as the rules: metrics, admin and ignored-webhook Services carry no requests.
   const services = trafficServicesOf(context, workload);
-  if (services.length === 0) throw new NotSimulated(graph.servicesOf(workload).length === 0 ? 'no Service in the input selects its pods: it serves no traffic' : 'only Services that carry no requests select its pods (metrics, admin or failurePolicy-Ignore webhook)');
+  if (services.length === 0) return notSimulated(graph.servicesOf(workload).length === 0 ? 'no Service in the input selects its pods: it serves no traffic' : 'only Services that carry no requests select its pods (metrics, admin or failurePolicy-Ignore webhook)');
   const nodes = Math.max(1, Math.floor(overrides.nodes ?? profile.nodes));
-  if (replicasRejected(workload)) throw new NotSimulated('its spec.replicas is a value the API server rejects');
+  if (replicasRejected(workload)) return notSimulated('its spec.replicas is a value the API server rejects');
   let replicas = replicasOf(graph, workload);
   const { eligibleNodes, preferredNodes } = placement(workload, nodes, overrides);
   if (workload.kind === 'DaemonSet') replicas = eligibleNodes;
   const strategy = strategyOf(workload, replicas, eligibleNodes);
-  if (replicas < 1) throw new NotSimulated('it has 0 replicas');
-  if (replicas > MAX_REPLICAS) throw new NotSimulated(`it has ${replicas} replicas, more than the ${MAX_REPLICAS.toLocaleString('en-US')} one run simulates`);
-  if (nodes > MAX_NODES) throw new NotSimulated(`the cluster has ${nodes} nodes, more than the ${MAX_NODES.toLocaleString('en-US')} one run simulates`);
+  if (isNotSimulated(strategy)) return strategy;
+  if (replicas < 1) return notSimulated('it has 0 replicas');
+  if (replicas > MAX_REPLICAS) return notSimulated(`it has ${replicas} replicas, more than the ${MAX_REPLICAS.toLocaleString('en-US')} one run simulates`);
+  if (nodes > MAX_NODES) return notSimulated(`the cluster has ${nodes} nodes, more than the ${MAX_NODES.toLocaleString('en-US')} one run simulates`);
   const { entry, service, lb: lbProfile } = entryOf(context, services, notes);
-  const serving = servingContainer(workload, services);
-  if (!serving) throw new NotSimulated('no container listens on a port the Service targets');
-  const { container, ports } = serving;
-  const c = container.container;
-  const preStop = preStopOf(container);
-  let preStopSeconds = 0;
-  let hookStops = false;
-  if (preStop.kind === 'exec-sleep' && likelyShellless(container)) notes.push(`preStop exec sleep fails in image without a shell (${String(c['image'])}): no delay`);
-  else if (preStop.kind !== 'none') {
-    // An unknown delay is not 0 s: the simulator cannot say when the app stops accepting.
-    if (!preStop.delay.known) throw new NotSimulated(`the preStop hook of container \`${container.name}\` runs ${unknownSteps(preStop.delay)}, whose length rollsafe cannot know`);
-    preStopSeconds = preStop.delay.seconds;
-    hookStops = preStop.delay.stops;
-    if (preStop.kind === 'other') notes.push(`preStop ${preStop.delay.knownSteps.join('; ')}`);
+  const serving = servingContainers(workload, services);
+  const first = serving[0];
+  if (!first) return notSimulated('no container listens on a port the Service targets');
+  const containers: (ContainerInput & { readonly name: string })[] = [];
+  for (const s of serving) {
+    const one = containerInput(s.container, s.ports, notes, overrides, profile, s === first ? '' : ` (container \`${s.container.name}\`)`);
+    if (isNotSimulated(one)) return one;
+    containers.push(one);
   }
-  // An image that keeps serving after SIGTERM (domain/images.ts) adds its delay as a sleep would.
-  const self = hookStops ? undefined : selfShutdownDelay(container);
-  if (self) {
-    preStopSeconds += self.seconds;
-    notes.push(`the image keeps serving ${self.seconds} s after SIGTERM (${self.flag}, ${self.source})`);
-  }
-  const probes = {
-    startup: probeInput(container, c['startupProbe'], ports),
-    readiness: probeInput(container, c['readinessProbe'], ports),
-    liveness: probeInput(container, c['livenessProbe'], ports),
-  };
-  for (const [name, probe] of Object.entries(probes)) {
-    if (probe && !probe.ok) {
-      const kind = `${name}Probe`;
-      const target = recordAt(c[kind], 'httpGet') ?? recordAt(c[kind], 'tcpSocket') ?? recordAt(c[kind], 'grpc');
-      const effect = name === 'readiness' ? 'the pods never become Ready, so the Service has no endpoint before the rollout either' : 'the container is restarted over and over';
-      throw new NotSimulated(`its ${kind} checks port ${String(target?.['port'])}, where container \`${container.name}\` does not listen (it listens on ${[...ports].join(', ') || 'no declared port'}): ${effect}`);
-    }
-  }
+  const main = containers[0] as ContainerInput & { readonly name: string };
+  const shares = trafficShares(serving, services);
   const grace = gracePeriodSeconds(workload).seconds;
   const podBackends = entry.kind === 'lb-pod';
   const gates = arrayAt(workload.podSpec, 'readinessGates').map((g) => stringAt(g, 'conditionType') ?? '');
@@ -387,16 +477,16 @@ export function simInput(graph: Graph, profile: Profile, workload: Workload, ove
     pod: {
       containerStartSeconds: CONTAINER_START_SECONDS,
       randomProbePhase: true,
-      appStartupSeconds: overrides.appStartupSeconds ?? profile.app.startupSeconds,
-      ...optional('readiness', probes.readiness),
-      ...optional('startup', probes.startup),
-      ...optional('liveness', probes.liveness),
-      preStopSeconds,
+      appStartupSeconds: main.appStartupSeconds,
+      ...optional('readiness', main.readiness),
+      ...optional('startup', main.startup),
+      ...optional('liveness', main.liveness),
+      preStopSeconds: main.preStopSeconds,
       graceSeconds: grace,
-      // A hook that stops the server gracefully (nginx -s quit, kong quit) drains whatever SIGTERM would do.
-      sigterm: overrides.sigterm ?? (hookStops ? 'graceful' : profile.app.sigterm),
-      appDrainSeconds: overrides.appDrainSeconds ?? profile.app.drainSeconds,
+      sigterm: main.sigterm,
+      appDrainSeconds: main.appDrainSeconds,
       lbReadinessGate,
+      ...(containers.length > 1 ? { serving: { name: main.name, share: shares[0] as number, more: containers.slice(1).map((c, i) => ({ ...c, share: shares[i + 1] as number })) } } : {}),
       ...optional('deletionCost', deletionCostOf(workload)),
     },
     entry,

@@ -10,7 +10,7 @@
  * - `request`: every request is drawn, routed and judged on its own. Slow; it exists to check
  *   the rate model (test/sim/agreement.test.ts).
  */
-import type { Removal, SimPod, ViewEvent, World } from './cluster.js';
+import type { Removal, SimPod, ViewEvent, World } from './world.js';
 import { KEEPALIVE_CONNECTION_RPS, KEEPALIVE_RACE_SECONDS } from './params.js';
 import { EventQueue } from './queue.js';
 import type { Random } from './random.js';
@@ -55,8 +55,31 @@ export function zeroCauses(): Record<Cause, number> {
   return out;
 }
 
+/**
+ * The traffic of a run. When more than one container serves, each Service port's requests go to
+ * the container that listens on its targetPort: every container receives its share of the rate
+ * and is judged by its own listening, exits and keep-alive closes, through the same routing views
+ * (the pod's endpoint is one for all its ports).
+ */
 export function simulateTraffic(world: World, random: Random, options: TrafficOptions): TrafficResult {
-  return new Traffic(world, random, options).run();
+  const serving = world.input.pod.serving;
+  if (!serving) return new Traffic(world, random, options).run();
+  const total = { requests: 0, failed: 0, byCause: zeroCauses(), windows: [] as FailureWindow[] };
+  [{ name: serving.name, share: serving.share }, ...serving.more].forEach((container, k) => {
+    if (container.share <= 0) return;
+    const input = { ...world.input, traffic: { ...world.input.traffic, rps: world.input.traffic.rps * container.share } };
+    const pods = world.pods.map((pod) => {
+      const c = pod.containers?.[k];
+      return c ? { ...pod, listening: c.listening, abruptEnds: c.abruptEnds, keepAliveCloses: c.keepAliveCloses } : pod;
+    });
+    const part = new Traffic({ ...world, input, pods }, random, options).run();
+    total.requests += part.requests;
+    total.failed += part.failed;
+    for (const cause of CAUSES) total.byCause[cause] += part.byCause[cause];
+    for (const w of part.windows) total.windows.push({ ...w, container: container.name });
+  });
+  total.windows.sort((a, b) => a.start - b.start);
+  return total;
 }
 
 type ConnEvent = { time: number; conn: number; kind: 'open' | 'close' };

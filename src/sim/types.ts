@@ -89,6 +89,8 @@ export interface FailureWindow {
   /** Failed requests in the window (expected value in the rate model, a count per request). */
   readonly count: number;
   readonly pod?: string;
+  /** The serving container the requests went to, when more than one serves. */
+  readonly container?: string;
   readonly node?: string;
   readonly layer: Layer;
 }

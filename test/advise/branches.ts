@@ -1,7 +1,8 @@
 /** Every branch of the advise decision procedure (docs/advise.md), with what it must decide. */
 import jsYaml from 'js-yaml';
 import type { KubeObject } from '../../src/advise/config.js';
-import type { Advice, PlatformFacts } from '../../src/advise/decide.js';
+import type { Advice } from '../../src/advise/decide.js';
+import type { PlatformFacts } from '../../src/advise/facts.js';
 
 export interface Branch {
   readonly id: string;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { adviceConfig, workloadFacts, type KubeObject } from '../../src/advise/config.js';
-import { AdviseError, decide } from '../../src/advise/decide.js';
+import { decide } from '../../src/advise/decide.js';
 import { checkSources } from '../../src/engine/run.js';
 import type { Finding } from '../../src/rules/types.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
@@ -148,7 +148,7 @@ describe('advised config of every branch', () => {
 
   it('rejects a workload it cannot write safely', () => {
     for (const input of [{ replicas: 1 }, { name: 'Web_1' }, { port: 70000 }, { image: 'two words' }, { healthPath: 'healthz' }, { labels: { app: 'a' }, selector: { app: 'b' } }]) {
-      expect(() => workloadFacts(input), JSON.stringify(input)).toThrow(AdviseError);
+      expect(() => workloadFacts(input), JSON.stringify(input)).toThrow(expect.objectContaining({ name: 'RollsafeError', code: 'invalid-facts' }));
     }
   });
 });

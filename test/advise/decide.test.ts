@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AdviseError, decide, resolveFacts, type Advice, type PlatformFacts } from '../../src/advise/decide.js';
+import { decide, type Advice } from '../../src/advise/decide.js';
+import { resolveFacts, type PlatformFacts } from '../../src/advise/facts.js';
 import { SOURCES, type Cited } from '../../src/advise/sources.js';
 import { BRANCHES, factsOf, VERSIONS } from './branches.js';
+import { RollsafeError } from '../../src/errors.js';
 
 const KNOWN_SOURCES = new Set<string>(Object.values(SOURCES));
 
@@ -124,8 +126,8 @@ describe('decide: facts it cannot advise on are typed errors', () => {
       } catch (error: unknown) {
         caught = error;
       }
-      expect(caught).toBeInstanceOf(AdviseError);
-      expect((caught as AdviseError).code).toBe(code);
+      expect(caught).toBeInstanceOf(RollsafeError);
+      expect((caught as RollsafeError).code).toBe(code);
     });
   }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LB_KINDS, NETWORK_PLUGINS, PROVIDERS } from '../../src/advise/decide.js';
+import { LB_KINDS, NETWORK_PLUGINS, PROVIDERS } from '../../src/advise/facts.js';
 import { SOURCES } from '../../src/advise/sources.js';
 import { ROOT } from '../helpers.js';
 import { BRANCHES } from './branches.js';

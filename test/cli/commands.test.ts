@@ -162,6 +162,7 @@ const DOCS: Record<string, [file: string, after: string] | 'usage'> = {
   serve: ['docs/serve.md', '# '],
   advise: ['docs/advise.md', '## Inputs'],
   'app-check': ['docs/app-check.md', '## Options'],
+  lab: ['docs/lab.md', '## Options'],
   // Their options fit in the usage line of the README's command table.
   rules: 'usage',
   explain: 'usage',

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 
 /** How the YAML text is written. */
-export interface YamlStyle {
+interface YamlStyle {
   readonly indent: 2 | 4;
   readonly indentSeq: boolean;
   readonly crlf: boolean;
@@ -100,7 +100,7 @@ function metadata(name: string, annotations: string): { [key: string]: Json } {
 }
 
 /** The objects of a model, as plain values. */
-export function objectsOf(model: Model): Array<{ [key: string]: Json }> {
+function objectsOf(model: Model): Array<{ [key: string]: Json }> {
   const w = model.workload;
   const containers: Json[] = w.containers.map((c, i) => {
     const out: { [key: string]: Json } = { name: `c${i}`, image: c.image };
@@ -238,7 +238,7 @@ class Writer {
 }
 
 /** YAML text of documents in a style. */
-export function writeYaml(documents: ReadonlyArray<{ [key: string]: Json }>, style: YamlStyle): string {
+function writeYaml(documents: ReadonlyArray<{ [key: string]: Json }>, style: YamlStyle): string {
   const writer = new Writer(style);
   const parts = documents.map((doc, i) => {
     const lines: string[] = [];

@@ -2,7 +2,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readsStdin } from '../../src/cli/main.js';
-import { InputError } from '../../src/load/files.js';
 import { readStream } from '../../src/load/stdin.js';
 
 describe('readStream', () => {
@@ -13,17 +12,17 @@ describe('readStream', () => {
     expect(await readStream(Readable.from([bytes.subarray(0, at), bytes.subarray(at)]))).toBe('name: café\n');
   });
 
-  it('accepts exactly the limit and refuses one byte more, as an InputError', async () => {
+  it('accepts exactly the limit and refuses one byte more, as an unreadable-input error', async () => {
     expect(await readStream(Readable.from([Buffer.from('abcd'), Buffer.from('ef')]), 6)).toBe('abcdef');
-    await expect(readStream(Readable.from([Buffer.from('abcd'), Buffer.from('efg')]), 6)).rejects.toBeInstanceOf(InputError);
+    await expect(readStream(Readable.from([Buffer.from('abcd'), Buffer.from('efg')]), 6)).rejects.toMatchObject({ name: 'RollsafeError', code: 'unreadable-input', message: '<stdin>: more than 0.0 MiB, the limit per file; split the input or check it is a manifest' });
   });
 
-  it('a read error is an InputError that names stdin', async () => {
+  it('a read error is an unreadable-input error that names stdin', async () => {
     async function* failing(): AsyncGenerator<Buffer> {
       yield Buffer.from('kind: ');
       throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
     }
-    await expect(readStream(failing())).rejects.toEqual(new InputError('<stdin>: cannot be read (EIO: i/o error, read)'));
+    await expect(readStream(failing())).rejects.toMatchObject({ name: 'RollsafeError', code: 'unreadable-input', message: '<stdin>: cannot be read (EIO: i/o error, read)' });
   });
 
   it('an empty stream is an empty text', async () => {

@@ -9,6 +9,7 @@ import { simulateSources } from '../../src/sim/index.js';
 import { simInput } from '../../src/sim/params.js';
 import { source } from '../helpers.js';
 import { profileOf } from '../rules/helpers.js';
+import { simulated } from '../sim/inputs.js';
 
 const FIXTURE = 'test/fixtures/load/defaults.yaml';
 // 1.15 still serves every API version of the fixture: no removed-API problems in the way.
@@ -80,10 +81,10 @@ describe('rules and the simulator see the defaults', () => {
   });
 
   it('the simulator takes the strategy and the progress deadline of the API version', () => {
-    const legacy = simInput(graph, profile, workload('legacy'));
+    const legacy = simulated(simInput(graph, profile, workload('legacy')));
     expect(legacy.strategy).toEqual({ kind: 'Deployment', type: 'RollingUpdate', surge: 1, unavailable: 1 });
     expect(legacy.progressDeadlineSeconds).toBe(2_147_483_647);
-    const v1 = simInput(graph, profile, workload('v1'));
+    const v1 = simulated(simInput(graph, profile, workload('v1')));
     expect(v1.strategy).toEqual({ kind: 'Deployment', type: 'RollingUpdate', surge: 1, unavailable: 0 });
     expect(v1.progressDeadlineSeconds).toBe(120);
   });

@@ -12,10 +12,10 @@ import { loadSources } from '../../src/load/objects.js';
 import type { Profile } from '../../src/profiles/types.js';
 import { POLICY_KINDS } from '../../src/policy/rules.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
 /** The peer tools' fixtures (apps/ is judged for precision elsewhere). */
-export const PEERS = ['kube-linter', 'kube-score', 'polaris'];
+const PEERS = ['kube-linter', 'kube-score', 'polaris'];
 
 const MANIFEST = /\.(?:ya?ml|json)$/i;
 

@@ -11,7 +11,7 @@ import { strings } from '@bufbuild/cel/ext';
 import { isRecord } from '../../src/model/k8s.js';
 
 /** A JSON value as CEL sees a decoded Kubernetes object. */
-export function toCel(value: unknown): CelInput {
+function toCel(value: unknown): CelInput {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return value.filter((v) => v !== null && v !== undefined).map(toCel);
   if (isRecord(value)) {
@@ -38,7 +38,7 @@ function programOf(expression: string): Program {
 }
 
 /** Evaluates one expression; a CEL error is returned as `{ error }`. */
-export function evaluate(expression: string, bindings: Record<string, CelInput>): { value: unknown } | { error: string } {
+function evaluate(expression: string, bindings: Record<string, CelInput>): { value: unknown } | { error: string } {
   let result: unknown;
   try {
     result = programOf(expression)(bindings);
@@ -49,7 +49,7 @@ export function evaluate(expression: string, bindings: Record<string, CelInput>)
   return { value: result };
 }
 
-export interface Validation {
+interface Validation {
   readonly expression: string;
   readonly messageExpression: string;
 }
@@ -119,7 +119,7 @@ export function judge(policy: PolicyView, object: unknown): Verdict {
 }
 
 /** A CEL result as JSON: lists, maps, ints (as numbers), doubles, strings, booleans. */
-export function fromCel(value: unknown): unknown {
+function fromCel(value: unknown): unknown {
   if (isCelList(value)) return [...value].map(fromCel);
   if (isCelMap(value)) return Object.fromEntries([...value].map(([k, v]) => [String(k), fromCel(v)]));
   if (typeof value === 'bigint') return Number(value);

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { BUILTIN_PROFILES, DRAIN_SETTINGS, findBuiltinProfile, genericNodeLoadBalancer, withIngressNginx } from '../../src/profiles/builtin.js';
-import { isProfilePath, parseProfileFile, ProfileError, resolveProfile, withK8sVersion } from '../../src/profiles/load.js';
+import { isProfilePath, parseProfileFile, resolveProfile, withK8sVersion } from '../../src/profiles/load.js';
 import { propagationBudget, type Profile } from '../../src/profiles/types.js';
+import { isRollsafeError, type RollsafeError } from '../../src/errors.js';
 
 function builtin(name: string): Profile {
   const profile = findBuiltinProfile(name);
@@ -24,14 +25,14 @@ function positions(text: string): Array<[number, number]> {
   return result.problems.map((p) => [p.line, p.column]);
 }
 
-function thrown(run: () => unknown): ProfileError {
+function thrown(run: () => unknown): RollsafeError {
   try {
     run();
   } catch (error) {
-    if (error instanceof ProfileError) return error;
+    if (isRollsafeError(error, 'unknown-profile', 'unreadable-profile', 'invalid-profile', 'invalid-version')) return error;
     throw error;
   }
-  throw new Error('expected a ProfileError');
+  throw new Error('expected a profile error');
 }
 
 const withLb = { viaLoadBalancer: true, viaIngress: false } as const;
@@ -381,6 +382,7 @@ describe('withK8sVersion', () => {
   });
 
   test.each(['1.30.2', 'v1.30', '2.0', '1.', '1', ''])('rejects %j', (version) => {
-    expect(thrown(() => withK8sVersion(builtin('generic'), version)).code).toBe('invalid-profile');
+    // The same code as advise's --k8s-version: the version is wrong, not the profile.
+    expect(thrown(() => withK8sVersion(builtin('generic'), version)).code).toBe('invalid-version');
   });
 });

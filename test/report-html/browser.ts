@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export const CHROMIUM = process.env['ROLLSAFE_CHROMIUM'] ?? '/usr/bin/chromium';
+const CHROMIUM = process.env['ROLLSAFE_CHROMIUM'] ?? '/usr/bin/chromium';
 
 /** Flags for a sandboxed root CI machine with no network: no background connections at all. */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
 
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM);

@@ -102,7 +102,7 @@ export function summaryOf(resource: string, timeline: Timeline, runs = 20): Simu
   };
 }
 
-export function simulatedWorkload(resource: string, timeline: Timeline): SimulatedWorkload {
+function simulatedWorkload(resource: string, timeline: Timeline): SimulatedWorkload {
   return { resource, summary: summaryOf(resource, timeline), timeline };
 }
 

@@ -18,7 +18,7 @@ export type Row = readonly [name: string, path: string, severity: Severity];
 const FIXTURES = new URL('../fixtures/rules/', import.meta.url);
 
 /** The rule a fixture tests: its file name up to the first dot. */
-export function ruleOf(fixture: string): string {
+function ruleOf(fixture: string): string {
   return fixture.split('.')[0] ?? fixture;
 }
 
@@ -91,7 +91,7 @@ export function rowsOf(findings: readonly Finding[], names: readonly string[]): 
 }
 
 /** Top-level `metadata.name`s of a fixture that start with `fire-` and `dont-fire-`. */
-export function namedObjects(fixture: string): { fire: string[]; dontFire: string[] } {
+function namedObjects(fixture: string): { fire: string[]; dontFire: string[] } {
   const names = [...fixtureText(fixture).matchAll(/^ {2}name: ((?:dont-)?fire-[\w.-]+)\s*$/gm)].map((m) => m[1] ?? '');
   return { fire: names.filter((n) => n.startsWith('fire-')), dontFire: names.filter((n) => n.startsWith('dont-fire-')) };
 }
@@ -137,4 +137,33 @@ export function fixOf(findings: readonly Finding[], name: string, path: string):
 /** Load problems of a fixture (as `invalid-manifest` findings): fixtures of other rules have none. */
 export function loadProblems(fixture: string): Finding[] {
   return checkAll(fixture).filter((f) => f.ruleId === 'invalid-manifest');
+}
+
+/** The input of a rule-tester case read from a fixture, judged under a built-in profile and version. */
+export function fixtureCase(fixture: string, profile?: string, k8sVersion?: string): { name: string; yaml: string; file: string; profile?: string; k8sVersion?: string } {
+  const name = [fixture, profile, k8sVersion].filter((s) => s !== undefined).join(', ');
+  return { name, yaml: fixtureText(fixture), file: fixturePath(fixture), ...(profile === undefined ? {} : { profile }), ...(k8sVersion === undefined ? {} : { k8sVersion }) };
+}
+
+/**
+ * A fixture without its `fire-` objects (documents whose top-level `metadata.name` starts with
+ * `fire-`): the `dont-fire-` objects and the objects around them, on which the rule reports nothing.
+ */
+export function withoutFiring(fixture: string, profile?: string, k8sVersion?: string): { name: string; yaml: string; file: string; profile?: string; k8sVersion?: string } {
+  const whole = fixtureCase(fixture, profile, k8sVersion);
+  const yaml = whole.yaml
+    .split(/^(?=---[ \t]*$)/m)
+    .filter((doc) => !/^ {2}name: fire-/m.test(doc))
+    .join('');
+  return { ...whole, name: `${whole.name}, without its fire- objects`, yaml };
+}
+
+const FIXED = new URL('./fixed/', import.meta.url);
+
+/**
+ * The expected text of a fixture after the fixer applied every fix of its rule:
+ * `test/rules/fixed/<name>.yaml` (outside test/fixtures, which the simulator cross-check reads whole).
+ */
+export function fixedText(name: string): string {
+  return readFileSync(fileURLToPath(new URL(`${name}.yaml`, FIXED)), 'utf8');
 }

@@ -1,13 +1,25 @@
 import { describe, expect, test } from 'vitest';
-import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { hpaReplicasConflict } from '../../src/rules/hpa-replicas-conflict.js';
+import { conventionViolations, findingAt, fixedText, fixOf, fixtureCase, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'hpa-replicas-conflict';
 
-describe('hpa-replicas-conflict', () => {
-  test('the fixture is valid', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-  });
+ruleTester.run('hpa-replicas-conflict', hpaReplicasConflict, {
+  valid: [withoutFiring(FIXTURE)],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE),
+      findings: [
+        { message: 'HorizontalPodAutoscaler web scales Deployment hrc-deployment/fire-deployment-replicas, but the manifest sets replicas: 3: every apply resets the scale to 3', path: '/spec/replicas', line: 23, column: 3, severity: 'warning' },
+        { message: 'HorizontalPodAutoscaler consumers scales StatefulSet hrc-statefulset/fire-statefulset-replicas, but the manifest sets replicas: 2: every apply resets the scale to 2', path: '/spec/replicas', line: 66, column: 3, severity: 'warning' },
+      ],
+      output: fixedText('hpa-replicas-conflict'),
+    },
+  ],
+});
 
+describe('hpa-replicas-conflict', () => {
   test('fires on spec.replicas of a workload an HPA (same namespace, kind and name) targets', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([

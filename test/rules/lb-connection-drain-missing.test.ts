@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
+import { lbConnectionDrainMissing } from '../../src/rules/lb-connection-drain-missing.js';
 import { checkSources } from '../../src/engine/run.js';
 import { fixSources } from '../../src/fix/driver.js';
-import { conventionViolations, findingAt, fixOf, fixturePath, fixtureText, loadProblems, profileOf, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { conventionViolations, findingAt, fixedText, fixOf, fixtureCase, fixturePath, fixtureText, profileOf, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'lb-connection-drain-missing';
 const NLB = 'lb-connection-drain-missing.eks-nlb-ip';
@@ -12,13 +14,42 @@ const DRAIN = '/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-l
 const TIMEOUT = '/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-connection-drain-timeout';
 const TG_ATTRIBUTES = '/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-target-group-attributes';
 
-describe('lb-connection-drain-missing', () => {
-  test('the fixtures are valid', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-    expect(loadProblems(NLB)).toEqual([]);
-    expect(loadProblems(GKE)).toEqual([]);
-  });
+ruleTester.run('lb-connection-drain-missing', lbConnectionDrainMissing, {
+  valid: [withoutFiring(FIXTURE, 'ack-flannel'), fixtureCase(FIXTURE), fixtureCase(FIXTURE, 'aks')],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE, 'ack-flannel'),
+      findings: [
+        { message: 'Service fire-no-annotations is exposed by the ACK CLB without connection draining (service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain + service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain-timeout): when the LB removes a backend during a rollout it cuts the connections still open to it', path: '/metadata', line: 9, column: 1, severity: 'warning' },
+        { message: 'Service fire-other-annotations is exposed by the ACK CLB without connection draining (service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain + service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain-timeout): when the LB removes a backend during a rollout it cuts the connections still open to it', path: '/metadata', line: 50, column: 1, severity: 'warning' },
+        { message: 'Service fire-drain-off turns connection draining off (service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain + service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain-timeout): connections still open to a removed backend are cut', path: '/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-connection-drain', line: 97, column: 5, severity: 'warning' },
+        { message: 'Service fire-drain-off-with-timeout turns connection draining off (service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain + service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain-timeout): connections still open to a removed backend are cut', path: '/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-connection-drain', line: 140, column: 5, severity: 'warning' },
+        { message: 'Service fire-timeout-only sets connection draining only in part: service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain is missing, so the ACK CLB does not drain', path: '/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-connection-drain-timeout', line: 184, column: 5, severity: 'warning' },
+        { message: 'Service fire-drain-without-timeout sets connection draining only in part: service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain-timeout is missing, so the ACK CLB does not drain', path: '/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-connection-drain', line: 227, column: 5, severity: 'warning' },
+        { message: 'connection-drain timeout 5 s of Service fire-timeout-out-of-range is outside the ACK CLB range 10–900 s', path: '/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-connection-drain-timeout', line: 271, column: 5, severity: 'warning' },
+        { message: 'Service fire-short-grace is exposed by the ACK CLB without connection draining (service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain + service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain-timeout): when the LB removes a backend during a rollout it cuts the connections still open to it', path: '/metadata', line: 468, column: 1, severity: 'warning' },
+        { message: 'Service fire-grace-below-range is exposed by the ACK CLB without connection draining (service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain + service.beta.kubernetes.io/alibaba-cloud-loadbalancer-connection-drain-timeout): when the LB removes a backend during a rollout it cuts the connections still open to it (no automatic fix: pods of Deployment lcd-grace-short/ticker are killed after 5 s, sooner than any drain the ACK CLB accepts (10 s at least))', path: '/metadata', line: 541, column: 1, severity: 'warning' },
+      ],
+      output: fixedText('lb-connection-drain-missing.ack-flannel'),
+    },
+    {
+      ...fixtureCase(GKE, 'gke-neg'),
+      findings: [
+        { message: 'Service fire-no-backendconfig is exposed by the GKE load balancer without connection draining (BackendConfig spec.connectionDraining.drainingTimeoutSec): when the LB removes a backend during a rollout it cuts the connections still open to it', path: '/metadata', line: 8, column: 1, severity: 'warning' },
+        { message: 'Service fire-backendconfig-without-draining is exposed by the GKE load balancer without connection draining (BackendConfig spec.connectionDraining.drainingTimeoutSec): when the LB removes a backend during a rollout it cuts the connections still open to it', path: '/metadata', line: 62, column: 1, severity: 'warning' },
+        { message: 'Service orders turns connection draining off (BackendConfig spec.connectionDraining.drainingTimeoutSec): connections still open to a removed backend are cut', path: '/spec/connectionDraining/drainingTimeoutSec', line: 152, column: 5, severity: 'warning' },
+      ],
+    },
+    {
+      ...fixtureCase(NLB, 'eks-nlb-ip'),
+      findings: [
+        { message: 'Service fire-delay-zero turns connection draining off (service.beta.kubernetes.io/aws-load-balancer-target-group-attributes): connections still open to a removed backend are cut', path: '/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-target-group-attributes', line: 148, column: 5, severity: 'warning' },
+      ],
+    },
+  ],
+});
 
+describe('lb-connection-drain-missing', () => {
   describe('ack-flannel (CLB: both annotations required, timeout 10–900 s)', () => {
     test('fires on LoadBalancer Services whose draining is missing, off, incomplete or out of range', () => {
       const findings = run(FIXTURE, 'ack-flannel');
@@ -35,13 +66,6 @@ describe('lb-connection-drain-missing', () => {
       ]);
       expect(findings).toHaveLength(9);
       expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
-    });
-
-    test('positions', () => {
-      const findings = run(FIXTURE, 'ack-flannel');
-      expect(findingAt(findings, 'fire-no-annotations', '/metadata').line).toBe(9);
-      expect(findingAt(findings, 'fire-drain-off', DRAIN).line).toBe(97);
-      expect(findingAt(findings, 'fire-timeout-out-of-range', TIMEOUT).line).toBe(271);
     });
 
     test('the fix for a missing setting adds both annotations with the recommended 30 s', () => {

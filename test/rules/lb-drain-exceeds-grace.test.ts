@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { conventionViolations, findingAt, findingsOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { lbDrainExceedsGrace } from '../../src/rules/lb-drain-exceeds-grace.js';
+import { conventionViolations, findingAt, findingsOf, fixtureCase, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'lb-drain-exceeds-grace';
 const ACK = 'lb-drain-exceeds-grace.ack-flannel';
@@ -9,14 +11,40 @@ const CLB_DRAINING = '/metadata/annotations/service.beta.kubernetes.io~1aws-load
 const TG_ATTRIBUTES = '/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-target-group-attributes';
 const ACK_TIMEOUT = '/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-connection-drain-timeout';
 
-describe('lb-drain-exceeds-grace', () => {
-  test('the fixtures are valid', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-    expect(loadProblems(ACK)).toEqual([]);
-    expect(loadProblems(GKE)).toEqual([]);
-    expect(loadProblems(EKS_INSTANCE)).toEqual([]);
-  });
+ruleTester.run('lb-drain-exceeds-grace', lbDrainExceedsGrace, {
+  valid: [withoutFiring(FIXTURE, 'eks-nlb-ip'), fixtureCase(FIXTURE), fixtureCase(FIXTURE, 'aks')],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE, 'eks-nlb-ip'),
+      findings: [
+        { message: 'the AWS NLB drains connections for 300 s (provider default), but pods of Deployment ldg-default/web are killed after 30 s (terminationGracePeriodSeconds): connections still draining are cut by SIGKILL', path: '/metadata', line: 8, column: 1, severity: 'warning' },
+        { message: 'the AWS NLB drains connections for 120 s, but pods of Deployment ldg-explicit/api are killed after 60 s (terminationGracePeriodSeconds): connections still draining are cut by SIGKILL', path: '/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-target-group-attributes', line: 58, column: 5, severity: 'warning' },
+        { message: 'the AWS NLB drains connections for 90 s, but pods of Deployment ldg-two/payments-stable are killed after 60 s (terminationGracePeriodSeconds): connections still draining are cut by SIGKILL', path: '/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-target-group-attributes', line: 104, column: 5, severity: 'warning' },
+        { message: 'the AWS NLB drains connections for 90 s, but pods of Deployment ldg-two/payments-canary are killed after 30 s (terminationGracePeriodSeconds): connections still draining are cut by SIGKILL', path: '/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-target-group-attributes', line: 104, column: 5, severity: 'warning' },
+      ],
+    },
+    {
+      ...fixtureCase(ACK, 'ack-flannel'),
+      findings: [
+        { message: 'the ACK CLB drains connections for 60 s, but pods of Deployment ldga-60/web are killed after 30 s (terminationGracePeriodSeconds): connections still draining are cut by SIGKILL', path: '/metadata/annotations/service.beta.kubernetes.io~1alibaba-cloud-loadbalancer-connection-drain-timeout', line: 12, column: 5, severity: 'warning' },
+      ],
+    },
+    {
+      ...fixtureCase(EKS_INSTANCE, 'eks-instance'),
+      findings: [
+        { message: 'the AWS CLB drains connections for 300 s (provider default), but pods of Deployment ldga-nlb/web are killed after 30 s (terminationGracePeriodSeconds): connections still draining are cut by SIGKILL', path: '/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-connection-draining-enabled', line: 46, column: 5, severity: 'warning' },
+      ],
+    },
+    {
+      ...fixtureCase(GKE, 'gke-neg'),
+      findings: [
+        { message: 'the GKE load balancer drains connections for 60 s, but pods of Deployment ldgg-60/web are killed after 30 s (terminationGracePeriodSeconds): connections still draining are cut by SIGKILL', path: '/spec/connectionDraining/drainingTimeoutSec', line: 28, column: 5, severity: 'warning' },
+      ],
+    },
+  ],
+});
 
+describe('lb-drain-exceeds-grace', () => {
   test('eks-nlb-ip: one finding per selected workload killed before the deregistration delay ends', () => {
     const findings = run(FIXTURE, 'eks-nlb-ip');
     expect(rows(findings)).toEqual([

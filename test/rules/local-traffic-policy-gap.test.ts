@@ -1,18 +1,80 @@
 import { describe, expect, test } from 'vitest';
-import { conventionViolations, findingAt, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { localTrafficPolicyGap } from '../../src/rules/local-traffic-policy-gap.js';
+import { conventionViolations, findingAt, fixtureCase, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'local-traffic-policy-gap';
 const V122 = 'local-traffic-policy-gap.k8s-1.22';
 const NLB = 'local-traffic-policy-gap.eks-nlb-ip';
 const ETP = '/spec/externalTrafficPolicy';
 
-describe('local-traffic-policy-gap', () => {
-  test('the fixtures are valid', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-    expect(loadProblems(V122)).toEqual([]);
-    expect(loadProblems(NLB)).toEqual([]);
-  });
+ruleTester.run('local-traffic-policy-gap', localTrafficPolicyGap, {
+  valid: [withoutFiring(FIXTURE, 'ack-flannel')],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE),
+      findings: [
+        { message: 'Service fire-no-prestop uses externalTrafficPolicy: Local; when the rollout of Deployment ltp-no-prestop/web (maxSurge 1, maxUnavailable 0) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (0 s) is shorter than the load balancer (a generic L4 LB: the profile names none) needs to take the node out (27 s = kube-proxy 3 s, p99, then 8 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 14, column: 3, severity: 'warning' },
+        { message: 'Service fire-statefulset uses externalTrafficPolicy: Local; when the rollout of StatefulSet ltp-sts/cache (StatefulSet replaces pods one by one) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (0 s) is shorter than the load balancer (a generic L4 LB: the profile names none) needs to take the node out (27 s = kube-proxy 3 s, p99, then 8 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 102, column: 3, severity: 'warning' },
+        { message: 'Service fire-eni-annotation-on-flannel uses externalTrafficPolicy: Local; when the rollout of Deployment ltp-flannel-eni/orders (maxSurge 1, maxUnavailable 0) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (0 s) is shorter than the load balancer (a generic L4 LB: the profile names none) needs to take the node out (27 s = kube-proxy 3 s, p99, then 8 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 144, column: 3, severity: 'warning' },
+        { message: 'Service dont-fire-long-prestop uses externalTrafficPolicy: Local; when the rollout of Deployment ltp-long-prestop/checkout (maxSurge 1, maxUnavailable 0) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (10 s) is shorter than the load balancer (a generic L4 LB: the profile names none) needs to take the node out (27 s = kube-proxy 3 s, p99, then 8 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 186, column: 3, severity: 'warning' },
+      ],
+    },
+    {
+      ...fixtureCase(FIXTURE, 'ack-flannel'),
+      findings: [
+        { message: 'Service fire-no-prestop uses externalTrafficPolicy: Local; when the rollout of Deployment ltp-no-prestop/web (maxSurge 1, maxUnavailable 0) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (0 s) is shorter than the CLB of profile ack-flannel needs to take the node out (9 s = kube-proxy 3 s, p99, then 2 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 14, column: 3, severity: 'warning' },
+        { message: 'Service fire-nodeport-short-prestop uses externalTrafficPolicy: Local; when the rollout of Deployment ltp-nodeport/api (maxSurge 1, maxUnavailable 0) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (3 s) is shorter than the CLB of profile ack-flannel needs to take the node out (9 s = kube-proxy 3 s, p99, then 2 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 56, column: 3, severity: 'warning' },
+        { message: 'Service fire-statefulset uses externalTrafficPolicy: Local; when the rollout of StatefulSet ltp-sts/cache (StatefulSet replaces pods one by one) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (0 s) is shorter than the CLB of profile ack-flannel needs to take the node out (9 s = kube-proxy 3 s, p99, then 2 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 102, column: 3, severity: 'warning' },
+        { message: 'Service fire-eni-annotation-on-flannel uses externalTrafficPolicy: Local; when the rollout of Deployment ltp-flannel-eni/orders (maxSurge 1, maxUnavailable 0) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (0 s) is shorter than the CLB of profile ack-flannel needs to take the node out (9 s = kube-proxy 3 s, p99, then 2 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 144, column: 3, severity: 'warning' },
+      ],
+    },
+    {
+      ...fixtureCase(FIXTURE, 'ack-flannel', '1.22'),
+      findings: [
+        { message: 'Service fire-no-prestop uses externalTrafficPolicy: Local and the rollout of Deployment ltp-no-prestop/web (maxSurge 1, maxUnavailable 0) can remove the last pod of a node while the LB still sends to it; Kubernetes 1.22 has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode', path: '/spec/externalTrafficPolicy', line: 14, column: 3, severity: 'error' },
+        { message: 'Service fire-nodeport-short-prestop uses externalTrafficPolicy: Local and the rollout of Deployment ltp-nodeport/api (maxSurge 1, maxUnavailable 0) can remove the last pod of a node while the LB still sends to it; Kubernetes 1.22 has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode', path: '/spec/externalTrafficPolicy', line: 56, column: 3, severity: 'error' },
+        { message: 'Service fire-statefulset uses externalTrafficPolicy: Local and the rollout of StatefulSet ltp-sts/cache (StatefulSet replaces pods one by one) can remove the last pod of a node while the LB still sends to it; Kubernetes 1.22 has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode', path: '/spec/externalTrafficPolicy', line: 102, column: 3, severity: 'error' },
+        { message: 'Service fire-eni-annotation-on-flannel uses externalTrafficPolicy: Local and the rollout of Deployment ltp-flannel-eni/orders (maxSurge 1, maxUnavailable 0) can remove the last pod of a node while the LB still sends to it; Kubernetes 1.22 has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode', path: '/spec/externalTrafficPolicy', line: 144, column: 3, severity: 'error' },
+        { message: 'Service dont-fire-long-prestop uses externalTrafficPolicy: Local and the rollout of Deployment ltp-long-prestop/checkout (maxSurge 1, maxUnavailable 0) can remove the last pod of a node while the LB still sends to it; Kubernetes 1.22 has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode', path: '/spec/externalTrafficPolicy', line: 186, column: 3, severity: 'error' },
+      ],
+    },
+    {
+      ...fixtureCase(NLB, 'eks-nlb-ip'),
+      findings: [
+        { message: 'Service fire-instance-targets uses externalTrafficPolicy: Local; when the rollout of Deployment ltpn-instance/api (maxSurge 1, maxUnavailable 0) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (0 s) is shorter than the NLB of profile eks-nlb-ip needs to take the node out (33 s = kube-proxy 3 s, p99, then 10 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 61, column: 3, severity: 'warning' },
+        { message: 'Service fire-in-tree-nlb uses externalTrafficPolicy: Local; when the rollout of Deployment ltpn-intree/cart (maxSurge 1, maxUnavailable 0) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (0 s) is shorter than the NLB of profile eks-nlb-ip needs to take the node out (33 s = kube-proxy 3 s, p99, then 10 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 105, column: 3, severity: 'warning' },
+        { message: 'Service fire-external-default-instance uses externalTrafficPolicy: Local; when the rollout of Deployment ltpn-external/shop (maxSurge 1, maxUnavailable 0) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (0 s) is shorter than the NLB of profile eks-nlb-ip needs to take the node out (33 s = kube-proxy 3 s, p99, then 10 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 149, column: 3, severity: 'warning' },
+        { message: 'Service fire-class-default-instance uses externalTrafficPolicy: Local; when the rollout of Deployment ltpn-class/feed (maxSurge 1, maxUnavailable 0) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (0 s) is shorter than the NLB of profile eks-nlb-ip needs to take the node out (33 s = kube-proxy 3 s, p99, then 10 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 192, column: 3, severity: 'warning' },
+      ],
+    },
+    {
+      ...fixtureCase(V122, 'ack-flannel', '1.22'),
+      findings: [
+        { message: 'Service fire-long-prestop-no-pte uses externalTrafficPolicy: Local and the rollout of Deployment ltp22-long-prestop/checkout (maxSurge 1, maxUnavailable 0) can remove the last pod of a node while the LB still sends to it; Kubernetes 1.22 has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode', path: '/spec/externalTrafficPolicy', line: 14, column: 3, severity: 'error' },
+        { message: 'Service fire-surge-without-affinity uses externalTrafficPolicy: Local and the rollout of Deployment ltp22-no-affinity/web (maxSurge 1, maxUnavailable 0) can remove the last pod of a node while the LB still sends to it; Kubernetes 1.22 has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode', path: '/spec/externalTrafficPolicy', line: 61, column: 3, severity: 'error' },
+        { message: 'Service fire-daemonset-default uses externalTrafficPolicy: Local and the rollout of DaemonSet ltp22-ds/ingress (delete then create per node) can remove the last pod of a node while the LB still sends to it; Kubernetes 1.22 has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode', path: '/spec/externalTrafficPolicy', line: 108, column: 3, severity: 'error' },
+      ],
+    },
+    {
+      ...fixtureCase(V122, 'ack-flannel', '1.25'),
+      findings: [
+        { message: 'Service fire-long-prestop-no-pte uses externalTrafficPolicy: Local and the rollout of Deployment ltp22-long-prestop/checkout (maxSurge 1, maxUnavailable 0) can remove the last pod of a node while the LB still sends to it; Kubernetes 1.25 has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode', path: '/spec/externalTrafficPolicy', line: 14, column: 3, severity: 'error' },
+        { message: 'Service fire-surge-without-affinity uses externalTrafficPolicy: Local and the rollout of Deployment ltp22-no-affinity/web (maxSurge 1, maxUnavailable 0) can remove the last pod of a node while the LB still sends to it; Kubernetes 1.25 has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode', path: '/spec/externalTrafficPolicy', line: 61, column: 3, severity: 'error' },
+        { message: 'Service fire-daemonset-default uses externalTrafficPolicy: Local and the rollout of DaemonSet ltp22-ds/ingress (delete then create per node) can remove the last pod of a node while the LB still sends to it; Kubernetes 1.25 has no ProxyTerminatingEndpoints (1.26+), so those requests have no local endpoint. Keep a pod per node (maxUnavailable 0, maxSurge ≥ 1, nodeAffinity) or use Cluster mode', path: '/spec/externalTrafficPolicy', line: 108, column: 3, severity: 'error' },
+      ],
+    },
+    {
+      ...fixtureCase(V122, 'ack-flannel', '1.26'),
+      findings: [
+        { message: 'Service fire-surge-without-affinity uses externalTrafficPolicy: Local; when the rollout of Deployment ltp22-no-affinity/web (maxSurge 1, maxUnavailable 0) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (0 s) is shorter than the CLB of profile ack-flannel needs to take the node out (9 s = kube-proxy 3 s, p99, then 2 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 61, column: 3, severity: 'warning' },
+        { message: 'Service fire-daemonset-default uses externalTrafficPolicy: Local; when the rollout of DaemonSet ltp22-ds/ingress (delete then create per node) removes the last pod of a node, kube-proxy keeps forwarding to it only while it serves: its preStop (0 s) is shorter than the CLB of profile ack-flannel needs to take the node out (9 s = kube-proxy 3 s, p99, then 2 s × 3 failed health checks)', path: '/spec/externalTrafficPolicy', line: 108, column: 3, severity: 'warning' },
+      ],
+    },
+  ],
+});
 
+describe('local-traffic-policy-gap', () => {
   describe('ack-flannel on 1.30 (ProxyTerminatingEndpoints)', () => {
     test('a warning where no pod per node is kept and the preStop is shorter than kube-proxy\'s 3 s + the 6 s health-check detection', () => {
       const findings = run(FIXTURE, 'ack-flannel');
@@ -25,12 +87,6 @@ describe('local-traffic-policy-gap', () => {
       expect(findings).toHaveLength(4);
       expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
       expect(findings.every((f) => !f.fixable)).toBe(true);
-    });
-
-    test('positions: the externalTrafficPolicy field of the Service', () => {
-      const findings = run(FIXTURE, 'ack-flannel');
-      expect(findingAt(findings, 'fire-no-prestop', ETP).line).toBe(14);
-      expect(findingAt(findings, 'fire-statefulset', ETP).line).toBe(102);
     });
 
     test('suppression: the ignored object would fire without its annotation', () => {

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
+import { pdbMissing } from '../../src/rules/pdb-missing.js';
 import { checkSources } from '../../src/engine/run.js';
 import type { Finding } from '../../src/rules/types.js';
-import { conventionViolations, findingAt, fixOf, loadProblems, profileOf, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { conventionViolations, findingAt, fixedText, fixOf, fixtureCase, profileOf, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'pdb-missing';
 const NO_SERVICE = 'pdb-missing.no-service';
@@ -28,12 +30,36 @@ function check(text: string, version?: string): Finding[] {
   return checkSources([{ path: 'x.yaml', text }], { profile: profileOf('generic', version) }).findings.filter((f) => f.ruleId === 'pdb-missing');
 }
 
-describe('pdb-missing', () => {
-  test('the fixtures are valid', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-    expect(loadProblems(NO_SERVICE)).toEqual([]);
-  });
+ruleTester.run('pdb-missing', pdbMissing, {
+  valid: [withoutFiring(FIXTURE)],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE),
+      findings: [
+        { message: 'Deployment pdb-three/fire-three-replicas has 3 replicas and no PodDisruptionBudget: a node drain may evict all of them at once', path: '', line: 16, column: 1, severity: 'warning' },
+        { message: 'Deployment pdb-hpa/fire-hpa-min-replicas has 2 replicas and no PodDisruptionBudget: a node drain may evict all of them at once', path: '', line: 53, column: 1, severity: 'warning' },
+        { message: 'StatefulSet pdb-sts/fire-statefulset has 3 replicas and no PodDisruptionBudget: a node drain may evict all of them at once — only headless Service cache selects it: clients connect to the pod IPs they resolved by DNS, so what fails depends on their DNS cache and retries', path: '', line: 99, column: 1, severity: 'warning' },
+        { message: 'Deployment fire-default-namespace has 2 replicas and no PodDisruptionBudget: a node drain may evict all of them at once', path: '', line: 133, column: 1, severity: 'warning' },
+        { message: 'Deployment pdb-other-a/fire-pdb-in-other-namespace has 3 replicas and no PodDisruptionBudget: a node drain may evict all of them at once', path: '', line: 165, column: 1, severity: 'warning' },
+        { message: 'Deployment pdb-mismatch/fire-pdb-selects-other has 3 replicas and no PodDisruptionBudget: a node drain may evict all of them at once', path: '', line: 210, column: 1, severity: 'warning' },
+        { message: 'Deployment pdb-expressions/fire-match-expressions has 3 replicas and no PodDisruptionBudget: a node drain may evict all of them at once', path: '', line: 465, column: 1, severity: 'warning' },
+        { message: 'Deployment pdb-no-fix/fire-empty-workload-selector has 2 replicas and no PodDisruptionBudget: a node drain may evict all of them at once (no automatic fix: its `spec.selector` is empty, so no PodDisruptionBudget can select exactly its pods)', path: '', line: 504, column: 1, severity: 'warning' },
+        { message: 'Deployment pdb-no-fix/fire-invalid-operator has 2 replicas and no PodDisruptionBudget: a node drain may evict all of them at once (no automatic fix: its `spec.selector` is not a valid LabelSelector, so no PodDisruptionBudget can select exactly its pods)', path: '', line: 525, column: 1, severity: 'warning' },
+        { message: 'Deployment pdb-no-fix/fire-selector-misses-pods has 2 replicas and no PodDisruptionBudget: a node drain may evict all of them at once (no automatic fix: its `spec.selector` does not match its pod template labels, so no PodDisruptionBudget can select exactly its pods)', path: '', line: 550, column: 1, severity: 'warning' },
+      ],
+      output: fixedText('pdb-missing'),
+    },
+    {
+      ...fixtureCase(NO_SERVICE),
+      findings: [
+        { message: 'Deployment pdb-no-service/fire-no-service has 2 replicas and no PodDisruptionBudget: a node drain may evict all of them at once', path: '', line: 3, column: 1, severity: 'warning' },
+      ],
+      output: fixedText('pdb-missing.no-service'),
+    },
+  ],
+});
 
+describe('pdb-missing', () => {
   test('fires on served multi-replica Deployments and StatefulSets that no PDB of their namespace selects', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
@@ -50,12 +76,6 @@ describe('pdb-missing', () => {
     ]);
     expect(findings).toHaveLength(10);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
-  });
-
-  test('positions: the first line of the object', () => {
-    const findings = run(FIXTURE);
-    expect(findingAt(findings, 'fire-three-replicas', '').line).toBe(16);
-    expect(findingAt(findings, 'fire-statefulset', '').line).toBe(99);
   });
 
   test('the fix is a new PodDisruptionBudget with the workload selector, maxUnavailable 1', () => {

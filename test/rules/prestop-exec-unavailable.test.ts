@@ -1,15 +1,36 @@
 import { describe, expect, test } from 'vitest';
-import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { prestopExecUnavailable } from '../../src/rules/prestop-exec-unavailable.js';
+import { conventionViolations, findingAt, fixedText, fixOf, fixtureCase, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'prestop-exec-unavailable';
 const C0 = '/spec/template/spec/containers/0/lifecycle/preStop';
 const C1 = '/spec/template/spec/containers/1/lifecycle/preStop';
 
-describe('prestop-exec-unavailable', () => {
-  test('the fixture is valid', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-  });
+ruleTester.run('prestop-exec-unavailable', prestopExecUnavailable, {
+  valid: [withoutFiring(FIXTURE)],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE),
+      findings: [
+        { message: 'preStop of container `payments` runs `sleep`, but image gcr.io/distroless/java17-debian12:nonroot likely has no sleep binary: the hook fails and the app gets SIGTERM at once; use the native `sleep` action', path: '/spec/template/spec/containers/0/lifecycle/preStop/exec/command', line: 41, column: 17, severity: 'warning' },
+        { message: 'preStop of container `web` runs `sleep`, but image cgr.dev/chainguard/nginx:latest likely has no sleep binary: the hook fails and the app gets SIGTERM at once; use the native `sleep` action', path: '/spec/template/spec/containers/0/lifecycle/preStop/exec/command', line: 67, column: 17, severity: 'warning' },
+        { message: 'preStop of container `ledger` runs `sleep`, but image registry.example.com/shop/ledger-distroless:0.4.0 likely has no sleep binary: the hook fails and the app gets SIGTERM at once; use the native `sleep` action', path: '/spec/template/spec/containers/1/lifecycle/preStop/exec/command', line: 95, column: 17, severity: 'warning' },
+      ],
+      output: fixedText('prestop-exec-unavailable'),
+    },
+    {
+      ...fixtureCase(FIXTURE, 'generic', '1.29'),
+      findings: [
+        { message: 'preStop of container `payments` runs `sleep`, but image gcr.io/distroless/java17-debian12:nonroot likely has no sleep binary: the hook fails and the app gets SIGTERM at once (the native sleep action needs Kubernetes 1.30, profile has 1.29)', path: '/spec/template/spec/containers/0/lifecycle/preStop/exec/command', line: 41, column: 17, severity: 'warning' },
+        { message: 'preStop of container `web` runs `sleep`, but image cgr.dev/chainguard/nginx:latest likely has no sleep binary: the hook fails and the app gets SIGTERM at once (the native sleep action needs Kubernetes 1.30, profile has 1.29)', path: '/spec/template/spec/containers/0/lifecycle/preStop/exec/command', line: 67, column: 17, severity: 'warning' },
+        { message: 'preStop of container `ledger` runs `sleep`, but image registry.example.com/shop/ledger-distroless:0.4.0 likely has no sleep binary: the hook fails and the app gets SIGTERM at once (the native sleep action needs Kubernetes 1.30, profile has 1.29)', path: '/spec/template/spec/containers/1/lifecycle/preStop/exec/command', line: 95, column: 17, severity: 'warning' },
+      ],
+    },
+  ],
+});
 
+describe('prestop-exec-unavailable', () => {
   test('fires on an exec sleep in images without a shell or sleep binary', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([

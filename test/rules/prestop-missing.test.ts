@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { checkText, conventionViolations, findingAt, fixOf, fixtureText, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { prestopMissing } from '../../src/rules/prestop-missing.js';
+import { checkText, conventionViolations, findingAt, fixedText, fixOf, fixtureCase, fixtureText, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'prestop-missing';
 const NO_SERVICE = 'prestop-missing.no-service';
@@ -12,13 +14,84 @@ function addGrace(seconds: number, path = GRACE): { op: 'add'; path: string; val
   return { op: 'add', path, value: seconds };
 }
 
-describe('prestop-missing', () => {
-  test('the fixtures are valid manifests', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-    expect(loadProblems(NO_SERVICE)).toEqual([]);
-    expect(loadProblems(SELF_DELAY)).toEqual([]);
-  });
+ruleTester.run('prestop-missing', prestopMissing, {
+  valid: [withoutFiring(FIXTURE)],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE),
+      findings: [
+        { message: 'container `app` of Deployment pm-basic/fire-basic has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 35, column: 11, severity: 'error' },
+        { message: 'container `api` of Deployment pm-poststart/fire-poststart has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 98, column: 11, severity: 'error' },
+        { message: 'container `shop` of Deployment pm-lb/fire-behind-lb has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 27 s (profile generic: endpoint → L4 deregistration, p99)', path: '/spec/template/spec/containers/0', line: 143, column: 11, severity: 'error' },
+        { message: 'container `rest` of Deployment pm-two/fire-two-serving has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 185, column: 11, severity: 'error' },
+        { message: 'container `grpc` of Deployment pm-two/fire-two-serving has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/1', line: 190, column: 11, severity: 'error' },
+        { message: 'container `echo` of Pod pm-pod/fire-bare-pod has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/containers/0', line: 300, column: 7, severity: 'error' },
+        { message: 'container `redis` of StatefulSet pm-sts/fire-statefulset has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99) — only headless Service cache selects it: clients connect to the pod IPs they resolved by DNS, so what fails depends on their DNS cache and retries', path: '/spec/template/spec/containers/0', line: 338, column: 11, severity: 'warning' },
+        { message: 'container `node-exporter` of DaemonSet pm-ds/fire-daemonset has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 372, column: 11, severity: 'error' },
+        { message: 'container `legacy` of Deployment pm-undeclared/fire-undeclared-port has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 406, column: 11, severity: 'error' },
+        { message: 'container `payments` of Deployment pm-distroless/fire-distroless has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 440, column: 11, severity: 'error' },
+      ],
+      output: fixedText('prestop-missing'),
+    },
+    {
+      ...fixtureCase(FIXTURE, 'ack-flannel'),
+      findings: [
+        { message: 'container `app` of Deployment pm-basic/fire-basic has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile ack-flannel: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 35, column: 11, severity: 'error' },
+        { message: 'container `api` of Deployment pm-poststart/fire-poststart has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile ack-flannel: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 98, column: 11, severity: 'error' },
+        { message: 'container `shop` of Deployment pm-lb/fire-behind-lb has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 30 s (profile ack-flannel: endpoint → CLB deregistration, p99)', path: '/spec/template/spec/containers/0', line: 143, column: 11, severity: 'error' },
+        { message: 'container `rest` of Deployment pm-two/fire-two-serving has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile ack-flannel: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 185, column: 11, severity: 'error' },
+        { message: 'container `grpc` of Deployment pm-two/fire-two-serving has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile ack-flannel: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/1', line: 190, column: 11, severity: 'error' },
+        { message: 'container `echo` of Pod pm-pod/fire-bare-pod has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile ack-flannel: endpoint → kube-proxy, p99)', path: '/spec/containers/0', line: 300, column: 7, severity: 'error' },
+        { message: 'container `redis` of StatefulSet pm-sts/fire-statefulset has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile ack-flannel: endpoint → kube-proxy, p99) — only headless Service cache selects it: clients connect to the pod IPs they resolved by DNS, so what fails depends on their DNS cache and retries', path: '/spec/template/spec/containers/0', line: 338, column: 11, severity: 'warning' },
+        { message: 'container `node-exporter` of DaemonSet pm-ds/fire-daemonset has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile ack-flannel: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 372, column: 11, severity: 'error' },
+        { message: 'container `legacy` of Deployment pm-undeclared/fire-undeclared-port has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile ack-flannel: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 406, column: 11, severity: 'error' },
+        { message: 'container `payments` of Deployment pm-distroless/fire-distroless has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile ack-flannel: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 440, column: 11, severity: 'error' },
+      ],
+      output: fixedText('prestop-missing.ack-flannel'),
+    },
+    {
+      ...fixtureCase(FIXTURE, 'generic', '1.29'),
+      findings: [
+        { message: 'container `app` of Deployment pm-basic/fire-basic has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 35, column: 11, severity: 'error' },
+        { message: 'container `api` of Deployment pm-poststart/fire-poststart has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 98, column: 11, severity: 'error' },
+        { message: 'container `shop` of Deployment pm-lb/fire-behind-lb has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 27 s (profile generic: endpoint → L4 deregistration, p99)', path: '/spec/template/spec/containers/0', line: 143, column: 11, severity: 'error' },
+        { message: 'container `rest` of Deployment pm-two/fire-two-serving has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 185, column: 11, severity: 'error' },
+        { message: 'container `grpc` of Deployment pm-two/fire-two-serving has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/1', line: 190, column: 11, severity: 'error' },
+        { message: 'container `echo` of Pod pm-pod/fire-bare-pod has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/containers/0', line: 300, column: 7, severity: 'error' },
+        { message: 'container `redis` of StatefulSet pm-sts/fire-statefulset has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99) — only headless Service cache selects it: clients connect to the pod IPs they resolved by DNS, so what fails depends on their DNS cache and retries', path: '/spec/template/spec/containers/0', line: 338, column: 11, severity: 'warning' },
+        { message: 'container `node-exporter` of DaemonSet pm-ds/fire-daemonset has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 372, column: 11, severity: 'error' },
+        { message: 'container `legacy` of Deployment pm-undeclared/fire-undeclared-port has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 406, column: 11, severity: 'error' },
+        { message: 'container `payments` of Deployment pm-distroless/fire-distroless has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 440, column: 11, severity: 'error' },
+      ],
+      output: fixedText('prestop-missing.generic.1.29'),
+    },
+    {
+      ...fixtureCase(NO_SERVICE),
+      findings: [
+        { message: 'container `catalog` of Deployment pm-no-service/fire-no-service has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 20, column: 11, severity: 'warning' },
+      ],
+      output: fixedText('prestop-missing.no-service'),
+    },
+    {
+      ...fixtureCase(NO_SERVICE, 'ack-flannel'),
+      findings: [
+        { message: 'container `catalog` of Deployment pm-no-service/fire-no-service has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 30 s (profile ack-flannel: endpoint → CLB deregistration, p99)', path: '/spec/template/spec/containers/0', line: 20, column: 11, severity: 'warning' },
+      ],
+      output: fixedText('prestop-missing.no-service.ack-flannel'),
+    },
+    {
+      ...fixtureCase(SELF_DELAY),
+      findings: [
+        { message: 'container `manager` of Deployment pm-gk-short/fire-gatekeeper-short has no preStop hook, and its image keeps serving only 2 s after SIGTERM (--shutdown-delay, open-policy-agent/gatekeeper#3780): endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 121, column: 11, severity: 'error' },
+        { message: 'container `manager` of Deployment pm-gk-old/fire-gatekeeper-old has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 163, column: 11, severity: 'error' },
+        { message: 'container `manager` of Deployment pm-gk-unknown/fire-unknown-image-flag has no preStop hook: it gets SIGTERM while endpoints still route to it for up to 3 s (profile generic: endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0', line: 203, column: 11, severity: 'error' },
+      ],
+      output: fixedText('prestop-missing.self-delay'),
+    },
+  ],
+});
 
+describe('prestop-missing', () => {
   test('fires on every serving container without a preStop; error when a Service selects it', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
@@ -35,14 +108,6 @@ describe('prestop-missing', () => {
     ]);
     expect(findings).toHaveLength(10);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
-  });
-
-  test('positions: the line of the container item', () => {
-    const findings = run(FIXTURE);
-    expect(findingAt(findings, 'fire-basic', C0).line).toBe(35);
-    expect(findingAt(findings, 'fire-poststart', C0).line).toBe(98);
-    expect(findingAt(findings, 'fire-bare-pod', '/spec/containers/0').line).toBe(300);
-    expect(findingAt(findings, 'fire-basic', C0).file).toBe('test/fixtures/rules/prestop-missing.yaml');
   });
 
   test('on 1.30 the fix adds a native sleep of the kube-proxy path\'s 99.9th percentile (generic: p50 1 s, p99 3 s → 4.3 s → 5 s) and a grace period that covers it', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { checkText, conventionViolations, findingAt, fixOf, fixtureText, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { prestopTooShort } from '../../src/rules/prestop-too-short.js';
+import { checkText, conventionViolations, findingAt, fixedText, fixOf, fixtureCase, fixtureText, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'prestop-too-short';
 const NO_SERVICE = 'prestop-too-short.no-service';
@@ -10,14 +12,56 @@ const GRACE = '/spec/template/spec/terminationGracePeriodSeconds';
 const PRESTOP = '/spec/template/spec/containers/0/lifecycle/preStop';
 const HOOKS = 'prestop-too-short.hooks';
 
-describe('prestop-too-short', () => {
-  test('the fixtures are valid manifests', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-    expect(loadProblems(NO_SERVICE)).toEqual([]);
-    expect(loadProblems(ACK)).toEqual([]);
-    expect(loadProblems(HOOKS)).toEqual([]);
-  });
+ruleTester.run('prestop-too-short', prestopTooShort, {
+  valid: [withoutFiring(FIXTURE)],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE),
+      findings: [
+        { message: 'preStop sleep 2 s of container `web` is shorter than the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0/lifecycle/preStop/sleep/seconds', line: 42, column: 17, severity: 'error' },
+        { message: 'preStop sleep 2 s of container `api` is shorter than the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0/lifecycle/preStop/exec/command', line: 80, column: 17, severity: 'error' },
+        { message: 'preStop of container `nginx` lets the app accept connections for 2 s (sleep 2; `nginx -s quit` stops accepting at once and finishes the requests in flight), shorter than the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99); sleep before it', path: '/spec/template/spec/containers/0/lifecycle/preStop/exec/command', line: 118, column: 17, severity: 'error' },
+        { message: 'preStop of container `billing` runs `httpGet /drain on port 8080`, whose length rollsafe cannot know: it cannot judge whether the app keeps accepting for the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0/lifecycle/preStop', line: 280, column: 13, severity: 'warning' },
+      ],
+      output: fixedText('prestop-too-short'),
+    },
+    {
+      ...fixtureCase(ACK),
+      findings: [
+        { message: 'preStop sleep 20 s of container `shop` is shorter than the 27 s propagation budget of profile generic (endpoint → L4 deregistration, p99)', path: '/spec/template/spec/containers/0/lifecycle/preStop/sleep/seconds', line: 46, column: 17, severity: 'error' },
+        { message: 'preStop sleep 25 s of container `cart` is shorter than the 27 s propagation budget of profile generic (endpoint → L4 deregistration, p99)', path: '/spec/template/spec/containers/0/lifecycle/preStop/exec/command', line: 86, column: 17, severity: 'error' },
+      ],
+      output: fixedText('prestop-too-short.ack-flannel'),
+    },
+    {
+      ...fixtureCase(ACK, 'ack-flannel'),
+      findings: [
+        { message: 'preStop sleep 20 s of container `shop` is shorter than the 30 s propagation budget of profile ack-flannel (endpoint → CLB deregistration, p99)', path: '/spec/template/spec/containers/0/lifecycle/preStop/sleep/seconds', line: 46, column: 17, severity: 'error' },
+        { message: 'preStop sleep 25 s of container `cart` is shorter than the 30 s propagation budget of profile ack-flannel (endpoint → CLB deregistration, p99)', path: '/spec/template/spec/containers/0/lifecycle/preStop/exec/command', line: 86, column: 17, severity: 'error' },
+      ],
+      output: fixedText('prestop-too-short.ack-flannel.ack-flannel'),
+    },
+    {
+      ...fixtureCase(HOOKS),
+      findings: [
+        { message: 'preStop of container `app` lets the app accept connections for 0 s (`nginx -s quit` stops accepting at once and finishes the requests in flight), shorter than the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99); sleep before it', path: '/spec/template/spec/containers/0/lifecycle/preStop', line: 40, column: 13, severity: 'error' },
+        { message: 'preStop of container `app` lets the app accept connections for 0 s (Envoy admin `/drain_listeners` without `graceful` closes the listeners at once), shorter than the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99); sleep before it', path: '/spec/template/spec/containers/0/lifecycle/preStop', line: 79, column: 13, severity: 'error' },
+        { message: 'preStop of container `app` lets the app accept connections for 0 s (/wait-shutdown sends the ingress-nginx controller SIGTERM: it fails /healthz, waits --shutdown-grace-period 0 s, then runs `nginx -s quit`), shorter than the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99); sleep before it', path: '/spec/template/spec/containers/0/lifecycle/preStop', line: 119, column: 13, severity: 'error' },
+        { message: 'preStop of container `app` runs `/app/deregister`, whose length rollsafe cannot know (at least 2 s): it cannot judge whether the app keeps accepting for the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0/lifecycle/preStop', line: 159, column: 13, severity: 'warning' },
+      ],
+      output: fixedText('prestop-too-short.hooks'),
+    },
+    {
+      ...fixtureCase(NO_SERVICE),
+      findings: [
+        { message: 'preStop sleep 2 s of container `catalog` is shorter than the 3 s propagation budget of profile generic (endpoint → kube-proxy, p99)', path: '/spec/template/spec/containers/0/lifecycle/preStop/sleep/seconds', line: 27, column: 17, severity: 'warning' },
+      ],
+      output: fixedText('prestop-too-short.no-service'),
+    },
+  ],
+});
 
+describe('prestop-too-short', () => {
   test('hooks that are not a plain sleep: known commands by what they do, unknown ones as a warning', () => {
     const findings = run(HOOKS);
     expect(rows(findings)).toEqual([

@@ -1,17 +1,43 @@
 import { describe, expect, test } from 'vitest';
-import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { readinessProbeMissing } from '../../src/rules/readiness-probe-missing.js';
+import { conventionViolations, findingAt, fixedText, fixOf, fixtureCase, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'readiness-probe-missing';
 const NO_SERVICE = 'readiness-probe-missing.no-service';
 const C0 = '/spec/template/spec/containers/0';
 const C1 = '/spec/template/spec/containers/1';
 
-describe('readiness-probe-missing', () => {
-  test('the fixtures are valid manifests', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-    expect(loadProblems(NO_SERVICE)).toEqual([]);
-  });
+ruleTester.run('readiness-probe-missing', readinessProbeMissing, {
+  valid: [withoutFiring(FIXTURE)],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE),
+      findings: [
+        { message: 'container `web` of Deployment rpm-named/fire-named-port has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens', path: '/spec/template/spec/containers/0', line: 34, column: 11, severity: 'error' },
+        { message: 'container `api` of Deployment rpm-numeric/fire-numeric-port has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens', path: '/spec/template/spec/containers/0', line: 69, column: 11, severity: 'error' },
+        { message: 'container `api` of Deployment rpm-two/fire-two-containers has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens', path: '/spec/template/spec/containers/0', line: 108, column: 11, severity: 'error' },
+        { message: 'container `admin` of Deployment rpm-two/fire-two-containers has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens', path: '/spec/template/spec/containers/1', line: 112, column: 11, severity: 'error' },
+        { message: 'container `echo` of Pod rpm-pod/fire-pod has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens', path: '/spec/containers/0', line: 138, column: 7, severity: 'error' },
+        { message: 'container `coredns` of Deployment rpm-udp/fire-udp-port has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens (no automatic fix: it serves port dns over UDP, which a tcpSocket probe cannot check)', path: '/spec/template/spec/containers/0', line: 310, column: 11, severity: 'error' },
+        { message: 'container `coredns` of Deployment rpm-dual/fire-udp-and-tcp has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens', path: '/spec/template/spec/containers/0', line: 352, column: 11, severity: 'error' },
+        { message: 'container `ledger` of Deployment rpm-liveness/fire-liveness-same-port has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens', path: '/spec/template/spec/containers/0', line: 391, column: 11, severity: 'error' },
+        { message: 'container `ledger` of Deployment rpm-liveness/fire-liveness-one-second has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens (no automatic fix: its livenessProbe checks port 8080 and gives up after 1 s, too soon for a readiness probe on that port to give up first)', path: '/spec/template/spec/containers/0', line: 419, column: 11, severity: 'error' },
+      ],
+      output: fixedText('readiness-probe-missing'),
+    },
+    {
+      ...fixtureCase(NO_SERVICE),
+      findings: [
+        { message: 'container `catalog` of Deployment rpm-no-service/fire-single-port has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens', path: '/spec/template/spec/containers/0', line: 21, column: 11, severity: 'warning' },
+        { message: 'container `ledger` of StatefulSet rpm-no-service/fire-two-ports has no readinessProbe: it joins the endpoints as soon as it starts, before the app listens', path: '/spec/template/spec/containers/0', line: 45, column: 11, severity: 'warning' },
+      ],
+      output: fixedText('readiness-probe-missing.no-service'),
+    },
+  ],
+});
 
+describe('readiness-probe-missing', () => {
   test('fires on serving containers without a readinessProbe; error when a Service selects them', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([

@@ -1,16 +1,36 @@
 import { describe, expect, test } from 'vitest';
-import { conventionViolations, findingAt, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { readinessProbePortMismatch } from '../../src/rules/readiness-probe-port-mismatch.js';
+import { conventionViolations, findingAt, fixtureCase, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'readiness-probe-port-mismatch';
 const NO_SERVICE = 'readiness-probe-port-mismatch.no-service';
 const PROBE = '/spec/template/spec/containers/0/readinessProbe';
 
-describe('readiness-probe-port-mismatch', () => {
-  test('the fixtures are valid manifests', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-    expect(loadProblems(NO_SERVICE)).toEqual([]);
-  });
+ruleTester.run('readiness-probe-port-mismatch', readinessProbePortMismatch, {
+  valid: [withoutFiring(FIXTURE)],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE),
+      findings: [
+        { message: 'readinessProbe of container `catalog` uses port name `web`, which the container does not declare: the kubelet resolves a probe port name only in the probed container, so the probe never succeeds and the pod never becomes Ready', path: '/spec/template/spec/containers/0/readinessProbe/httpGet/port', line: 43, column: 15, severity: 'error' },
+        { message: 'readinessProbe of container `orders` uses port name `envoy-admin`, which only container `envoy` declares: the kubelet resolves a probe port name only in the probed container, so the probe never succeeds and the pod never becomes Ready', path: '/spec/template/spec/containers/0/readinessProbe/httpGet/port', line: 81, column: 15, severity: 'error' },
+        { message: 'readinessProbe of container `users` checks port 5432, which container `cloudsql-proxy` declares: the probe reaches `cloudsql-proxy` through the pod network, so `users` counts as Ready whenever `cloudsql-proxy` listens, whether or not it serves', path: '/spec/template/spec/containers/0/readinessProbe/tcpSocket/port', line: 126, column: 15, severity: 'error' },
+        { message: 'readinessProbe of container `cart` checks port 15021, which container `proxy` declares: the probe reaches `proxy` through the pod network, so `cart` counts as Ready whenever `proxy` listens, whether or not it serves', path: '/spec/template/spec/containers/0/readinessProbe/httpGet/port', line: 174, column: 15, severity: 'error' },
+        { message: 'readinessProbe of container `worker` checks port 8080, which container `api` declares: the probe reaches `api` through the pod network, so `worker` counts as Ready whenever `api` listens, whether or not it serves', path: '/spec/template/spec/containers/1/readinessProbe/tcpSocket/port', line: 219, column: 15, severity: 'warning' },
+        { message: 'readinessProbe of container `nginx` checks port 5084 and Service web sends to port 80: fine if the same process answers readiness on 5084 (a health or admin port), but no container declares 5084; if nothing listens there the pod never becomes Ready', path: '/spec/template/spec/containers/0/readinessProbe/tcpSocket/port', line: 255, column: 15, severity: 'info' },
+      ],
+    },
+    {
+      ...fixtureCase(NO_SERVICE),
+      findings: [
+        { message: 'readinessProbe of container `catalog` uses port name `https`, which the container does not declare: the kubelet resolves a probe port name only in the probed container, so the probe never succeeds and the pod never becomes Ready', path: '/spec/template/spec/containers/0/readinessProbe/httpGet/port', line: 28, column: 15, severity: 'error' },
+      ],
+    },
+  ],
+});
 
+describe('readiness-probe-port-mismatch', () => {
   test('fires where the probe cannot reflect the serving container; a health or admin port of the same container is not a finding', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
@@ -41,13 +61,6 @@ describe('readiness-probe-port-mismatch', () => {
     expect(message('fire-unseen-port', `${PROBE}/tcpSocket/port`)).toBe(
       'readinessProbe of container `nginx` checks port 5084 and Service web sends to port 80: fine if the same process answers readiness on 5084 (a health or admin port), but no container declares 5084; if nothing listens there the pod never becomes Ready',
     );
-  });
-
-  test('positions: the line of the port field', () => {
-    const findings = run(FIXTURE);
-    expect(findingAt(findings, 'fire-unknown-name', `${PROBE}/httpGet/port`).line).toBe(43);
-    expect(findingAt(findings, 'fire-sidecar-port', `${PROBE}/tcpSocket/port`).line).toBe(126);
-    expect(findingAt(findings, 'fire-unseen-port', `${PROBE}/tcpSocket/port`).line).toBe(255);
   });
 
   test('suppression: the ignored object would fire without its annotation', () => {

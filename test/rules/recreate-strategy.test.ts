@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { recreateStrategy } from '../../src/rules/recreate-strategy.js';
+import { conventionViolations, findingAt, fixedText, fixOf, fixtureCase, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'recreate-strategy';
 const NO_SERVICE = 'recreate-strategy.no-service';
@@ -7,12 +9,33 @@ const TYPE = '/spec/strategy/type';
 const ROLLING = { kind: 'patch', operations: [{ op: 'replace', path: '/spec/strategy', value: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } }] };
 const OUTAGE = 'uses strategy Recreate: every rollout stops all old pods before any new pod starts, a full outage';
 
-describe('recreate-strategy', () => {
-  test('the fixtures are valid', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-    expect(loadProblems(NO_SERVICE)).toEqual([]);
-  });
+ruleTester.run('recreate-strategy', recreateStrategy, {
+  valid: [withoutFiring(FIXTURE)],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE),
+      findings: [
+        { message: 'Deployment rs-recreate/fire-recreate uses strategy Recreate: every rollout stops all old pods before any new pod starts, a full outage (the fix assumes two of its pods may run side by side: no volume claim, no sign of a controller without leader election)', path: '/spec/strategy/type', line: 24, column: 5, severity: 'error' },
+        { message: 'Deployment rs-volume/fire-recreate-with-claim uses strategy Recreate: every rollout stops all old pods before any new pod starts, a full outage (no automatic fix: it mounts PersistentVolumeClaim wiki-data: a ReadWriteOnce volume attaches to one node, so a new pod may not start while an old one holds it)', path: '/spec/strategy/type', line: 60, column: 5, severity: 'error' },
+        { message: 'Deployment rs-singleton/fire-leader-election-off uses strategy Recreate: every rollout stops all old pods before any new pod starts, a full outage (no automatic fix: it runs with leader election off: two pods side by side would both act)', path: '/spec/strategy/type', line: 238, column: 5, severity: 'error' },
+        { message: 'Deployment rs-singleton/fire-controller-without-election uses strategy Recreate: every rollout stops all old pods before any new pod starts, a full outage (no automatic fix: `fire-controller-without-election` looks like a controller and sets no leader-election flag: two pods side by side may both act)', path: '/spec/strategy/type', line: 275, column: 5, severity: 'error' },
+        { message: 'Deployment rs-singleton/fire-controller-with-election uses strategy Recreate: every rollout stops all old pods before any new pod starts, a full outage (the fix assumes two of its pods may run side by side: no volume claim, no sign of a controller without leader election)', path: '/spec/strategy/type', line: 312, column: 5, severity: 'error' },
+        { message: 'Deployment rs-webhook/fire-webhook-only uses strategy Recreate: every rollout stops all old pods before any new pod starts, a full outage (no automatic fix: no user Service selects it, and Recreate may be deliberate) — only the API server calls it (Service quota-webhook; ValidatingWebhookConfiguration quota-webhook, failurePolicy Fail), so what fails is the API requests it handles in that window', path: '/spec/strategy/type', line: 362, column: 5, severity: 'warning' },
+        { message: 'Deployment rs-env/fire-controller-env-election uses strategy Recreate: every rollout stops all old pods before any new pod starts, a full outage (the fix assumes two of its pods may run side by side: no volume claim, no sign of a controller without leader election)', path: '/spec/strategy/type', line: 398, column: 5, severity: 'error' },
+        { message: 'Deployment rs-env/fire-gateway-proxy uses strategy Recreate: every rollout stops all old pods before any new pod starts, a full outage (the fix assumes two of its pods may run side by side: no volume claim, no sign of a controller without leader election)', path: '/spec/strategy/type', line: 437, column: 5, severity: 'error' },
+      ],
+      output: fixedText('recreate-strategy'),
+    },
+    {
+      ...fixtureCase(NO_SERVICE),
+      findings: [
+        { message: 'Deployment rs-no-service/fire-no-service uses strategy Recreate: every rollout stops all old pods before any new pod starts, a full outage (no automatic fix: no Service in the input shows that clients pay for the outage, and Recreate may be deliberate)', path: '/spec/strategy/type', line: 12, column: 5, severity: 'warning' },
+      ],
+    },
+  ],
+});
 
+describe('recreate-strategy', () => {
   test('fires on served Deployments with strategy Recreate; error through a user Service, warning through the API server only', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([

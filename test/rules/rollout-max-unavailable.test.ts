@@ -1,18 +1,50 @@
 import { describe, expect, test } from 'vitest';
-import { conventionViolations, findingAt, fixOf, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { rolloutMaxUnavailable } from '../../src/rules/rollout-max-unavailable.js';
+import { conventionViolations, findingAt, fixedText, fixOf, fixtureCase, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'rollout-max-unavailable';
 const NO_SERVICE = 'rollout-max-unavailable.no-service';
+const SHARED = 'rollout-max-unavailable.shared-service';
 const MU = '/spec/strategy/rollingUpdate/maxUnavailable';
 const MS = '/spec/strategy/rollingUpdate/maxSurge';
 const DS_MU = '/spec/updateStrategy/rollingUpdate/maxUnavailable';
 
-describe('rollout-max-unavailable', () => {
-  test('the fixtures are valid', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-    expect(loadProblems(NO_SERVICE)).toEqual([]);
-  });
+ruleTester.run('rollout-max-unavailable', rolloutMaxUnavailable, {
+  valid: [withoutFiring(FIXTURE)],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE),
+      findings: [
+        { message: 'rolling update of Deployment rmu-forced/fire-single-forced may take 1 of 1 replicas down at once (maxSurge 0, maxUnavailable 1, forced to 1 because both resolve to 0): no replica serves during the rollout', path: '/spec/strategy/rollingUpdate/maxUnavailable', line: 29, column: 7, severity: 'error' },
+        { message: 'rolling update of Deployment rmu-percent/fire-all-percent may take 2 of 2 replicas down at once (maxSurge 1, maxUnavailable 2): no replica serves during the rollout', path: '/spec/strategy/rollingUpdate/maxUnavailable', line: 66, column: 7, severity: 'error' },
+        { message: 'rolling update of Deployment rmu-surge-zero/fire-surge-zero-default-unavailable may take 1 of 1 replicas down at once (maxSurge 0, maxUnavailable 1, forced to 1 because both resolve to 0): no replica serves during the rollout', path: '/spec/strategy', line: 102, column: 3, severity: 'error' },
+        { message: 'rolling update of Deployment rmu-pdb/fire-more-than-pdb may take 2 of 4 replicas down at once, more than its PodDisruptionBudget orders allows (1)', path: '/spec/strategy/rollingUpdate/maxUnavailable', line: 143, column: 7, severity: 'warning' },
+        { message: 'rolling update of Deployment rmu-pdb-default/fire-default-strategy-pdb may take 2 of 8 replicas down at once, more than its PodDisruptionBudget checkout allows (1)', path: '/spec/strategy', line: 188, column: 1, severity: 'warning' },
+        { message: 'rolling update of Deployment rmu-pdb-percent/fire-percent-pdb may take 2 of 8 replicas down at once, more than its PodDisruptionBudget search allows (1)', path: '/spec/strategy', line: 235, column: 3, severity: 'warning' },
+        { message: 'rolling update of DaemonSet rmu-daemonset/fire-daemonset-all-unavailable may stop its pod on 3 of 3 nodes at once (maxUnavailable 3, maxSurge 0; 3 nodes in profile generic): no node serves during the rollout', path: '/spec/updateStrategy/rollingUpdate/maxUnavailable', line: 468, column: 7, severity: 'error' },
+      ],
+      output: fixedText('rollout-max-unavailable'),
+    },
+    {
+      ...fixtureCase(NO_SERVICE),
+      findings: [
+        { message: 'rolling update of Deployment rmu-no-service/fire-no-service may take 3 of 3 replicas down at once (maxSurge 0, maxUnavailable 3): no replica serves during the rollout', path: '/spec/strategy/rollingUpdate/maxUnavailable', line: 13, column: 7, severity: 'warning' },
+      ],
+      output: fixedText('rollout-max-unavailable.no-service'),
+    },
+    {
+      ...fixtureCase(SHARED),
+      findings: [
+        { message: 'rolling update of Deployment rmu-shared/fire-canary-all-down may take 1 of 1 replicas down at once (maxSurge 0, maxUnavailable 1): none of its pods serves meanwhile, but Service web also sends to Deployment rmu-shared/dont-fire-stable (3 replicas), which keep serving with less capacity', path: '/spec/strategy/rollingUpdate/maxUnavailable', line: 42, column: 7, severity: 'warning' },
+        { message: 'rolling update of Deployment rmu-shared/fire-alone-all-down may take 1 of 1 replicas down at once (maxSurge 0, maxUnavailable 1): no replica serves during the rollout', path: '/spec/strategy/rollingUpdate/maxUnavailable', line: 75, column: 7, severity: 'error' },
+      ],
+      output: fixedText('rollout-max-unavailable.shared-service'),
+    },
+  ],
+});
 
+describe('rollout-max-unavailable', () => {
   test('fires when the effective maxUnavailable takes all replicas down (error) or more than the PDB allows (warning)', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
@@ -26,14 +58,6 @@ describe('rollout-max-unavailable', () => {
     ]);
     expect(findings).toHaveLength(7);
     expect(conventionViolations(FIXTURE, findings)).toEqual({ silentFire: [], firedDontFire: [] });
-  });
-
-  test('positions: the maxUnavailable field, or the strategy (or spec) when it is not written', () => {
-    const findings = run(FIXTURE);
-    expect(findingAt(findings, 'fire-single-forced', MU).line).toBe(29);
-    expect(findingAt(findings, 'fire-surge-zero-default-unavailable', '/spec/strategy').line).toBe(102);
-    // No strategy at all: the nearest written ancestor, spec.
-    expect(findingAt(findings, 'fire-default-strategy-pdb', '/spec/strategy').line).toBe(188);
   });
 
   test('fixes set maxUnavailable 0 and keep or raise maxSurge to at least 1, editing only what is there', () => {
@@ -90,12 +114,7 @@ describe('rollout-max-unavailable', () => {
 });
 
 describe('rollout-max-unavailable behind a Service shared with other workloads', () => {
-  const SHARED = 'rollout-max-unavailable.shared-service';
   const PATH = '/spec/strategy/rollingUpdate/maxUnavailable';
-
-  test('the fixture is valid', () => {
-    expect(loadProblems(SHARED)).toEqual([]);
-  });
 
   test('a warning that names the workloads that keep serving, with the same fix; alone behind its Service, an error', () => {
     const findings = run(SHARED);

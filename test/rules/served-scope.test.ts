@@ -2,9 +2,11 @@ import { describe, expect, test } from 'vitest';
 import { classifyService, servedBy } from '../../src/domain/service-role.js';
 import { servingContainers } from '../../src/domain/serving.js';
 import { checkSources } from '../../src/engine/run.js';
+import type { Rule } from '../../src/rules/types.js';
 import { loadSources } from '../../src/load/objects.js';
 import { buildGraph } from '../../src/model/graph.js';
 import { checkAll, conventionViolations, findingAt, fixOf, fixturePath, fixtureText, loadProblems, profileOf, rows, run } from './helpers.js';
+import { assertInvalid, assertValid } from './rule-tester.js';
 
 const FIXTURE = 'readiness-probe-missing.service-roles';
 const C0 = '/spec/template/spec/containers/0';
@@ -89,5 +91,65 @@ describe('what a Service carries (domain/service-role.ts), applied by the engine
   test('a severity set by configuration still wins', () => {
     const findings = checkSources([{ path: fixturePath(FIXTURE), text: fixtureText(FIXTURE) }], { profile: profileOf('generic'), ruleSeverities: { 'readiness-probe-missing': 'error' } }).findings;
     expect(rows(findings.filter((f) => f.ruleId === 'readiness-probe-missing')).map((r) => r[2])).toEqual(['error', 'error', 'error', 'error', 'error']);
+  });
+});
+
+/** A rule that reports every Deployment as an error, Service-dependent or not. */
+function everyDeployment(serviceDependent: boolean): Rule {
+  return {
+    meta: { id: 'every-deployment', category: 'termination', severity: 'error', description: 'every Deployment', fixable: false, serviceDependent, messages: { found: 'Deployment {{name}}' } },
+    check(context) {
+      for (const w of context.graph.workloads) context.report({ resource: w.resource, path: '/spec', messageId: 'found', data: { name: w.resource.name } });
+    },
+  };
+}
+
+const WEB = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.27
+          ports: [{name: http, containerPort: 8080}]
+`;
+
+function service(spec: string): string {
+  return `---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n${spec}`;
+}
+
+const AT_SPEC = { path: '/spec', line: 4, column: 1 } as const;
+
+describe('meta.serviceDependent: the engine applies the served scope, and only to rules that set it (through the rule tester)', () => {
+  const scoped = everyDeployment(true);
+  const unscoped = everyDeployment(false);
+
+  test('a user Service: the rule\'s own severity', () => {
+    const yaml = WEB + service('  ports: [{name: http, port: 80, targetPort: http}]\n');
+    assertInvalid('every-deployment', scoped, { yaml, findings: [{ message: 'Deployment web', ...AT_SPEC, severity: 'error' }] });
+  });
+
+  test('only a headless Service: at most a warning, and the message says why', () => {
+    const yaml = WEB + service('  clusterIP: None\n  ports: [{name: http, port: 80, targetPort: http}]\n');
+    const why = 'only headless Service web selects it: clients connect to the pod IPs they resolved by DNS, so what fails depends on their DNS cache and retries';
+    assertInvalid('every-deployment', scoped, { yaml, findings: [{ message: `Deployment web — ${why}`, ...AT_SPEC, severity: 'warning' }] });
+    assertInvalid('every-deployment', unscoped, { yaml, findings: [{ message: 'Deployment web', ...AT_SPEC, severity: 'error' }] });
+  });
+
+  test('no Service in the input: at most a warning', () => {
+    assertInvalid('every-deployment', scoped, { yaml: WEB, findings: [{ message: 'Deployment web', ...AT_SPEC, severity: 'warning' }] });
+  });
+
+  test('only a metrics Service, or a Service that selects other pods: skipped', () => {
+    const metrics = WEB + service('  ports: [{name: metrics, port: 9090, targetPort: http}]\n');
+    const other = WEB + service('  ports: [{name: http, port: 80, targetPort: http}]\n').replace('selector: {app: web}', 'selector: {app: api}');
+    assertValid('every-deployment', scoped, { yaml: metrics });
+    assertValid('every-deployment', scoped, { yaml: other });
+    assertInvalid('every-deployment', unscoped, { yaml: metrics, findings: [{ message: 'Deployment web', ...AT_SPEC, severity: 'error' }] });
   });
 });

@@ -1,15 +1,26 @@
 import { describe, expect, test } from 'vitest';
-import { conventionViolations, findingAt, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { serviceSelectsNothing } from '../../src/rules/service-selects-nothing.js';
+import { conventionViolations, findingAt, fixtureCase, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'service-selects-nothing';
 const NO_WORKLOADS = 'service-selects-nothing.no-workloads';
 
-describe('service-selects-nothing', () => {
-  test('the fixtures are valid', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-    expect(loadProblems(NO_WORKLOADS)).toEqual([]);
-  });
+ruleTester.run('service-selects-nothing', serviceSelectsNothing, {
+  valid: [withoutFiring(FIXTURE), fixtureCase(NO_WORKLOADS)],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE),
+      findings: [
+        { message: 'Service fire-typo selects app=chekout, which matches no workload in the input', path: '/spec/selector', line: 11, column: 3, severity: 'info' },
+        { message: 'Service fire-extra-label selects app=web,tier=frontend, which matches no workload in the input', path: '/spec/selector', line: 45, column: 3, severity: 'info' },
+        { message: 'Service fire-other-namespace selects app=api, which matches no workload in the input', path: '/spec/selector', line: 80, column: 3, severity: 'info' },
+      ],
+    },
+  ],
+});
 
+describe('service-selects-nothing', () => {
   test('fires (info) on Services whose selector matches no workload of their namespace', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([

@@ -1,15 +1,46 @@
 import { describe, expect, test } from 'vitest';
-import { conventionViolations, findingAt, loadProblems, rows, rowsOf, run, runUnsuppressed } from './helpers.js';
+import { singleReplica } from '../../src/rules/single-replica.js';
+import { conventionViolations, findingAt, fixtureCase, rows, rowsOf, run, runUnsuppressed, withoutFiring } from './helpers.js';
+import { ruleTester } from './rule-tester.js';
 
 const FIXTURE = 'single-replica';
 const NO_SERVICE = 'single-replica.no-service';
+const SHARED = 'single-replica.shared-service';
+
+ruleTester.run('single-replica', singleReplica, {
+  valid: [withoutFiring(FIXTURE)],
+  invalid: [
+    {
+      ...fixtureCase(FIXTURE),
+      findings: [
+        { message: 'Deployment sr-explicit/fire-explicit-one runs 1 replica: any restart, eviction or node drain leaves nothing serving', path: '/spec/replicas', line: 22, column: 3, severity: 'warning' },
+        { message: 'Deployment sr-default/fire-default-one runs 1 replica (spec.replicas defaults to 1): any restart, eviction or node drain leaves nothing serving', path: '/spec', line: 55, column: 1, severity: 'warning' },
+        { message: 'Pod sr-pod/fire-bare-pod is a bare Pod: no controller replaces it, and any change deletes it before a new one serves', path: '', line: 82, column: 1, severity: 'warning' },
+        { message: 'StatefulSet sr-sts/fire-statefulset-one runs 1 replica: a StatefulSet deletes its pod before it creates the new one, so every rollout is an outage that no preStop can shorten; run at least 2 replicas — only headless Service db selects it: clients connect to the pod IPs they resolved by DNS, so what fails depends on their DNS cache and retries', path: '/spec/replicas', line: 117, column: 3, severity: 'warning' },
+        { message: 'Deployment sr-singleton/fire-controller-with-election runs 1 replica: any restart, eviction or node drain leaves nothing serving', path: '/spec/replicas', line: 356, column: 3, severity: 'warning' },
+      ],
+    },
+    {
+      ...fixtureCase(NO_SERVICE),
+      findings: [
+        { message: 'Deployment sr-no-service/fire-no-service runs 1 replica: any restart, eviction or node drain leaves nothing serving', path: '/spec/replicas', line: 9, column: 3, severity: 'warning' },
+      ],
+    },
+    {
+      ...fixtureCase(SHARED),
+      findings: [
+        { message: 'Deployment shared/fire-canary runs 1 replica, but Service web also sends to Deployment shared/dont-fire-stable (3 replicas): a restart, eviction or node drain of its pod leaves those serving, with less capacity', path: '/spec/replicas', line: 41, column: 3, severity: 'info' },
+        { message: 'Deployment shared/fire-blue runs 1 replica, but Service checkout also sends to Deployment shared/fire-green (1 replica): a restart, eviction or node drain of its pod leaves those serving, with less capacity', path: '/spec/replicas', line: 73, column: 3, severity: 'info' },
+        { message: 'Deployment shared/fire-green runs 1 replica (spec.replicas defaults to 1), but Service checkout also sends to Deployment shared/fire-blue (1 replica): a restart, eviction or node drain of its pod leaves those serving, with less capacity', path: '/spec', line: 91, column: 1, severity: 'info' },
+        { message: 'Deployment shared/fire-other-scaled-to-zero runs 1 replica: any restart, eviction or node drain leaves nothing serving', path: '/spec/replicas', line: 121, column: 3, severity: 'warning' },
+        { message: 'Deployment shared/fire-own-service-too runs 1 replica: any restart, eviction or node drain leaves nothing serving', path: '/spec/replicas', line: 180, column: 3, severity: 'warning' },
+        { message: 'Deployment shared/search-canary runs as few as 1 replica (HorizontalPodAutoscaler fire-hpa-canary minReplicas 1), but Service search also sends to Deployment shared/dont-fire-search-stable (4 replicas): a restart, eviction or node drain of its pod leaves those serving, with less capacity', path: '/spec/minReplicas', line: 248, column: 3, severity: 'info' },
+      ],
+    },
+  ],
+});
 
 describe('single-replica', () => {
-  test('the fixtures are valid', () => {
-    expect(loadProblems(FIXTURE)).toEqual([]);
-    expect(loadProblems(NO_SERVICE)).toEqual([]);
-  });
-
   test('fires on served workloads with one replica and no HPA, and on bare Pods; not on a controller without leader election (one instance by design)', () => {
     const findings = run(FIXTURE);
     expect(rows(findings)).toEqual([
@@ -32,13 +63,6 @@ describe('single-replica', () => {
     expect(findingAt(findings, 'fire-explicit-one', '/spec/replicas').message).toMatch(/any restart, eviction or node drain leaves nothing serving$/);
   });
 
-  test('positions: the replicas field, the spec when it is unset, the object for a Pod', () => {
-    const findings = run(FIXTURE);
-    expect(findingAt(findings, 'fire-explicit-one', '/spec/replicas').line).toBe(22);
-    expect(findingAt(findings, 'fire-default-one', '/spec').line).toBe(55);
-    expect(findingAt(findings, 'fire-bare-pod', '').line).toBe(82);
-  });
-
   test('suppression in a list of ids: the ignored object would fire without its annotation', () => {
     expect(rowsOf(runUnsuppressed(FIXTURE), ['dont-fire-ignored'])).toEqual([['dont-fire-ignored', '/spec/replicas', 'warning']]);
   });
@@ -52,11 +76,6 @@ describe('single-replica', () => {
 });
 
 describe('single-replica behind a Service shared with other workloads', () => {
-  const SHARED = 'single-replica.shared-service';
-
-  test('the fixture is valid', () => {
-    expect(loadProblems(SHARED)).toEqual([]);
-  });
 
   test('info when every Service that sends to it also sends to another workload with pods; warning otherwise', () => {
     const findings = run(SHARED);

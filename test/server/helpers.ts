@@ -33,7 +33,7 @@ export function schemaErrors(review: unknown): unknown[] {
 let uidCounter = 0;
 
 /** A fresh request uid, as the API server makes them. */
-export function nextUid(): string {
+function nextUid(): string {
   uidCounter++;
   return `0f3c5a7e-8d2b-4c1e-9a6f-${uidCounter.toString(16).padStart(12, '0')}`;
 }

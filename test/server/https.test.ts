@@ -197,6 +197,15 @@ describe('rollsafe serve --self-signed', () => {
     expect(cert.ca).toBe(false);
   });
 
+  it('reports a folder it cannot write as an unwritable output, not as an internal error', () => {
+    const dir = writeCertificates(testCertificates()).dir;
+    // A file where the folder should be: mkdir fails whoever runs the test (root included).
+    const blocked = join(dir, 'tls.crt', 'out');
+    const { io, out } = captureIo();
+    expect(run(['serve', '--self-signed', blocked], io)).toBe(2);
+    expect(out().stderr).toBe(`rollsafe: ${blocked}: cannot write the certificates (ENOTDIR: not a directory, mkdir '${blocked}')\n`);
+  });
+
   it('refuses to start without certificates, with a usage error', () => {
     const { io, out } = captureIo();
     expect(run(['serve'], io)).toBe(2);

@@ -17,6 +17,7 @@ import { buildGraph } from '../../src/model/graph.js';
 import { simInput, simulateRun, simulateSources, type Timeline } from '../../src/sim/index.js';
 import { BRANCHES, factsOf, toYaml, VERSIONS } from '../advise/branches.js';
 import { nodesLosingAllReadyPods } from './timeline.js';
+import { simulated } from './inputs.js';
 
 const versions = [VERSIONS[0], VERSIONS[VERSIONS.length - 1]] as const;
 
@@ -29,7 +30,7 @@ describe('advised configs drop no request in simulation', () => {
         if (advice.inPlaceRollout) {
           const text = toYaml(adviceConfig(advice));
           const graph = buildGraph(loadSources([{ path: 'advised.yaml', text }], profile.k8sVersion).resources);
-          const input = simInput(graph, profile, graph.workloads[0] as (typeof graph.workloads)[number], { labelledNodes: 2 });
+          const input = simulated(simInput(graph, profile, graph.workloads[0] as (typeof graph.workloads)[number], { labelledNodes: 2 }));
           let held = 0;
           for (let seed = 1; seed <= 20; seed++) {
             const run = simulateRun(input, seed, { timeline: true });

@@ -11,11 +11,12 @@ import { findBuiltinProfile } from '../../src/profiles/builtin.js';
 import { withK8sVersion } from '../../src/profiles/load.js';
 import { CAUSES, simInput, simulate, type SimInput, type SimOverrides } from '../../src/sim/index.js';
 import { ROOT } from '../helpers.js';
+import { simulated } from './inputs.js';
 
 function inputOf(file: string, profileName: string, version: string, overrides: SimOverrides = {}): SimInput {
   const p = withK8sVersion(findBuiltinProfile(profileName) ?? (undefined as never), version);
   const graph = buildGraph(loadSources([{ path: file, text: readFileSync(ROOT + file, 'utf8') }], version).resources);
-  return simInput(graph, p, graph.workloads[0] as (typeof graph.workloads)[number], overrides);
+  return simulated(simInput(graph, p, graph.workloads[0] as (typeof graph.workloads)[number], overrides));
 }
 
 const CASES: [string, SimInput][] = [

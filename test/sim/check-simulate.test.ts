@@ -108,13 +108,6 @@ function report(files: readonly string[], base: string): { fixes: string[]; caus
  * whose fix the simulator finds worth nothing (`nothing`) or harmful (`worse`).
  */
 const KNOWN_FIXTURE_GAPS = [
-  // Two containers serve the Service: the simulator follows the first serving container only
-  // (src/sim/params.ts servingContainer), so a fix on the second changes nothing it sees.
-  'test/fixtures/rules/grace-period-too-short.yaml: readiness-probe-missing Deployment/fire-max-of-containers: nothing (0 → 0)',
-  'test/fixtures/rules/prestop-missing.yaml: prestop-missing Deployment/fire-two-serving: nothing (0 → 0)',
-  'test/fixtures/rules/prestop-missing.yaml: readiness-probe-missing Deployment/fire-two-serving: nothing (0 → 0)',
-  'test/fixtures/rules/readiness-probe-missing.yaml: prestop-missing Deployment/fire-two-containers: nothing (0 → 0)',
-  'test/fixtures/rules/readiness-probe-missing.yaml: readiness-probe-missing Deployment/fire-two-containers: nothing (0 → 0)',
   // A liveness probe restarts every new pod before its app listens: the rollout never gets a new
   // pod Ready (≈ 60,000 requests lost at 100 rps), and a preStop on the old pods cannot change
   // that. liveness-probe-kills-slow-start reports the cause — as a warning, where the simulator

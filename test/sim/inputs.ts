@@ -1,5 +1,11 @@
 /** Hand-built simulator inputs for tests: every number under the test's control, no profile. */
-import type { SimInput } from '../../src/sim/params.js';
+import { isNotSimulated, type NotSimulated, type SimInput } from '../../src/sim/params.js';
+
+/** The input `simInput` built; fails the test with the reason when the workload was not simulated. */
+export function simulated(input: SimInput | NotSimulated): SimInput {
+  if (isNotSimulated(input)) throw new Error(`not simulated: ${input.notSimulated}`);
+  return input;
+}
 
 export type PodOverrides = Partial<SimInput['pod']>;
 export type InputOverrides = Partial<Omit<SimInput, 'pod'>>;

@@ -81,7 +81,7 @@ const inputArb: fc.Arbitrary<SimInput> = fc
     readiness: fc.option(probeArb(fc.constant(true)), { nil: undefined }),
     startup: fc.option(probeArb(fc.constant(true)), { nil: undefined }),
     // Probes that can pass: simInput() refuses workloads whose probes check a port nobody listens
-    // on (NotSimulated); a liveness probe that never passes hangs the simulator (see the skipped
+    // on (not simulated, with the reason); a liveness probe that never passes hangs the simulator (see the skipped
     // test at the end).
     liveness: fc.option(probeArb(fc.constant(true)), { nil: undefined }),
     preStopSeconds: fc.integer({ min: 0, max: 40 }),
@@ -381,7 +381,7 @@ describe('fixed simulator bugs', () => {
   // event loop has no time limit. Reproduction: 3 replicas, maxSurge 1 / maxUnavailable 0, the
   // defaults above, liveness { ok: false, initialDelay 0, period 5, failureThreshold 3 }, any
   // seed: simulated time passed 7 000 000 s within 20 s of wall time. simInput() never builds
-  // such an input (it throws NotSimulated for a probe on an unserved port), so only direct
+  // such an input (it returns a NotSimulated reason for a probe on an unserved port), so only direct
   // callers of simulateCluster/simulateRun could hit it. Fixed: only a new pod's first
   // readiness is progress, and no run simulates more than a day. The probe period here is 3 s:
   // probes tick from the pod's admission (worker.go), so with 5 s the first failure came at

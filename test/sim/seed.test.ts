@@ -15,6 +15,7 @@ import type { Profile } from '../../src/profiles/types.js';
 import { simInput, simulate, simulateRun, simulateSources, type SimOverrides, type Timeline } from '../../src/sim/index.js';
 import { ROOT } from '../helpers.js';
 import { nodesLosingAllReadyPods } from './timeline.js';
+import { simulated } from './inputs.js';
 
 const RUNS = 60;
 
@@ -138,7 +139,7 @@ describe('Local mode before ProxyTerminatingEndpoints: the seed\'s in-place roll
     // goes only once a new one is available, and kube-proxy sees the new pod before the old one
     // leaves (a watch delivers in order).
     const graph = graphOf(corrected('examples/seed/after/local-inplace.yaml'));
-    const input = simInput(graph, p, graph.workloads[0] as (typeof graph.workloads)[number], { labelledNodes: 2 });
+    const input = simulated(simInput(graph, p, graph.workloads[0] as (typeof graph.workloads)[number], { labelledNodes: 2 }));
     expect([input.eligibleNodes, input.preferredNodes]).toEqual([3, 2]);
     for (let seed = 1; seed <= 200; seed++) {
       const run = simulateRun(input, seed, { timeline: true });
@@ -153,7 +154,7 @@ describe('Local mode before ProxyTerminatingEndpoints: the seed\'s in-place roll
   it('a run drops node-routing requests exactly when some node is left without a Ready pod', () => {
     // maxUnavailable 1, maxSurge 0, no affinity: an old pod goes before its replacement exists.
     const graph = graphOf(read('examples/seed/before/local-mode-no-inplace.yaml'));
-    const input = simInput(graph, p, graph.workloads[0] as (typeof graph.workloads)[number]);
+    const input = simulated(simInput(graph, p, graph.workloads[0] as (typeof graph.workloads)[number]));
     let kept = 0;
     let lost = 0;
     for (let seed = 1; seed <= 60; seed++) {
@@ -183,7 +184,7 @@ describe('Local mode before ProxyTerminatingEndpoints: the seed\'s in-place roll
 
   it('the same input and seed give the same result', () => {
     const graph = graphOf(read('examples/seed/before/local-mode-no-inplace.yaml'));
-    const input = simInput(graph, p, graph.workloads[0] as (typeof graph.workloads)[number]);
+    const input = simulated(simInput(graph, p, graph.workloads[0] as (typeof graph.workloads)[number]));
     expect(simulate(input, { runs: 5, seed: 3 })).toEqual(simulate(input, { runs: 5, seed: 3 }));
     expect(simulate(input, { runs: 5, seed: 3 }).summary).not.toEqual(simulate(input, { runs: 5, seed: 4 }).summary);
   });

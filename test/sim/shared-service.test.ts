@@ -10,7 +10,7 @@ import { buildGraph } from '../../src/model/graph.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
 import { simInput, simulateRun } from '../../src/sim/index.js';
 import type { SimInput } from '../../src/sim/params.js';
-import { simInputOf } from './inputs.js';
+import { simInputOf, simulated } from './inputs.js';
 
 const deployment = (name: string, replicas: number) => `apiVersion: apps/v1
 kind: Deployment
@@ -43,9 +43,9 @@ describe('a Service shared by several workloads', () => {
     const graph = buildGraph(loadSources([{ path: 'x.yaml', text }], profile.k8sVersion).resources);
     const canary = graph.workloads.find((w) => w.resource.name === 'canary');
     if (!canary) throw new Error('canary');
-    expect(simInput(graph, profile, canary).peers).toEqual([{ resource: 'Deployment/default/stable', replicas: 3 }]);
+    expect(simulated(simInput(graph, profile, canary)).peers).toEqual([{ resource: 'Deployment/default/stable', replicas: 3 }]);
     const alone = buildGraph(loadSources([{ path: 'y.yaml', text: [deployment('canary', 1), SERVICE].join('---\n') }], profile.k8sVersion).resources);
-    expect(simInput(alone, profile, alone.workloads[0] as (typeof alone.workloads)[number]).peers).toBeUndefined();
+    expect(simulated(simInput(alone, profile, alone.workloads[0] as (typeof alone.workloads)[number])).peers).toBeUndefined();
   });
 
   it('a one-replica Recreate rollout next to 3 serving pods drops its quarter for the kube-proxy lag, not everything', () => {

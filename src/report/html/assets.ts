@@ -6,11 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { InlineLibrary } from './types.js';
-
-/** A library the report needs is not installed (a broken installation): exit code 2. */
-export class MissingLibraryError extends Error {
-  readonly code = 'missing-library';
-}
+import { RollsafeError } from '../../errors.js';
 
 /** The packages inlined, in load order: Plot's UMD build expects the global `d3`. */
 export const CHART_PACKAGES = ['d3', '@observablehq/plot'] as const;
@@ -28,7 +24,7 @@ function packageDir(name: string): string {
     const dir = join(base, name);
     if (existsSync(join(dir, 'package.json'))) return dir;
   }
-  throw new MissingLibraryError(`the chart library ${name} is not installed (reinstall rollsafe: npm ci)`);
+  throw new RollsafeError('missing-library', `the chart library ${name} is not installed (reinstall rollsafe: npm ci)`);
 }
 
 /** One package's UMD build (the file its package.json exports under the `umd` condition). */
@@ -36,7 +32,7 @@ export function readLibrary(name: string): InlineLibrary {
   const dir = packageDir(name);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
   const entry = pkg.exports?.umd;
-  if (typeof entry !== 'string') throw new MissingLibraryError(`${name} has no UMD build in its package.json exports`);
+  if (typeof entry !== 'string') throw new RollsafeError('missing-library', `${name} has no UMD build in its package.json exports`);
   return { name, version: pkg.version ?? 'unknown', license: pkg.license ?? 'unknown', source: readFileSync(join(dir, entry), 'utf8') };
 }
 

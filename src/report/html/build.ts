@@ -28,7 +28,7 @@ export interface SimulatedWorkload {
 }
 
 /** What the simulator returns for an input: the workloads it simulated and those it could not. */
-export interface SimulationResult {
+interface SimulationResult {
   readonly workloads: readonly SimulatedWorkload[];
   readonly skipped?: readonly { readonly resource: string; readonly reason: string }[];
 }
@@ -36,7 +36,7 @@ export interface SimulationResult {
 /** The simulator's entry point (src/sim/index.ts `simulateSources`), or a stand-in in tests. */
 export type Simulate = (sources: readonly SourceText[], options: SimulateOptions) => SimulationResult;
 
-export interface SimulateOptions {
+interface SimulateOptions {
   readonly profile: Profile;
   /** Monte Carlo runs per workload (the simulator's default when absent). */
   readonly runs?: number;
@@ -59,7 +59,7 @@ export interface BuildOptions {
 }
 
 /** `Kind/namespace/name`, with the namespace objects without one get. */
-export function resourceKey(resource: Pick<Resource, 'kind' | 'name'> & { readonly namespace: string }): string {
+function resourceKey(resource: Pick<Resource, 'kind' | 'name'> & { readonly namespace: string }): string {
   return `${resource.kind}/${resource.namespace === '' ? 'default' : resource.namespace}/${resource.name}`;
 }
 

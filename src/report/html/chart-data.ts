@@ -7,7 +7,7 @@ import { CAUSES, type PodTimeline, type Timeline, type ViewInterval } from '../.
 import { PHASE_KEYS, TIMELINE_KEYS, VIEW_KEYS } from './palette.js';
 
 /** A lane: its label, the y range it takes (rows, top to bottom) and whether it is a pod lane. */
-export interface Lane {
+interface Lane {
   readonly label: string;
   readonly top: number;
   readonly bottom: number;
@@ -15,7 +15,7 @@ export interface Lane {
 }
 
 /** A bar: [x1, x2, y1, y2, key index in TIMELINE_KEYS, lane index, backend ('' for pod lanes)]. */
-export type Bar = readonly [number, number, number, number, number, number, string];
+type Bar = readonly [number, number, number, number, number, number, string];
 
 /** Failed requests of one cause in one time bin: [x1, x2, cause index in CAUSES, count]. */
 export type FailureBin = readonly [number, number, number, number];

@@ -5,7 +5,7 @@
  */
 import { CAUSES, type Cause, type PodPhase, type ViewState } from '../../sim/types.js';
 
-export const OKABE_ITO = {
+const OKABE_ITO = {
   black: '#000000',
   orange: '#E69F00',
   skyBlue: '#56B4E9',
