@@ -64,7 +64,7 @@ describe('rollsafe report', () => {
   it('is registered in main, with its own help', () => {
     const { io, out } = captureIo();
     expect(main(['report', '--help'], io)).toBe(0);
-    expect(out().stdout).toMatch(/^Usage: rollsafe report \[options\] PATH\.\.\. -o FILE/);
+    expect(out().stdout).toMatch(/^Usage:\n  rollsafe report \[options\] PATH\.\.\. -o FILE\n  rollsafe report \[options\] --lab FILE \[PATH\.\.\.\] -o FILE\n/);
     const top = captureIo();
     main(['--help'], top.io);
     expect(top.out().stdout).toContain('rollsafe report [options] PATH... -o FILE');
@@ -73,8 +73,8 @@ describe('rollsafe report', () => {
   it.each([
     [[EXAMPLE], 'report needs -o FILE'],
     [['-o', 'x.html'], 'report needs at least one PATH'],
-    [[EXAMPLE, '-o', 'x.html', '--runs', '0'], '--runs must be an integer ≥ 1, got 0'],
-    [[EXAMPLE, '-o', 'x.html', '--seed', 'abc'], '--seed must be an integer ≥ 0, got abc'],
+    [[EXAMPLE, '-o', 'x.html', '--runs', '0'], '--runs needs a whole number ≥ 1, not `0`'],
+    [[EXAMPLE, '-o', 'x.html', '--seed', 'abc'], '--seed needs a whole number ≥ 0, not `abc`'],
     [[EXAMPLE, '-o', 'x.html', '--profile', 'nope'], 'nope'],
     [[`${ROOT}does-not-exist.yaml`, '-o', 'x.html'], 'does-not-exist.yaml: no such file or directory'],
   ])('exits 2 with a clear message for %j', (args, message) => {

@@ -42,6 +42,8 @@ interface SimulateOptions {
   /** Monte Carlo runs per workload (the simulator's default when absent). */
   readonly runs?: number;
   readonly seed?: number;
+  /** Called after each run with how many of how many (progress on a terminal). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface BuildOptions {
