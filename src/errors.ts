@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   'not-root': 'the lab needs root (network namespaces, iptables)',
   'missing-tools': 'the lab needs tools that are not installed',
   'command-failed': 'a command the lab ran failed',
+  'invalid-lab-file': 'a file given to report --lab that is not JSON or not the output of rollsafe lab -f json',
   // Caught inside rollsafe and turned into data; never reach the command line
   'bad-review': 'an admission review body that is not a v1 AdmissionReview request (HTTP 400)',
   'unsafe-fix': 'a fix that cannot be applied safely (the fix is withheld, the finding stays)',

@@ -8,6 +8,7 @@ import { readSources } from '../src/load/files.js';
 import { resolveProfile, withK8sVersion } from '../src/profiles/load.js';
 import { findBuiltinProfile } from '../src/profiles/builtin.js';
 import { readLibrary } from '../src/report/html/assets.js';
+import { parseLabFile } from '../src/report/html/lab.js';
 import { parseReview } from '../src/server/review.js';
 
 interface Caught {
@@ -76,6 +77,8 @@ describe('the code of each failure', () => {
     ['an output file that cannot be written', () => writeAtomically('/out/x.yaml', 'x', unwritable), { code: 'unwritable-output', message: '/out/x.yaml: cannot write (permission denied)', file: undefined }],
     ['a chart library that is not installed', () => readLibrary('no-such-chart-library'), { code: 'missing-library', message: 'the chart library no-such-chart-library is not installed (reinstall rollsafe: npm ci)', file: undefined }],
     ['a fix on the whole document', () => applyOperation({}, { op: 'remove', path: '' }), { code: 'unsafe-fix', message: 'an operation on the whole document', file: undefined }],
+    ['a lab file that is not JSON', () => parseLabFile('{', 'lab.json'), { code: 'invalid-lab-file', message: expect.stringMatching(/^lab\.json: not JSON: /) as unknown as string, file: 'lab.json' }],
+    ['a lab file that is not a lab output', () => parseLabFile('{"workloads":[{"resource":"Deployment/default/web"}]}', 'lab.json'), { code: 'invalid-lab-file', message: 'lab.json: not the output of `rollsafe lab -f json`: /comparison should be an array', file: 'lab.json', pointer: '/comparison' }],
     ['an admission review of another kind', () => parseReview({ kind: 'Pod' }), { code: 'bad-review', message: 'expected kind AdmissionReview, got "Pod"', file: undefined }],
   ])('%s', (_what, run, expected) => {
     expect(caught(run)).toEqual(expected);

@@ -3,7 +3,6 @@
  * reasons and trade-offs, and a config that passes `rollsafe check`. Returns an exit code:
  * 0 advised, 2 usage, unreadable input or facts rollsafe cannot advise on.
  */
-import { parseArgs } from 'node:util';
 import { adviceConfig, workloadFacts, type WorkloadInput } from '../advise/config.js';
 import { adviceProfile, decide } from '../advise/decide.js';
 import { LB_KINDS, PROVIDERS, type AdviseProvider } from '../advise/facts.js';
@@ -13,50 +12,9 @@ import { configYaml, formatAdviceJson, formatAdviceText, formatAdviceYaml, type 
 import { workloadsFromManifests } from '../advise/manifests.js';
 import { checkSources } from '../engine/run.js';
 import { readSources } from '../load/files.js';
+import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
-import { reportError } from './report-error.js';
 import { RollsafeError } from '../errors.js';
-
-const ADVISE_HELP = `Usage:
-  rollsafe advise --provider P --network-plugin N [options]
-  rollsafe advise --file FACTS.yaml [options]
-
-The seed's decision procedure: from platform facts to the Service mode (Cluster, Local, or
-pods as LB backends: ACK ENI, AWS IP targets, GKE NEG), the reasons and trade-offs side by side,
-and a config that passes \`rollsafe check\` under the matching profile.
-
-Facts:
-      --provider P            ${PROVIDERS.join(', ')}
-      --network-plugin N      e.g. terway, flannel (alibaba); aws-vpc-cni, calico, cilium (aws);
-                              gke-dataplane-v2, vpc-native, calico (gcp); azure-cni, azure-cni-overlay,
-                              kubenet, cilium, calico (azure); calico, cilium, flannel, ... (bare-metal)
-      --lb KIND               ${PROVIDERS.map((p) => `${p}: ${LB_KINDS[p].join('|')}`).join('; ')} (default: the first)
-      --preserve-source-ip    the application must see the client's source IP
-      --lb-quota-tight        load balancer quota is tight (many LoadBalancer Services, few addresses)
-      --k8s-version 1.N       Kubernetes version (default ${DEFAULT_K8S_VERSION})
-      --file FACTS.yaml       the same facts as YAML (provider, networkPlugin, lbKind, preserveSourceIp,
-                              lbQuotaTight, k8sVersion, workload); flags override the file
-
-Workload (the config's Deployment; or derive it from manifests with -f):
-  -f, --manifests PATH        advise for every Deployment a Service in PATH selects (repeatable)
-      --name NAME             (default app)        --namespace NS   (default default)
-      --image IMAGE           (default nginx:1.27) --port N         container port (default 80)
-      --service-port N        (default: --port)    --replicas N     (default 3, at least 2)
-      --health-path PATH      HTTP readiness/health-check path (default: TCP behind an L4 LB, / behind L7)
-
-Output:
-      --format FORMAT         text (default), yaml (the config only), json
-
-Exit codes: 0 advised, 2 usage error, unreadable input, or facts rollsafe cannot advise on.
-`;
-
-const FORMATS = new Set(['text', 'yaml', 'json']);
-
-function integer(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new RollsafeError('usage', `--${flag} expects a whole number, got "${value}"`);
-  return Number(value);
-}
 
 function readFacts(path: string, io: Io): { facts: FactsInput; workload: WorkloadInput } {
   let text: string;
@@ -73,40 +31,51 @@ function readFacts(path: string, io: Io): { facts: FactsInput; workload: Workloa
   return { facts: file.facts, workload: file.workload };
 }
 
-/** The options of `advise` (parseArgs table). */
-export const ADVISE_OPTIONS = {
-  provider: { type: 'string' },
-  'network-plugin': { type: 'string' },
-  lb: { type: 'string' },
-  'preserve-source-ip': { type: 'boolean' },
-  'lb-quota-tight': { type: 'boolean' },
-  'k8s-version': { type: 'string' },
-  file: { type: 'string' },
-  manifests: { type: 'string', short: 'f', multiple: true },
-  name: { type: 'string' },
-  namespace: { type: 'string' },
-  image: { type: 'string' },
-  port: { type: 'string' },
-  'service-port': { type: 'string' },
-  replicas: { type: 'string' },
-  'health-path': { type: 'string' },
-  format: { type: 'string', default: 'text' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+const WORKLOAD = 'Workload (the config\'s Deployment; or derive it from manifests with -f)';
 
-function advise(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: ADVISE_OPTIONS,
-  });
-  if (values.help) {
-    io.stdout(ADVISE_HELP);
-    return 0;
-  }
-  if (positionals.length > 0) throw new RollsafeError('usage', `advise takes no PATH (got ${positionals.join(' ')}); pass manifests with -f PATH`);
-  const format = values.format ?? 'text';
-  if (!FORMATS.has(format)) throw new RollsafeError('usage', `unknown --format ${format}; use text, yaml or json`);
+/** The options of `advise`. */
+const ADVISE_OPTIONS = {
+  provider: { type: 'string', value: 'P', group: 'Facts', description: PROVIDERS.join(', ') },
+  'network-plugin': {
+    type: 'string',
+    value: 'N',
+    group: 'Facts',
+    description: 'e.g. terway, flannel (alibaba); aws-vpc-cni, calico, cilium (aws); gke-dataplane-v2, vpc-native, calico (gcp); azure-cni, azure-cni-overlay, kubenet, cilium, calico (azure); calico, cilium, flannel, ... (bare-metal)',
+  },
+  lb: { type: 'string', value: 'KIND', group: 'Facts', defaultText: "the provider's first", description: PROVIDERS.map((p) => `${p}: ${LB_KINDS[p].join('|')}`).join('; ') },
+  'preserve-source-ip': { type: 'boolean', group: 'Facts', description: "the application must see the client's source IP" },
+  'lb-quota-tight': { type: 'boolean', group: 'Facts', description: 'load balancer quota is tight (many LoadBalancer Services, few addresses)' },
+  'k8s-version': { type: 'string', value: '1.N', group: 'Facts', defaultText: DEFAULT_K8S_VERSION, description: 'Kubernetes version' },
+  file: { type: 'string', value: 'FACTS.yaml', group: 'Facts', description: 'the same facts as YAML (provider, networkPlugin, lbKind, preserveSourceIp, lbQuotaTight, k8sVersion, workload); flags override the file' },
+  manifests: { type: 'string', short: 'f', value: 'PATH', repeatable: true, group: WORKLOAD, description: 'advise for every Deployment a Service in PATH selects (- for stdin)' },
+  name: { type: 'string', value: 'NAME', group: WORKLOAD, defaultText: 'app', description: 'the Deployment\'s name' },
+  namespace: { type: 'string', value: 'NS', group: WORKLOAD, defaultText: 'default', description: 'its namespace' },
+  image: { type: 'string', value: 'IMAGE', group: WORKLOAD, defaultText: 'nginx:1.27', description: 'its image' },
+  port: { type: 'integer', value: 'N', min: 0, group: WORKLOAD, defaultText: '80', description: 'container port' },
+  'service-port': { type: 'integer', value: 'N', min: 0, group: WORKLOAD, defaultText: '--port', description: 'the Service\'s port' },
+  replicas: { type: 'integer', value: 'N', min: 0, group: WORKLOAD, defaultText: '3, at least 2', description: 'replicas' },
+  'health-path': { type: 'string', value: 'PATH', group: WORKLOAD, defaultText: 'TCP behind an L4 LB, / behind L7', description: 'HTTP readiness/health-check path' },
+  format: { type: 'string', value: 'FORMAT', choices: ['text', 'yaml', 'json'], default: 'text', group: 'Output', description: 'text, yaml (the config only) or json' },
+} as const satisfies OptionTable;
+
+export const ADVISE = defineCommand({
+  name: 'advise',
+  summary: 'the Service mode and a complete config for a platform',
+  usage: ['--provider P --network-plugin N [options]', '--file FACTS.yaml [options]'],
+  description: `From platform facts to the Service mode (Cluster, Local, or pods as LB backends: ACK ENI, AWS IP
+targets, GKE NEG), the reasons and trade-offs side by side, and a config that passes \`rollsafe check\`
+under the matching profile.`,
+  arguments: [],
+  argumentsHint: 'pass manifests with -f PATH',
+  options: ADVISE_OPTIONS,
+  examples: ['rollsafe advise --provider alibaba --network-plugin flannel --preserve-source-ip', 'rollsafe advise --provider aws --network-plugin aws-vpc-cni --lb alb --format yaml > rollout-safe.yaml', 'rollsafe advise --file facts.yaml -f k8s/'],
+  footer: 'Exit codes: 0 advised, 2 usage error, unreadable input, or facts rollsafe cannot advise on.',
+  readsStdin: ({ values }) => values.manifests.includes('-'),
+  run: advise,
+});
+
+function advise({ values }: Parsed<typeof ADVISE_OPTIONS>, io: Io): number {
+  const format = values.format;
 
   const file = values.file === undefined ? { facts: {}, workload: {} } : readFacts(values.file, io);
   const provider = values.provider ?? file.facts.provider;
@@ -128,12 +97,12 @@ function advise(args: string[], io: Io): number {
     name: values.name,
     namespace: values.namespace,
     image: values.image,
-    port: integer('port', values.port),
-    servicePort: integer('service-port', values['service-port']),
-    replicas: integer('replicas', values.replicas),
+    port: values.port,
+    servicePort: values['service-port'],
+    replicas: values.replicas,
     healthPath: values['health-path'],
   };
-  const manifests = values.manifests ?? [];
+  const manifests = values.manifests;
   let configs: AdvisedConfig[];
   let skipped: readonly string[] = [];
   if (manifests.length > 0) {
@@ -166,9 +135,5 @@ function advise(args: string[], io: Io): number {
 
 /** Runs `rollsafe advise ARGS`; returns the exit code. Errors are reported on stderr, never thrown. */
 export function runAdvise(args: string[], io: Io): number {
-  try {
-    return advise(args, io);
-  } catch (error: unknown) {
-    return reportError(error, io, 'advise');
-  }
+  return runCommand(ADVISE, args, io) as number;
 }

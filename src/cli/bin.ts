@@ -29,6 +29,8 @@ const code = await run(argv, {
   fileExists: (path) => existsSync(path),
   env: process.env,
   isTTY: process.stdout.isTTY === true,
+  ...(process.stdout.isTTY === true && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
+  stderrIsTTY: process.stderr.isTTY === true,
   onSignal: (signal, handler) => process.once(signal, handler),
   // kubectl runs an executable named kubectl-rollsafe on the PATH for `kubectl rollsafe …`.
   ...(basename(process.argv[1] ?? '').startsWith('kubectl-rollsafe') ? { program: 'kubectl rollsafe' } : {}),

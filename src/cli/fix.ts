@@ -3,42 +3,17 @@
  * prints a unified diff and changes nothing; `-` reads stdin and writes the fixed YAML to stdout.
  * Exit codes: 0 every fixable finding was fixed, 1 fixable findings remain, 2 usage or I/O error.
  */
-import { parseArgs } from 'node:util';
 import type { Finding } from '../rules/types.js';
 import { unifiedDiff } from '../fix/diff.js';
 import { fixSources, type FixResult } from '../fix/driver.js';
 import { readSources } from '../load/files.js';
 import type { SourceText } from '../document/types.js';
-import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { RULES } from '../rules/index.js';
+import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
-import { reportError } from './report-error.js';
-import { NODE_FILES, writeAtomically, type FileWriter } from './write-file.js';
 import { RollsafeError } from '../errors.js';
-
-const FIX_HELP = `Usage: rollsafe fix [options] PATH...
-
-Applies every fix rollsafe can make safely to the manifests (files, folders, - for stdin), keeping
-comments, key order, quoting and indentation. Fixes run in passes until nothing more applies.
-
-Output:
-  (default)                 print a unified diff of the fixes; change nothing
-  -w, --write               rewrite the files in place (atomically)
-  -o, --output FILE         write the fixed YAML of the one input to FILE
-  -                         read stdin, write the fixed YAML to stdout:
-                              helm template ... | rollsafe fix - > safe.yaml
-
-Options:
-  -p, --profile NAME|FILE   cluster profile (default generic); built in: ${[...BUILTIN_PROFILES.keys()].join(', ')}
-      --k8s-version 1.N     Kubernetes version of the cluster (default: the profile's)
-      --only ID             apply only this rule's fixes; repeatable (--rule ID alone means the same)
-      --rule ID=LEVEL       set a rule's severity or turn it off (off: its fixes are not applied)
-  -c, --config FILE         config file (default: ./.rollsafe.yaml when present)
-
-Findings that remain go to stderr. Exit codes: 0 every fixable finding was fixed, 1 fixable
-findings remain, 2 usage, unreadable input or unwritable output.
-`;
+import { NODE_FILES, writeAtomically, type FileWriter } from './write-file.js';
 
 function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
@@ -79,29 +54,39 @@ function distinct(sources: readonly SourceText[]): SourceText[] {
   return [...byPath.values()];
 }
 
-/** The options of `fix` (parseArgs table). */
-export const FIX_OPTIONS = {
-  ...ANALYSIS_OPTIONS,
-  only: { type: 'string', multiple: true },
-  write: { type: 'boolean', short: 'w', default: false },
-  output: { type: 'string', short: 'o' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+/** The options of `fix`. */
+const FIX_OPTIONS = {
+  write: { type: 'boolean', short: 'w', group: 'Output', description: 'rewrite the files in place (atomically)' },
+  output: { type: 'string', short: 'o', value: 'FILE', group: 'Output', description: 'write the fixed YAML of the one input to FILE' },
+  profile: ANALYSIS_OPTIONS.profile,
+  'k8s-version': ANALYSIS_OPTIONS['k8s-version'],
+  only: { type: 'string', value: 'ID', repeatable: true, description: "apply only this rule's fixes (--rule ID alone means the same)" },
+  rule: { ...ANALYSIS_OPTIONS.rule, description: "set a rule's severity or turn it off (off: its fixes are not applied)" },
+  config: ANALYSIS_OPTIONS.config,
+} as const satisfies OptionTable;
 
-function fix(args: string[], io: Io, files: FileWriter): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: FIX_OPTIONS,
-  });
-  if (values.help) {
-    io.stdout(FIX_HELP);
-    return 0;
-  }
-  if (positionals.length === 0) throw new RollsafeError('usage', 'fix needs at least one PATH (a file, a folder, or - for stdin)');
+export const FIX = defineCommand({
+  name: 'fix',
+  summary: 'apply every safe fix: a diff, --write in place, or the fixed YAML',
+  usage: ['[options] PATH...'],
+  description: `Applies every fix rollsafe can make safely to the manifests, keeping comments, key order,
+quoting and indentation. Fixes run in passes until nothing more applies.
+
+By default it prints a unified diff of the fixes and changes nothing. With - as the one PATH it
+reads stdin and writes the fixed YAML to stdout.`,
+  arguments: [{ name: 'PATH', required: true, variadic: true, description: 'a file, a folder, or - for stdin (then the fixed YAML goes to stdout)' }],
+  options: FIX_OPTIONS,
+  examples: ['rollsafe fix k8s/', 'rollsafe fix --write k8s/', 'helm template my-release ./chart | rollsafe fix - > safe.yaml'],
+  footer: `Findings that remain go to stderr. Exit codes: 0 every fixable finding was fixed, 1 fixable
+findings remain, 2 usage, unreadable input or unwritable output.`,
+  readsStdin: ({ positionals }) => positionals.includes('-'),
+  run: (parsed, io) => fix(parsed, io, NODE_FILES),
+});
+
+function fix({ values, positionals }: Parsed<typeof FIX_OPTIONS>, io: Io, files: FileWriter): number {
   // `--rule ID` without a level limits the fixes like `--only ID`; `--rule ID=LEVEL` sets a severity.
-  const settings = (values.rule ?? []).filter((r) => r.includes('='));
-  const only = [...(values.only ?? []), ...(values.rule ?? []).filter((r) => !r.includes('='))];
+  const settings = values.rule.filter((r) => r.includes('='));
+  const only = [...values.only, ...values.rule.filter((r) => !r.includes('='))];
   for (const id of only) {
     const rule = RULES.get(id);
     if (!rule) throw new RollsafeError('usage', `--only ${id}: unknown rule (see \`rollsafe rules\`)`);
@@ -141,9 +126,5 @@ function fix(args: string[], io: Io, files: FileWriter): number {
  * the writes of --write and -o (Node's file system unless a test injects another).
  */
 export function runFix(args: string[], io: Io, files: FileWriter = NODE_FILES): number {
-  try {
-    return fix(args, io, files);
-  } catch (error: unknown) {
-    return reportError(error, io);
-  }
+  return runCommand(FIX, args, io, (parsed) => fix(parsed, io, files)) as number;
 }

@@ -7,7 +7,12 @@ export interface Io {
   readonly readFile: (path: string) => string;
   readonly fileExists: (path: string) => boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** True when stdout is a terminal (colour, wrapping). */
   readonly isTTY: boolean;
+  /** Columns of the terminal stdout writes to; absent when it is not a terminal. */
+  readonly columns?: number;
+  /** True when stderr is a terminal: long work shows its progress there. */
+  readonly stderrIsTTY?: boolean;
   /** Calls `handler` once when the process gets the signal (`serve` shuts down on it). */
   readonly onSignal?: (signal: 'SIGTERM' | 'SIGINT', handler: () => void) => void;
   /** How the user called the program: `rollsafe`, or `kubectl rollsafe` when run as a kubectl plugin. */

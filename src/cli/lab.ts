@@ -6,7 +6,6 @@
  * one, 2 usage error, or the machine cannot run the lab (not root, a tool missing).
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { trafficServicesOf } from '../domain/service-role.js';
 import { compare, simulatedCauses, type CauseComparison } from '../lab/compare.js';
 import { labPrerequisites, onPath } from '../lab/host.js';
@@ -15,66 +14,55 @@ import { readSources } from '../load/files.js';
 import { loadSources } from '../load/objects.js';
 import { buildGraph } from '../model/graph.js';
 import { resolvePort } from '../model/container.js';
-import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { createRandom } from '../sim/random.js';
 import { matchesWorkload, runSeed, simulateRun, summarizeRuns, type RunResult, type Timeline } from '../sim/index.js';
-import { isNotSimulated, servingContainer, SIGTERM_BEHAVIOURS, simInput, workloadId, type SigtermBehaviour, type SimInput, type SimOverrides } from '../sim/params.js';
+import { isNotSimulated, servingContainer, SIGTERM_BEHAVIOURS, simInput, workloadId, type SimInput, type SimOverrides } from '../sim/params.js';
+import { defineCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
 import { RollsafeError } from '../errors.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
-import { reportError } from './report-error.js';
 
 /** The most nodes the lab builds on one machine (each is a namespace with its own processes). */
 const LAB_MAX_NODES = 4;
 /** Simulated runs the measurement is compared with. */
 const SIMULATED_RUNS = 200;
 
-const LAB_HELP = `Usage: rollsafe lab [options] PATH...
+/** The options of `lab`. */
+const LAB_OPTIONS = {
+  profile: ANALYSIS_OPTIONS.profile,
+  'k8s-version': ANALYSIS_OPTIONS['k8s-version'],
+  workload: { type: 'string', value: 'KIND/NS/NAME', defaultText: 'the first one', description: 'the workload to roll (also KIND/NAME or NAME)' },
+  rps: { type: 'number', value: 'R', min: 0, max: 1000, defaultText: "the profile's", description: 'requests per second (more than 0)' },
+  runs: { type: 'integer', value: 'N', min: 1, max: 10, default: 1, description: 'rollouts to measure (at most 10)' },
+  'app-cmd': { type: 'string', value: 'CMD', description: 'the pods run this (sh -c, with $PORT and $HOST) instead of the bundled test server' },
+  'app-startup': { type: 'number', value: 'SEC', min: 0, max: 600, defaultText: "the profile's", description: 'the bundled server listens this long after its container starts (also what the simulation assumes)' },
+  'app-drain': { type: 'number', value: 'SEC', min: 0, max: 600, defaultText: "the profile's", description: 'seconds it needs after SIGTERM before it exits' },
+  sigterm: { type: 'string', value: 'MODE', choices: SIGTERM_BEHAVIOURS, defaultText: "the profile's", description: 'what it does on SIGTERM: graceful, graceful-close-idle, exit or ignore' },
+  seed: { type: 'integer', value: 'S', min: 1, max: 2 ** 31, default: 1, description: "seed of the lab's drawn delays and of the simulation" },
+  output: { type: 'string', short: 'o', value: 'FILE', description: 'write the result there instead of stdout' },
+  format: { type: 'string', short: 'f', value: 'FORMAT', choices: ['text', 'json'], default: 'text', description: 'output format' },
+  config: ANALYSIS_OPTIONS.config,
+} as const satisfies OptionTable;
 
-Plays one rollout of a workload for real on this machine and measures every request: nodes are
+export const LAB = defineCommand({
+  name: 'lab',
+  summary: 'play a rollout for real (namespaces, iptables, HAProxy) beside its simulation',
+  usage: ['[options] PATH...'],
+  description: `Plays one rollout of a workload for real on this machine and measures every request: nodes are
 network namespaces, pods are real processes with their own addresses, kube-proxy is iptables NAT
 laid out as kube-proxy lays it out, the cloud load balancer is HAProxy, the control plane is the
 simulator's own controllers in real time. Each failed request is classified into the simulator's
 causes; the output puts the measurement beside the simulation of the same rollout. Needs root and
-ip, iptables, conntrack and haproxy (Linux).
-
-Options:
-  -p, --profile NAME|FILE   cluster profile (default generic); built in: ${[...BUILTIN_PROFILES.keys()].join(', ')}
-      --k8s-version 1.N     Kubernetes version of the cluster (default: the profile's)
-      --workload KIND/NS/NAME
-                            the workload to roll (also KIND/NAME or NAME); default the first one
-      --rps R               requests per second (default: the profile's)
-      --runs N              rollouts to measure (default 1, at most 10)
-      --app-cmd CMD         the pods run this (sh -c, with $PORT and $HOST) instead of the bundled
-                            test server
-      --app-startup SEC     the bundled server listens this long after its container starts
-                            (default: the profile's; also what the simulation assumes)
-      --app-drain SEC       seconds it needs after SIGTERM before it exits
-      --sigterm MODE        what it does on SIGTERM: graceful, graceful-close-idle, exit, ignore
-      --seed S              seed of the lab's drawn delays and of the simulation (default 1)
-  -o, --output FILE         write the result there instead of stdout
-  -f, --format FORMAT       text (default) or json
-  -c, --config FILE         config file (default: ./.rollsafe.yaml when present)
-
-The lab builds at most ${LAB_MAX_NODES} nodes: a profile with more is played (and simulated) with ${LAB_MAX_NODES}.
+ip, iptables, conntrack and haproxy (Linux).`,
+  arguments: [{ name: 'PATH', required: true, variadic: true, description: 'a file or a folder of manifests' }],
+  options: LAB_OPTIONS,
+  examples: ['rollsafe lab --profile ack-flannel k8s/', 'rollsafe lab --workload Deployment/shop/web --sigterm exit --format json -o lab.json k8s/'],
+  footer: `The lab builds at most ${LAB_MAX_NODES} nodes: a profile with more is played (and simulated) with ${LAB_MAX_NODES}.
 Exit codes: 0 measured and simulated agree on every cause, 1 they disagree on one, 2 usage error
-or the machine cannot run the lab (what is missing is printed with the command that installs it).
-`;
-
-const LAB_OPTIONS = {
-  ...ANALYSIS_OPTIONS,
-  workload: { type: 'string' },
-  rps: { type: 'string' },
-  runs: { type: 'string' },
-  'app-cmd': { type: 'string' },
-  'app-startup': { type: 'string' },
-  'app-drain': { type: 'string' },
-  sigterm: { type: 'string' },
-  seed: { type: 'string' },
-  output: { type: 'string', short: 'o' },
-  format: { type: 'string', short: 'f', default: 'text' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+or the machine cannot run the lab (what is missing is printed with the command that installs it).`,
+  asyncOnly: 'lab runs a rollout in real time; start it with run(), as the rollsafe program does',
+  run: labCommand,
+});
 
 /** One workload measured and simulated. */
 export interface LabResult {
@@ -90,53 +78,18 @@ export interface LabResult {
   readonly notes: readonly string[];
 }
 
-function positive(value: string | undefined, flag: string, fallback: number, max: number, integer: boolean): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max || (integer && !Number.isInteger(n))) throw new RollsafeError('usage', `--${flag} needs ${integer ? 'a whole number' : 'a number'} from 1 to ${max}, not \`${value}\``);
-  return n;
-}
-
-function seconds(value: string, flag: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 600) throw new RollsafeError('usage', `--${flag} needs seconds from 0 to 600, not \`${value}\``);
-  return n;
-}
-
-/** Runs `lab`; resolves to the exit code. */
-export async function runLab(args: readonly string[], io: Io): Promise<number> {
-  try {
-    return await labCommand(args, io);
-  } catch (error: unknown) {
-    return reportError(error, io);
-  }
-}
-
-async function labCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: LAB_OPTIONS });
-  if (values.help) {
-    io.stdout(LAB_HELP);
-    return 0;
-  }
-  if (positionals.length === 0) throw new RollsafeError('usage', 'lab needs at least one PATH (a file or a folder of manifests)');
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new RollsafeError('usage', `unknown --format ${format}; use text or json`);
-  const runs = positive(values.runs, 'runs', 1, 10, true);
-  const rps = values.rps === undefined ? undefined : positive(values.rps, 'rps', 0, 1000, false);
-  const seed = values.seed === undefined ? 1 : positive(values.seed, 'seed', 1, 2 ** 31, true);
-  const sigterm = values.sigterm;
-  if (sigterm !== undefined && !(SIGTERM_BEHAVIOURS as readonly string[]).includes(sigterm)) throw new RollsafeError('usage', `unknown --sigterm ${sigterm}; use ${SIGTERM_BEHAVIOURS.join(', ')}`);
+async function labCommand({ values, positionals }: Parsed<typeof LAB_OPTIONS>, io: Io): Promise<number> {
+  const { runs, seed, format, rps, sigterm } = values;
+  if (rps === 0) throw new RollsafeError('usage', '--rps needs a number above 0 (at most 1000), not `0`');
   const overrides: SimOverrides = {
     ...(rps !== undefined ? { rps } : {}),
-    ...(values['app-startup'] !== undefined ? { appStartupSeconds: seconds(values['app-startup'], 'app-startup') } : {}),
-    ...(values['app-drain'] !== undefined ? { appDrainSeconds: seconds(values['app-drain'], 'app-drain') } : {}),
-    ...(sigterm !== undefined ? { sigterm: sigterm as SigtermBehaviour } : {}),
+    ...(values['app-startup'] !== undefined ? { appStartupSeconds: values['app-startup'] } : {}),
+    ...(values['app-drain'] !== undefined ? { appDrainSeconds: values['app-drain'] } : {}),
+    ...(sigterm !== undefined ? { sigterm } : {}),
   };
   const missing = labPrerequisites(process.getuid?.(), (command) => onPath(command, io.env['PATH']));
-  if (missing) {
-    io.stderr(`rollsafe: lab: ${missing.message}\n`);
-    return 2;
-  }
+  // Reported as `rollsafe: lab: …`, exit 2, before anything is built.
+  if (missing) throw new RollsafeError(missing.code, missing.message);
   const { profile } = resolveAnalysis(values, io);
   const loaded = loadSources(readSources(positionals, io.stdin), profile.k8sVersion);
   for (const problem of loaded.problems) io.stderr(`${problem.file}:${problem.line}:${problem.column}: ${problem.code}: ${problem.message}\n`);

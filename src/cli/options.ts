@@ -5,19 +5,20 @@
 import { parseConfig, parseRuleSetting, type Config } from '../engine/config.js';
 import type { Severity } from '../rules/types.js';
 import { resolveProfile, withK8sVersion } from '../profiles/load.js';
+import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import type { Profile } from '../profiles/types.js';
 import type { Io } from './io.js';
 import { RollsafeError } from '../errors.js';
 
-/** The parseArgs option table of the analysis options (spread into a command's own table). */
+/** The analysis options (option specs of command.ts, taken into a command's own table). */
 export const ANALYSIS_OPTIONS = {
-  profile: { type: 'string', short: 'p' },
-  'k8s-version': { type: 'string' },
-  rule: { type: 'string', multiple: true },
-  config: { type: 'string', short: 'c' },
+  profile: { type: 'string', short: 'p', value: 'NAME|FILE', description: `cluster profile: a file, or one of ${[...BUILTIN_PROFILES.keys()].join(', ')} (add +ingress-nginx to any)`, defaultText: 'generic' },
+  'k8s-version': { type: 'string', value: '1.N', description: 'Kubernetes version of the cluster', defaultText: "the profile's" },
+  rule: { type: 'string', value: 'ID=LEVEL', repeatable: true, description: "set a rule's severity or turn it off (error, warning, info or off)" },
+  config: { type: 'string', short: 'c', value: 'FILE', description: 'config file', defaultText: './.rollsafe.yaml when present' },
 } as const;
 
-/** The analysis options as parseArgs returns them. */
+/** The analysis options as parsed. */
 export interface AnalysisValues {
   readonly profile?: string | undefined;
   readonly 'k8s-version'?: string | undefined;

@@ -3,36 +3,14 @@
  * the cluster; stderr lists what compiled and what did not. Exit codes: 0 written, 2 usage or
  * unwritable output.
  */
-import { parseArgs } from 'node:util';
+import { yamlLib } from '../fix/yaml-lib.js';
 import { MAX_PATCHED_CONTAINERS, MUTATED_RULES, MUTATING_POLICY_SINCE } from '../policy/mutation.js';
 import { ASSUMPTIONS, compilePolicy, POLICY_MODES, VALIDATING_POLICY_SINCE, type CompiledPolicy, type PolicyMode } from '../policy/policy.js';
-import { BUILTIN_PROFILES } from '../profiles/builtin.js';
-import { yamlLib } from '../fix/yaml-lib.js';
 import { VERSION } from '../version.js';
 import { writeAtomically } from './write-file.js';
+import { defineCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
-import { RollsafeError } from '../errors.js';
-
-const POLICY_HELP = `Usage: rollsafe policy [options]
-
-Compiles the rules that can be judged from one object and the profile into a
-ValidatingAdmissionPolicy and its binding (admissionregistration.k8s.io/v1, Kubernetes ${VALIDATING_POLICY_SINCE}+),
-and from Kubernetes 1.36 a MutatingAdmissionPolicy that applies the fixes CEL can express.
-Rules that need other objects (Services, PDBs, HPAs) are listed on stderr and in the YAML.
-
-Options:
-  -p, --profile NAME|FILE   cluster profile (default generic); built in: ${[...BUILTIN_PROFILES.keys()].join(', ')}
-      --k8s-version 1.N     Kubernetes version of the cluster (default: the profile's)
-      --rule ID=off         leave a rule out (validation and fix); repeatable
-  -c, --config FILE         config file (default: ./.rollsafe.yaml when present): profile,
-                            k8sVersion, and rules set to off
-      --mode MODE           what a violation does: warn (default: a warning to the client),
-                            deny (the request is rejected), audit (an audit annotation)
-  -o, --output FILE         write the YAML to FILE (default: stdout)
-
-Exit codes: 0 written, 2 usage error or unwritable output.
-`;
 
 /** The YAML: a header comment (profile, assumptions, what did not compile), then the documents. */
 function formatPolicy(compiled: CompiledPolicy, profile: { name: string; k8sVersion: string }, mode: PolicyMode): string {
@@ -64,32 +42,48 @@ function summary(compiled: CompiledPolicy, output: string): string {
   return lines.join('\n') + '\n';
 }
 
-export function runPolicy(args: string[], io: Io, write: (path: string, text: string) => void = writeAtomically): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      ...ANALYSIS_OPTIONS,
-      mode: { type: 'string', default: 'warn' },
-      output: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    io.stdout(POLICY_HELP);
-    return 0;
-  }
-  if (positionals.length > 0) throw new RollsafeError('usage', `policy takes no PATH (it compiles the rules, not manifests): ${positionals.join(' ')}`);
-  const mode = values.mode ?? 'warn';
-  if (!(POLICY_MODES as readonly string[]).includes(mode)) throw new RollsafeError('usage', `unknown --mode ${mode}; use ${POLICY_MODES.join(', ')}`);
+/** The options of `policy`. */
+const POLICY_OPTIONS = {
+  profile: ANALYSIS_OPTIONS.profile,
+  'k8s-version': ANALYSIS_OPTIONS['k8s-version'],
+  rule: { ...ANALYSIS_OPTIONS.rule, value: 'ID=off', description: 'leave a rule out (validation and fix)' },
+  config: { ...ANALYSIS_OPTIONS.config, description: 'config file: profile, k8sVersion, and rules set to off' },
+  mode: {
+    type: 'string',
+    value: 'MODE',
+    choices: POLICY_MODES,
+    default: 'warn',
+    description: 'what a violation does: warn (a warning to the client), deny (the request is rejected), audit (an audit annotation)',
+  },
+  output: { type: 'string', short: 'o', value: 'FILE', defaultText: 'stdout', description: 'write the YAML to FILE' },
+} as const satisfies OptionTable;
+
+export const POLICY = defineCommand({
+  name: 'policy',
+  summary: 'an admission policy (CEL) that enforces the single-object rules',
+  usage: ['[options]'],
+  description: `Compiles the rules that can be judged from one object and the profile into a
+ValidatingAdmissionPolicy and its binding (admissionregistration.k8s.io/v1, Kubernetes ${VALIDATING_POLICY_SINCE}+),
+and from Kubernetes ${MUTATING_POLICY_SINCE} a MutatingAdmissionPolicy that applies the fixes CEL can express.
+Rules that need other objects (Services, PDBs, HPAs) are listed on stderr and in the YAML.`,
+  arguments: [],
+  argumentsHint: 'it compiles the rules, not manifests',
+  options: POLICY_OPTIONS,
+  examples: ['rollsafe policy --profile eks-alb-ip --mode deny -o rollsafe-policy.yaml'],
+  footer: 'Exit codes: 0 written, 2 usage error or unwritable output.',
+  run: policy,
+});
+
+function policy({ values }: Parsed<typeof POLICY_OPTIONS>, io: Io): number {
+  const mode = values.mode;
   const { profile, ruleSeverities } = resolveAnalysis(values, io);
   const off = new Set(Object.entries(ruleSeverities).filter(([, level]) => level === 'off').map(([id]) => id));
   // A cluster too old for admission policies ends here with an `unsupported-version` error.
-  const compiled = compilePolicy({ profile, mode: mode as PolicyMode, off });
-  const text = formatPolicy(compiled, profile, mode as PolicyMode);
+  const compiled = compilePolicy({ profile, mode, off });
+  const text = formatPolicy(compiled, profile, mode);
   const output = values.output;
   if (output === undefined || output === '-') io.stdout(text);
-  else write(output, text);
+  else writeAtomically(output, text);
   io.stderr(summary(compiled, output === undefined || output === '-' ? '' : output));
   return 0;
 }

@@ -36,7 +36,7 @@ function isParseArgsError(error: unknown): error is Error & { code: string } {
  * program's help.
  */
 export function reportError(error: unknown, io: Io, command?: string): number {
-  const help = `Run \`rollsafe ${command === undefined ? '' : `${command} `}--help\` for usage.\n`;
+  const help = `Run \`${io.program ?? 'rollsafe'} ${command === undefined ? '' : `${command} `}--help\` for usage.\n`;
   if (isParseArgsError(error)) {
     // Node's argument-parser messages run on with advice about `--`; the first sentence says it.
     io.stderr(`rollsafe: ${error.message.split(/\.\s/)[0] ?? error.message}\n${help}`);

@@ -5,38 +5,19 @@
  */
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { readSources } from '../load/files.js';
 import type { SourceText } from '../document/types.js';
-import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { chartLibraries } from '../report/html/assets.js';
 import { buildReportData, type Simulate } from '../report/html/build.js';
+import { parseLabFile, type LabReport } from '../report/html/lab.js';
 import { renderReport } from '../report/html/page.js';
 import { simulateSources } from '../sim/index.js';
 import { NODE_FILES, writeAtomically, type FileWriter } from './write-file.js';
+import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
-import { reportError } from './report-error.js';
 import { RollsafeError } from '../errors.js';
-
-const REPORT_HELP = `Usage: rollsafe report [options] PATH... -o FILE
-
-Writes one self-contained HTML page: the findings with file:line, each fix as a diff, and the
-simulated rollout of every workload before and after \`rollsafe fix\`, as timeline charts. The page
-inlines its chart library and loads nothing from the network: open it from disk, mail it, attach it
-to a CI run.
-
-Options:
-  -o, --output FILE         the page to write (- for stdout)
-  -p, --profile NAME|FILE   cluster profile (default generic); built in: ${[...BUILTIN_PROFILES.keys()].join(', ')}
-      --k8s-version 1.N     Kubernetes version of the cluster (default: the profile's)
-      --runs N              simulated rollouts per workload, before and after (default 20)
-      --seed N              random seed of the simulation (same input and seed, same page)
-      --rule ID=LEVEL       set a rule's severity or turn it off (error|warning|info|off)
-  -c, --config FILE         config file (default: ./.rollsafe.yaml when present)
-
-Exit codes: 0 the page was written, 2 usage, unreadable input or unwritable output.
-`;
+import { progressFor } from './progress.js';
 
 /** Simulated rollouts per workload and side unless --runs says otherwise: as many as `check --impact` runs. */
 const DEFAULT_RUNS = 20;
@@ -54,13 +35,6 @@ export function docsBaseFor(output: string, docs: string = DOCS_RULES): string {
   return path === '' ? './' : `${path}/`;
 }
 
-function positiveInteger(value: string | undefined, flag: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new RollsafeError('usage', `${flag} must be an integer ≥ ${min}, got ${value}`);
-  return n;
-}
-
 /** Keeps the first source of each path (a file named twice, or inside a folder also named). */
 function distinct(sources: readonly SourceText[]): SourceText[] {
   const byPath = new Map<string, SourceText>();
@@ -68,40 +42,80 @@ function distinct(sources: readonly SourceText[]): SourceText[] {
   return [...byPath.values()];
 }
 
-/** The options of `report` (parseArgs table). */
-export const REPORT_OPTIONS = {
-  ...ANALYSIS_OPTIONS,
-  output: { type: 'string', short: 'o' },
-  runs: { type: 'string' },
-  seed: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+/** The options of `report`. */
+const REPORT_OPTIONS = {
+  output: { type: 'string', short: 'o', value: 'FILE', description: 'the page to write (- for stdout); required' },
+  profile: ANALYSIS_OPTIONS.profile,
+  'k8s-version': ANALYSIS_OPTIONS['k8s-version'],
+  runs: { type: 'integer', value: 'N', min: 1, default: DEFAULT_RUNS, description: 'simulated rollouts per workload, before and after' },
+  seed: { type: 'integer', value: 'N', min: 0, description: 'random seed of the simulation (same input and seed, same page)' },
+  rule: ANALYSIS_OPTIONS.rule,
+  config: ANALYSIS_OPTIONS.config,
+  lab: { type: 'string', value: 'FILE', repeatable: true, description: 'add a "Measured in the lab" section from `rollsafe lab -f json` output: the measured timeline beside the simulated one, and the comparison by cause (with --lab, PATH is optional)' },
+} as const satisfies OptionTable;
 
-function report(args: string[], io: Io, files: FileWriter, simulate: Simulate | undefined): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: REPORT_OPTIONS,
-  });
-  if (values.help) {
-    io.stdout(REPORT_HELP);
-    return 0;
+export const REPORT = defineCommand({
+  name: 'report',
+  summary: 'one self-contained HTML page: findings, fixes, simulated rollouts',
+  usage: ['[options] PATH... -o FILE', '[options] --lab FILE [PATH...] -o FILE'],
+  description: `Writes one self-contained HTML page: the findings with file:line, each fix as a diff, and the
+simulated rollout of every workload before and after \`rollsafe fix\`, as timeline charts. The page
+inlines its chart library and loads nothing from the network: open it from disk, mail it, attach it
+to a CI run.`,
+  arguments: [{ name: 'PATH', variadic: true, description: 'a file, a folder, or - for stdin (optional with --lab)' }],
+  options: REPORT_OPTIONS,
+  examples: ['rollsafe report --profile ack-flannel k8s/ -o report.html', 'rollsafe report --lab lab.json -o lab.html'],
+  footer: 'Exit codes: 0 the page was written, 2 usage, unreadable input or lab file, or unwritable output.',
+  readsStdin: ({ positionals }) => positionals.includes('-'),
+  run: (parsed, io) => report(parsed, io, NODE_FILES, simulateSources),
+});
+
+/** Reads and checks a lab file (`rollsafe lab -f json` output). */
+function readLab(path: string, io: Io): LabReport {
+  let text: string;
+  try {
+    text = io.readFile(path);
+  } catch (error: unknown) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a folder, not a file' : 'unreadable';
+    throw new RollsafeError('unreadable-input', `${path}: cannot read the lab file (${why})`, { file: path, cause: error });
   }
-  if (positionals.length === 0) throw new RollsafeError('usage', 'report needs at least one PATH (a file, a folder, or - for stdin)');
-  const output = values.output;
+  return parseLabFile(text, path);
+}
+
+function report({ values, positionals }: Parsed<typeof REPORT_OPTIONS>, io: Io, files: FileWriter, simulate: Simulate | undefined): number {
+  const { output, runs, seed } = values;
+  const labFiles = values.lab ?? [];
+  if (positionals.length === 0 && labFiles.length === 0) throw new RollsafeError('usage', 'report needs at least one PATH (a file, a folder, or - for stdin) or --lab FILE');
   if (output === undefined) throw new RollsafeError('usage', 'report needs -o FILE (the HTML page to write; - for stdout)');
-  const runs = positiveInteger(values.runs, '--runs', 1);
-  const seed = positiveInteger(values.seed, '--seed', 0);
   const { profile, ruleSeverities } = resolveAnalysis(values, io);
-  const sources = distinct(readSources(positionals, io.stdin));
-  const data = buildReportData(sources, {
-    profile,
-    ruleSeverities,
-    docsBase: docsBaseFor(output),
-    ...(simulate === undefined ? { simulationNote: 'The rollouts were not simulated.' } : { simulate }),
-    runs: runs ?? DEFAULT_RUNS,
-    ...(seed === undefined ? {} : { seed }),
-  });
+  const labs = labFiles.map((file) => readLab(file, io));
+  const sources = positionals.length === 0 ? [] : distinct(readSources(positionals, io.stdin));
+  const progress = progressFor(io, true);
+  // The page simulates the input as it is, then as `rollsafe fix` leaves it.
+  const sides = ['before the fixes', 'after the fixes'];
+  let calls = 0;
+  const withProgress: Simulate | undefined =
+    simulate === undefined
+      ? undefined
+      : (input, options) => {
+          const label = `simulated runs ${sides[calls++] ?? ''}`.trimEnd();
+          return simulate(input, { ...options, onProgress: (done: number, total: number) => progress.update(label, done, total) });
+        };
+  let data: ReturnType<typeof buildReportData>;
+  try {
+    data = buildReportData(sources, {
+      profile,
+      ruleSeverities,
+      docsBase: docsBaseFor(output),
+      ...(withProgress === undefined ? { simulationNote: 'The rollouts were not simulated.' } : { simulate: withProgress }),
+      runs,
+      ...(seed === undefined ? {} : { seed }),
+      ...(labs.length === 0 ? {} : { labs }),
+    });
+  } finally {
+    progress.clear();
+  }
   const html = renderReport(data, chartLibraries());
   if (output === '-') io.stdout(html);
   else {
@@ -118,9 +132,5 @@ function report(args: string[], io: Io, files: FileWriter, simulate: Simulate | 
  * injects others).
  */
 export function runReport(args: string[], io: Io, files: FileWriter = NODE_FILES, simulate: Simulate | undefined = simulateSources): number {
-  try {
-    return report(args, io, files, simulate);
-  } catch (error: unknown) {
-    return reportError(error, io);
-  }
+  return runCommand(REPORT, args, io, (parsed) => report(parsed, io, files, simulate)) as number;
 }

@@ -1,8 +1,41 @@
 /** `rollsafe rules` and `rollsafe explain`. */
 import { RULES } from '../rules/index.js';
+import { defineCommand } from './command.js';
+import { RollsafeError } from '../errors.js';
+
+export const RULES_COMMAND = defineCommand({
+  name: 'rules',
+  summary: 'list the rule catalog',
+  usage: ['[--format table|json|markdown]'],
+  description: 'Lists every rule: its id, category, severity, whether rollsafe can fix it, and what it fires on.',
+  arguments: [],
+  options: {
+    format: { type: 'string', short: 'f', value: 'FORMAT', choices: ['table', 'json', 'markdown'], default: 'table', description: 'output format' },
+  },
+  run({ values }, io) {
+    io.stdout(formatRules(values.format));
+    return 0;
+  },
+});
+
+export const EXPLAIN = defineCommand({
+  name: 'explain',
+  summary: "a rule's cause, evidence and fix",
+  usage: ['RULE-ID'],
+  description: "Prints a rule's metadata and its documentation page: the cause, the evidence, the fix and the sources.",
+  arguments: [{ name: 'RULE-ID', required: true, description: 'a rule id; `rollsafe rules` lists them' }],
+  options: {},
+  run({ positionals }, io) {
+    const id = positionals[0] ?? '';
+    const text = explainRule(id, io.readFile);
+    if (text === undefined) throw new RollsafeError('usage', `unknown rule \`${id}\` (see \`rollsafe rules\`)`);
+    io.stdout(text);
+    return 0;
+  },
+});
 
 /** The catalog as a table, JSON or Markdown. */
-export function formatRules(format: 'table' | 'json' | 'markdown'): string {
+function formatRules(format: 'table' | 'json' | 'markdown'): string {
   const rules = [...RULES.values()].map((r) => r.meta);
   if (format === 'json') {
     return JSON.stringify(rules.map(({ id, category, severity, description, fixable, serviceDependent }) => ({ id, category, severity, description, fixable, serviceDependent, docs: `docs/rules/${id}.md` })), null, 2) + '\n';
@@ -17,7 +50,7 @@ export function formatRules(format: 'table' | 'json' | 'markdown'): string {
 }
 
 /** A rule's metadata and its docs page (read through `readFile`), or undefined for an unknown id. */
-export function explainRule(id: string, readFile: (path: string) => string): string | undefined {
+function explainRule(id: string, readFile: (path: string) => string): string | undefined {
   const rule = RULES.get(id);
   if (!rule) return undefined;
   const m = rule.meta;

@@ -3,121 +3,87 @@
  * cause, and when. Exit codes: 0 no simulated run dropped a request, 1 some did (or a rollout did
  * not finish), 2 usage or I/O error.
  */
-import { parseArgs } from 'node:util';
 import { readSources } from '../load/files.js';
-import { BUILTIN_PROFILES } from '../profiles/builtin.js';
+import { wrapLine } from '../report/wrap.js';
 import type { Profile } from '../profiles/types.js';
 import { CAUSES, SIGTERM_BEHAVIOURS, simulateSources, type SimOverrides, type SourcesSimulation, type WorkloadSimulation } from '../sim/index.js';
+import { defineCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
-import { reportError } from './report-error.js';
 import { RollsafeError } from '../errors.js';
+import { progressFor } from './progress.js';
+import { outputWidth, WIDTH_OPTION } from './terminal.js';
 
-const SIMULATE_HELP = `Usage: rollsafe simulate [options] PATH...
+/** The options of `simulate`. */
+const SIMULATE_OPTIONS = {
+  profile: ANALYSIS_OPTIONS.profile,
+  'k8s-version': ANALYSIS_OPTIONS['k8s-version'],
+  workload: { type: 'string', value: 'KIND/NS/NAME', description: 'simulate only this workload (also KIND/NAME or NAME)' },
+  runs: { type: 'integer', value: 'N', min: 1, max: 100_000, default: 100, description: 'Monte Carlo runs' },
+  seed: { type: 'integer', value: 'S', min: 0, default: 1, description: 'seed of the first run; same input and seed, same result' },
+  rps: { type: 'number', value: 'R', min: 0, defaultText: "the profile's", description: 'requests per second' },
+  nodes: { type: 'integer', value: 'N', min: 1, defaultText: "the profile's", description: 'nodes in the cluster' },
+  'labelled-nodes': { type: 'integer', value: 'N', min: 1, defaultText: 'every node', description: "nodes that carry the labels the pods' node affinity asks for" },
+  'app-startup': { type: 'number', value: 'SEC', min: 0, defaultText: "the profile's", description: 'seconds from container start until the app listens' },
+  'app-drain': { type: 'number', value: 'SEC', min: 0, defaultText: "the profile's", description: 'seconds the app needs after SIGTERM to finish its work' },
+  sigterm: {
+    type: 'string',
+    value: 'MODE',
+    choices: SIGTERM_BEHAVIOURS,
+    defaultText: "the profile's",
+    description: 'what the app does on SIGTERM: graceful (stop accepting, finish, exit), graceful-close-idle (the same, closing idle keep-alive connections at once: Go Shutdown, Node ≥ 19 server.close), exit (at once) or ignore',
+  },
+  format: { type: 'string', short: 'f', value: 'FORMAT', choices: ['text', 'json'], default: 'text', description: 'output format' },
+  'fail-on': { type: 'string', value: 'WHEN', choices: ['failure', 'none'], default: 'failure', description: 'exit 1 on failure: any run dropped a request, or a rollout did not finish; none never fails' },
+  config: ANALYSIS_OPTIONS.config,
+  width: WIDTH_OPTION,
+} as const satisfies OptionTable;
 
-Simulates one rollout of every workload a Service in the input sends traffic to, many times over
-(Monte Carlo: propagation latencies are drawn from the profile), and reports the requests it
-drops: how many, why (the cause and the layer that dropped them) and when.
+export const SIMULATE = defineCommand({
+  name: 'simulate',
+  summary: 'how many requests a rollout drops, why and when',
+  usage: ['[options] PATH...'],
+  description: `Simulates one rollout of every workload a Service in the input sends traffic to, many times
+over (Monte Carlo: propagation latencies are drawn from the profile), and reports the requests it
+drops: how many, why (the cause and the layer that dropped them) and when.`,
+  arguments: [{ name: 'PATH', required: true, variadic: true, description: 'a file, a folder, or - for stdin' }],
+  options: SIMULATE_OPTIONS,
+  examples: ['rollsafe simulate --profile ack-flannel k8s/', 'rollsafe simulate --workload Deployment/shop/web --runs 1000 --format json k8s/'],
+  footer: `Input problems go to stderr with file:line: a document that cannot be read is left out; an object
+with an invalid field is simulated as far as its fields can be read. Exit codes: 0 no run dropped a
+request, 1 some did, 2 usage error, internal error, or no workload could be simulated because of
+input problems.`,
+  readsStdin: ({ positionals }) => positionals.includes('-'),
+  run: simulateCommand,
+});
 
-Options:
-  -p, --profile NAME|FILE   cluster profile (default generic); built in: ${[...BUILTIN_PROFILES.keys()].join(', ')}
-      --k8s-version 1.N     Kubernetes version of the cluster (default: the profile's)
-      --workload KIND/NS/NAME
-                            simulate only this workload (also KIND/NAME or NAME)
-      --runs N              Monte Carlo runs (default 100)
-      --seed S              seed of the first run (default 1); same input and seed, same result
-      --rps R               requests per second (default: the profile's)
-      --nodes N             nodes in the cluster (default: the profile's)
-      --labelled-nodes N    nodes that carry the labels the pods' node affinity asks for
-                            (default: every node)
-      --app-startup SEC     seconds from container start until the app listens
-      --app-drain SEC       seconds the app needs after SIGTERM to finish its work
-      --sigterm MODE        graceful (stop accepting, finish, exit), graceful-close-idle (the
-                            same, closing idle keep-alive connections at once: Go Shutdown,
-                            Node ≥ 19 server.close), exit (at once) or ignore
-  -f, --format FORMAT       text (default) or json
-      --fail-on WHEN        exit 1 when: failure (default: any run dropped a request, or a
-                            rollout did not finish) or none
-  -c, --config FILE         config file (default: ./.rollsafe.yaml when present)
-
-Input problems go to stderr with file:line: a document that cannot be read is left out; an object
-with an invalid field is simulated as far as its fields can be read. Exit codes: 0 no run dropped a request, 1 some did, 2 usage error, internal error, or no
-workload could be simulated because of input problems.
-`;
-
-function number(value: string | undefined, flag: string, options: { min: number; integer?: boolean }): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < options.min || (options.integer && !Number.isInteger(n))) {
-    throw new RollsafeError('usage', `--${flag} needs ${options.integer ? 'a whole number' : 'a number'} ≥ ${options.min}, not \`${value}\``);
-  }
-  return n;
-}
-
-export function runSimulate(args: string[], io: Io): number {
-  try {
-    return simulateCommand(args, io);
-  } catch (error) {
-    return reportError(error, io);
-  }
-}
-
-/** The options of `simulate` (parseArgs table). */
-export const SIMULATE_OPTIONS = {
-  ...ANALYSIS_OPTIONS,
-  workload: { type: 'string' },
-  runs: { type: 'string' },
-  seed: { type: 'string' },
-  rps: { type: 'string' },
-  nodes: { type: 'string' },
-  'labelled-nodes': { type: 'string' },
-  'app-startup': { type: 'string' },
-  'app-drain': { type: 'string' },
-  sigterm: { type: 'string' },
-  format: { type: 'string', short: 'f', default: 'text' },
-  'fail-on': { type: 'string', default: 'failure' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-function simulateCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: SIMULATE_OPTIONS,
-  });
-  if (values.help) {
-    io.stdout(SIMULATE_HELP);
-    return 0;
-  }
-  if (positionals.length === 0) throw new RollsafeError('usage', 'simulate needs at least one PATH (a file, a folder, or - for stdin)');
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new RollsafeError('usage', `unknown --format ${format}; use text or json`);
-  const failOn = values['fail-on'] ?? 'failure';
-  if (failOn !== 'failure' && failOn !== 'none') throw new RollsafeError('usage', `unknown --fail-on ${failOn}; use failure or none`);
-  const sigterm = values.sigterm;
-  if (sigterm !== undefined && !(SIGTERM_BEHAVIOURS as readonly string[]).includes(sigterm)) throw new RollsafeError('usage', `unknown --sigterm ${sigterm}; use ${SIGTERM_BEHAVIOURS.join(', ')}`);
-  const runs = number(values.runs, 'runs', { min: 1, integer: true }) ?? 100;
-  if (runs > 100_000) throw new RollsafeError('usage', '--runs is at most 100000');
-  const seed = number(values.seed, 'seed', { min: 0, integer: true }) ?? 1;
+function simulateCommand({ values, positionals }: Parsed<typeof SIMULATE_OPTIONS>, io: Io): number {
+  const { runs, seed, format } = values;
   const overrides: SimOverrides = {
-    ...opt('rps', number(values.rps, 'rps', { min: 0 })),
-    ...opt('nodes', number(values.nodes, 'nodes', { min: 1, integer: true })),
-    ...opt('labelledNodes', number(values['labelled-nodes'], 'labelled-nodes', { min: 1, integer: true })),
-    ...opt('appStartupSeconds', number(values['app-startup'], 'app-startup', { min: 0 })),
-    ...opt('appDrainSeconds', number(values['app-drain'], 'app-drain', { min: 0 })),
-    ...opt('sigterm', sigterm as SimOverrides['sigterm']),
+    ...opt('rps', values.rps),
+    ...opt('nodes', values.nodes),
+    ...opt('labelledNodes', values['labelled-nodes']),
+    ...opt('appStartupSeconds', values['app-startup']),
+    ...opt('appDrainSeconds', values['app-drain']),
+    ...opt('sigterm', values.sigterm),
   };
   const { profile } = resolveAnalysis(values, io);
   const sources = readSources(positionals, io.stdin);
-  const result = simulateSources(sources, { profile, runs, seed, ...overrides, ...(values.workload ? { workload: values.workload } : {}) });
+  const progress = progressFor(io, format === 'text');
+  let result: SourcesSimulation;
+  try {
+    result = simulateSources(sources, { profile, runs, seed, ...overrides, ...(values.workload ? { workload: values.workload } : {}), onProgress: (done, total) => progress.update('simulated runs', done, total) });
+  } finally {
+    progress.clear();
+  }
   if (values.workload !== undefined && result.workloads.length === 0 && result.skipped.length === 0) {
     throw new RollsafeError('usage', `no workload ${values.workload} in the input`);
   }
   for (const problem of result.problems) io.stderr(`${problem.file}:${problem.line}:${problem.column}: ${problem.code}: ${problem.message}\n`);
-  io.stdout(format === 'json' ? formatSimulationJson(result) : formatSimulationText(result, profile, { runs, seed }));
+  io.stdout(format === 'json' ? formatSimulationJson(result) : formatSimulationText(result, profile, { runs, seed, width: outputWidth(values.width, io) }));
   // Nothing to simulate because the input could not be read: an input error, not a clean result.
   if (result.workloads.length === 0 && result.problems.length > 0) return 2;
-  if (failOn === 'none') return 0;
+  if (values['fail-on'] === 'none') return 0;
   return result.workloads.some((w) => w.summary.pAnyFailure > 0 || w.summary.incomplete > 0) ? 1 : 0;
 }
 
@@ -154,7 +120,7 @@ function plural(n: number, word: string): string {
   return `${fmt(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function workloadText(w: WorkloadSimulation): string {
+function workloadText(w: WorkloadSimulation, width: number): string {
   const s = w.summary;
   const lines = [`${w.resource}`];
   lines.push(`  requests per rollout  ${fmt(s.requests)}`);
@@ -172,13 +138,16 @@ function workloadText(w: WorkloadSimulation): string {
     if (windows.length > 20) lines.push(`    … ${windows.length - 20} more (--format json lists all)`);
   }
   for (const note of w.notes) lines.push(`  note: ${note}`);
-  return lines.join('\n');
+  // Continuation lines start under the text of their line: after the label column, the window's time, or `note: `.
+  return lines.map((line) => wrapLine(line, width, ' '.repeat(/^ {2}[a-z ()]{20}  /.test(line) ? 24 : line.startsWith('    ') ? 6 : line.startsWith('  note: ') ? 8 : 2))).join('\n');
 }
 
-function formatSimulationText(result: SourcesSimulation, profile: Profile, options: { runs: number; seed: number }): string {
+/** The text of `simulate`; `width` wraps long lines (0: none). */
+function formatSimulationText(result: SourcesSimulation, profile: Profile, options: { runs: number; seed: number; width?: number }): string {
+  const width = options.width ?? 0;
   const head = `Simulated rollouts: profile ${profile.name}, Kubernetes ${profile.k8sVersion}, ${options.runs} run${options.runs === 1 ? '' : 's'} per workload, seed ${options.seed}`;
-  const parts = [head, ...result.workloads.map(workloadText)];
+  const parts = [head, ...result.workloads.map((w) => workloadText(w, width))];
   if (result.workloads.length === 0) parts.push('No workload to simulate: no Service in the input sends traffic to a workload.');
   for (const s of result.skipped) parts.push(`Not simulated: ${s.resource}: ${s.reason}`);
-  return `${parts.join('\n\n')}\n`;
+  return `${parts.map((p) => (p.includes('\n') ? p : wrapLine(p, width, '  '))).join('\n\n')}\n`;
 }

@@ -18,6 +18,8 @@ export interface CheckOptions {
   readonly profile: Profile;
   /** Per-rule severity or `off` (from the config file and `--rule`). */
   readonly ruleSeverities?: Readonly<Record<string, Severity | 'off'>>;
+  /** Called after each source is parsed, with how many of how many (progress on a terminal). */
+  readonly onParsed?: (done: number, total: number) => void;
   /** The rules to run, in order; the whole catalog (rules/index.ts) when absent. */
   readonly rules?: Iterable<Rule>;
 }
@@ -59,7 +61,7 @@ function rebase(report: Report): Report['fix'] {
 
 /** Loads the sources and runs every rule over them. */
 export function checkSources(sources: readonly SourceText[], options: CheckOptions): CheckResult {
-  return checkLoaded(loadSources(sources, options.profile.k8sVersion), sources.length, options);
+  return checkLoaded(loadSources(sources, options.profile.k8sVersion, options.onParsed), sources.length, options);
 }
 
 /** Runs the rules over a loaded input of `files` sources (loaded with the profile's Kubernetes version), for callers that read the objects too. */

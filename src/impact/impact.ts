@@ -33,6 +33,8 @@ export interface ImpactOptions {
   /** Runs per simulation (expected values; the same seeds with and without the fix). */
   readonly runs?: number;
   readonly seed?: number;
+  /** Called after each simulated run (progress on a terminal). */
+  readonly onRun?: () => void;
 }
 
 /** Below half a request per rollout, a fix saves nothing (it prints as ≈ 0). */
@@ -231,7 +233,7 @@ export function findingImpacts(sources: readonly SourceText[], findings: readonl
           const change = c === leftOut ? c.whatIf.before : c.whatIf.after;
           if (change) adjusted = changed(adjusted, change);
         }
-        results.set(leftOut, meanFailed(adjusted, runs, seed));
+        results.set(leftOut, meanFailed(adjusted, runs, seed, options.onRun));
       }
       failed.set(id, results);
     }
@@ -294,6 +296,6 @@ function inputOf(graph: Graph, profile: Profile, workload: Workload): SimInput |
 }
 
 /** Mean failed requests per rollout, as expected values over the same seeds with and without a change. */
-function meanFailed(input: SimInput, runs: number, seed: number): number {
-  return simulate(input, { runs, seed, expected: true }).summary.failed.mean;
+function meanFailed(input: SimInput, runs: number, seed: number, onRun: (() => void) | undefined): number {
+  return simulate(input, { runs, seed, expected: true, ...(onRun === undefined ? {} : { onRun }) }).summary.failed.mean;
 }

@@ -184,12 +184,13 @@ function reportDuplicates(out: LoadResult): void {
 }
 
 /** Loads sources into resources, problems and notes. */
-export function loadSources(sources: readonly SourceText[], k8sVersion: string = DEFAULT_K8S_VERSION): LoadResult {
+export function loadSources(sources: readonly SourceText[], k8sVersion: string = DEFAULT_K8S_VERSION, onParsed?: (done: number, total: number) => void): LoadResult {
   const out: LoadResult = { k8sVersion, resources: [], problems: [], notes: [], objects: 0 };
-  for (const source of sources) {
+  for (const [i, source] of sources.entries()) {
     const parsed = parseSource(source);
     out.problems.push(...parsed.problems);
     for (const doc of parsed.documents) addObject(out, doc, '', doc.value);
+    onParsed?.(i + 1, sources.length);
   }
   reportDuplicates(out);
   return out;

@@ -25,6 +25,8 @@ export interface SimulateOptions {
   readonly model?: TrafficModel;
   /** Report expected values instead of Poisson draws (rate model). */
   readonly expected?: boolean;
+  /** Called after each run (progress on a terminal). */
+  readonly onRun?: () => void;
 }
 
 export interface WorkloadSimulation {
@@ -67,6 +69,7 @@ export function simulate(input: SimInput, options: SimulateOptions = {}): Worklo
     const run = simulateRun(input, runSeed(seed, i), { ...(options.model ? { model: options.model } : {}), ...(options.expected ? { expected: true } : {}), timeline: i === 0 });
     results.push(run.result);
     if (run.timeline) timeline = run.timeline;
+    options.onRun?.();
   }
   return { resource: input.resource, summary: summarizeRuns(input.resource, results), timeline: timeline as Timeline, notes: input.notes };
 }
@@ -156,18 +159,30 @@ export interface SourcesSimulation {
 }
 
 /** Simulates every served workload of an input (or only `workload`, given as Kind/namespace/name). */
-export function simulateSources(sources: readonly SourceText[], options: SimulateOptions & SimOverrides & { readonly profile: Profile; readonly workload?: string }): SourcesSimulation {
+export function simulateSources(
+  sources: readonly SourceText[],
+  options: SimulateOptions & SimOverrides & { readonly profile: Profile; readonly workload?: string; readonly onProgress?: (done: number, total: number) => void },
+): SourcesSimulation {
   const loaded = loadSources(sources, options.profile.k8sVersion);
   const graph = buildGraph(loaded.resources);
-  const workloads: WorkloadSimulation[] = [];
+  const inputs: SimInput[] = [];
   const skipped: { resource: string; reason: string }[] = [];
   for (const workload of graph.workloads) {
     const id = workloadId(workload);
     if (options.workload !== undefined && !matchesWorkload(id, options.workload)) continue;
     const input = simInput(graph, options.profile, workload, options);
     if (isNotSimulated(input)) skipped.push({ resource: id, reason: input.notSimulated });
-    else workloads.push(simulate(input, options));
+    else inputs.push(input);
   }
+  // Every input first, so that the progress knows the number of runs.
+  const onProgress = options.onProgress;
+  const total = inputs.length * Math.max(1, Math.floor(options.runs ?? 100));
+  let done = 0;
+  const onRun = onProgress === undefined ? options.onRun : (): void => {
+    options.onRun?.();
+    onProgress(++done, total);
+  };
+  const workloads = inputs.map((input) => simulate(input, { ...options, ...(onRun === undefined ? {} : { onRun }) }));
   return { workloads, skipped, notes: loaded.notes, problems: loaded.problems };
 }
 

@@ -283,7 +283,7 @@ describe('rollsafe advise: errors exit 2 with a message and no stack', () => {
     ['bad format', ['--provider', 'gcp', '--network-plugin', 'vpc-native', '--format', 'xml'], /unknown --format xml/],
     ['unknown flag', ['--provider', 'gcp', '--network-plugin', 'vpc-native', '--bogus'], /--bogus/],
     ['a path without -f', ['--provider', 'gcp', '--network-plugin', 'vpc-native', 'app.yaml'], /pass manifests with -f PATH/],
-    ['a port that is not a number', ['--provider', 'gcp', '--network-plugin', 'vpc-native', '--port', 'http'], /--port expects a whole number/],
+    ['a port that is not a number', ['--provider', 'gcp', '--network-plugin', 'vpc-native', '--port', 'http'], /--port needs a whole number ≥ 0, not `http`/],
     ['one replica', ['--provider', 'gcp', '--network-plugin', 'vpc-native', '--replicas', '1'], /replicas 1: use at least 2/],
     ['workload flags with -f', ['--provider', 'gcp', '--network-plugin', 'vpc-native', '--name', 'x', '-f', 'examples/seed/after/'], /-f derives the workloads/],
     ['missing facts file', ['--file', 'test/advise/nope.yaml'], /cannot read the facts file: no such file/],

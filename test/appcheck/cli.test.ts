@@ -22,9 +22,9 @@ describe('app-check usage', () => {
     [['app-check', '--grace', 'soon', '--', 'node'], '--grace needs a number from 0 to 600, not `soon`'],
     [['app-check', '--format', 'xml', '--', 'node'], 'unknown --format xml; use text or json'],
     [['app-check', '--slow-path', 'slow', '--', 'node'], '--slow-path needs a path starting with /, not `slow`'],
-    [['app-check', '--port', '70000', '--', 'node'], '--port needs a port number from 1 to 65535, not `70000`'],
+    [['app-check', '--port', '70000', '--', 'node'], '--port needs a whole number from 1 to 65535, not `70000`'],
   ])('%j exits 2: %s', async (argv, message) => {
-    expect(await run(argv)).toEqual({ code: 2, stdout: '', stderr: `rollsafe: ${message}\nRun \`rollsafe --help\` for usage.\n` });
+    expect(await run(argv)).toEqual({ code: 2, stdout: '', stderr: `rollsafe: ${message}\nRun \`rollsafe app-check --help\` for usage.\n` });
   });
 
   it('prints its help, and the sync main points to run()', async () => {

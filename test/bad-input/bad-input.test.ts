@@ -117,7 +117,7 @@ function expectUsageError(run: Run, pattern: RegExp): void {
   expect(run.code).toBe(2);
   expect(run.stdout).toBe('');
   expect(run.stderr).toMatch(pattern);
-  expect(run.stderr).toContain('rollsafe --help');
+  expect(run.stderr).toMatch(/Run `rollsafe (check )?--help` for usage\.\n$/);
 }
 
 const at = (line: number, column: number, path = ''): { line: number; column: number; path: string } => ({ line, column, path });

@@ -221,7 +221,7 @@ describe('rollsafe fix: which fixes, and exit codes', () => {
       [['--profile', 'nope', path], 'unknown profile'],
       [[join(dir, 'missing.yaml')], 'no such file or directory'],
       [['-o', join(dir, 'no', 'such', 'dir.yaml'), path], 'cannot write (no such directory)'],
-      [['--bogus', path], "Unknown option '--bogus'"],
+      [['--bogus', path], 'unknown option --bogus for fix'],
     ];
     for (const [args, message] of cases) {
       const result = run(args);

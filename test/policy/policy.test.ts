@@ -180,7 +180,7 @@ describe('the command', () => {
   });
 
   it('exits 2 on a bad mode, a path argument or a cluster older than 1.30', () => {
-    expect(runCli(['policy', '--mode', 'enforce'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown --mode enforce; use deny, warn, audit') as unknown });
+    expect(runCli(['policy', '--mode', 'enforce'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown --mode enforce; use deny, warn or audit') as unknown });
     expect(runCli(['policy', 'k8s/']).code).toBe(2);
     // Not a usage error: the version is valid, the cluster is too old; so no pointer to --help.
     expect(runCli(['policy', '--k8s-version', '1.29'])).toMatchObject({ code: 2, stderr: 'rollsafe: ValidatingAdmissionPolicy is served as admissionregistration.k8s.io/v1 from Kubernetes 1.30; the cluster has 1.29 (use rollsafe check in CI, or a newer cluster)\n' });

@@ -3,16 +3,18 @@
  * Chromium is not installed and this is not CI; on CI (.ci/run installs it) it always runs.
  * `UPDATE_SCREENSHOT=1 npx vitest run test/report-html/browser.test.ts` rewrites docs/report-screenshot.png.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReport } from '../../src/cli/report.js';
+import { CAUSE_KEYS } from '../../src/report/html/palette.js';
 import { captureIo, ROOT } from '../helpers.js';
 import { chromiumAvailable, launchChromium, openFile, type OpenedPage } from './browser.js';
 
 const RUN = chromiumAvailable() || process.env['CI'] !== undefined;
+const INJECTED_EVENT = `<img src=x onerror="window.__rollsafeInjected = 'lab'"><script>window.__rollsafeInjected = 'lab'</script>`;
 
 function writeReport(dir: string, name: string, args: readonly string[]): string {
   const path = join(dir, name);
@@ -46,12 +48,17 @@ describe.runIf(RUN)('the report in headless Chromium', () => {
   let dir: string;
   let examples: string;
   let hostile: string;
+  let lab: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rollsafe-report-'));
     // Paths relative to the project root (vitest's working directory), as `npm run examples` gives them.
     examples = writeReport(dir, 'examples.html', ['--profile', 'ack-flannel', '--k8s-version', '1.18', 'examples/']);
     hostile = writeReport(dir, 'hostile.html', ['--profile', 'ack-flannel', 'test/report-html/fixtures/hostile.yaml']);
+    // The lab fixture with a hostile event, beside the simulated rollout of its manifest.
+    const labFile = join(dir, 'lab.json');
+    writeFileSync(labFile, readFileSync(`${ROOT}test/fixtures/lab/short-rollout.lab.json`, 'utf8').replace('"rollout starts"', JSON.stringify(`rollout starts ${INJECTED_EVENT}`)));
+    lab = writeReport(dir, 'lab.html', ['--runs', '2', '--lab', labFile, 'test/fixtures/lab/short-rollout.yaml']);
     browser = await launchChromium();
   });
 
@@ -185,6 +192,64 @@ describe.runIf(RUN)('the report in headless Chromium', () => {
       const labels = await opened.page.$$eval('figure[data-chart="workload-1-before"] svg text', (t) => t.map((x) => [...x.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('')));
       expect(labels).toEqual(expect.arrayContaining(['EndpointSlice', 'old script>-a01 @node-1', 'new script>-b01 @node-3']));
       expect(await opened.page.$$eval('svg script, svg foreignObject', (e) => e.length)).toBe(0);
+    });
+  });
+  describe('a report with --lab', () => {
+    let opened: OpenedPage;
+    beforeAll(async () => {
+      opened = await openFile(browser, lab);
+      await until(() => opened.page.$$eval('figure[data-lab-chart]', (f) => f.length === 2 && f.every((x) => x.getAttribute('data-drawn') === 'yes')), 'both lab charts drawn');
+      await drawAll(opened);
+    });
+
+    it('loads with no network request, no console error, no page error and nothing injected', async () => {
+      expect(opened.requests.filter((url) => url !== opened.url && !url.startsWith('data:'))).toEqual([]);
+      expect(opened.consoleErrors).toEqual([]);
+      expect(opened.pageErrors).toEqual([]);
+      expect(await opened.page.evaluate('typeof window.__rollsafeInjected')).toBe('undefined');
+      expect(await opened.page.$$eval('script', (s) => s.map((x) => x.getAttribute('type') ?? 'js'))).toEqual(['application/json', 'application/json', 'js', 'js', 'js', 'js']);
+      expect(await opened.page.$$eval('img, iframe, object, embed', (e) => e.length)).toBe(0);
+      const cells = await opened.page.$$eval('section#lab-1 details.chart-table td', (tds) => tds.map((td) => td.textContent));
+      expect(cells).toContain(`rollout starts ${INJECTED_EVENT}`);
+    });
+
+    it('draws the measured and the simulated rollout on the same time axis and rate scale', async () => {
+      const sides = await opened.page.$$eval('section#lab-1 figure[data-lab-chart]', (figures) =>
+        figures.map((f) => {
+          const svg = f.querySelector('.chart-canvas > svg');
+          const ticks = (axis: string): string[] => [...(svg?.querySelectorAll(`g[aria-label="${axis}-axis tick label"] text`) ?? [])].map((t) => t.textContent ?? '');
+          return {
+            side: f.getAttribute('data-side'),
+            svgs: f.querySelectorAll('.chart-canvas > svg').length,
+            x: ticks('x'),
+            y: ticks('y'),
+            fills: [...new Set([...(svg?.querySelectorAll('rect') ?? [])].map((r) => r.getAttribute('fill')))],
+            events: svg?.querySelectorAll('line title').length ?? 0,
+            ariaLabel: svg?.getAttribute('aria-label'),
+          };
+        }),
+      );
+      expect(sides.map((s) => [s.side, s.svgs, s.ariaLabel])).toEqual([
+        ['measured', 1, 'Deployment/lab/short, measured in the lab'],
+        ['simulated', 1, 'Deployment/lab/short, simulated'],
+      ]);
+      const [measured, simulated] = sides;
+      expect(measured?.x).toEqual(['0', '5', '10', '15', '20', '25', '30']);
+      expect(simulated?.x).toEqual(measured?.x);
+      expect(simulated?.y).toEqual(measured?.y);
+      const afterStop = CAUSE_KEYS.find((k) => k.id === 'refused-after-stop')?.color;
+      expect(measured?.fills).toEqual(expect.arrayContaining(['#d4d4d4', afterStop, '#767676']));
+      expect(simulated?.fills).toEqual(expect.arrayContaining(['#d4d4d4', afterStop]));
+      // The 26 events from the rollout's start on, each a tick with its text as a tooltip.
+      expect(measured?.events).toBe(26);
+      expect(simulated?.events).toBe(0);
+    });
+
+    it('shows the comparison by cause as a table', async () => {
+      const rows = await opened.page.$$eval('section#lab-1 table.lab-comparison tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+      expect(rows).toHaveLength(8);
+      expect(rows[1]).toEqual(['refused after stop (old pod)', '71', '50', '72.2', '96', '50–96', 'yes']);
+      expect(rows[7]).toEqual(['total', '71', '50', '72.2', '96', '50–96', 'yes']);
     });
   });
 });

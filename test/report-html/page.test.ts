@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { labChartSpec, parseLabFile } from '../../src/report/html/lab.js';
 import { renderReport } from '../../src/report/html/page.js';
 import type { InlineLibrary, ReportData, ReportFinding } from '../../src/report/html/types.js';
+import { ROOT } from '../helpers.js';
 import { rolloutTimeline, summaryOf } from './fixtures.js';
 
 const EVIL = `<script>window.__rollsafeInjected = 1</script>`;
@@ -132,3 +135,53 @@ describe('renderReport', () => {
     expect(renderReport(data, LIBRARIES)).toBe(html);
   });
 });
+
+describe('renderReport with a lab file', () => {
+  const text = readFileSync(`${ROOT}test/fixtures/lab/short-rollout.lab.json`, 'utf8');
+  // The fixture's strings replaced by hostile ones: the file, the resource and an event.
+  const hostile = JSON.parse(text.replaceAll('Deployment/lab/short', RESOURCE).replace('rollout starts', `rollout starts ${EVIL}`)) as unknown;
+  const lab = parseLabFile(JSON.stringify(hostile), `lab/${EVIL}.json`);
+  const withLab = renderReport({ ...data, labs: [lab] }, LIBRARIES);
+
+  it('adds nothing when there is no lab file', () => {
+    expect(renderReport({ ...data, labs: [] }, LIBRARIES)).toBe(html);
+    expect(html).not.toContain('rollsafe-lab-data');
+    expect(html).not.toContain('Measured in the lab');
+  });
+
+  it('adds the section, its data and its script, each script allowed by hash', () => {
+    const found = scripts(withLab);
+    expect(found.map((s) => s.attributes)).toEqual([' type="application/json" id="rollsafe-chart-data"', ' type="application/json" id="rollsafe-lab-data"', '', '', '']);
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(withLab)?.[1] ?? '';
+    const hashes = found.filter((s) => s.attributes === '').map((s) => `'sha256-${createHash('sha256').update(s.body, 'utf8').digest('base64')}'`);
+    expect(csp).toContain(`script-src ${hashes.join(' ')};`);
+    expect(withLab.match(/<section class="lab" id="lab-1"/g)).toHaveLength(1);
+    expect(withLab).toContain('<li><a href="#lab-1">Measured in the lab: Deployment/shop/&lt;script&gt;');
+  });
+
+  it('embeds the chart model of the lab file as JSON that cannot end its script element', () => {
+    const json = found(withLab);
+    expect(json).not.toMatch(/[<>]/);
+    const parsed = JSON.parse(json) as { keys: { id: string }[]; labs: Record<string, unknown> };
+    expect(parsed.keys.map((k) => k.id)).toEqual(['ok', 'refused-before-ready', 'refused-after-stop', 'no-local-endpoint', 'no-endpoint', 'cut-by-lb', 'killed-in-flight', 'keep-alive-race', 'unexplained']);
+    expect(parsed.labs).toEqual({ 'lab-1': labChartSpec(lab) });
+  });
+
+  it('shows the comparison table per cause and both sides with tables', () => {
+    expect(withLab).toContain('<tr><th scope="row">refused after stop (old pod)</th><td class="num">71</td><td class="num">50</td><td class="num">72.2</td><td class="num">96</td><td class="num">50–96</td><td class="good">yes</td></tr>');
+    expect(withLab.match(/<figure class="chart" data-lab-chart="lab-1" data-side="(measured|simulated)"/g)).toHaveLength(2);
+    expect(withLab).toContain('<strong>Measured</strong>: 72 of 3087 requests failed, rollout 22.8 s.');
+    expect(withLab).toContain('<strong>Simulated, the same rollout</strong>: 52.7 failed requests in this run, rollout 22.7 s.');
+    expect(withLab).toContain('<tr><th scope="row">refused after stop (old pod)</th><td>71</td><td>11.2 s</td><td>24.1 s</td></tr>');
+  });
+
+  it('escapes the strings of the lab file', () => {
+    expect(withLab).not.toContain(EVIL);
+    expect(withLab).toContain('<td>rollout starts &lt;script&gt;window.__rollsafeInjected = 1&lt;/script&gt;</td>');
+    expect(withLab).toContain('<code>lab/&lt;script&gt;window.__rollsafeInjected = 1&lt;/script&gt;.json</code>');
+  });
+});
+
+function found(page: string): string {
+  return scripts(page).find((s) => s.attributes.includes('rollsafe-lab-data'))?.body ?? '';
+}

@@ -95,16 +95,16 @@ describe('rollsafe simulate', () => {
   it('usage errors and bad input: exit 2 with a clear message, never a stack', () => {
     const cases: [string[], string][] = [
       [['simulate'], 'rollsafe: simulate needs at least one PATH (a file, a folder, or - for stdin)\n'],
-      [['simulate', '--runs', '0', PRESTOP], 'rollsafe: --runs needs a whole number ≥ 1, not `0`\n'],
+      [['simulate', '--runs', '0', PRESTOP], 'rollsafe: --runs needs a whole number from 1 to 100000, not `0`\n'],
       [['simulate', '--rps=-1', PRESTOP], 'rollsafe: --rps needs a number ≥ 0, not `-1`\n'],
-      [['simulate', '--sigterm', 'maybe', PRESTOP], 'rollsafe: unknown --sigterm maybe; use graceful, graceful-close-idle, exit, ignore\n'],
+      [['simulate', '--sigterm', 'maybe', PRESTOP], 'rollsafe: unknown --sigterm maybe; use graceful, graceful-close-idle, exit or ignore\n'],
       [['simulate', '--format', 'sarif', PRESTOP], 'rollsafe: unknown --format sarif; use text or json\n'],
       [['simulate', '--workload', 'Deployment/x/y', PRESTOP], 'rollsafe: no workload Deployment/x/y in the input\n'],
     ];
     for (const [argv, message] of cases) {
       const run = runCli(argv);
       expect(run.code, argv.join(' ')).toBe(2);
-      expect(run.stderr).toBe(`${message}Run \`rollsafe --help\` for usage.\n`);
+      expect(run.stderr).toBe(`${message}Run \`rollsafe simulate --help\` for usage.\n`);
     }
     const broken = runCli(['simulate', '-'], { stdin: 'kind: Deployment\nspec: [\n' });
     expect(broken.code).toBe(2);

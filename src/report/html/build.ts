@@ -15,6 +15,7 @@ import { effectiveNamespace, type Resource } from '../../model/resource.js';
 import type { Profile } from '../../profiles/types.js';
 import type { SimulationSummary, Timeline } from '../../sim/types.js';
 import { VERSION } from '../../version.js';
+import type { LabReport } from './lab.js';
 import type { ReportData, ReportFinding, ReportWorkload, SimulatedRollout } from './types.js';
 
 /** One workload as the simulator returns it. */
@@ -41,6 +42,8 @@ interface SimulateOptions {
   /** Monte Carlo runs per workload (the simulator's default when absent). */
   readonly runs?: number;
   readonly seed?: number;
+  /** Called after each run with how many of how many (progress on a terminal). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface BuildOptions {
@@ -54,6 +57,8 @@ export interface BuildOptions {
   readonly simulationNote?: string;
   /** URL of the rule docs folder, ending in `/`. */
   readonly docsBase: string;
+  /** Lab files read and checked (`parseLabFile`), shown beside the simulation. */
+  readonly labs?: readonly LabReport[];
 }
 
 /** `Kind/namespace/name`, with the namespace objects without one get. */
@@ -161,5 +166,6 @@ export function buildReportData(sources: readonly SourceText[], options: BuildOp
     fixesApplied: fixed.applied,
     docsBase: options.docsBase,
     ...(simulationNote === undefined ? {} : { simulationNote }),
+    ...(options.labs === undefined || options.labs.length === 0 ? {} : { labs: options.labs }),
   };
 }

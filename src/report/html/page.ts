@@ -8,6 +8,8 @@ import { chartSpec, type ChartSpec } from './chart-data.js';
 import { CLIENT_SCRIPT } from './client.js';
 import { describeTimeline, failuresByCause, podRows, requests, seconds, viewRows } from './describe.js';
 import { escapeHtml as h, jsonForScript, scriptText } from './escape.js';
+import { LAB_CLIENT_SCRIPT } from './lab-client.js';
+import { LAB_KEYS, labCauseLabel, labChartSpec, measuredByCause, type LabChartSpec, type LabReport } from './lab.js';
 import { CAUSE_KEYS, LISTENING_KEY, PHASE_KEYS, TIMELINE_KEYS, VIEW_KEYS, type ChartKey } from './palette.js';
 import { sha256Base64 } from './sha256.js';
 import { STYLE } from './style.js';
@@ -201,9 +203,57 @@ ${renderFindings(w.findings, data.docsBase)}
 </section>`;
 }
 
-/** The chart library and the page's script, in the order they must run. */
-function scripts(libraries: readonly InlineLibrary[]): string[] {
-  return [...libraries.map((l) => scriptText(l.source)), scriptText(CLIENT_SCRIPT)];
+/** The id of a lab file's section: its index. */
+function labSectionId(index: number): string {
+  return `lab-${index + 1}`;
+}
+
+function labFigure(id: string, side: 'measured' | 'simulated', title: string, caption: string, label: string, description: string, tables: string): string {
+  return `<figure class="chart" data-lab-chart="${h(id)}" data-side="${side}" data-label="${h(label)}" data-description="${h(description)}">
+<figcaption><strong>${h(title)}</strong>: ${h(caption)}</figcaption>
+<div class="chart-canvas"><p class="note">The chart is drawn by the page's script.</p></div>
+<details class="chart-table"><summary>The chart as tables</summary>${tables}</details>
+</figure>`;
+}
+
+/** A lab file's section: the measured rollout beside the simulated one, and the comparison by cause. */
+function renderLab(lab: LabReport, index: number, labs: Record<string, LabChartSpec>): string {
+  const id = labSectionId(index);
+  const spec = labChartSpec(lab);
+  labs[id] = spec;
+  const { measured, simulated } = lab;
+  const byCause = measuredByCause(lab);
+  const simulatedFailed = simulated.failures.reduce((n, w) => n + w.count, 0);
+  const measuredSentence = byCause.length === 0 ? 'No request failed.' : `Failed: ${byCause.map((c) => `${c.count} ${c.label} (${seconds(c.first)}–${seconds(c.last)})`).join('; ')}.`;
+  const simulatedSentence = simulated.failures.length === 0 ? 'No request fails.' : `Failed: ${simulated.failures.map((w) => `${requests(Math.round(w.count * 10) / 10)} ${labCauseLabel(w.cause)} (${seconds(w.start)}–${seconds(w.end)})`).join('; ')}.`;
+  const measuredTables = [
+    table('Failed requests by cause', ['cause', 'failed', 'first sent', 'last sent'], byCause.map((c) => [c.label, String(c.count), seconds(c.first), seconds(c.last)])),
+    table('Pod and endpoint events', ['time', 'event'], measured.events.map((e) => [seconds(e.time), e.what])),
+  ].join('');
+  const simulatedTables = table('Failure windows', ['cause', 'failed', 'from', 'to'], simulated.failures.map((w) => [labCauseLabel(w.cause), requests(Math.round(w.count * 10) / 10), seconds(w.start), seconds(w.end)]));
+  const rows = lab.comparison
+    .map(
+      (c) =>
+        `<tr><th scope="row">${h(labCauseLabel(c.cause))}</th><td class="num">${h(requests(c.measured))}</td><td class="num">${h(requests(c.simulated.p5))}</td><td class="num">${h(requests(c.simulated.mean))}</td><td class="num">${h(requests(c.simulated.p95))}</td><td class="num">${h(requests(c.accepted[0]))}–${h(requests(c.accepted[1]))}</td><td class="${c.agrees ? 'good' : 'bad'}">${c.agrees ? 'yes' : 'no'}</td></tr>`,
+    )
+    .join('');
+  return `<section class="lab" id="${id}" aria-labelledby="${id}-title">
+<h2 id="${id}-title">Measured in the lab: ${h(lab.resource)}</h2>
+<p class="meta">From <code>${h(lab.file)}</code>: ${plural(lab.runs, 'rollout')} played for real by <code>rollsafe lab</code> on ${plural(lab.nodes, 'node')} at ${h(requests(lab.rps))} requests/s (profile <strong>${h(lab.profile)}</strong>, Kubernetes ${h(lab.k8sVersion)}). Both charts share the time axis, the ${h(seconds(spec.binSeconds))} bins and the rate scale; the dotted line is the offered rate. The lab records every failed request, so ok is the offered rate less the failures of the bin. Ticks along the top are the lab's pod and endpoint events.</p>
+<div class="legend"><div><h3>Requests per second</h3><ul>${swatches(LAB_KEYS.filter((_, i) => i === 0 || [...spec.measured.bins, ...spec.simulated.bins].some((b) => b[2] === i)))}</ul></div></div>
+<div class="pair">
+${labFigure(id, 'measured', `Measured${lab.runs > 1 ? ` (run 1 of ${lab.runs})` : ''}`, `${measured.failed} of ${measured.requests} requests failed, rollout ${seconds(measured.rolloutSeconds)}.`, `${lab.resource}, measured in the lab`, measuredSentence, measuredTables)}
+${labFigure(id, 'simulated', 'Simulated, the same rollout', `${requests(Math.round(simulatedFailed * 10) / 10)} failed requests in this run, rollout ${seconds(simulated.rolloutSeconds)}.`, `${lab.resource}, simulated`, simulatedSentence, simulatedTables)}
+</div>
+<table class="data lab-comparison"><caption>Failed requests per rollout by cause: measured (mean of the lab's runs) beside the simulation of the same rollout; they agree when the measurement is inside the accepted range</caption>
+<thead><tr><th scope="col">cause</th><th scope="col" class="num">measured</th><th scope="col" class="num">simulated p5</th><th scope="col" class="num">mean</th><th scope="col" class="num">p95</th><th scope="col" class="num">accepted</th><th scope="col">agrees</th></tr></thead>
+<tbody>${rows || '<tr><td colspan="7">no comparison in the file</td></tr>'}</tbody></table>
+</section>`;
+}
+
+/** The chart library and the page's scripts, in the order they must run (the lab's only when the page has a lab section). */
+function scripts(libraries: readonly InlineLibrary[], lab: boolean): string[] {
+  return [...libraries.map((l) => scriptText(l.source)), scriptText(CLIENT_SCRIPT), ...(lab ? [scriptText(LAB_CLIENT_SCRIPT)] : [])];
 }
 
 /** Renders the report page. `libraries` are inlined in order (d3, then Observable Plot). */
@@ -212,11 +262,15 @@ export function renderReport(data: ReportData, libraries: readonly InlineLibrary
   const domains: Record<string, number> = {};
   const workloads = data.workloads.map((w, i) => renderWorkload(w, i, data, charts, domains)).join('\n');
   const chartData = jsonForScript({ keys: TIMELINE_KEYS, causes: CAUSE_KEYS, charts, domains });
-  const code = scripts(libraries);
+  const labs = data.labs ?? [];
+  const labSpecs: Record<string, LabChartSpec> = {};
+  const labSections = labs.map((lab, i) => `\n${renderLab(lab, i, labSpecs)}`).join('');
+  const labData = labs.length === 0 ? '' : `\n<script type="application/json" id="rollsafe-lab-data">${jsonForScript({ keys: LAB_KEYS, labs: labSpecs })}</script>`;
+  const code = scripts(libraries, labs.length > 0);
   // Fixed words and base64 hashes only: nothing in it needs escaping.
   const csp = [`default-src 'none'`, `script-src ${code.map((c) => `'sha256-${sha256Base64(c)}'`).join(' ')}`, `style-src 'unsafe-inline'`, `img-src data:`, `base-uri 'none'`, `form-action 'none'`].join('; ');
   const title = `rollsafe report: ${plural(data.workloads.length, 'workload')}, ${plural(data.findings.length, 'finding')} (${data.profile})`;
-  const nav = data.workloads.map((w, i) => `<li><a href="#${sectionId(i)}">${h(w.resource)}</a></li>`).join('');
+  const nav = [...data.workloads.map((w, i) => `<li><a href="#${sectionId(i)}">${h(w.resource)}</a></li>`), ...labs.map((lab, i) => `<li><a href="#${labSectionId(i)}">Measured in the lab: ${h(lab.resource)}</a></li>`)].join('');
   const other =
     data.otherFindings.length === 0
       ? ''
@@ -245,12 +299,12 @@ export function renderReport(data: ReportData, libraries: readonly InlineLibrary
 <main>
 ${renderSummary(data)}
 ${renderLegend()}
-${workloads}
+${workloads}${labSections}
 ${other}
 ${notes}
 </main>
 <footer><p>A self-contained page: it loads nothing from the network. Charts drawn with ${libraries.map((l) => `${h(l.name)} ${h(l.version)} (${h(l.license)})`).join(' and ')}, inlined.</p></footer>
-<script type="application/json" id="rollsafe-chart-data">${chartData}</script>
+<script type="application/json" id="rollsafe-chart-data">${chartData}</script>${labData}
 ${code.map((c) => `<script>${c}</script>`).join('\n')}
 </body>
 </html>

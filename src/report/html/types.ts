@@ -4,6 +4,7 @@
  */
 import type { Finding } from '../../rules/types.js';
 import type { SimulationSummary, Timeline } from '../../sim/types.js';
+import type { LabReport } from './lab.js';
 
 /** A finding as the page shows it. */
 export interface ReportFinding extends Pick<Finding, 'ruleId' | 'severity' | 'category' | 'message' | 'file' | 'line' | 'column' | 'resource'> {
@@ -65,4 +66,6 @@ export interface ReportData {
   readonly simulationNote?: string;
   /** URL of the rule docs folder, ending in `/` (a rule's page is `<docsBase><id>.md`). */
   readonly docsBase: string;
+  /** Lab files (`report --lab`), each shown in a "Measured in the lab" section; absent without --lab. */
+  readonly labs?: readonly LabReport[];
 }
