@@ -85,3 +85,15 @@ export class RollsafeError extends Error {
 export function isRollsafeError(error: unknown, ...codes: readonly ErrorCode[]): error is RollsafeError {
   return error instanceof RollsafeError && (codes.length === 0 || codes.includes(error.code));
 }
+
+/**
+ * Why a file could not be read, in words (`missing` names the ENOENT case: a lone file, or a path
+ * that may be a folder). Node's raw message names the file twice, so it is the last resort.
+ */
+export function fileErrorReason(error: unknown, missing = 'no such file'): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return missing;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return error instanceof Error ? error.message : String(error);
+}

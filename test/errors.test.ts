@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { writeAtomically, type FileWriter } from '../src/cli/write-file.js';
 import { parseConfig } from '../src/engine/config.js';
-import { ERROR_CODES, isRollsafeError, RollsafeError, type ErrorCode } from '../src/errors.js';
+import { ERROR_CODES, fileErrorReason, isRollsafeError, RollsafeError, type ErrorCode } from '../src/errors.js';
 import { applyOperation } from '../src/fix/patch.js';
 import { readSources } from '../src/load/files.js';
 import { resolveProfile, withK8sVersion } from '../src/profiles/load.js';
@@ -82,5 +82,22 @@ describe('the code of each failure', () => {
     ['an admission review of another kind', () => parseReview({ kind: 'Pod' }), { code: 'bad-review', message: 'expected kind AdmissionReview, got "Pod"', file: undefined }],
   ])('%s', (_what, run, expected) => {
     expect(caught(run)).toEqual(expected);
+  });
+});
+
+describe('fileErrorReason: why a file could not be read, in words', () => {
+  const withCode = (code: string): Error => Object.assign(new Error(`${code}: raw message, open 'x'`), { code });
+  it.each([
+    ['ENOENT', undefined, 'no such file'],
+    ['ENOENT', 'no such file or directory', 'no such file or directory'],
+    ['EACCES', undefined, 'permission denied'],
+    ['EPERM', undefined, 'permission denied'],
+    ['EISDIR', undefined, 'is a directory'],
+    ['EMFILE', undefined, "EMFILE: raw message, open 'x'"],
+  ])('%s (missing: %s) → %s', (code, missing, expected) => {
+    expect(fileErrorReason(withCode(code), missing)).toBe(expected);
+  });
+  it('a thrown non-error is said as itself', () => {
+    expect(fileErrorReason('boom')).toBe('boom');
   });
 });

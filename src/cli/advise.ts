@@ -14,15 +14,14 @@ import { checkSources } from '../engine/run.js';
 import { readSources } from '../load/files.js';
 import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
-import { RollsafeError } from '../errors.js';
+import { fileErrorReason, RollsafeError } from '../errors.js';
 
 function readFacts(path: string, io: Io): { facts: FactsInput; workload: WorkloadInput } {
   let text: string;
   try {
     text = io.readFile(path);
   } catch (error: unknown) {
-    const code = (error as { code?: unknown }).code;
-    throw new RollsafeError('unreadable-input', `${path}: cannot read the facts file${code === 'ENOENT' ? ': no such file' : ''}`);
+    throw new RollsafeError('unreadable-input', `${path}: cannot read the facts file: ${fileErrorReason(error)}`, { file: path, cause: error });
   }
   const file = parseFactsFile(text, path);
   if (file.problems.length > 0) {

@@ -16,7 +16,7 @@ import { NODE_FILES, writeAtomically, type FileWriter } from './write-file.js';
 import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
-import { RollsafeError } from '../errors.js';
+import { fileErrorReason, RollsafeError } from '../errors.js';
 import { progressFor } from './progress.js';
 
 /** Simulated rollouts per workload and side unless --runs says otherwise: as many as `check --impact` runs. */
@@ -76,9 +76,7 @@ function readLab(path: string, io: Io): LabReport {
   try {
     text = io.readFile(path);
   } catch (error: unknown) {
-    const code = (error as { code?: unknown } | null)?.code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a folder, not a file' : 'unreadable';
-    throw new RollsafeError('unreadable-input', `${path}: cannot read the lab file (${why})`, { file: path, cause: error });
+    throw new RollsafeError('unreadable-input', `${path}: cannot read the lab file (${fileErrorReason(error)})`, { file: path, cause: error });
   }
   return parseLabFile(text, path);
 }

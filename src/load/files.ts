@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MAX_FILE_BYTES } from './parse.js';
 import type { SourceText } from '../document/types.js';
-import { isRollsafeError, RollsafeError } from '../errors.js';
+import { fileErrorReason, isRollsafeError, RollsafeError } from '../errors.js';
 
 const MANIFEST = /\.(?:ya?ml|json)$/i;
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
@@ -29,11 +29,7 @@ function walk(dir: string, out: string[]): void {
 }
 
 function describe(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return error instanceof Error ? error.message : String(error);
+  return fileErrorReason(error, 'no such file or directory');
 }
 
 /**

@@ -8,7 +8,7 @@ import { parseSource } from '../load/parse.js';
 import { toPointer } from '../document/pointer.js';
 import { BUILTIN_PROFILES, deepFreeze, findBuiltinProfile, INGRESS_NGINX_SUFFIX } from './builtin.js';
 import type { Profile } from './types.js';
-import { RollsafeError } from '../errors.js';
+import { fileErrorReason, RollsafeError } from '../errors.js';
 
 /** A problem in a profile file; line and column are 1-based. */
 export interface ProfileProblem {
@@ -286,9 +286,7 @@ export function resolveProfile(nameOrPath: string, readFile: (path: string) => s
   try {
     text = readFile(nameOrPath);
   } catch (cause) {
-    const code = (cause as { code?: unknown }).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : cause instanceof Error ? cause.message : String(cause);
-    throw new RollsafeError('unreadable-profile', `cannot read profile file ${nameOrPath}: ${reason}`, { file: nameOrPath, cause });
+    throw new RollsafeError('unreadable-profile', `cannot read profile file ${nameOrPath}: ${fileErrorReason(cause)}`, { file: nameOrPath, cause });
   }
   const { profile, problems } = parseProfileFile(text, nameOrPath);
   if (profile === undefined) {
