@@ -74,8 +74,25 @@ function reasonOf(error: unknown): string {
   return `the editor failed on this document (${error instanceof Error ? error.message : String(error)})`;
 }
 
+/** What one fix does alone to a document's text: the text it leaves and its outcome. */
+interface Alone {
+  readonly source: string;
+  readonly text: string;
+  readonly outcome: FixOutcome;
+}
+
+/**
+ * Each fix's result alone on the document text it was last applied to, as fixDocument met it on
+ * the way: a fix taken while the text is still the original (no earlier fix of the list applied)
+ * is exactly that fix applied alone. `report` fixes the input, then shows each fix's own diff.
+ */
+const aloneResults = new WeakMap<Fix, Alone>();
+
 /** Applies the fixes of one document to its text; outcomes in the order of `fixes`. */
 function fixDocument(text: string, fixes: readonly Fix[]): { text: string; outcomes: FixOutcome[] } {
+  const only = fixes.length === 1 ? fixes[0] : undefined;
+  const known = only === undefined ? undefined : aloneResults.get(only);
+  if (known !== undefined && known.source === text) return { text: known.text, outcomes: [known.outcome] };
   let original: unknown;
   let style: Style;
   try {
@@ -90,32 +107,45 @@ function fixDocument(text: string, fixes: readonly Fix[]): { text: string; outco
   const claimed: string[][] = [];
   let current = { text, value: original };
   const added: string[] = [];
+  const initial = current;
+  const lead = (body: string): string => (body.endsWith('\n') ? '' : style.eol);
   const outcomes = fixes.map((fix): FixOutcome => {
-    try {
-      if (fix.kind === 'document') {
-        const lines = renderDocument(fix.document, style);
-        const rendered = `---${style.eol}${indentLines(lines, 0, style)}${style.eol}`;
-        verify(rendered, fix.document, new Map());
-        added.push(rendered);
+    // Alone, a document fix adds its document to the original text; a patch meets the original
+    // text as long as no fix before it was applied.
+    let rendered: string | undefined;
+    const untouched = fix.kind === 'document' || current === initial;
+    const outcome = ((): FixOutcome => {
+      try {
+        if (fix.kind === 'document') {
+          const lines = renderDocument(fix.document, style);
+          const document = `---${style.eol}${indentLines(lines, 0, style)}${style.eol}`;
+          verify(document, fix.document, new Map());
+          added.push(document);
+          rendered = document;
+          return APPLIED;
+        }
+        if (fix.operations.length === 0) return refused('the fix has no operations');
+        const footprints = fix.operations.map((op) => footprint(original, op));
+        if (footprints.some((a) => claimed.some((b) => footprintsOverlap(a, b)))) return DEFERRED;
+        let next = current;
+        for (const op of fix.operations) next = editDocument(next.text, next.value, op, style);
+        if (next.text === current.text) return refused('the fix changes nothing');
+        verify(next.text, next.value, comments);
+        current = next;
+        claimed.push(...footprints);
         return APPLIED;
+      } catch (error: unknown) {
+        return refused(reasonOf(error));
       }
-      if (fix.operations.length === 0) return refused('the fix has no operations');
-      const footprints = fix.operations.map((op) => footprint(original, op));
-      if (footprints.some((a) => claimed.some((b) => footprintsOverlap(a, b)))) return DEFERRED;
-      let next = current;
-      for (const op of fix.operations) next = editDocument(next.text, next.value, op, style);
-      if (next.text === current.text) return refused('the fix changes nothing');
-      verify(next.text, next.value, comments);
-      current = next;
-      claimed.push(...footprints);
-      return APPLIED;
-    } catch (error: unknown) {
-      return refused(reasonOf(error));
+    })();
+    if (untouched) {
+      const after = outcome.status !== 'applied' ? text : rendered !== undefined ? text + lead(text) + rendered : current.text;
+      aloneResults.set(fix, { source: text, text: after, outcome });
     }
+    return outcome;
   });
   if (added.length === 0) return { text: current.text, outcomes };
-  const lead = current.text.endsWith('\n') ? '' : style.eol;
-  return { text: current.text + lead + added.join(''), outcomes };
+  return { text: current.text + lead(current.text) + added.join(''), outcomes };
 }
 
 /**
