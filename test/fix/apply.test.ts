@@ -248,3 +248,24 @@ describe('applyFixes: overlap and safety', () => {
     expect(result.text).toBe('a: [1\n---\nb: 2\nc: 1\n');
   });
 });
+
+describe('applyFixes: a fix alone after fixing together', () => {
+  it('gives what the fix does alone on a fresh copy, whatever the fixes before it did', () => {
+    const doc = (fix: Fix): Fix => ({ kind: 'document', description: 'test', document: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: fix.description } } });
+    const fixes: Fix[] = [
+      patch({ op: 'replace', path: '/spec/replicas', value: 3 }),
+      doc(patch()),
+      patch({ op: 'replace', path: '/spec/replicas', value: 4 }),
+      patch({ op: 'add', path: '/spec/minReadySeconds', value: 5 }),
+      patch({ op: 'replace', path: '/spec/replicas', value: 5 }),
+      patch({ op: 'replace', path: '/metadata/name', value: 'api' }),
+    ];
+    const text = `kind: Service\n---\n${DEPLOYMENT}`;
+    const together = applyFixes(text, fixes.map((fix) => ({ document: 1, fix })));
+    expect(together.outcomes.map((o) => o.status)).toEqual(['refused', 'applied', 'applied', 'applied', 'deferred', 'applied']);
+    for (const fix of fixes) {
+      const alone = applyFixes(text, [{ document: 1, fix }]);
+      expect(alone).toEqual(applyFixes(text, [{ document: 1, fix: structuredClone(fix) }]));
+    }
+  });
+});
