@@ -2,7 +2,7 @@
  * The rollout simulator: how many requests one rollout of a workload drops, why,
  * and when. `simulate` runs one workload; `simulateSources` every served workload of an input.
  */
-import { loadSources } from '../load/objects.js';
+import { loadSources, type LoadResult } from '../load/objects.js';
 import type { LoadNote, LoadProblem } from '../load/types.js';
 import type { SourceText } from '../document/types.js';
 import { buildGraph } from '../model/graph.js';
@@ -158,12 +158,72 @@ export interface SourcesSimulation {
   readonly problems: LoadProblem[];
 }
 
+/**
+ * Simulations already run, by their exact input and options (`simulationKey`): a workload whose
+ * input a fix did not change is simulated once for both sides of a report.
+ */
+export type SimulationReuse = Map<string, WorkloadSimulation>;
+
+/**
+ * An exact text of plain data: numbers by their exact value (-0 apart), undefined apart from
+ * absent, keys in their order. Undefined for anything else (a Map, a function, a hole), which is
+ * then never taken for something else.
+ */
+function exactText(value: unknown): string | undefined {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'undefined':
+      return 'u';
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'number':
+      return Object.is(value, -0) ? 'n-0' : `n${value}`;
+    case 'string':
+      return JSON.stringify(value);
+    case 'object': {
+      const parts: string[] = [];
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const item = i in value ? exactText(value[i]) : undefined;
+          if (item === undefined) return undefined;
+          parts.push(item);
+        }
+        return `[${parts.join(',')}]`;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      for (const [key, item] of Object.entries(value)) {
+        const text = exactText(item);
+        if (text === undefined) return undefined;
+        parts.push(`${JSON.stringify(key)}:${text}`);
+      }
+      return `{${parts.join(',')}}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** What `simulate` makes of an input depends on the input and these options only. */
+function simulationKey(input: SimInput, options: SimulateOptions): string | undefined {
+  return exactText([input, options.runs, options.seed, options.model, options.expected]);
+}
+
 /** Simulates every served workload of an input (or only `workload`, given as Kind/namespace/name). */
 export function simulateSources(
   sources: readonly SourceText[],
-  options: SimulateOptions & SimOverrides & { readonly profile: Profile; readonly workload?: string; readonly onProgress?: (done: number, total: number) => void },
+  options: SimulateOptions &
+    SimOverrides & {
+      readonly profile: Profile;
+      readonly workload?: string;
+      readonly onProgress?: (done: number, total: number) => void;
+      /** The sources as loadSources(sources, profile.k8sVersion) read them, when the caller has them: not loaded again. */
+      readonly loaded?: LoadResult;
+      /** Simulations to take instead of running the same again; those run are added. */
+      readonly reuse?: SimulationReuse;
+    },
 ): SourcesSimulation {
-  const loaded = loadSources(sources, options.profile.k8sVersion);
+  const loaded = options.loaded ?? loadSources(sources, options.profile.k8sVersion);
   const graph = buildGraph(loaded.resources);
   const inputs: SimInput[] = [];
   const skipped: { resource: string; reason: string }[] = [];
@@ -176,13 +236,25 @@ export function simulateSources(
   }
   // Every input first, so that the progress knows the number of runs.
   const onProgress = options.onProgress;
-  const total = inputs.length * Math.max(1, Math.floor(options.runs ?? 100));
+  const runs = Math.max(1, Math.floor(options.runs ?? 100));
+  const total = inputs.length * runs;
   let done = 0;
   const onRun = onProgress === undefined ? options.onRun : (): void => {
     options.onRun?.();
     onProgress(++done, total);
   };
-  const workloads = inputs.map((input) => simulate(input, { ...options, ...(onRun === undefined ? {} : { onRun }) }));
+  const reuse = options.reuse;
+  const workloads = inputs.map((input) => {
+    const key = reuse === undefined ? undefined : simulationKey(input, options);
+    const known = key === undefined ? undefined : reuse?.get(key);
+    if (known !== undefined) {
+      for (let i = 0; i < runs; i++) onRun?.();
+      return known;
+    }
+    const simulation = simulate(input, { ...options, ...(onRun === undefined ? {} : { onRun }) });
+    if (key !== undefined) reuse?.set(key, simulation);
+    return simulation;
+  });
   return { workloads, skipped, notes: loaded.notes, problems: loaded.problems };
 }
 

@@ -3,16 +3,17 @@
  * sources, and a simulated rollout of every workload before and after the fixes. Pure: the
  * simulator is passed in, so the page can be built (and tested) with any timeline.
  */
-import { checkLoaded, checkSources } from '../../engine/run.js';
+import { checkLoaded } from '../../engine/run.js';
 import type { Finding, Severity } from '../../rules/types.js';
 import { applyFixes } from '../../fix/apply.js';
 import { unifiedDiff } from '../../fix/diff.js';
 import { runPasses } from '../../fix/driver.js';
-import { loadSources } from '../../load/objects.js';
+import { loadSources, type LoadResult } from '../../load/objects.js';
 import type { SourceText } from '../../document/types.js';
 import { buildGraph, type Graph } from '../../model/graph.js';
 import { effectiveNamespace, type Resource } from '../../model/resource.js';
 import type { Profile } from '../../profiles/types.js';
+import type { SimulationReuse } from '../../sim/index.js';
 import type { SimulationSummary, Timeline } from '../../sim/types.js';
 import { VERSION } from '../../version.js';
 import type { LabReport } from './lab.js';
@@ -44,6 +45,10 @@ interface SimulateOptions {
   readonly seed?: number;
   /** Called after each run with how many of how many (progress on a terminal). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** The sources as loadSources read them with the profile's Kubernetes version (the simulator need not load them again). */
+  readonly loaded?: LoadResult;
+  /** Shared by both sides: a workload the fixes left as it was is simulated once. */
+  readonly reuse?: SimulationReuse;
 }
 
 export interface BuildOptions {
@@ -118,13 +123,21 @@ export function buildReportData(sources: readonly SourceText[], options: BuildOp
   const loaded = loadSources(sources, options.profile.k8sVersion);
   const result = checkLoaded(loaded, sources.length, check);
   // fixSources with its first check answered by the one above: the same rules over the same texts.
+  // The last texts checked are those fixed: the simulation after the fixes reads them as loaded there.
   let first: readonly Finding[] | undefined = result.findings;
+  let lastChecked: { readonly sources: readonly SourceText[]; readonly loaded: LoadResult } = { sources, loaded };
   const fixed = runPasses(sources, (current) => {
-    const findings = first ?? checkSources(current, check).findings;
-    first = undefined;
-    return [...findings];
+    if (first !== undefined) {
+      const findings = first;
+      first = undefined;
+      return [...findings];
+    }
+    lastChecked = { sources: current, loaded: loadSources(current, options.profile.k8sVersion) };
+    return [...checkLoaded(lastChecked.loaded, current.length, check).findings];
   });
   const fixedSources = fixed.files.map((f) => ({ path: f.path, text: f.after }));
+  const checked = lastChecked;
+  const fixedLoaded = fixedSources.length === checked.sources.length && fixedSources.every((s, i) => s.path === checked.sources[i]?.path && s.text === checked.sources[i]?.text) ? checked.loaded : undefined;
   const texts = new Map(sources.map((s) => [s.path, s.text]));
   const remaining = new Set(fixed.remaining.map(findingKey));
   const findings = result.findings.map((f) => toReportFinding(f, texts, remaining));
@@ -132,8 +145,9 @@ export function buildReportData(sources: readonly SourceText[], options: BuildOp
   const graph = buildGraph(loaded.resources);
   const related = relatedResources(graph);
   const simulation: SimulateOptions = { profile: options.profile, ...(options.runs === undefined ? {} : { runs: options.runs }), ...(options.seed === undefined ? {} : { seed: options.seed }) };
-  const before = indexed(options.simulate?.(sources, simulation));
-  const after = indexed(options.simulate?.(fixedSources, simulation));
+  const reuse: SimulationReuse = new Map();
+  const before = indexed(options.simulate?.(sources, { ...simulation, loaded, reuse }));
+  const after = indexed(options.simulate?.(fixedSources, { ...simulation, ...(fixedLoaded === undefined ? {} : { loaded: fixedLoaded }), reuse }));
   const simulated = [...before.rollouts.keys(), ...before.skipped.keys(), ...after.rollouts.keys(), ...after.skipped.keys()];
   const names = options.simulate ? [...new Set(simulated)] : [...related.keys()];
 
