@@ -99,9 +99,14 @@ function findComments(tokens: readonly unknown[]): Comment[] {
     if (Array.isArray(token)) {
       for (const t of token) walk(t);
     } else if (typeof token === 'object' && token !== null) {
-      const t = token as { type?: unknown; offset?: unknown; source?: unknown };
+      const t = token as Record<string, unknown>;
       if (t.type === 'comment' && typeof t.offset === 'number' && typeof t.source === 'string') found.push({ offset: t.offset, source: t.source });
-      else for (const value of Object.values(token)) if (typeof value === 'object') walk(value);
+      // The token's own fields, as Object.values lists them (tokens are plain objects), without an array per token.
+      else
+        for (const key in t) {
+          const value = t[key];
+          if (typeof value === 'object') walk(value);
+        }
     }
   };
   for (const token of tokens) walk(token);
