@@ -99,7 +99,7 @@ function findComments(tokens: readonly unknown[]): Comment[] {
     if (Array.isArray(token)) {
       for (const t of token) walk(t);
     } else if (typeof token === 'object' && token !== null) {
-      const t = token as Record<string, unknown>;
+      const t = token as { readonly type?: unknown; readonly offset?: unknown; readonly source?: unknown; readonly [field: string]: unknown };
       if (t.type === 'comment' && typeof t.offset === 'number' && typeof t.source === 'string') found.push({ offset: t.offset, source: t.source });
       // The token's own fields, as Object.values lists them (tokens are plain objects), without an array per token.
       else
