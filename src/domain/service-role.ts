@@ -167,14 +167,27 @@ const SERVICE_NAME_SETTING = /(?:K8S|KUBERNETES)_?SERVICE_?NAME$/i;
  * do) is left out: its clients may still use the cluster IP.
  */
 function clientDiscovery(graph: Graph): Map<string, string> {
-  const configMaps = new Map<string, Resource>();
-  for (const r of graph.resources) if (r.kind === 'ConfigMap') configMaps.set(serviceKey(effectiveNamespace(r), r.name), r);
-  // The first Service of each `namespace/name`, as the input lists them.
-  const services = new Map<string, ServiceView>();
-  for (const s of graph.services) {
-    const key = serviceKey(effectiveNamespace(s.resource), s.resource.name);
-    if (!services.has(key)) services.set(key, s);
-  }
+  // ConfigMaps and Services by `namespace/name`, indexed on first use: few containers name a Service to look up.
+  let configMaps: Map<string, Resource> | undefined;
+  const configMap = (key: string): Resource | undefined => {
+    if (!configMaps) {
+      configMaps = new Map();
+      for (const r of graph.resources) if (r.kind === 'ConfigMap') configMaps.set(serviceKey(effectiveNamespace(r), r.name), r);
+    }
+    return configMaps.get(key);
+  };
+  let services: Map<string, ServiceView> | undefined;
+  const service = (key: string): ServiceView | undefined => {
+    if (!services) {
+      services = new Map();
+      // The first Service of each name, as the input lists them.
+      for (const s of graph.services) {
+        const k = serviceKey(effectiveNamespace(s.resource), s.resource.name);
+        if (!services.has(k)) services.set(k, s);
+      }
+    }
+    return services.get(key);
+  };
   const out = new Map<string, string>();
   for (const workload of graph.workloads) {
     const namespace = effectiveNamespace(workload.resource);
@@ -185,11 +198,11 @@ function clientDiscovery(graph: Graph): Map<string, string> {
         const ref = recordAt(recordAt(env, 'valueFrom'), 'configMapKeyRef');
         const refName = stringAt(ref, 'name');
         const refKey = stringAt(ref, 'key');
-        const value = stringAt(env, 'value') ?? (refName !== undefined && refKey !== undefined ? stringAt(recordAt(configMaps.get(serviceKey(namespace, refName))?.object, 'data'), refKey) : undefined);
+        const value = stringAt(env, 'value') ?? (refName !== undefined && refKey !== undefined ? stringAt(recordAt(configMap(serviceKey(namespace, refName))?.object, 'data'), refKey) : undefined);
         if (value === undefined || value === '') continue;
         const key = serviceKey(namespace, value);
         // Not the workload's own Service: members that discover each other still serve clients through it.
-        if (selectsOwnPods(services.get(key), workload)) continue;
+        if (selectsOwnPods(service(key), workload)) continue;
         if (!out.has(key)) out.set(key, `container \`${c.name}\` of ${workload.kind} ${workload.resource.name} looks its pods up through the API (${name})`);
       }
     }
