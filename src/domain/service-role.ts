@@ -335,13 +335,12 @@ function servedThrough(context: DomainContext, selecting: readonly ServiceView[]
  * How one container of the workload is served: the workload's level, unless the traffic Services
  * whose target port this container serves are all weaker than the workload's strongest (a
  * controller container that serves only a webhook, beside a proxy container behind a user
- * Service): then theirs. `isServing` says whether the container serves a Service
- * (domain/serving.ts decides it).
+ * Service): then theirs. `own` are those Services (domain/serving.ts decides which the
+ * container serves).
  */
-export function servedContainer(context: DomainContext, workload: Workload, isServing: (service: ServiceView) => boolean): Served {
+export function servedContainer(context: DomainContext, workload: Workload, own: readonly ServiceView[]): Served {
   const served = servedBy(context, workload);
   if (served.level !== 'user') return served;
-  const own = served.services.filter(isServing);
   if (own.length === 0 || own.some((s) => levelOf(context, s) === 'user')) return served;
   return servedThrough(context, own);
 }
