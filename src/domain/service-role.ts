@@ -3,10 +3,10 @@
  * simulator and advise ask here instead of treating every selecting Service as user traffic.
  */
 import { declaredPorts } from '../model/container.js';
-import type { ServiceView } from '../model/graph.js';
+import type { Graph, ServiceView } from '../model/graph.js';
 import { arrayAt, isRecord, recordAt, stringAt, stringMapAt } from '../model/k8s.js';
 import { effectiveNamespace, type Resource } from '../model/resource.js';
-import { labelSelectorMatches } from '../model/selector.js';
+import { labelSelectorMatches, mapSelectorMatches } from '../model/selector.js';
 import type { Workload } from '../model/workload.js';
 import type { DomainContext } from './context.js';
 
@@ -110,7 +110,7 @@ function serviceKey(namespace: string, name: string): string {
 
 function roleIndex(context: DomainContext): RoleIndex {
   let index = indexCache.get(context.graph);
-  if (!index) indexCache.set(context.graph, (index = buildRoleIndex(context.graph.resources, context.graph.workloads)));
+  if (!index) indexCache.set(context.graph, (index = buildRoleIndex(context.graph)));
   return index;
 }
 
@@ -147,7 +147,8 @@ export function namespacesRead(resource: Resource): readonly string[] | 'every' 
  * Service, by the Service they call. admissionregistration.k8s.io/v1 defaults failurePolicy to
  * Fail, v1beta1 to Ignore; an aggregated API's requests fail while it has no endpoint.
  */
-function buildRoleIndex(resources: readonly Resource[], workloads: readonly Workload[]): RoleIndex {
+function buildRoleIndex(graph: Graph): RoleIndex {
+  const resources = graph.resources;
   const callers = new Map<string, Caller[]>();
   const monitors: Resource[] = [];
   const add = (ref: unknown, caller: Caller): void => {
@@ -172,7 +173,7 @@ function buildRoleIndex(resources: readonly Resource[], workloads: readonly Work
       monitors.push(r);
     }
   }
-  return { callers, monitors, discovery: clientDiscovery(resources, workloads) };
+  return { callers, monitors, discovery: clientDiscovery(graph) };
 }
 
 /**
@@ -194,11 +195,30 @@ const SERVICE_NAME_SETTING = /(?:K8S|KUBERNETES)_?SERVICE_?NAME$/i;
  * Self-discovery (a workload naming the Service that selects its own pods, as Hazelcast members
  * do) is left out: its clients may still use the cluster IP.
  */
-function clientDiscovery(resources: readonly Resource[], workloads: readonly Workload[]): Map<string, string> {
-  const configMaps = new Map<string, Resource>();
-  for (const r of resources) if (r.kind === 'ConfigMap') configMaps.set(serviceKey(effectiveNamespace(r), r.name), r);
+function clientDiscovery(graph: Graph): Map<string, string> {
+  // ConfigMaps and Services by `namespace/name`, indexed on first use: few containers name a Service to look up.
+  let configMaps: Map<string, Resource> | undefined;
+  const configMap = (key: string): Resource | undefined => {
+    if (!configMaps) {
+      configMaps = new Map();
+      for (const r of graph.resources) if (r.kind === 'ConfigMap') configMaps.set(serviceKey(effectiveNamespace(r), r.name), r);
+    }
+    return configMaps.get(key);
+  };
+  let services: Map<string, ServiceView> | undefined;
+  const service = (key: string): ServiceView | undefined => {
+    if (!services) {
+      services = new Map();
+      // The first Service of each name, as the input lists them.
+      for (const s of graph.services) {
+        const k = serviceKey(effectiveNamespace(s.resource), s.resource.name);
+        if (!services.has(k)) services.set(k, s);
+      }
+    }
+    return services.get(key);
+  };
   const out = new Map<string, string>();
-  for (const workload of workloads) {
+  for (const workload of graph.workloads) {
     const namespace = effectiveNamespace(workload.resource);
     for (const c of workload.containers) {
       for (const env of arrayAt(c.container, 'env')) {
@@ -207,11 +227,11 @@ function clientDiscovery(resources: readonly Resource[], workloads: readonly Wor
         const ref = recordAt(recordAt(env, 'valueFrom'), 'configMapKeyRef');
         const refName = stringAt(ref, 'name');
         const refKey = stringAt(ref, 'key');
-        const value = stringAt(env, 'value') ?? (refName !== undefined && refKey !== undefined ? stringAt(recordAt(configMaps.get(serviceKey(namespace, refName))?.object, 'data'), refKey) : undefined);
+        const value = stringAt(env, 'value') ?? (refName !== undefined && refKey !== undefined ? stringAt(recordAt(configMap(serviceKey(namespace, refName))?.object, 'data'), refKey) : undefined);
         if (value === undefined || value === '') continue;
         const key = serviceKey(namespace, value);
         // Not the workload's own Service: members that discover each other still serve clients through it.
-        if (ownService(resources, key, workload)) continue;
+        if (selectsOwnPods(service(key), workload)) continue;
         if (!out.has(key)) out.set(key, `container \`${c.name}\` of ${workload.kind} ${workload.resource.name} looks its pods up through the API (${name})`);
       }
     }
@@ -219,12 +239,9 @@ function clientDiscovery(resources: readonly Resource[], workloads: readonly Wor
   return out;
 }
 
-/** True when the Service `namespace/name` in the input selects the workload's own pods. */
-function ownService(resources: readonly Resource[], key: string, workload: Workload): boolean {
-  const service = resources.find((r) => r.kind === 'Service' && serviceKey(effectiveNamespace(r), r.name) === key);
-  const selector = stringMapAt(recordAt(service?.object, 'spec'), 'selector');
-  const entries = Object.entries(selector);
-  return entries.length > 0 && entries.every(([k, v]) => workload.podLabels[k] === v);
+/** True when the Service (if the input has it) selects the workload's own pods. */
+function selectsOwnPods(service: ServiceView | undefined, workload: Workload): boolean {
+  return service !== undefined && mapSelectorMatches(service.selector, workload.podLabels);
 }
 
 /**
@@ -233,13 +250,14 @@ function ownService(resources: readonly Resource[], key: string, workload: Workl
  */
 function scrapedPorts(monitors: readonly Resource[], service: ServiceView): Set<number> {
   const out = new Set<number>();
-  const annotations = stringMapAt(recordAt(service.resource.object, 'metadata'), 'annotations');
+  const annotations = service.resource.annotations;
   if (annotations['prometheus.io/scrape'] === 'true') {
     const port = annotations['prometheus.io/port'];
     service.ports.forEach((p, i) => {
       if (port === undefined ? service.ports.length === 1 : String(p.port) === port || String(p.targetPort) === port) out.add(i);
     });
   }
+  if (monitors.length === 0) return out;
   const labels = stringMapAt(recordAt(service.resource.object, 'metadata'), 'labels');
   const namespace = effectiveNamespace(service.resource);
   for (const r of monitors) {
@@ -291,6 +309,17 @@ export function levelOf(context: DomainContext, service: ServiceView): ServedLev
 
 /** How the workload is served (see {@link ServedLevel}). */
 export function servedBy(context: DomainContext, workload: Workload): Served {
+  let cache = servedCache.get(context.graph);
+  if (!cache) servedCache.set(context.graph, (cache = new Map()));
+  let served = cache.get(workload);
+  if (!served) cache.set(workload, (served = findServed(context, workload)));
+  return served;
+}
+
+/** Most rules and the engine's served scope ask how each workload is served: decided once per graph. */
+const servedCache = new WeakMap<object, Map<Workload, Served>>();
+
+function findServed(context: DomainContext, workload: Workload): Served {
   const selecting = context.graph.servicesOf(workload);
   if (selecting.length === 0) {
     if (context.graph.input.hasServices) return { level: 'none', services: [], why: 'no Service in the input selects it' };
@@ -335,13 +364,12 @@ function servedThrough(context: DomainContext, selecting: readonly ServiceView[]
  * How one container of the workload is served: the workload's level, unless the traffic Services
  * whose target port this container serves are all weaker than the workload's strongest (a
  * controller container that serves only a webhook, beside a proxy container behind a user
- * Service): then theirs. `isServing` says whether the container serves a Service
- * (domain/serving.ts decides it).
+ * Service): then theirs. `own` are those Services (domain/serving.ts decides which the
+ * container serves).
  */
-export function servedContainer(context: DomainContext, workload: Workload, isServing: (service: ServiceView) => boolean): Served {
+export function servedContainer(context: DomainContext, workload: Workload, own: readonly ServiceView[]): Served {
   const served = servedBy(context, workload);
   if (served.level !== 'user') return served;
-  const own = served.services.filter(isServing);
   if (own.length === 0 || own.some((s) => levelOf(context, s) === 'user')) return served;
   return servedThrough(context, own);
 }

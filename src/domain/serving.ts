@@ -42,15 +42,13 @@ const servingCache = new WeakMap<object, Map<Workload, readonly ContainerView[]>
 
 function findServingContainers(context: DomainContext, workload: Workload): ContainerView[] {
   const served = servedBy(context, workload);
-  const only = workload.containers.length === 1;
   if (served.level === 'unknown') {
     // No Service in the input: a container serves when it declares a port that is not only for metrics or health.
     return workload.containers.filter((c) => declaredPorts(c).some((p) => p.name === undefined || !isNonClientPortName(p.name)));
   }
   // Only the Services that carry requests count: a metrics sidecar scraped through its own Service serves no client.
-  const services = served.services;
-  if (services.length === 0) return [];
-  const serving = workload.containers.filter((c) => services.some((s) => servesService(c, s, only)));
+  if (served.services.length === 0) return [];
+  const serving = workload.containers.filter((c) => ownServices(context, workload, c).length > 0);
   // A numeric targetPort with no declared ports anywhere: assume the first (main) container.
   if (serving.length === 0 && workload.containers.every((c) => declaredPorts(c).length === 0) && workload.containers[0]) {
     return [workload.containers[0]];
@@ -114,9 +112,26 @@ export function servedPorts(context: DomainContext, workload: Workload, containe
  * only a webhook's Service is `api-server` even when a sibling serves a user Service.
  */
 export function containerServed(context: DomainContext, workload: Workload, container: ContainerView): Served {
-  const only = workload.containers.length === 1;
-  return servedContainer(context, workload, (s) => servesService(container, s, only));
+  return servedContainer(context, workload, ownServices(context, workload, container));
 }
+
+/**
+ * The Services that carry requests to the workload (domain/service-role.ts `servedBy`) whose
+ * target port this container serves. Several rules and the engine's served scope ask for each
+ * container: computed once per graph.
+ */
+function ownServices(context: DomainContext, workload: Workload, container: ContainerView): readonly ServiceView[] {
+  let cache = ownCache.get(context.graph);
+  if (!cache) ownCache.set(context.graph, (cache = new Map()));
+  let own = cache.get(container);
+  if (!own) {
+    const only = workload.containers.length === 1;
+    cache.set(container, (own = servedBy(context, workload).services.filter((s) => servesService(container, s, only))));
+  }
+  return own;
+}
+
+const ownCache = new WeakMap<object, Map<ContainerView, readonly ServiceView[]>>();
 
 /**
  * When every Service that carries requests to this container is one whose clients look its pods up
@@ -125,8 +140,7 @@ export function containerServed(context: DomainContext, workload: Workload, cont
  * to such a container, so a preStop delay has nothing to wait for.
  */
 export function discoveredOnly(context: DomainContext, workload: Workload, container: ContainerView): string | undefined {
-  const only = workload.containers.length === 1;
-  const own = servedBy(context, workload).services.filter((s) => servesService(container, s, only));
+  const own = ownServices(context, workload, container);
   if (own.length === 0) return undefined;
   const found: string[] = [];
   for (const s of own) {

@@ -34,7 +34,21 @@ function leaderElection(workload: Workload): 'on' | 'off' | undefined {
  * (a PersistentVolumeClaim, which a ReadWriteOnce volume attaches to one node) or `election`
  * (leader election off, or a controller with no leader-election flag: both pods would act).
  */
-export function singletonReason(workload: Workload): { kind: 'volume' | 'election'; reason: string } | undefined {
+export function singletonReason(workload: Workload): SingletonReason | undefined {
+  if (!reasons.has(workload)) reasons.set(workload, findSingletonReason(workload));
+  return reasons.get(workload);
+}
+
+/** Why a workload must run as one instance. */
+interface SingletonReason {
+  readonly kind: 'volume' | 'election';
+  readonly reason: string;
+}
+
+/** Several rules ask whether a workload must run alone: decided once per workload view. */
+const reasons = new WeakMap<Workload, SingletonReason | undefined>();
+
+function findSingletonReason(workload: Workload): SingletonReason | undefined {
   const claim = arrayAt(workload.podSpec, 'volumes')
     .map((v) => stringAt(recordAt(v, 'persistentVolumeClaim'), 'claimName'))
     .find((n) => n !== undefined);

@@ -8,7 +8,7 @@ import type { Profile } from '../profiles/types.js';
 import { RULES } from '../rules/index.js';
 import { servedBy, type Served } from '../domain/service-role.js';
 import { containerServed } from '../domain/serving.js';
-import type { Workload } from '../model/workload.js';
+import type { ContainerView, Workload } from '../model/workload.js';
 import type { Finding, Report, Rule, Severity } from '../rules/types.js';
 import { severityRank } from '../rules/types.js';
 
@@ -95,25 +95,29 @@ type Scoped = { readonly drop: true } | { readonly drop: false; readonly cap: Se
  */
 function servedScope(graph: Graph, profile: Profile): (report: Report) => Scoped {
   const byResource = new Map<Resource, Workload>(graph.workloads.map((w) => [w.resource, w]));
-  const cache = new Map<string, Scoped>();
-  const keys = new Map<Workload, number>();
+  // By workload, then by the container the finding is on (undefined: the workload as a whole).
+  const cache = new Map<Workload, Map<ContainerView | undefined, Scoped>>();
+  const context = { graph, profile };
   const none: Scoped = { drop: false, cap: undefined, note: '' };
   const scopeOf = (served: Served): Scoped => (served.level === 'none' ? { drop: true } : served.level === 'user' ? none : { drop: false, cap: 'warning', note: served.why });
   return (report) => {
     const workload = report.workload ?? byResource.get(report.resource);
     if (!workload) return none;
-    const container = report.workload ? undefined : workload.containers.find((c) => report.path === c.path || report.path.startsWith(`${c.path}/`));
-    let id = keys.get(workload);
-    if (id === undefined) keys.set(workload, (id = keys.size));
-    const key = `${id}/${container?.path ?? ''}`;
-    let scoped = cache.get(key);
+    const container = report.workload ? undefined : workload.containers.find((c) => isAtOrUnder(report.path, c.path));
+    let byContainer = cache.get(workload);
+    if (!byContainer) cache.set(workload, (byContainer = new Map()));
+    let scoped = byContainer.get(container);
     if (!scoped) {
-      const context = { graph, profile };
       scoped = scopeOf(container ? containerServed(context, workload, container) : servedBy(context, workload));
-      cache.set(key, scoped);
+      byContainer.set(container, scoped);
     }
     return scoped;
   };
+}
+
+/** True when JSON Pointer `path` is `base` or a pointer inside it. */
+function isAtOrUnder(path: string, base: string): boolean {
+  return path.startsWith(base) && (path.length === base.length || path[base.length] === '/');
 }
 
 function runRule(rule: Rule, override: Severity | undefined, graph: Graph, problems: ReturnType<typeof loadSources>['problems'], profile: Profile, out: Finding[], ignoreCache: Map<Resource, ReadonlySet<string>>, scope: (report: Report) => Scoped): void {
@@ -135,22 +139,23 @@ function runRule(rule: Rule, override: Severity | undefined, graph: Graph, probl
       if (scoped?.drop) return;
       let severity = report.severity ?? meta.severity;
       if (scoped?.cap && severityRank(scoped.cap) < severityRank(severity)) severity = scoped.cap;
-      const note = scoped?.note ? ` — ${scoped.note}` : '';
+      const message = formatMessage(template, report.data);
       const pos = positionOf(report.resource, report.path);
       const fix = rebase(report);
-      const finding: Finding = {
+      out.push({
         ruleId: meta.id,
         severity: override ?? severity,
         category: meta.category,
-        message: formatMessage(template, report.data) + note,
+        message: scoped?.note ? `${message} — ${scoped.note}` : message,
         file: report.resource.doc.source.path,
         line: pos.line,
         column: pos.column,
         resource: report.resource.ref,
         path: report.resource.base + report.path,
         fixable: fix !== undefined,
-      };
-      out.push(fix ? { ...finding, fix, document: report.resource.doc.index } : { ...finding, document: report.resource.doc.index });
+        ...(fix ? { fix } : {}),
+        document: report.resource.doc.index,
+      });
     },
     reportAt(location, messageId, data): void {
       const template = meta.messages[messageId];

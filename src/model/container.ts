@@ -10,7 +10,16 @@ export interface PortView {
 }
 
 /** The ports a container declares. */
-export function declaredPorts(container: ContainerView): PortView[] {
+export function declaredPorts(container: ContainerView): readonly PortView[] {
+  let ports = declared.get(container);
+  if (!ports) declared.set(container, (ports = readPorts(container)));
+  return ports;
+}
+
+/** Rules and domain facts ask for each container's ports many times: read once per container view. */
+const declared = new WeakMap<ContainerView, readonly PortView[]>();
+
+function readPorts(container: ContainerView): PortView[] {
   const out: PortView[] = [];
   for (const p of arrayAt(container.container, 'ports')) {
     // A containerPort outside 1–65535 is rejected by the API server (validateContainerPorts).

@@ -146,15 +146,15 @@ export function buildGraph(resources: readonly Resource[], input?: InputFacts): 
     push(byNamespace, ns, w);
     let postings = byLabel.get(ns);
     if (!postings) byLabel.set(ns, (postings = new Map()));
-    for (const [k, v] of Object.entries(w.podLabels)) push(postings, `${k}=${v}`, w);
+    for (const k in w.podLabels) push(postings, `${k}=${w.podLabels[k]}`, w);
   }
 
   /** Candidate workloads for a selector: the smallest posting list of its matchLabels. */
   const candidates = (namespace: string, matchLabels: Readonly<Record<string, string>>): readonly Workload[] => {
     const postings = byLabel.get(namespace);
     let smallest: readonly Workload[] | undefined;
-    for (const [k, v] of Object.entries(matchLabels)) {
-      const list = postings?.get(`${k}=${v}`) ?? EMPTY;
+    for (const k in matchLabels) {
+      const list = postings?.get(`${k}=${matchLabels[k]}`) ?? EMPTY;
       if (!smallest || list.length < smallest.length) smallest = list;
     }
     return smallest ?? byNamespace.get(namespace) ?? EMPTY;

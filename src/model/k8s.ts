@@ -100,7 +100,8 @@ export function stringMapAt(obj: unknown, key: string): Record<string, string> {
   const map = recordAt(obj, key);
   const out: Record<string, string> = {};
   if (!map) return out;
-  for (const [k, v] of Object.entries(map)) {
+  for (const k in map) {
+    const v = map[k];
     if (typeof v === 'string') out[k] = v;
   }
   return out;

@@ -47,7 +47,8 @@ export function toResource(doc: ParsedDocument, base: string, object: Record<str
   const namespace = stringAt(metadata, 'namespace') ?? '';
   const rawAnnotations = recordAt(metadata, 'annotations') ?? {};
   const annotations: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rawAnnotations)) {
+  for (const k in rawAnnotations) {
+    const v = rawAnnotations[k];
     if (typeof v === 'string') annotations[k] = v;
   }
   return { doc, base, object, apiVersion, kind, name, namespace, ref: { kind, namespace, name }, annotations };

@@ -1,5 +1,5 @@
 /** Label selector matching, as the API machinery does it. */
-import { arrayAt, isRecord, stringAt, stringMapAt } from './k8s.js';
+import { arrayAt, isRecord, recordAt, stringAt } from './k8s.js';
 
 /** True when every key=value of a Service-style selector is in `labels`. An empty selector selects nothing. */
 export function mapSelectorMatches(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
@@ -17,9 +17,11 @@ export function mapSelectorMatches(selector: Readonly<Record<string, string>>, l
  */
 export function labelSelectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
   if (!isRecord(selector)) return false;
-  const matchLabels = stringMapAt(selector, 'matchLabels');
+  // matchLabels' string values (stringMapAt), read in place.
+  const matchLabels = recordAt(selector, 'matchLabels');
   for (const key in matchLabels) {
-    if (labels[key] !== matchLabels[key]) return false;
+    const value = matchLabels[key];
+    if (typeof value === 'string' && labels[key] !== value) return false;
   }
   for (const req of arrayAt(selector, 'matchExpressions')) {
     const key = stringAt(req, 'key');

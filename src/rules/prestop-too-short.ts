@@ -35,12 +35,14 @@ export const prestopTooShort: Rule = {
       const where = { budget: budget.seconds, profile: context.profile.name, path: budget.path };
       for (const c of servingContainers(context, workload)) {
         const preStop = preStopOf(c);
+        // No hook at all is prestop-missing's.
+        if (preStop.kind === 'none') continue;
         // Clients that read the pods from the API when they connect: no proxy lags behind the deletion.
         if (discoveredOnly(context, workload, c) !== undefined) continue;
         const own = selfShutdownDelay(c);
         const self = own ? `, plus the ${own.seconds} s its image keeps serving after SIGTERM (${own.flag}, ${own.source}),` : '';
         // An image that keeps serving after SIGTERM adds its own delay to the hook's (domain/images.ts).
-        if (preStop.kind === 'none' || preStop.delay.seconds + (own?.seconds ?? 0) >= budget.seconds) continue;
+        if (preStop.delay.seconds + (own?.seconds ?? 0) >= budget.seconds) continue;
         const delay = preStop.delay;
         if (!delay.known) {
           const atLeast = delay.seconds > 0 ? ` (at least ${delay.seconds} s)` : '';

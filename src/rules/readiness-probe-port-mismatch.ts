@@ -58,16 +58,15 @@ export const readinessProbePortMismatch: Rule = {
         // A probe with a host goes to that address, not to the pod (hostNetwork pods probe 127.0.0.1).
         if (stringAt(action, 'host') !== undefined) continue;
         const base = { resource: workload.resource, path: `${c.path}/readinessProbe/${target.field}/port` };
-        const others = otherListeners(workload, c.name);
         if (typeof target.portRef === 'string' && !/^\d+$/.test(target.portRef) && target.port === undefined) {
-          const owner = others.find((o) => o.ports.some((p) => p.name === target.portRef));
+          const owner = otherListeners(workload, c.name).find((o) => o.ports.some((p) => p.name === target.portRef));
           if (owner) context.report({ ...base, messageId: 'otherContainersName', data: { container: c.name, port: target.portRef, owner: owner.name } });
           else context.report({ ...base, messageId: 'unknownName', data: { container: c.name, port: target.portRef } });
           continue;
         }
         const port = target.port;
         if (port === undefined || declaredPorts(c).some((p) => p.port === port)) continue;
-        const owner = others.find((o) => o.ports.some((p) => p.port === port));
+        const owner = otherListeners(workload, c.name).find((o) => o.ports.some((p) => p.port === port));
         if (owner) {
           // Service meshes rewrite probes to their agent on purpose, which forwards them to the app (Istio's /app-health/).
           if ((stringAt(action, 'path') ?? '').startsWith('/app-health/')) continue;

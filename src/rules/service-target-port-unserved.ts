@@ -34,11 +34,11 @@ export const serviceTargetPortUnserved: Rule = {
         for (const port of service.ports) {
           const target = port.targetPort;
           if (target === undefined) continue;
-          const data = { service: service.resource.name, port: port.port ?? '?', target, workload: nameOf(workload) };
-          const raw = arrayAt(recordAt(service.resource.object, 'spec'), 'ports')[port.index];
-          const path = `${port.path}/${isRecord(raw) && 'targetPort' in raw ? 'targetPort' : 'port'}`;
           if (typeof target === 'string' && !/^\d+$/.test(target)) {
             if (declared.some((p) => p.name === target)) continue;
+            const data = { service: service.resource.name, port: port.port ?? '?', target, workload: nameOf(workload) };
+            const raw = arrayAt(recordAt(service.resource.object, 'spec'), 'ports')[port.index];
+            const path = `${port.path}/${isRecord(raw) && 'targetPort' in raw ? 'targetPort' : 'port'}`;
             if (role) context.report({ resource: service.resource, path, messageId: 'nameNoRequests', data: { ...data, role: role.role, evidence: role.evidence }, severity: 'warning' });
             else context.report({ resource: service.resource, path, messageId: 'name', data });
           }

@@ -45,19 +45,20 @@ export const singleReplica: Rule = {
         context.report({ resource: workload.resource, path: '', messageId: 'bare', data: { workload: nameOf(workload) } });
         continue;
       }
+      const [hpa] = context.graph.hpasOf(workload);
+      // Without an HPA the floor is spec.replicas: only one replica is reported (checked first, as it rules most workloads out).
+      if (!hpa && (replicasRejected(workload) || effectiveReplicas(workload) !== 1)) continue;
       // A controller that must run alone (no leader election): more replicas would be the bug.
       if (singletonReason(workload)?.kind === 'election') continue;
       // No Service in the input and no container that declares a client port: nothing shows that
       // it serves, and "leaves nothing serving" would be empty (the container rules skip it too).
       if (servedBy(context, workload).level === 'unknown' && servingContainers(context, workload).length === 0) continue;
-      const [hpa] = context.graph.hpasOf(workload);
       if (hpa) {
         // Under an HPA the floor is minReplicas (default 1).
         const min = numberAt(recordAt(hpa.object, 'spec'), 'minReplicas') ?? 1;
         if (min <= 1) reportFloor(context, workload, { resource: hpa, workload, path: '/spec/minReplicas', data: { workload: nameOf(workload), replicas: `as few as ${min} replica${min === 1 ? '' : 's'} (HorizontalPodAutoscaler ${hpa.name} minReplicas ${min})` } });
         continue;
       }
-      if (replicasRejected(workload) || effectiveReplicas(workload) !== 1) continue;
       const explicit = workload.replicas !== undefined;
       const data = { workload: nameOf(workload), replicas: explicit ? '1 replica' : '1 replica (spec.replicas defaults to 1)' };
       const path = explicit ? '/spec/replicas' : '/spec';

@@ -13,14 +13,16 @@ import { gracePeriodSeconds, type ContainerView, type Workload } from '../model/
  * readiness-probe-missing keeps its fix out of it.
  */
 export function livenessNoLaterThanReadiness(container: ContainerView, readiness: Record<string, unknown>, liveness: Record<string, unknown>): { action: string; liveness: number; readiness: number } | undefined {
-  const r = probeTarget(container, readiness);
-  const l = probeTarget(container, liveness);
-  if (!r || !l || r.action !== l.action) return undefined;
+  // The timing first: it is only numbers, and rules most probe pairs out.
   const rt = probeTiming(readiness);
   const lt = probeTiming(liveness);
   const rFail = rt.period * rt.failureThreshold;
   const lFail = lt.period * lt.failureThreshold;
-  return lFail > rFail ? undefined : { action: l.action, liveness: lFail, readiness: rFail };
+  if (lFail > rFail) return undefined;
+  const r = probeTarget(container, readiness);
+  const l = probeTarget(container, liveness);
+  if (!r || !l || r.action !== l.action) return undefined;
+  return { action: l.action, liveness: lFail, readiness: rFail };
 }
 
 /**
