@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // The bundling half of `npm run build` (after tsc has compiled src/ to dist/):
 //
-// dist/schema/models.js: the kubernetes-models validators rollsafe uses, in one file (they span
-// ~300 modules). Each validator also gets a fast path, `prototype.isValid()`: the same compiled
-// code, told by a marker (`FAST`) passed as its `rootData` to hand every nested validator that
-// marker instead of a fresh `{ instancePath, parentData, parentDataProperty, rootData }` object.
-// Those four only label errors (instancePath) or serve keywords these schemas do not use
-// (`$data`, defaults, coercion, removal): the check below fails the build if the code uses them
-// any other way. So `isValid()` is true exactly when `validate()` finds nothing, without
-// building a path string and an options object per field.
+// 1. dist/schema/models.js: the kubernetes-models validators rollsafe uses, in one file (they span
+//    ~300 modules). Each validator also gets a fast path, `prototype.isValid()`: the same compiled
+//    code, told by a marker (`FAST`) passed as its `rootData` to hand every nested validator that
+//    marker instead of a fresh `{ instancePath, parentData, parentDataProperty, rootData }` object.
+//    Those four only label errors (instancePath) or serve keywords these schemas do not use
+//    (`$data`, defaults, coercion, removal): the check below fails the build if the code uses them
+//    any other way. So `isValid()` is true exactly when `validate()` finds nothing, without
+//    building a path string and an options object per field.
+// 2. dist/cli/bin.js: the program in one module instead of ~160, which Node would resolve, read
+//    and link one by one at every start. models.js stays its own file, loaded from there.
 import { build } from 'esbuild';
 import { writeFileSync } from 'node:fs';
 
@@ -63,4 +65,27 @@ async function buildModels() {
   writeFileSync(file.path, addFastPath(file.text));
 }
 
+async function buildCli() {
+  await build({
+    entryPoints: [`${root}src/cli/bin.ts`],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    outfile: `${root}dist/cli/bin.js`,
+    allowOverwrite: true,
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'validators-bundle',
+        setup(b) {
+          // The validators stay their own bundle (built above), imported from dist/schema.
+          b.onResolve({ filter: /^\.\/models\.js$/ }, (args) => (args.importer.endsWith('/src/schema/validate.ts') ? { path: '../schema/models.js', external: true } : undefined));
+        },
+      },
+    ],
+  });
+}
+
 await buildModels();
+await buildCli();
