@@ -9,10 +9,15 @@
 //    (`$data`, defaults, coercion, removal): the check below fails the build if the code uses them
 //    any other way. So `isValid()` is true exactly when `validate()` finds nothing, without
 //    building a path string and an options object per field.
+//    The bundle is a script (models.cjs) that dist/schema/models.js compiles with vm.Script and a
+//    V8 code cache written here after a warm-up (models.cache): Node 20 caches no module code, and
+//    compiling 1.3 MB of validators cost more at each start than reading their cache.
 // 2. dist/cli/bin.js: the program in one module instead of ~160, which Node would resolve, read
 //    and link one by one at every start. models.js stays its own file, loaded from there.
 import { build } from 'esbuild';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -50,19 +55,70 @@ function addFastPath(bundle) {
   return `/** Passed as \`rootData\`: the validator only answers whether the value is valid (see scripts/build.js). */\nconst FAST = {};\nFAST.rootData = FAST;\n${setter.out}`;
 }
 
+/** Manifests run through the validators before their code cache is written, so that it holds their compiled code. */
+const WARM_UP = ['examples', 'test/fixtures/rules'];
+
+function manifests(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => (e.isDirectory() ? manifests(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []));
+}
+
 async function buildModels() {
   const result = await build({
     entryPoints: [`${root}src/schema/models.ts`],
     bundle: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'neutral',
     mainFields: ['module', 'main'],
     write: false,
-    outfile: `${root}dist/schema/models.js`,
+    outfile: `${root}dist/schema/models.cjs`,
     logLevel: 'warning',
   });
   const [file] = result.outputFiles;
-  writeFileSync(file.path, addFastPath(file.text));
+  // A script that evaluates to the module's exports: run by dist/schema/models.js with vm.Script.
+  const script = `(function () {\nconst module = { exports: {} };\nconst exports = module.exports;\n${addFastPath(file.text)}\nreturn module.exports;\n})();\n`;
+  const path = `${root}dist/schema/models.cjs`;
+  writeFileSync(path, script);
+  // Node 20 caches no module code: the loader passes V8 this code cache (V8 ignores it when its
+  // version, flags or the source differ, and compiles as usual).
+  const compiled = new Script(script, { filename: path });
+  const models = compiled.runInThisContext();
+  const { parseSource } = await import(`${root}dist/load/parse.js`);
+  const byId = new Map(Object.values(models).map((m) => [`${m.apiVersion}/${m.kind}`, m]));
+  for (const manifest of WARM_UP.flatMap((dir) => manifests(`${root}${dir}`))) {
+    for (const doc of parseSource({ path: manifest, text: readFileSync(manifest, 'utf8') }).documents) {
+      const model = byId.get(`${doc.value?.apiVersion}/${doc.value?.kind}`);
+      if (!model) continue;
+      model.prototype.isValid.call(doc.value);
+      try {
+        model.prototype.validate.call(doc.value);
+      } catch {
+        // Invalid manifests warm the error paths.
+      }
+    }
+  }
+  writeFileSync(`${root}dist/schema/models.cache`, compiled.createCachedData());
+  const names = Object.keys(models);
+  writeFileSync(
+    `${root}dist/schema/models.js`,
+    `// Written by scripts/build.js: the validators bundle (models.cjs), compiled with its code cache.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const path = fileURLToPath(new URL('models.cjs', import.meta.url));
+let cachedData;
+try {
+  cachedData = readFileSync(fileURLToPath(new URL('models.cache', import.meta.url)));
+} catch {
+  cachedData = undefined;
+}
+const models = new Script(readFileSync(path, 'utf8'), { filename: path, cachedData }).runInThisContext();
+export const { ${names.join(', ')} } = models;
+`,
+  );
 }
 
 async function buildCli() {
