@@ -3,11 +3,12 @@
  * --fail-on, 1 findings, 2 usage, unreadable input or internal error.
  */
 import { parseRuleSetting } from '../engine/config.js';
-import { checkSources, type CheckResult } from '../engine/run.js';
+import { checkFiles } from '../engine/partition.js';
+import { type CheckResult } from '../engine/run.js';
 import { severityRank, type Severity } from '../rules/types.js';
-import { readSources } from '../load/files.js';
+import { listSources } from '../load/files.js';
 import { formatGithub } from '../report/github.js';
-import { formatJson } from '../report/json.js';
+import { jsonChunks } from '../report/json.js';
 import { formatSarif } from '../report/sarif.js';
 import { formatText } from '../report/text.js';
 import { findingImpacts, judgedByImpact } from '../impact/impact.js';
@@ -52,14 +53,15 @@ Suppress a rule on one object with the annotation
     for (const setting of values.rule) parseRuleSetting(setting, ruleSeverities);
     const profile = resolveCheckProfile(values.profile ?? config.profile ?? 'generic', values['k8s-version'] ?? config.k8sVersion, io);
 
-    const sources = readSources(positionals, io.stdin);
+    const files = listSources(positionals, io.stdin);
     const progress = progressFor(io, format === 'text');
     let result: CheckResult;
     try {
-      const checked = checkSources(sources, { profile, ruleSeverities, onParsed: (done, total) => progress.update('parsed files', done, total) });
+      const checked = checkFiles(files, { profile, ruleSeverities, onParsed: (done, total) => progress.update('parsed files', done, total) });
       result = checked;
       if (values.impact) {
         let runs = 0;
+        const sources = files.map((f) => ({ path: f.path, text: f.read() }));
         const impacts = findingImpacts(sources, checked.findings, { profile, onRun: () => progress.update('simulated rollouts (--impact)', ++runs) });
         result = {
           ...checked,
@@ -73,9 +75,12 @@ Suppress a rule on one object with the annotation
       progress.clear();
     }
     const color = format === 'text' && io.isTTY && !values['no-color'] && !io.env['NO_COLOR'];
-    const out =
-      format === 'json' ? formatJson(result) : format === 'sarif' ? formatSarif(result) : format === 'github' ? formatGithub(result) : formatText(result, { color, width: outputWidth(values.width, io) });
-    io.stdout(out);
+    if (format === 'json') {
+      // In pieces: a large input's report is tens of MB, and one string of it would be held several times over.
+      for (const chunk of jsonChunks(result)) io.stdout(chunk);
+    } else {
+      io.stdout(format === 'sarif' ? formatSarif(result) : format === 'github' ? formatGithub(result) : formatText(result, { color, width: outputWidth(values.width, io) }));
+    }
     if (failOn === 'none') return 0;
     const threshold = severityRank(failOn);
     return result.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;

@@ -12,6 +12,8 @@ import { RULES } from '../rules/index.js';
 import { defineCommand, runCommand, type OptionTable, type Parsed } from './command.js';
 import type { Io } from './io.js';
 import { ANALYSIS_OPTIONS, resolveAnalysis } from './options.js';
+import { outputWidth } from './terminal.js';
+import { wrapLine } from '../report/wrap.js';
 import { RollsafeError } from '../errors.js';
 import { NODE_FILES, writeAtomically, type FileWriter } from './write-file.js';
 
@@ -19,12 +21,19 @@ function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
 
-function findingLine(f: Finding): string {
-  return `${f.file}:${f.line}:${f.column}: ${f.severity} ${f.ruleId}: ${f.message}\n`;
+/**
+ * The width stderr wraps at: on a terminal, COLUMNS when it is a positive whole number, else the
+ * terminal's width (80 when unknown); redirected, none (one finding per line for grep and CI logs).
+ */
+function stderrWidth(io: Pick<Io, 'stderrIsTTY' | 'env' | 'columns'>): number {
+  if (io.stderrIsTTY !== true) return 0;
+  return outputWidth(undefined, { isTTY: true, env: io.env, ...(io.columns !== undefined ? { columns: io.columns } : {}) });
 }
 
-/** What was fixed and what is left, for stderr. */
-function formatFixReport(result: FixResult, mode: 'diff' | 'write' | 'output' | 'stdout'): string {
+/** What was fixed and what is left, for stderr, wrapped at `width` (0: one line per finding). */
+function formatFixReport(result: FixResult, mode: 'diff' | 'write' | 'output' | 'stdout', width: number): string {
+  const findingLine = (f: Finding): string => `${wrapLine(`${f.file}:${f.line}:${f.column}: ${f.severity} ${f.ruleId}: ${f.message}`, width, '    ')}\n`;
+  const detail = (text: string): string => `${wrapLine(`  ${text}`, width, '    ')}\n`;
   const changed = result.files.filter((f) => f.after !== f.before).length;
   let out: string;
   if (result.applied === 0) out = 'rollsafe: nothing to fix\n';
@@ -38,11 +47,11 @@ function formatFixReport(result: FixResult, mode: 'diff' | 'write' | 'output' | 
   const manual = result.remaining.filter((f) => !unfixed.has(f));
   if (fixable.length > 0) {
     out += `\n${plural(fixable.length, 'fixable finding')} not fixed:\n`;
-    for (const f of fixable) out += findingLine(f) + `  not fixed: ${unfixed.get(f) ?? ''}\n`;
+    for (const f of fixable) out += findingLine(f) + detail(`not fixed: ${unfixed.get(f) ?? ''}`);
   }
   if (manual.length > 0) {
     out += `\n${plural(manual.length, 'finding')} without an automatic fix:\n`;
-    for (const f of manual) out += findingLine(f) + `  fix by hand: see \`rollsafe explain ${f.ruleId}\`\n`;
+    for (const f of manual) out += findingLine(f) + detail(`fix by hand: see \`rollsafe explain ${f.ruleId}\``);
   }
   return out;
 }
@@ -117,7 +126,7 @@ function fix({ values, positionals }: Parsed<typeof FIX_OPTIONS>, io: Io, files:
     mode = 'diff';
     io.stdout(unifiedDiff(result.files));
   }
-  io.stderr(formatFixReport(result, mode));
+  io.stderr(formatFixReport(result, mode, stderrWidth(io)));
   return result.unfixed.length > 0 ? 1 : 0;
 }
 

@@ -114,6 +114,34 @@ function roleIndex(context: DomainContext): RoleIndex {
   return index;
 }
 
+/** The namespace of the Service a webhook's `clientConfig.service` or an APIService's `spec.service` names (`default` when unset), or undefined when it names none. */
+function calledNamespace(ref: unknown): string | undefined {
+  return stringAt(ref, 'name') === undefined ? undefined : (stringAt(ref, 'namespace') ?? 'default');
+}
+
+/**
+ * The namespaces whose objects the rules read together with this one: its own, the namespaces of
+ * the Services a webhook configuration or an APIService sends calls to (see
+ * {@link buildRoleIndex}), the name of a Namespace object, the namespaces a ServiceMonitor
+ * selects — or `every` for a ServiceMonitor that selects any namespace. The rest of the input can
+ * be checked apart from this object when it shares none of these namespaces (engine/partition.ts).
+ */
+export function namespacesRead(resource: Resource): readonly string[] | 'every' {
+  const kind = resource.kind;
+  if (kind === 'Namespace') return [resource.name];
+  if (kind === 'ValidatingWebhookConfiguration' || kind === 'MutatingWebhookConfiguration') {
+    return arrayAt(resource.object, 'webhooks').flatMap((webhook) => calledNamespace(recordAt(recordAt(webhook, 'clientConfig'), 'service')) ?? []);
+  }
+  if (kind === 'APIService') return [calledNamespace(recordAt(recordAt(resource.object, 'spec'), 'service')) ?? []].flat();
+  const own = effectiveNamespace(resource);
+  if (kind === 'ServiceMonitor') {
+    const selector = recordAt(recordAt(resource.object, 'spec'), 'namespaceSelector');
+    if (selector?.['any'] === true) return 'every';
+    return [own, ...arrayAt(selector, 'matchNames').filter((n): n is string => typeof n === 'string')];
+  }
+  return [own];
+}
+
 /**
  * Webhook configurations and APIServices in the input that send the API server's calls to a
  * Service, by the Service they call. admissionregistration.k8s.io/v1 defaults failurePolicy to
@@ -124,8 +152,9 @@ function buildRoleIndex(resources: readonly Resource[], workloads: readonly Work
   const monitors: Resource[] = [];
   const add = (ref: unknown, caller: Caller): void => {
     const name = stringAt(ref, 'name');
-    if (name === undefined) return;
-    const key = serviceKey(stringAt(ref, 'namespace') ?? 'default', name);
+    const namespace = calledNamespace(ref);
+    if (name === undefined || namespace === undefined) return;
+    const key = serviceKey(namespace, name);
     const list = callers.get(key);
     if (list) list.push(caller);
     else callers.set(key, [caller]);
@@ -264,7 +293,7 @@ export function levelOf(context: DomainContext, service: ServiceView): ServedLev
 export function servedBy(context: DomainContext, workload: Workload): Served {
   const selecting = context.graph.servicesOf(workload);
   if (selecting.length === 0) {
-    if (context.graph.services.length > 0) return { level: 'none', services: [], why: 'no Service in the input selects it' };
+    if (context.graph.input.hasServices) return { level: 'none', services: [], why: 'no Service in the input selects it' };
     // No Service at all: it may be served from elsewhere (declaring ports is optional), unless every
     // port it declares is named for metrics or health — positive evidence that no client calls it.
     const ports = workload.containers.flatMap((c) => declaredPorts(c));

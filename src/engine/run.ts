@@ -2,7 +2,7 @@
 import { loadSources, type LoadResult } from '../load/objects.js';
 import type { LoadNote } from '../load/types.js';
 import type { SourceText } from '../document/types.js';
-import { buildGraph } from '../model/graph.js';
+import { buildGraph, type Graph } from '../model/graph.js';
 import { IGNORE_ANNOTATION, ignoredRules, positionOf, type Resource } from '../model/resource.js';
 import type { Profile } from '../profiles/types.js';
 import { RULES } from '../rules/index.js';
@@ -66,7 +66,11 @@ export function checkSources(sources: readonly SourceText[], options: CheckOptio
 
 /** Runs the rules over a loaded input of `files` sources (loaded with the profile's Kubernetes version), for callers that read the objects too. */
 export function checkLoaded(loaded: LoadResult, files: number, options: CheckOptions): CheckResult {
-  const graph = buildGraph(loaded.resources);
+  return checkGraph(loaded, buildGraph(loaded.resources), files, options);
+}
+
+/** Runs the rules over the graph of a loaded input (or of a part of one: engine/partition.ts). */
+export function checkGraph(loaded: LoadResult, graph: Graph, files: number, options: CheckOptions): CheckResult {
   const findings: Finding[] = [];
   const overrides = options.ruleSeverities ?? {};
   const ignoreCache = new Map<Resource, ReadonlySet<string>>();
@@ -89,7 +93,7 @@ type Scoped = { readonly drop: true } | { readonly drop: false; readonly cap: Se
  * pod (a container that serves only a webhook beside one behind a user Service) — from
  * domain/service-role.ts, so that every rule applies the same answer.
  */
-function servedScope(graph: ReturnType<typeof buildGraph>, profile: Profile): (report: Report) => Scoped {
+function servedScope(graph: Graph, profile: Profile): (report: Report) => Scoped {
   const byResource = new Map<Resource, Workload>(graph.workloads.map((w) => [w.resource, w]));
   const cache = new Map<string, Scoped>();
   const keys = new Map<Workload, number>();
@@ -112,7 +116,7 @@ function servedScope(graph: ReturnType<typeof buildGraph>, profile: Profile): (r
   };
 }
 
-function runRule(rule: Rule, override: Severity | undefined, graph: ReturnType<typeof buildGraph>, problems: ReturnType<typeof loadSources>['problems'], profile: Profile, out: Finding[], ignoreCache: Map<Resource, ReadonlySet<string>>, scope: (report: Report) => Scoped): void {
+function runRule(rule: Rule, override: Severity | undefined, graph: Graph, problems: ReturnType<typeof loadSources>['problems'], profile: Profile, out: Finding[], ignoreCache: Map<Resource, ReadonlySet<string>>, scope: (report: Report) => Scoped): void {
   const { meta } = rule;
   rule.check({
     graph,
@@ -168,6 +172,6 @@ function runRule(rule: Rule, override: Severity | undefined, graph: ReturnType<t
 }
 
 /** Orders findings by file, line, column, rule. */
-function compareFindings(a: Finding, b: Finding): number {
+export function compareFindings(a: Finding, b: Finding): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
 }

@@ -32,18 +32,39 @@ function describe(error: unknown): string {
   return fileErrorReason(error, 'no such file or directory');
 }
 
+/** A source found but not read yet: its size is known, its text is read on demand (each call reads it again). */
+export interface SourceFile {
+  /** Display path: the file path as given, or `<stdin>`. */
+  readonly path: string;
+  /** Size in bytes (of the UTF-8 text for stdin). */
+  readonly bytes: number;
+  read(): string;
+}
+
+function readFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error: unknown) {
+    throw new RollsafeError('unreadable-input', `${file}: ${describe(error)}`, { file: file });
+  }
+}
+
 /**
- * Expands paths (files, folders searched recursively for *.yaml, *.yml, *.json) into sources.
- * `-` reads `stdin`. A file reached twice (named twice, or named and inside a folder also named)
- * is read once: its objects are not duplicates of themselves. Throws a RollsafeError `unreadable-input` for a path that
- * cannot be read.
+ * Expands paths (files, folders searched recursively for *.yaml, *.yml, *.json) into the sources
+ * to read, in order, without reading files yet (stdin is read here: it can be read only once).
+ * A file reached twice (named twice, or named and inside a folder also named) is listed once: its
+ * objects are not duplicates of themselves. Throws a RollsafeError `unreadable-input` for a path
+ * that does not exist, a folder with no manifest, or a file over the size limit.
  */
-export function readSources(paths: readonly string[], stdin: () => string): SourceText[] {
-  const sources: SourceText[] = [];
+export function listSources(paths: readonly string[], stdin: () => string): SourceFile[] {
+  const sources: SourceFile[] = [];
   const seen = new Set<string>();
   for (const path of paths) {
     if (path === '-') {
-      if (!seen.has('-')) sources.push({ path: '<stdin>', text: stdin() });
+      if (!seen.has('-')) {
+        const text = stdin();
+        sources.push({ path: '<stdin>', bytes: Buffer.byteLength(text), read: () => text });
+      }
       seen.add('-');
       continue;
     }
@@ -65,16 +86,24 @@ export function readSources(paths: readonly string[], stdin: () => string): Sour
       const key = resolve(file);
       if (seen.has(key)) continue;
       seen.add(key);
+      let size: number;
       try {
-        // Refuse before reading: a huge file would exhaust memory before the parser could say no.
-        const size = statSync(file).size;
-        if (size > MAX_FILE_BYTES) throw new RollsafeError('unreadable-input', `${file}: ${(size / 1048576).toFixed(1)} MiB is over the ${MAX_FILE_BYTES / 1048576} MiB limit per file; split it or check it is a manifest`, { file: file });
-        sources.push({ path: file, text: readFileSync(file, 'utf8') });
+        size = statSync(file).size;
       } catch (error: unknown) {
-        if (isRollsafeError(error, 'unreadable-input')) throw error;
         throw new RollsafeError('unreadable-input', `${file}: ${describe(error)}`, { file: file });
       }
+      // Refuse before reading: a huge file would exhaust memory before the parser could say no.
+      if (size > MAX_FILE_BYTES) throw new RollsafeError('unreadable-input', `${file}: ${(size / 1048576).toFixed(1)} MiB is over the ${MAX_FILE_BYTES / 1048576} MiB limit per file; split it or check it is a manifest`, { file: file });
+      sources.push({ path: file, bytes: size, read: () => readFile(file) });
     }
   }
   return sources;
+}
+
+/**
+ * Expands paths (see {@link listSources}) and reads every source. Throws a RollsafeError
+ * `unreadable-input` for a path that cannot be read.
+ */
+export function readSources(paths: readonly string[], stdin: () => string): SourceText[] {
+  return listSources(paths, stdin).map((source) => ({ path: source.path, text: source.read() }));
 }

@@ -29,8 +29,22 @@ export interface ServiceView {
   readonly externalTrafficPolicy: string;
 }
 
+/**
+ * Facts about the whole input that a rule reads beside the objects of its own namespace. A graph
+ * built from the whole input computes them; a graph built from one part of a larger input (check's
+ * input split by namespace, engine/partition.ts) is handed the whole input's.
+ */
+export interface InputFacts {
+  /** The input has at least one Service (a workload none selects is then not served by one). */
+  readonly hasServices: boolean;
+  /** The input has at least one workload (a Service selecting none then points at nothing in it). */
+  readonly hasWorkloads: boolean;
+}
+
 export interface Graph {
   readonly resources: readonly Resource[];
+  /** Facts about the whole input, which may be larger than `resources`. */
+  readonly input: InputFacts;
   readonly workloads: readonly Workload[];
   readonly services: readonly ServiceView[];
   readonly pdbs: readonly Resource[];
@@ -104,8 +118,8 @@ function ingressServiceNames(ingress: Resource): string[] {
   return names;
 }
 
-/** Builds the graph of a set of resources. */
-export function buildGraph(resources: readonly Resource[]): Graph {
+/** Builds the graph of a set of resources: the whole input, or a part of it with the whole input's facts. */
+export function buildGraph(resources: readonly Resource[], input?: InputFacts): Graph {
   const workloads: Workload[] = [];
   const services: ServiceView[] = [];
   const pdbs: Resource[] = [];
@@ -188,6 +202,7 @@ export function buildGraph(resources: readonly Resource[]): Graph {
 
   return {
     resources,
+    input: input ?? { hasServices: services.length > 0, hasWorkloads: workloads.length > 0 },
     workloads,
     services,
     pdbs,

@@ -15,7 +15,7 @@ export const serviceSelectsNothing: Rule = {
     },
   },
   check(context) {
-    if (context.graph.workloads.length === 0) return;
+    if (!context.graph.input.hasWorkloads) return;
     for (const service of context.graph.services) {
       if (Object.keys(service.selector).length === 0 || service.type === 'ExternalName') continue;
       if (context.graph.workloadsOf(service).length > 0) continue;

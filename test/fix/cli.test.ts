@@ -200,6 +200,29 @@ describe('rollsafe fix: which fixes, and exit codes', () => {
     );
   });
 
+  it('wraps the stderr list at the terminal width when stderr is a terminal, and never when it is not', () => {
+    const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  initContainers:\n  - &main\n    name: web\n    image: nginx:1.25\n    ports:\n    - containerPort: 80\n  containers:\n  - *main\n';
+    const { io, out } = captureIo({ stdin: text, env: { COLUMNS: '60' } });
+    expect(runFix(['--only', 'readiness-probe-missing', '-'], { ...io, stderrIsTTY: true }, NODE_FILES)).toBe(1);
+    expect(out().stderr).toBe(
+      [
+        'rollsafe: nothing to fix',
+        '',
+        '1 fixable finding not fixed:',
+        '<stdin>:13:5: warning readiness-probe-missing: container',
+        '    `web` of Pod web has no readinessProbe: it joins the',
+        '    endpoints as soon as it starts, before the app listens',
+        '  not fixed: /spec/containers/0 is a YAML alias: editing it',
+        '    would change every place that uses it',
+        '',
+      ].join('\n'),
+    );
+    const piped = captureIo({ stdin: text, env: { COLUMNS: '60' } });
+    runFix(['--only', 'readiness-probe-missing', '-'], piped.io, NODE_FILES);
+    expect(piped.out().stderr.split('\n').filter((l) => l.startsWith('<stdin>')).length).toBe(1);
+    expect(piped.out().stderr).toContain('before the app listens\n  not fixed:');
+  });
+
   it('--help prints the usage of fix', () => {
     const result = run(['--help']);
     expect(result.code).toBe(0);

@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { checkSources } from '../../src/engine/run.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
 import { formatGithub } from '../../src/report/github.js';
-import { formatJson } from '../../src/report/json.js';
+import { formatJson, jsonChunks } from '../../src/report/json.js';
 import { formatSarif } from '../../src/report/sarif.js';
 import { formatText } from '../../src/report/text.js';
+import { summarizeCheck } from '../../src/report/summary.js';
+import { VERSION } from '../../src/version.js';
 import { RULES } from '../../src/rules/index.js';
 import { ROOT, source } from '../helpers.js';
 
@@ -87,5 +89,39 @@ describe('text', () => {
 
   it('colours severities on a terminal', () => {
     expect(formatText(result, { color: true })).toContain('\u001b[31merror  \u001b[0m');
+  });
+});
+
+describe('json in chunks', () => {
+  /** The report as one JSON.stringify call writes it: what the chunks must add up to, byte for byte. */
+  const oneString = (r: typeof result): string =>
+    JSON.stringify(
+      {
+        version: VERSION,
+        profile: r.profile,
+        summary: summarizeCheck(r),
+        findings: r.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, category: f.category, message: f.message, file: f.file, line: f.line, column: f.column, resource: f.resource, path: f.path, fixable: f.fixable, ...(f.impact ? { impact: f.impact } : {}) })),
+        notes: r.notes,
+      },
+      null,
+      2,
+    ) + '\n';
+
+  it('adds up to one JSON.stringify of the report: findings, notes, an impact, none of either', () => {
+    const many = checkSources([source('examples/seed/before/new-pod-no-readiness.yaml'), source('test/fixtures/load/defaults.yaml')], { profile });
+    const withImpact = { ...result, findings: result.findings.map((f, i) => (i === 0 ? { ...f, impact: { failedRequests: 1.5, before: 2, after: 0.5, otherFixes: 0, verdict: 'saves' as const, rps: 100, workloads: ['Deployment/x/nginx'], advice: 'add "a" —\n b' } } : f)) };
+    const notes = { ...result, notes: [{ message: 'Widget (x/v1) is not a kind rollsafe analyzes; skipped', file: 'a "quoted"\nfile.yaml', line: 3 }] };
+    const empty = { ...result, findings: [], notes: [] };
+    for (const r of [result, many, withImpact, notes, empty]) expect(formatJson(r)).toBe(oneString(r));
+    expect(many.findings.length).toBeGreaterThan(20);
+    expect(formatJson(empty).endsWith('  "findings": [],\n  "notes": []\n}\n')).toBe(true);
+  });
+
+  it('writes a large report in pieces of 1,000 findings', () => {
+    const big = { ...result, findings: Array.from({ length: 2500 }, (_, i) => result.findings[i % result.findings.length]).filter((f): f is NonNullable<typeof f> => f !== undefined) };
+    const chunks = [...jsonChunks(big)];
+    // head, '[', 3 chunks of findings, ']', notes key, notes
+    expect(chunks.length).toBe(8);
+    expect(chunks.join('')).toBe(oneString(big));
   });
 });
