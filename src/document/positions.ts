@@ -36,7 +36,7 @@ interface CompactTrace {
 export type Trace = RecordedTrace | CompactTrace;
 
 /**
- * The compact form of a recorded trace: 4 bytes an event in one typed array, outside the
+ * The compact form of a recorded trace: 4 bytes an event in a typed array (a view of a shared slab), outside the
  * garbage-collected heap, instead of a value reference per event. Only when every mapping's keys,
  * in source order, are its value's own keys in order (`Object.keys`): then the n-th key of the
  * value is the n-th key in the source, and the walk finds keys by position. Merge keys (`<<`),
@@ -48,7 +48,7 @@ export function compactTrace(trace: RecordedTrace): Trace {
   const n = events.length;
   // Offsets beyond 2^29 do not fit the encoding (inputs are at most 64 MiB).
   if (n === 0) return trace;
-  const compact = new Int32Array(n);
+  const compact = allocate(n);
   const stack: number[] = [];
   for (let j = 0; j < n; j++) {
     const e = events[j];
@@ -84,6 +84,23 @@ export function compactTrace(trace: RecordedTrace): Trace {
     if (key !== keys.length) return trace;
   }
   return { compact };
+}
+
+/** Compact traces are cut from shared slabs: one backing store per slab, not one per document. */
+const SLAB = 1 << 20;
+let slab = new Int32Array(SLAB);
+let used = 0;
+
+/** A zeroed array of `n` events (a view of a slab; its own array when larger than a slab). */
+function allocate(n: number): Int32Array {
+  if (n > SLAB >> 3) return new Int32Array(n);
+  if (used + n > SLAB) {
+    slab = new Int32Array(SLAB);
+    used = 0;
+  }
+  const view = slab.subarray(used, used + n);
+  used += n;
+  return view;
 }
 
 /** Marks, while `compactTrace` runs, a close whose node has its parent's value. */

@@ -9,9 +9,27 @@ import jsYaml from 'js-yaml';
 const TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
 const FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
 
+/**
+ * True for the plain scalars above. js-yaml asks this of every plain scalar, so most are turned
+ * away by their length or first letter (y, n, t, f, o in either case) before a set lookup.
+ */
+function isBoolean(data: string): boolean {
+  if (data.length > 5) return false;
+  switch (data.charCodeAt(0) | 0x20) {
+    case 0x79: // y
+    case 0x6e: // n
+    case 0x74: // t
+    case 0x66: // f
+    case 0x6f: // o
+      return TRUE.has(data) || FALSE.has(data);
+    default:
+      return false;
+  }
+}
+
 const yaml11Bool = new jsYaml.Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
-  resolve: (data: unknown) => typeof data === 'string' && data.length <= 5 && (TRUE.has(data) || FALSE.has(data)),
+  resolve: (data: unknown) => typeof data === 'string' && isBoolean(data),
   construct: (data: string) => TRUE.has(data),
   predicate: (object: unknown) => typeof object === 'boolean',
   represent: { lowercase: (object: object) => (object.valueOf() ? 'true' : 'false') },

@@ -1,7 +1,8 @@
 /**
  * The kubernetes-models classes whose compiled OpenAPI validators rollsafe uses. The build
  * bundles this module into one file (`npm run build`): the validators span ~300 modules, and
- * loading them one by one would cost more start-up time than the checks they run.
+ * loading them one by one would cost more start-up time than the checks they run. The bundle is
+ * compiled with a V8 code cache and gives each validator a fast path (scripts/build.js).
  */
 export { ValidatingAdmissionPolicy } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
 export { ValidatingAdmissionPolicyBinding } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding';

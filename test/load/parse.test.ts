@@ -61,6 +61,16 @@ describe('YAML 1.1 scalars, as the Kubernetes decoder reads them', () => {
     expect(d?.value).toEqual({ a: true, b: 'on', c: true, d: false, e: true, f: true });
   });
 
+  it('exactly the 22 YAML 1.1 boolean words are booleans, in no other case or length', () => {
+    const words = ['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'];
+    const others = ['yES', 'tRUE', 'oN', 'nO', 'oFF', 'fALSE', 'o', 't', 'f', 'Yess', 'yes!', 'Y2', 'off-', 'nope', 'falsey', 'x', 'é', '9'];
+    const text = [...words, ...others].map((w, i) => `k${i}: ${w}`).join('\n');
+    const [d] = parseSource({ path: 'a.yaml', text }).documents;
+    const booleans = [true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false, false, false, false];
+    const strings = ['yES', 'tRUE', 'oN', 'nO', 'oFF', 'fALSE', 'o', 't', 'f', 'Yess', 'yes!', 'Y2', 'off-', 'nope', 'falsey', 'x', 'é', 9];
+    expect(Object.values(d?.value as Record<string, unknown>)).toEqual([...booleans, ...strings]);
+  });
+
   it('an unquoted on in an annotation is an invalid-manifest problem that says to quote it', () => {
     const result = loadSources([{ path: 'svc.yaml', text: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  annotations:\n    x/connection-drain: on\nspec:\n  selector: {a: b}\n' }]);
     expect(result.problems.map((p) => [p.code, p.path, p.line, p.column])).toEqual([['wrong-type', '/metadata/annotations/x~1connection-drain', 6, 25]]);

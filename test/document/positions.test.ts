@@ -1,0 +1,60 @@
+import jsYaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { compactTrace, createTrace, offsetOf } from '../../src/document/positions.js';
+import { KUBERNETES_YAML_SCHEMA } from '../../src/load/yaml11.js';
+
+/** Every JSON Pointer of a value (the root first). */
+function pointers(value: unknown, base = ''): string[] {
+  if (typeof value !== 'object' || value === null) return [base];
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+  return [base, ...entries.flatMap(([k, v]) => pointers(v, `${base}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`))];
+}
+
+function parse(text: string): { value: unknown; recorded: ReturnType<typeof createTrace>['trace'] } {
+  const { trace, listener } = createTrace();
+  const value: unknown = jsYaml.load(text, { schema: KUBERNETES_YAML_SCHEMA, listener } as jsYaml.LoadOptions);
+  return { value, recorded: trace };
+}
+
+describe('compact traces', () => {
+  it('give the offsets the recorded events give, and keep them while the shared slabs fill', () => {
+    // ~900 events a document: 2,500 documents fill the shared slabs (2^20 events each) twice over.
+    const mismatches: string[] = [];
+    const kept: { readonly d: number; readonly events: Int32Array; readonly copy: Int32Array }[] = [];
+    let events = 0;
+    for (let d = 0; d < 2500; d++) {
+      const containers = Array.from({ length: 20 + (d % 7) }, (_, c) => `      - name: c${c}\n        image: "img:${d}"\n        ports:\n        - containerPort: ${8000 + c}\n          name: p${c}\n        args: [a, "${d}", {k: v}]\n`).join('');
+      const text = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${d}\n  labels: {app: a${d}, tier: web}\nspec:\n  replicas: ${d % 5}\n  template:\n    spec:\n      containers:\n${containers}`;
+      const { value, recorded } = parse(text);
+      events += recorded.events.length;
+      const compact = compactTrace(recorded);
+      if (!('compact' in compact)) {
+        mismatches.push(`${d}: not compacted`);
+        continue;
+      }
+      kept.push({ d, events: compact.compact, copy: compact.compact.slice() });
+      if (d % 50 !== 0) continue;
+      for (const pointer of pointers(value)) {
+        for (const at of ['key', 'value'] as const) {
+          const expected = offsetOf(recorded, pointer, value, at);
+          const actual = offsetOf(compact, pointer, value, at);
+          if (actual !== expected) mismatches.push(`${d} ${pointer} ${at}: ${actual} ≠ ${expected}`);
+        }
+      }
+    }
+    for (const { d, events: now, copy } of kept) if (now.some((e, i) => e !== copy[i])) mismatches.push(`${d}: changed after later documents`);
+    expect(mismatches).toEqual([]);
+    expect(kept.length).toBe(2500);
+    expect(events).toBeGreaterThan(2 * 2 ** 20);
+  });
+
+  it('stay apart: a document compacted after another does not change its offsets', () => {
+    const first = parse('a: 1\nb:\n  c: [x, y]\n');
+    const firstCompact = compactTrace(first.recorded);
+    const before = pointers(first.value).map((p) => offsetOf(firstCompact, p, first.value));
+    const second = parse('z:\n  - 1\n  - q: r\n');
+    compactTrace(second.recorded);
+    expect(pointers(first.value).map((p) => offsetOf(firstCompact, p, first.value))).toEqual(before);
+    expect(before).toEqual([0, 0, 5, 10, 14, 17]);
+  });
+});
