@@ -10,7 +10,9 @@ import { runInNewContext } from 'node:vm';
 
 let gc: (() => void) | undefined;
 
-export function collectGarbage(): void {
+/** Collects when the heap in use is over `budget` bytes. */
+export function collectGarbageAbove(budget: number): void {
+  if (process.memoryUsage().heapUsed <= budget) return;
   if (!gc) {
     setFlagsFromString('--expose-gc');
     gc = runInNewContext('gc') as () => void;
