@@ -21,8 +21,33 @@ if (readsStdin(argv)) {
   }
 }
 
+// A reader that leaves early (`rollsafe check … | head`) closes the pipe: the rest of the output
+// is dropped and the command finishes with its own exit code, without an EPIPE stack trace.
+let stdoutClosed = false;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  stdoutClosed = true;
+});
+
+/** Resolves when stdout has drained, or closed (a closed stream never drains). */
+function stdoutDrained(): Promise<void> {
+  if (stdoutClosed || !process.stdout.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.stdout.off('drain', done);
+      process.stdout.off('close', done);
+      resolve();
+    };
+    process.stdout.on('drain', done);
+    process.stdout.on('close', done);
+  });
+}
+
 const code = await run(argv, {
-  stdout: (text) => process.stdout.write(text),
+  stdout: (text) => {
+    if (!stdoutClosed) process.stdout.write(text);
+  },
+  stdoutDrained,
   stderr: (text) => process.stderr.write(text),
   stdin,
   readFile: (path) => readFileSync(path, 'utf8'),

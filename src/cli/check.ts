@@ -16,6 +16,7 @@ import { defineCommand } from './command.js';
 import { ANALYSIS_OPTIONS, loadConfig, resolveCheckProfile } from './options.js';
 import { progressFor } from './progress.js';
 import { outputWidth, WIDTH_OPTION } from './terminal.js';
+import { writeChunks } from './io.js';
 
 export const CHECK = defineCommand({
   name: 'check',
@@ -74,15 +75,13 @@ Suppress a rule on one object with the annotation
     } finally {
       progress.clear();
     }
+    const threshold = failOn === 'none' ? undefined : severityRank(failOn);
+    const code = threshold !== undefined && result.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
+    // In pieces, each once stdout has taken the last: a large input's report is tens of MB, and one
+    // string of it, or a pipe's backlog of it, would be held several times over.
+    if (format === 'json') return writeChunks(io, jsonChunks(result)).then(() => code);
     const color = format === 'text' && io.isTTY && !values['no-color'] && !io.env['NO_COLOR'];
-    if (format === 'json') {
-      // In pieces: a large input's report is tens of MB, and one string of it would be held several times over.
-      for (const chunk of jsonChunks(result)) io.stdout(chunk);
-    } else {
-      io.stdout(format === 'sarif' ? formatSarif(result) : format === 'github' ? formatGithub(result) : formatText(result, { color, width: outputWidth(values.width, io) }));
-    }
-    if (failOn === 'none') return 0;
-    const threshold = severityRank(failOn);
-    return result.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
+    io.stdout(format === 'sarif' ? formatSarif(result) : format === 'github' ? formatGithub(result) : formatText(result, { color, width: outputWidth(values.width, io) }));
+    return code;
   },
 });

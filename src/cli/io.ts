@@ -1,6 +1,11 @@
 /** What the CLI may touch, injected so tests run it in-process. */
 export interface Io {
   readonly stdout: (text: string) => void;
+  /**
+   * Resolves once stdout has taken what was written to it (a pipe takes 64 KiB at a time; what it
+   * has not taken waits in memory). Absent: every write is taken at once (tests, files).
+   */
+  readonly stdoutDrained?: () => Promise<void>;
   readonly stderr: (text: string) => void;
   /** All of stdin, read before the command runs (see `readsStdin`); only called for the `-` path. */
   readonly stdin: () => string;
@@ -17,4 +22,12 @@ export interface Io {
   readonly onSignal?: (signal: 'SIGTERM' | 'SIGINT', handler: () => void) => void;
   /** How the user called the program: `rollsafe`, or `kubectl rollsafe` when run as a kubectl plugin. */
   readonly program?: string;
+}
+
+/** Writes the chunks to stdout one after another, each once stdout has taken the one before: memory holds one chunk, not the whole output. */
+export async function writeChunks(io: Pick<Io, 'stdout' | 'stdoutDrained'>, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    io.stdout(chunk);
+    await io.stdoutDrained?.();
+  }
 }

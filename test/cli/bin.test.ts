@@ -30,7 +30,33 @@ function piped(producer: string, args: readonly string[]): { status: number | nu
 
 const SLOW = `(sleep 1; cat ${PRESTOP})`;
 
+/** `node dist/cli/bin.js ARGS | READER` in bash: the command's exit status, its stderr, and what the reader printed. */
+function intoReader(args: readonly string[], reader: string): { status: number; stderr: string; read: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'rollsafe-pipe-'));
+  const script = `"$NODE" "$BIN" "$@" 2>"$DIR/err" | ${reader} >"$DIR/read"; echo "\${PIPESTATUS[0]}"`;
+  const result = spawnSync('bash', ['-c', script, 'bash', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', NODE: process.execPath, BIN, DIR: dir } });
+  return { status: Number(result.stdout.trim()), stderr: readFileSync(join(dir, 'err'), 'utf8'), read: readFileSync(join(dir, 'read'), 'utf8') };
+}
+
 describe.runIf(existsSync(BIN))('dist/cli/bin.js (built by `npm run build`)', () => {
+  it('a reader that leaves early (| head) ends the output quietly: no EPIPE stack trace, the exit code of the findings', () => {
+    for (const format of ['json', 'text']) {
+      const result = intoReader(['check', '-f', format, 'test/fixtures'], 'head -c 100');
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(1);
+      expect(result.read.length).toBe(100);
+    }
+  });
+
+  it('a slow reader gets the whole JSON report, written as the pipe takes it', () => {
+    const whole = run(['check', '-f', 'json', 'test/fixtures']);
+    const slow = intoReader(['check', '-f', 'json', 'test/fixtures'], '(sleep 1; cat)');
+    expect(slow.status).toBe(1);
+    expect(slow.stderr).toBe('');
+    expect(slow.read).toBe(whole.stdout);
+    expect(whole.stdout.length).toBeGreaterThan(64 * 1024 * 4);
+  });
+
   it('checks the examples like the README says', () => {
     const result = run(['check', '--profile', 'ack-flannel', '--k8s-version', '1.18', '--format', 'json', 'examples/']);
     expect(result.status).toBe(1);
