@@ -79,7 +79,10 @@ Suppress a rule on one object with the annotation
     const code = threshold !== undefined && result.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
     // In pieces, each once stdout has taken the last: a large input's report is tens of MB, and one
     // string of it, or a pipe's backlog of it, would be held several times over.
-    if (format === 'json') return writeChunks(io, jsonChunks(result)).then(() => code);
+    if (format === 'json') {
+      const written = writeChunks(io, jsonChunks(result));
+      return written ? written.then(() => code) : code;
+    }
     const color = format === 'text' && io.isTTY && !values['no-color'] && !io.env['NO_COLOR'];
     io.stdout(format === 'sarif' ? formatSarif(result) : format === 'github' ? formatGithub(result) : formatText(result, { color, width: outputWidth(values.width, io) }));
     return code;

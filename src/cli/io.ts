@@ -24,10 +24,22 @@ export interface Io {
   readonly program?: string;
 }
 
-/** Writes the chunks to stdout one after another, each once stdout has taken the one before: memory holds one chunk, not the whole output. */
-export async function writeChunks(io: Pick<Io, 'stdout' | 'stdoutDrained'>, chunks: Iterable<string>): Promise<void> {
-  for (const chunk of chunks) {
-    io.stdout(chunk);
-    await io.stdoutDrained?.();
+/**
+ * Writes the chunks to stdout one after another, each once stdout has taken the one before, so
+ * that memory holds one chunk, not the whole output. Without `stdoutDrained` (an Io whose writes
+ * are taken at once, as `main` runs in tests and as a library) it writes them all at once and
+ * returns nothing, so that a command stays synchronous there.
+ */
+export function writeChunks(io: Pick<Io, 'stdout' | 'stdoutDrained'>, chunks: Iterable<string>): Promise<void> | undefined {
+  const drained = io.stdoutDrained;
+  if (drained === undefined) {
+    for (const chunk of chunks) io.stdout(chunk);
+    return undefined;
   }
+  return (async () => {
+    for (const chunk of chunks) {
+      io.stdout(chunk);
+      await drained();
+    }
+  })();
 }
