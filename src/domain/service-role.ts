@@ -135,11 +135,22 @@ export function namespacesRead(resource: Resource): readonly string[] | 'every' 
   if (kind === 'APIService') return [calledNamespace(recordAt(recordAt(resource.object, 'spec'), 'service')) ?? []].flat();
   const own = effectiveNamespace(resource);
   if (kind === 'ServiceMonitor') {
-    const selector = recordAt(recordAt(resource.object, 'spec'), 'namespaceSelector');
-    if (selector?.['any'] === true) return 'every';
-    return [own, ...arrayAt(selector, 'matchNames').filter((n): n is string => typeof n === 'string')];
+    const monitored = monitoredNamespaces(resource);
+    return monitored === 'every' ? 'every' : [own, ...monitored];
   }
   return [own];
+}
+
+/**
+ * The namespaces whose Services a ServiceMonitor selects (prometheus-operator NamespaceSelector):
+ * every namespace with `any: true`, else `matchNames` when it names some, else its own namespace.
+ */
+function monitoredNamespaces(monitor: Resource): readonly string[] | 'every' {
+  const selector = recordAt(recordAt(monitor.object, 'spec'), 'namespaceSelector');
+  if (selector?.['any'] === true) return 'every';
+  const matchNames = arrayAt(selector, 'matchNames');
+  // A list of something else than names selects nothing (it is still a list, not an absent selector).
+  return matchNames.length > 0 ? matchNames.filter((n): n is string => typeof n === 'string') : [effectiveNamespace(monitor)];
 }
 
 /**
@@ -262,9 +273,8 @@ function scrapedPorts(monitors: readonly Resource[], service: ServiceView): Set<
   const namespace = effectiveNamespace(service.resource);
   for (const r of monitors) {
     const spec = recordAt(r.object, 'spec');
-    const namespaces = recordAt(spec, 'namespaceSelector');
-    const matchNames = arrayAt(namespaces, 'matchNames');
-    const inNamespace = namespaces?.['any'] === true || (matchNames.length > 0 ? matchNames.includes(namespace) : effectiveNamespace(r) === namespace);
+    const monitored = monitoredNamespaces(r);
+    const inNamespace = monitored === 'every' || monitored.includes(namespace);
     if (!inNamespace || !isRecord(spec?.['selector']) || !labelSelectorMatches(spec['selector'], labels)) continue;
     for (const endpoint of arrayAt(spec, 'endpoints')) {
       const port = stringAt(endpoint, 'port');
