@@ -8,7 +8,11 @@
 //    Those four only label errors (instancePath) or serve keywords these schemas do not use
 //    (`$data`, defaults, coercion, removal): the check below fails the build if the code uses them
 //    any other way. So `isValid()` is true exactly when `validate()` finds nothing, without
-//    building a path string and an options object per field.
+//    building a path string and an options object per field. On the fast path a validator does
+//    not destructure its options either (`fast`): each object calls about a hundred validators,
+//    most of them a line long and run by the interpreter before they get hot, where the
+//    destructuring with defaults cost more than the check itself (bench corpus A: the first pass
+//    over its objects 147 → 122 ms).
 //    The bundle is a script (models.cjs) that dist/schema/models.js compiles with vm.Script and a
 //    V8 code cache written here after a warm-up (models.cache): Node 20 caches no module code, and
 //    compiling 1.3 MB of validators cost more at each start than reading their cache.
@@ -36,10 +40,19 @@ function replaceAll(text, pattern, replacement, what) {
 const NESTED_OPTIONS = /\{ instancePath(?:: instancePath \+ [^{}]*?)?, parentData(?:: data)?, parentDataProperty(?:: [^{}]*?)?, rootData \}/g;
 
 /** Adds the fast path to the bundled validators; see the top of this file. */
+/** A validator's parameters, as ajv writes them. */
+const PARAMETERS = /\(data, \{ instancePath = "", parentData, parentDataProperty, rootData = data \} = \{\}\) \{\n/g;
+
 function addFastPath(bundle) {
-  const nested = replaceAll(bundle, NESTED_OPTIONS, (literal) => `(rootData === FAST ? FAST : ${literal})`, 'nested validator calls');
-  const setter = replaceAll(
+  const nested = replaceAll(bundle, NESTED_OPTIONS, (literal) => `(fast ? FAST : ${literal})`, 'nested validator calls');
+  const headers = replaceAll(
     nested.out,
+    PARAMETERS,
+    '(data, options) {\n  const fast = options === FAST;\n  let instancePath = "", parentData, parentDataProperty, rootData = data;\n  if (!fast) ({ instancePath = "", parentData, parentDataProperty, rootData = data } = options ?? {});\n',
+    'validator parameters',
+  );
+  const setter = replaceAll(
+    headers.out,
     /function setValidateFunc\(ctor, fn\) \{\n/g,
     'function setValidateFunc(ctor, fn) {\n  ctor.prototype.isValid = function() {\n    return fn(this, FAST) === true;\n  };\n',
     'setValidateFunc',
@@ -47,8 +60,8 @@ function addFastPath(bundle) {
   if (setter.count !== 1) throw new Error(`build: ${setter.count} setValidateFunc in the validators bundle`);
   // Every other use of the four options must be a validator's parameter list or an error's label.
   const rest = setter.out
-    .replace(/\(rootData === FAST \? FAST : \{[^{}]*\}\)/g, '')
-    .replace(/\{ instancePath = "", parentData, parentDataProperty, rootData = data \} = \{\}/g, '')
+    .replace(/\(fast \? FAST : \{[^{}]*\}\)/g, '')
+    .replace(/let instancePath = "", parentData, parentDataProperty, rootData = data;\n  if \(!fast\) \(\{ instancePath = "", parentData, parentDataProperty, rootData = data \} = options \?\? \{\}\);/g, '')
     .replace(/\{ instancePath, schemaPath: /g, '');
   const stray = /\b(?:instancePath|parentData|parentDataProperty|rootData)\b/.exec(rest.replace(/err\.instancePath/g, ''));
   if (stray) throw new Error(`build: the validators use \`${stray[0]}\` beyond labelling errors: ${rest.slice(Math.max(0, stray.index - 120), stray.index + 120)}`);

@@ -3,7 +3,9 @@
 /** Splits a JSON Pointer into unescaped tokens. */
 export function pointerTokens(pointer: string): string[] {
   if (pointer === '' || pointer === '/') return [];
-  return pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens = pointer.slice(1).split('/');
+  if (!pointer.includes('~')) return tokens;
+  return tokens.map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** Escapes one JSON Pointer token (RFC 6901: `~` → `~0`, `/` → `~1`). */

@@ -38,52 +38,20 @@ export type Trace = RecordedTrace | CompactTrace;
 /**
  * The compact form of a recorded trace: 4 bytes an event in a typed array (a view of a shared slab), outside the
  * garbage-collected heap, instead of a value reference per event. Only when every mapping's keys,
- * in source order, are its value's own keys in order (`Object.keys`): then the n-th key of the
+ * in source order, are its value's own keys in order (as `Object.keys` lists them): then the n-th key of the
  * value is the n-th key in the source, and the walk finds keys by position. Merge keys (`<<`),
  * aliases of mappings and integer-like keys (which JavaScript orders first) break that; such a
  * document keeps its recorded trace, so every position stays exact.
  */
 export function compactTrace(trace: RecordedTrace): Trace {
   const events = trace.events;
-  const n = events.length;
-  // Offsets beyond 2^29 do not fit the encoding (inputs are at most 64 MiB).
-  if (n === 0) return trace;
-  const compact = allocate(n);
-  const stack: number[] = [];
-  for (let j = 0; j < n; j++) {
-    const e = events[j];
-    if (typeof e === 'number') {
-      if (e >= 2 ** 29) return trace;
-      stack.push(j);
-    } else {
-      const open = stack.pop();
-      if (open === undefined) return trace;
-      compact[open] = j - open;
-    }
+  const recorder = createRecorder();
+  recorder.start();
+  for (const e of events) {
+    if (typeof e === 'number') recorder.listener('open', { position: e, result: undefined });
+    else recorder.listener('close', { position: 0, result: e });
   }
-  if (stack.length > 0) return trace;
-  for (let open = 0; open < n; open++) {
-    const distance = compact[open] ?? 0;
-    if (distance <= 0) continue;
-    const close = open + distance;
-    const result = events[close];
-    compact[close] = -2 * (events[open] as number) - 1 - (compact[close] === SAME_MARK ? 1 : 0);
-    let child = open + 1;
-    if (child < close && events[child + (compact[child] ?? 0)] === result) {
-      // Marked before its own close is written (children come after their parent).
-      compact[child + (compact[child] ?? 0)] = SAME_MARK;
-      continue;
-    }
-    if (typeof result !== 'object' || result === null || Array.isArray(result)) continue;
-    const keys = Object.keys(result);
-    let k = 0;
-    let key = 0;
-    for (; child < close; child += (compact[child] ?? 0) + 1) {
-      if (k++ % 2 === 0 && (key >= keys.length || String(events[child + (compact[child] ?? 0)]) !== keys[key++])) return trace;
-    }
-    if (key !== keys.length) return trace;
-  }
-  return { compact };
+  return recorder.finish(trace);
 }
 
 /** Compact traces are cut from shared slabs: one backing store per slab, not one per document. */
@@ -103,8 +71,111 @@ function allocate(n: number): Int32Array {
   return view;
 }
 
-/** Marks, while `compactTrace` runs, a close whose node has its parent's value. */
+/** Marks, while compacting, a close whose node has its parent's value. */
 const SAME_MARK = -1;
+
+/** Two close results are the same node value (numbers compare by their text, as the recorded form keeps them). */
+function sameResult(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'number' && typeof b === 'number' && String(a) === String(b));
+}
+
+/**
+ * Records the node events of one document at a time (`start` forgets the last) into buffers
+ * reused from document to document: the source offset of each open, the value of each close.
+ * `finish` gives the document's compact trace, or its recorded trace when it cannot be compacted.
+ */
+export interface TraceRecorder {
+  readonly listener: (type: string, state: ListenerState) => void;
+  start(): void;
+  /** The events as a recorded trace (an open is its offset; a close its value, numbers as strings). */
+  recorded(): RecordedTrace;
+  /** The compact trace, or `fallback` (default: the recorded trace) when the document cannot be compacted. */
+  finish(fallback?: RecordedTrace): Trace;
+}
+
+export function createRecorder(): TraceRecorder {
+  /** Per event: the source offset of an open, -1 for a close. */
+  let offsets = new Int32Array(4096);
+  /** Per event: the value of a close (stale entries of earlier documents at opens are never read). */
+  const results: unknown[] = [];
+  let n = 0;
+  let tooFar = false;
+  const listener = (type: string, state: ListenerState): void => {
+    if (n === offsets.length) {
+      const grown = new Int32Array(offsets.length * 2);
+      grown.set(offsets);
+      offsets = grown;
+    }
+    if (type === 'open') {
+      const position = state.position;
+      // Offsets beyond 2^29 do not fit the encoding (inputs are at most 64 MiB).
+      if (position >= 2 ** 29) tooFar = true;
+      offsets[n++] = position;
+    } else {
+      offsets[n] = -1;
+      results[n++] = state.result;
+    }
+  };
+  const recorded = (): RecordedTrace => {
+    const events: unknown[] = Array.from({ length: n });
+    for (let j = 0; j < n; j++) {
+      const offset = offsets[j] ?? -1;
+      const result = results[j];
+      events[j] = offset >= 0 ? offset : typeof result === 'number' ? String(result) : result;
+    }
+    return { events };
+  };
+  const finish = (fallback?: RecordedTrace): Trace => {
+    const fail = (): Trace => fallback ?? recorded();
+    if (n === 0 || tooFar) return fail();
+    const compact = allocate(n);
+    const stack: number[] = [];
+    for (let j = 0; j < n; j++) {
+      if ((offsets[j] ?? -1) >= 0) {
+        stack.push(j);
+      } else {
+        const open = stack.pop();
+        if (open === undefined) return fail();
+        compact[open] = j - open;
+      }
+    }
+    if (stack.length > 0) return fail();
+    for (let open = 0; open < n; open++) {
+      const distance = compact[open] ?? 0;
+      if (distance <= 0) continue;
+      const close = open + distance;
+      const result = results[close];
+      compact[close] = -2 * (offsets[open] ?? 0) - 1 - (compact[close] === SAME_MARK ? 1 : 0);
+      let child = open + 1;
+      if (child < close && sameResult(results[child + (compact[child] ?? 0)], result)) {
+        // Marked before its own close is written (children come after their parent).
+        compact[child + (compact[child] ?? 0)] = SAME_MARK;
+        continue;
+      }
+      if (typeof result !== 'object' || result === null || Array.isArray(result)) continue;
+      // The keys in source order must be the value's own keys in order: walked side by side
+      // (for…in lists own keys as Object.keys does for these plain objects, without a new array).
+      for (const key in result) {
+        // The key nodes are every other child, starting with the first; each is followed by its value's.
+        if (child >= close || String(results[child + (compact[child] ?? 0)]) !== key) return fail();
+        child += (compact[child] ?? 0) + 1;
+        if (child < close) child += (compact[child] ?? 0) + 1;
+      }
+      // A key node left over is a key the value does not have.
+      if (child < close) return fail();
+    }
+    return { compact };
+  };
+  return {
+    listener,
+    start: () => {
+      n = 0;
+      tooFar = false;
+    },
+    recorded,
+    finish,
+  };
+}
 
 /** Returns a trace and the js-yaml listener that fills it. */
 export function createTrace(): { trace: RecordedTrace; listener: (type: string, state: ListenerState) => void } {
@@ -210,12 +281,22 @@ function sameAsParent(events: Int32Array, open: number): boolean {
   return ((-(events[open + (events[open] ?? 0)] ?? -1) - 1) & 1) === 1;
 }
 
-/** The opens of the direct children of the node opened at `open` of a compact trace. */
-function compactChildren(events: Int32Array, open: number): number[] {
-  const children: number[] = [];
+/** The open of the `index`-th direct child of the node opened at `open` of a compact trace, or -1. */
+function compactChild(events: Int32Array, open: number, index: number): number {
   const close = open + (events[open] ?? 0);
-  for (let child = open + 1; child < close; child += (events[child] ?? 0) + 1) children.push(child);
-  return children;
+  let child = open + 1;
+  for (let k = 0; child < close; child += (events[child] ?? 0) + 1, k++) if (k === index) return child;
+  return -1;
+}
+
+/** The place of `key` among an object's own keys (Object.keys order), or -1. */
+function keyOrdinal(value: object, key: string): number {
+  let i = 0;
+  for (const own in value) {
+    if (own === key) return i;
+    i++;
+  }
+  return -1;
 }
 
 /** `offsetOf` over a compact trace: the same walk, with a mapping's keys found by their place in the value. */
@@ -229,18 +310,19 @@ function compactOffsetOf(events: Int32Array, pointer: string, root: unknown, at:
     while (open + 1 < open + (events[open] ?? 0) && sameAsParent(events, open + 1)) open++;
     if (Array.isArray(value)) {
       const index = Number(token);
-      const found = Number.isInteger(index) && index >= 0 ? compactChildren(events, open)[index] : undefined;
-      if (found === undefined) return offset;
+      const found = Number.isInteger(index) && index >= 0 ? compactChild(events, open, index) : -1;
+      if (found < 0) return offset;
       open = found;
       offset = compactOffset(events, found);
       value = value[index];
     } else if (typeof value === 'object' && value !== null) {
-      const ordinal = Object.keys(value).indexOf(token);
-      const children = ordinal >= 0 ? compactChildren(events, open) : [];
-      const keyOpen = children[2 * ordinal];
-      const found = children[2 * ordinal + 1];
-      if (found === undefined) return keyOpen !== undefined ? compactOffset(events, keyOpen) : offset;
-      offset = compactOffset(events, at === 'value' && t === tokens.length - 1 ? found : (keyOpen ?? found));
+      const ordinal = keyOrdinal(value, token);
+      const keyOpen = ordinal >= 0 ? compactChild(events, open, 2 * ordinal) : -1;
+      const close = open + (events[open] ?? 0);
+      const next = keyOpen >= 0 ? keyOpen + (events[keyOpen] ?? 0) + 1 : -1;
+      const found = next >= 0 && next < close ? next : -1;
+      if (found < 0) return keyOpen >= 0 ? compactOffset(events, keyOpen) : offset;
+      offset = compactOffset(events, at === 'value' && t === tokens.length - 1 ? found : keyOpen);
       open = found;
       value = (value as Record<string, unknown>)[token];
     } else {

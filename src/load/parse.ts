@@ -4,7 +4,7 @@
  */
 import jsYaml from 'js-yaml';
 import { positionInSource, type ParsedDocument } from '../document/document.js';
-import { compactTrace, complexKeyOffset, createTrace } from '../document/positions.js';
+import { complexKeyOffset, createRecorder } from '../document/positions.js';
 import type { SourceText } from '../document/types.js';
 import type { LoadProblem, ProblemCode } from './types.js';
 import { KUBERNETES_YAML_SCHEMA } from './yaml11.js';
@@ -234,6 +234,9 @@ export interface ParseOptions {
   readonly schema?: 'kubernetes' | 'core';
 }
 
+/** Records the node events of the document being parsed (one at a time: parsing is synchronous). */
+const recorder = createRecorder();
+
 /** Parses a YAML (or JSON) stream into documents; problems come back as data. */
 export function parseSource(source: SourceText, options: ParseOptions = {}): ParseResult {
   const schema = options.schema === 'core' ? jsYaml.CORE_SCHEMA : KUBERNETES_YAML_SCHEMA;
@@ -263,12 +266,12 @@ export function parseSource(source: SourceText, options: ParseOptions = {}): Par
       problems.push(problemAt(source, 'alias-bomb', `document uses more than ${MAX_ALIASES} YAML aliases; refused as a possible alias bomb`, chunk.offset));
       continue;
     }
-    const { trace, listener } = createTrace();
+    recorder.start();
     try {
       const value: unknown = jsYaml.load(chunk.text, {
         schema,
         filename: source.path,
-        listener,
+        listener: recorder.listener,
         maxDepth: MAX_DEPTH,
       } as jsYaml.LoadOptions);
       if (value === undefined || value === null) continue;
@@ -276,12 +279,12 @@ export function parseSource(source: SourceText, options: ParseOptions = {}): Par
         problems.push(problemAt(source, 'alias-bomb', `document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en')} nodes through its aliases; refused as a possible alias bomb`, chunk.offset));
         continue;
       }
-      const complexKey = chunk.text.includes('?') ? complexKeyOffset(trace, value) : -1;
+      const complexKey = chunk.text.includes('?') ? complexKeyOffset(recorder.recorded(), value) : -1;
       if (complexKey >= 0) {
         problems.push(problemAt(source, 'yaml-syntax', 'a mapping key that is not a scalar (`? [a, b]`): Kubernetes objects need string keys', chunk.offset + complexKey));
         continue;
       }
-      documents.push({ source, index: docIndex, offset: chunk.offset, value, trace: compactTrace(trace) });
+      documents.push({ source, index: docIndex, offset: chunk.offset, value, trace: recorder.finish() });
     } catch (error: unknown) {
       const e = error as YamlError;
       const raw = typeof e.reason === 'string' ? e.reason : String(e.message ?? error);

@@ -1,6 +1,6 @@
 import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { compactTrace, createTrace, offsetOf } from '../../src/document/positions.js';
+import { compactTrace, createRecorder, createTrace, offsetOf } from '../../src/document/positions.js';
 import { KUBERNETES_YAML_SCHEMA } from '../../src/load/yaml11.js';
 
 /** Every JSON Pointer of a value (the root first). */
@@ -56,5 +56,43 @@ describe('compact traces', () => {
     compactTrace(second.recorded);
     expect(pointers(first.value).map((p) => offsetOf(firstCompact, p, first.value))).toEqual(before);
     expect(before).toEqual([0, 0, 5, 10, 14, 17]);
+  });
+
+  it('are what the recorder gives while js-yaml parses, document after document, falling back where keys are out of order', () => {
+    const recorder = createRecorder();
+    const texts = [
+      'a: 1\nb:\n  c: [x, y]\n',
+      // Integer-like keys come first in JavaScript: not compacted.
+      'b: 1\n2: two\n1: one\n',
+      // A merge key adds keys the source does not list there: not compacted.
+      'base: &b {x: 1, y: 2}\nthing:\n  <<: *b\n  z: 3\n',
+      // An alias of a mapping: its keys have no nodes of their own.
+      'a: &m {p: 1}\nb: *m\n',
+      'k: 1.0\nl: .nan\nm: [1, 2, {n: -0}]\n__proto__: {q: r}\nempty:\n',
+      '- [a: b]\n- {c: d}\n',
+      'x: 1\n',
+    ];
+    const compacted: boolean[] = [];
+    const mismatches: string[] = [];
+    for (const text of texts) {
+      recorder.start();
+      const value: unknown = jsYaml.load(text, { schema: KUBERNETES_YAML_SCHEMA, listener: recorder.listener } as jsYaml.LoadOptions);
+      const recorded = recorder.recorded();
+      const { value: again, recorded: reference } = parse(text);
+      expect(again).toEqual(value);
+      expect(recorded.events.map((e) => (typeof e === 'object' && e !== null ? JSON.stringify(e) : e))).toEqual(reference.events.map((e) => (typeof e === 'object' && e !== null ? JSON.stringify(e) : e)));
+      const trace = recorder.finish();
+      compacted.push('compact' in trace);
+      for (const pointer of pointers(value)) {
+        for (const at of ['key', 'value'] as const) {
+          // Each trace walks alongside its own parse's value (wrappers are found by identity).
+          const expected = offsetOf(reference, pointer, again, at);
+          const actual = offsetOf(trace, pointer, value, at);
+          if (actual !== expected) mismatches.push(`${text} ${pointer} ${at}: ${actual} ≠ ${expected}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(compacted).toEqual([true, false, false, false, true, true, true]);
   });
 });

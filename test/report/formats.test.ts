@@ -112,7 +112,11 @@ describe('json in chunks', () => {
     const withImpact = { ...result, findings: result.findings.map((f, i) => (i === 0 ? { ...f, impact: { failedRequests: 1.5, before: 2, after: 0.5, otherFixes: 0, verdict: 'saves' as const, rps: 100, workloads: ['Deployment/x/nginx'], advice: 'add "a" —\n b' } } : f)) };
     const notes = { ...result, notes: [{ message: 'Widget (x/v1) is not a kind rollsafe analyzes; skipped', file: 'a "quoted"\nfile.yaml', line: 3 }] };
     const empty = { ...result, findings: [], notes: [] };
-    for (const r of [result, many, withImpact, notes, empty]) expect(formatJson(r)).toBe(oneString(r));
+    // Strings JSON escapes (quotes, backslash, control characters, lone surrogates, U+2028), and a finding
+    // with a field of an unexpected type (written the general way).
+    const odd = { ...result, findings: result.findings.slice(0, 2).map((f, i) => (i === 0 ? { ...f, message: 'a "b" \\ c\t\u0001 \u2028 \ud800 é', file: 'dir\\x.yaml', path: '/metadata/annotations/a~1b' } : { ...f, line: Number.NaN })) };
+    for (const r of [result, many, withImpact, notes, empty, odd]) expect(formatJson(r)).toBe(oneString(r));
+    expect(odd.findings.length).toBe(2);
     expect(many.findings.length).toBeGreaterThan(20);
     expect(formatJson(empty).endsWith('  "findings": [],\n  "notes": []\n}\n')).toBe(true);
   });
