@@ -155,31 +155,15 @@ function checkParts(files: readonly SourceFile[], plan: Plan, options: CheckOpti
   // Namespace-less objects (cluster-scoped kinds) by kind and name: the part that holds each.
   const placed = new Map<string, number>();
   for (const [p, part] of plan.parts.entries()) {
-    const sources = part.files.map((i) => {
-      const file = files[i] as SourceFile;
-      const text = plan.texts[i] ?? file.read();
-      plan.texts[i] = undefined;
-      return { path: file.path, text };
-    });
-    const loaded = loadSources(sources, options.profile.k8sVersion, (done) => options.onParsed?.(parsed + done, files.length));
-    parsed += sources.length;
-    for (const resource of loaded.resources) {
-      const read = namespacesRead(resource);
-      if (read === 'every' || read.some((namespace) => !part.namespaces.has(namespace))) return undefined;
-      if (resource.namespace === '') {
-        const key = `${resource.kind}\u0000${resource.name}`;
-        if ((placed.get(key) ?? p) !== p) return undefined;
-        placed.set(key, p);
-      }
-    }
-    const graph = buildGraph(loaded.resources, plan.facts);
-    hasServices ||= graph.services.length > 0;
-    hasWorkloads ||= graph.workloads.length > 0;
-    const result = checkGraph(loaded, graph, sources.length, options);
-    for (const finding of result.findings) findings.push(finding);
-    for (const note of result.notes) notes.push(note);
-    objects += result.objects;
-    // The part's objects are garbage now: past the budget, collect them before the next part is loaded.
+    const checked = checkPart(files, plan, p, part, placed, options, parsed);
+    if (!checked) return undefined;
+    parsed += part.files.length;
+    hasServices ||= checked.hasServices;
+    hasWorkloads ||= checked.hasWorkloads;
+    for (const finding of checked.result.findings) findings.push(finding);
+    for (const note of checked.result.notes) notes.push(note);
+    objects += checked.result.objects;
+    // The part's objects are garbage now (checkPart has returned): past the budget, collect them before the next part is loaded.
     collectGarbageAbove(HEAP_BUDGET);
   }
   if (hasServices !== plan.facts.hasServices || hasWorkloads !== plan.facts.hasWorkloads) return undefined;
@@ -189,4 +173,27 @@ function checkParts(files: readonly SourceFile[], plan: Plan, options: CheckOpti
   const ranked = notes.map((note, i) => ({ note, i, file: order.get(note.file) ?? 0 }));
   ranked.sort((a, b) => a.file - b.file || a.i - b.i);
   return { profile: options.profile.name, files: files.length, objects, findings, notes: ranked.map((r) => r.note) };
+}
+
+/** Checks one part (the `p`-th); undefined when its objects contradict the plan. Only the findings, notes and facts outlive the call. */
+function checkPart(files: readonly SourceFile[], plan: Plan, p: number, part: Part, placed: Map<string, number>, options: CheckOptions, parsed: number): { result: CheckResult; hasServices: boolean; hasWorkloads: boolean } | undefined {
+  const sources = part.files.map((i) => {
+    const file = files[i] as SourceFile;
+    const text = plan.texts[i] ?? file.read();
+    plan.texts[i] = undefined;
+    return { path: file.path, text };
+  });
+  const loaded = loadSources(sources, options.profile.k8sVersion, (done) => options.onParsed?.(parsed + done, files.length));
+  for (const resource of loaded.resources) {
+    const read = namespacesRead(resource);
+    if (read === 'every' || read.some((namespace) => !part.namespaces.has(namespace))) return undefined;
+    if (resource.namespace === '') {
+      const key = `${resource.kind}\u0000${resource.name}`;
+      if ((placed.get(key) ?? p) !== p) return undefined;
+      placed.set(key, p);
+    }
+  }
+  const graph = buildGraph(loaded.resources, plan.facts);
+  const result = checkGraph(loaded, graph, sources.length, options);
+  return { result, hasServices: graph.services.length > 0, hasWorkloads: graph.workloads.length > 0 };
 }
