@@ -3,14 +3,17 @@
 // because absolute times on a shared machine are noise.
 //
 // Every measurement is a whole `node` process (start-up, file reading, output), as a user runs it.
-// Timer: hyperfine when it is on PATH (Debian/Ubuntu: `sudo apt-get install hyperfine`), else our
-// own runs, interleaved round by round so that floor and check share the machine's noise.
+// Timer: our own runs, interleaved round by round so that floor and check share the machine's
+// noise (the ratios are the result). `--hyperfine` uses hyperfine instead (Debian/Ubuntu: `sudo
+// apt-get install hyperfine`), which runs each command's rounds one after another: on a shared
+// machine the floor and the check then meet different noise (one run: A 2.77 × the floor with
+// hyperfine, TODO with the interleaved rounds).
 //
 // Peak memory: the untimed first run of every command goes through bench/peak.js, which reports
 // the child's own process.resourceUsage().maxRSS.
 //
-// Usage: npm run bench [-- --runs N] [-- --skip-serve]   (N ≥ 5, default 5; --skip-serve leaves out
-// the ~3-minute serve bench, which `npm run bench:serve` runs alone)
+// Usage: npm run bench [-- --runs N] [-- --skip-serve] [-- --hyperfine]   (N ≥ 5, default 5;
+// --skip-serve leaves out the ~3-minute serve bench, which `npm run bench:serve` runs alone)
 // Corpora are generated once into bench/.corpus/ (git-ignored); results go to bench/.corpus/results.json.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -195,7 +198,7 @@ function missedGoals(ratios, peaks) {
 }
 
 function run() {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'skip-serve': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'skip-serve': { type: 'boolean', default: false }, hyperfine: { type: 'boolean', default: false } } });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 5) throw new BenchError(`--runs must be an integer ≥ 5, got ${values.runs}`);
   if (!existsSync(join(ROOT, 'dist', 'cli', 'bin.js'))) throw new BenchError('dist/cli/bin.js is missing: run `npm run bench` (it builds first)');
@@ -216,9 +219,10 @@ function run() {
   const counts = { A: countsOf(outputs.get('jsonA'), outputs.get('floorA')), B: countsOf(outputs.get('jsonB'), undefined) };
   outputs.clear();
 
-  const version = hyperfineVersion();
+  const version = values.hyperfine ? hyperfineVersion() : undefined;
+  if (values.hyperfine && version === undefined) throw new BenchError('--hyperfine: hyperfine is not on PATH (Debian/Ubuntu: sudo apt-get install hyperfine)');
   const samples = version === undefined ? timeInterleaved(list, runs) : timeHyperfine(list, runs);
-  const info = { node: process.version, timer: version ?? 'own interleaved runs (no hyperfine)', runs };
+  const info = { node: process.version, timer: version ?? 'own runs, interleaved round by round', runs };
   const stats = Object.fromEntries(
     list.map((command) => {
       const times = samples.get(command.id);

@@ -96,23 +96,40 @@ export interface TraceRecorder {
 export function createRecorder(): TraceRecorder {
   /** Per event: the source offset of an open, -1 for a close. */
   let offsets = new Int32Array(4096);
+  /** Per event: at an open, the distance to its close; 0 at a close (the compact trace's first half). */
+  let distances = new Int32Array(4096);
   /** Per event: the value of a close (stale entries of earlier documents at opens are never read). */
   const results: unknown[] = [];
+  /** The opens not closed yet. */
+  let stack = new Int32Array(256);
   let n = 0;
-  let tooFar = false;
+  let depth = 0;
+  let broken = false;
+  const grow = (array: Int32Array): Int32Array<ArrayBuffer> => {
+    const grown = new Int32Array(array.length * 2);
+    grown.set(array);
+    return grown;
+  };
   const listener = (type: string, state: ListenerState): void => {
     if (n === offsets.length) {
-      const grown = new Int32Array(offsets.length * 2);
-      grown.set(offsets);
-      offsets = grown;
+      offsets = grow(offsets);
+      distances = grow(distances);
     }
     if (type === 'open') {
       const position = state.position;
       // Offsets beyond 2^29 do not fit the encoding (inputs are at most 64 MiB).
-      if (position >= 2 ** 29) tooFar = true;
+      if (position >= 2 ** 29) broken = true;
+      if (depth === stack.length) stack = grow(stack);
+      stack[depth++] = n;
       offsets[n++] = position;
     } else {
+      if (depth === 0) broken = true;
+      else {
+        const open = stack[--depth] ?? 0;
+        distances[open] = n - open;
+      }
       offsets[n] = -1;
+      distances[n] = 0;
       results[n++] = state.result;
     }
   };
@@ -126,20 +143,9 @@ export function createRecorder(): TraceRecorder {
     return { events };
   };
   const finish = (fallback?: RecordedTrace): Trace => {
-    const fail = (): Trace => fallback ?? recorded();
-    if (n === 0 || tooFar) return fail();
+    if (n === 0 || broken || depth > 0) return fallback ?? recorded();
     const compact = allocate(n);
-    const stack: number[] = [];
-    for (let j = 0; j < n; j++) {
-      if ((offsets[j] ?? -1) >= 0) {
-        stack.push(j);
-      } else {
-        const open = stack.pop();
-        if (open === undefined) return fail();
-        compact[open] = j - open;
-      }
-    }
-    if (stack.length > 0) return fail();
+    compact.set(distances.subarray(0, n));
     for (let open = 0; open < n; open++) {
       const distance = compact[open] ?? 0;
       if (distance <= 0) continue;
@@ -157,12 +163,12 @@ export function createRecorder(): TraceRecorder {
       // (for…in lists own keys as Object.keys does for these plain objects, without a new array).
       for (const key in result) {
         // The key nodes are every other child, starting with the first; each is followed by its value's.
-        if (child >= close || String(results[child + (compact[child] ?? 0)]) !== key) return fail();
+        if (child >= close || String(results[child + (compact[child] ?? 0)]) !== key) return fallback ?? recorded();
         child += (compact[child] ?? 0) + 1;
         if (child < close) child += (compact[child] ?? 0) + 1;
       }
       // A key node left over is a key the value does not have.
-      if (child < close) return fail();
+      if (child < close) return fallback ?? recorded();
     }
     return { compact };
   };
@@ -170,7 +176,8 @@ export function createRecorder(): TraceRecorder {
     listener,
     start: () => {
       n = 0;
-      tooFar = false;
+      depth = 0;
+      broken = false;
     },
     recorded,
     finish,

@@ -42,13 +42,6 @@ export const PART_BYTES = 1024 * 1024;
  */
 const HEAP_BUDGET = 256 * 1024 * 1024;
 
-/**
- * Input up to which the texts the pre-scan read are kept for their part instead of being read
- * again (each is let go once its part is loaded): a second read of bench corpus A's 16 MB cost
- * about 30 ms. A larger input is read twice, so that memory follows the largest part.
- */
-const KEEP_TEXT_BYTES = 64 * 1024 * 1024;
-
 /** Files checked together and the namespaces they were grouped by. */
 interface Part {
   /** Indexes into the input's files, ascending. */
@@ -59,8 +52,6 @@ interface Part {
 interface Plan {
   readonly parts: readonly Part[];
   readonly facts: InputFacts;
-  /** The pre-scan's texts, by file index, when the input is small enough to keep them (KEEP_TEXT_BYTES). */
-  readonly texts: (string | undefined)[];
 }
 
 /** How checkFiles went: whole (small, or one namespace group), in parts, or whole after a part contradicted the plan. */
@@ -100,12 +91,8 @@ function planParts(files: readonly SourceFile[], partBytes: number): Plan | unde
   const named: Set<string>[] = [];
   let hasServices = false;
   let hasWorkloads = false;
-  const keep = files.reduce((sum, f) => sum + f.bytes, 0) <= KEEP_TEXT_BYTES;
-  const texts: (string | undefined)[] = [];
   for (const [i, file] of files.entries()) {
-    const text = file.read();
-    if (keep) texts.push(text);
-    const hints = scanHints(text);
+    const hints = scanHints(file.read());
     if (hints.everyNamespace) return undefined;
     hasServices ||= hints.service;
     hasWorkloads ||= hints.workload;
@@ -141,7 +128,7 @@ function planParts(files: readonly SourceFile[], partBytes: number): Plan | unde
     bytes += size;
   }
   flush();
-  return parts.length < 2 ? undefined : { parts, facts: { hasServices, hasWorkloads }, texts };
+  return parts.length < 2 ? undefined : { parts, facts: { hasServices, hasWorkloads } };
 }
 
 /** Checks part after part; undefined when a part's objects contradict the plan (then the input is checked whole). */
@@ -179,9 +166,7 @@ function checkParts(files: readonly SourceFile[], plan: Plan, options: CheckOpti
 function checkPart(files: readonly SourceFile[], plan: Plan, p: number, part: Part, placed: Map<string, number>, options: CheckOptions, parsed: number): { result: CheckResult; hasServices: boolean; hasWorkloads: boolean } | undefined {
   const sources = part.files.map((i) => {
     const file = files[i] as SourceFile;
-    const text = plan.texts[i] ?? file.read();
-    plan.texts[i] = undefined;
-    return { path: file.path, text };
+    return { path: file.path, text: file.read() };
   });
   const loaded = loadSources(sources, options.profile.k8sVersion, (done) => options.onParsed?.(parsed + done, files.length));
   for (const resource of loaded.resources) {
