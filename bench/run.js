@@ -6,8 +6,8 @@
 // Timer: our own runs, interleaved round by round so that floor and check share the machine's
 // noise (the ratios are the result). `--hyperfine` uses hyperfine instead (Debian/Ubuntu: `sudo
 // apt-get install hyperfine`), which runs each command's rounds one after another: on a shared
-// machine the floor and the check then meet different noise (one run: A 2.77 × the floor with
-// hyperfine, TODO with the interleaved rounds).
+// machine the floor and the check then meet different noise (two runs of the same build a few
+// minutes apart: A 2.77 × the floor with hyperfine, 2.51 × with interleaved rounds).
 //
 // Peak memory: the untimed first run of every command goes through bench/peak.js, which reports
 // the child's own process.resourceUsage().maxRSS.
