@@ -22,7 +22,7 @@ export interface RecordedTrace {
 }
 
 /**
- * The same events, compact (see `compactTrace`): at an open, the distance to its close (≥ 1), so
+ * The same events, compact (see `createRecorder`): at an open, the distance to its close (≥ 1), so
  * a walk steps from child to child without reading their insides; at a close, -(2 × the node's
  * source offset + same) - 1, where `same` is 1 when the node has the very value of the node around
  * it (js-yaml reports some nodes twice). A mapping's keys are not kept: they are its value's own
@@ -34,25 +34,6 @@ interface CompactTrace {
 
 /** Node events of one parsed chunk. */
 export type Trace = RecordedTrace | CompactTrace;
-
-/**
- * The compact form of a recorded trace: 4 bytes an event in a typed array (a view of a shared slab), outside the
- * garbage-collected heap, instead of a value reference per event. Only when every mapping's keys,
- * in source order, are its value's own keys in order (as `Object.keys` lists them): then the n-th key of the
- * value is the n-th key in the source, and the walk finds keys by position. Merge keys (`<<`),
- * aliases of mappings and integer-like keys (which JavaScript orders first) break that; such a
- * document keeps its recorded trace, so every position stays exact.
- */
-export function compactTrace(trace: RecordedTrace): Trace {
-  const events = trace.events;
-  const recorder = createRecorder();
-  recorder.start();
-  for (const e of events) {
-    if (typeof e === 'number') recorder.listener('open', { position: e, result: undefined });
-    else recorder.listener('close', { position: 0, result: e });
-  }
-  return recorder.finish(trace);
-}
 
 /** Compact traces are cut from shared slabs: one backing store per slab, not one per document. */
 const SLAB = 1 << 20;
@@ -82,7 +63,12 @@ function sameResult(a: unknown, b: unknown): boolean {
 /**
  * Records the node events of one document at a time (`start` forgets the last) into buffers
  * reused from document to document: the source offset of each open, the value of each close.
- * `finish` gives the document's compact trace, or its recorded trace when it cannot be compacted.
+ * `finish` gives the document's compact trace: 4 bytes an event in a typed array (a view of a
+ * shared slab), outside the garbage-collected heap, instead of a value reference per event. Only
+ * when every mapping's keys, in source order, are its value's own keys in order (as `Object.keys`
+ * lists them): then the n-th key of the value is the n-th key in the source, and the walk finds
+ * keys by position. Merge keys (`<<`), aliases of mappings and integer-like keys (which JavaScript
+ * orders first) break that; such a document keeps its recorded trace, so every position stays exact.
  */
 export interface TraceRecorder {
   readonly listener: (type: string, state: ListenerState) => void;
@@ -182,19 +168,6 @@ export function createRecorder(): TraceRecorder {
     recorded,
     finish,
   };
-}
-
-/** Returns a trace and the js-yaml listener that fills it. */
-export function createTrace(): { trace: RecordedTrace; listener: (type: string, state: ListenerState) => void } {
-  const events: unknown[] = [];
-  const listener = (type: string, state: ListenerState): void => {
-    if (type === 'open') events.push(state.position);
-    else {
-      const result = state.result;
-      events.push(typeof result === 'number' ? String(result) : result);
-    }
-  };
-  return { trace: { events }, listener };
 }
 
 /**

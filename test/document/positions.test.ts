@@ -1,6 +1,6 @@
 import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { compactTrace, createRecorder, createTrace, offsetOf } from '../../src/document/positions.js';
+import { createRecorder, offsetOf, type RecordedTrace, type Trace } from '../../src/document/positions.js';
 import { KUBERNETES_YAML_SCHEMA } from '../../src/load/yaml11.js';
 
 /** Every JSON Pointer of a value (the root first). */
@@ -10,10 +10,31 @@ function pointers(value: unknown, base = ''): string[] {
   return [base, ...entries.flatMap(([k, v]) => pointers(v, `${base}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`))];
 }
 
-function parse(text: string): { value: unknown; recorded: ReturnType<typeof createTrace>['trace'] } {
-  const { trace, listener } = createTrace();
-  const value: unknown = jsYaml.load(text, { schema: KUBERNETES_YAML_SCHEMA, listener } as jsYaml.LoadOptions);
-  return { value, recorded: trace };
+/** The events of a parse as js-yaml's listener reports them, kept as they come: the reference for the recorder. */
+function createTrace(): { trace: RecordedTrace; listener: (type: string, state: { position: number; result: unknown }) => void } {
+  const events: unknown[] = [];
+  const listener = (type: string, state: { position: number; result: unknown }): void => {
+    if (type === 'open') events.push(state.position);
+    else events.push(typeof state.result === 'number' ? String(state.result) : state.result);
+  };
+  return { trace: { events }, listener };
+}
+
+/** One recorder for the whole file, as the loader keeps one (load/parse.ts). */
+const recorder = createRecorder();
+
+/** Parses with both: the reference events and the recorder's trace of the same parse. */
+function parse(text: string): { value: unknown; recorded: RecordedTrace; trace: Trace } {
+  const { trace: recorded, listener } = createTrace();
+  recorder.start();
+  const value: unknown = jsYaml.load(text, {
+    schema: KUBERNETES_YAML_SCHEMA,
+    listener: (type: string, state: { position: number; result: unknown }) => {
+      listener(type, state);
+      recorder.listener(type, state);
+    },
+  } as jsYaml.LoadOptions);
+  return { value, recorded, trace: recorder.finish() };
 }
 
 describe('compact traces', () => {
@@ -25,9 +46,8 @@ describe('compact traces', () => {
     for (let d = 0; d < 2500; d++) {
       const containers = Array.from({ length: 20 + (d % 7) }, (_, c) => `      - name: c${c}\n        image: "img:${d}"\n        ports:\n        - containerPort: ${8000 + c}\n          name: p${c}\n        args: [a, "${d}", {k: v}]\n`).join('');
       const text = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${d}\n  labels: {app: a${d}, tier: web}\nspec:\n  replicas: ${d % 5}\n  template:\n    spec:\n      containers:\n${containers}`;
-      const { value, recorded } = parse(text);
+      const { value, recorded, trace: compact } = parse(text);
       events += recorded.events.length;
-      const compact = compactTrace(recorded);
       if (!('compact' in compact)) {
         mismatches.push(`${d}: not compacted`);
         continue;
@@ -50,16 +70,14 @@ describe('compact traces', () => {
 
   it('stay apart: a document compacted after another does not change its offsets', () => {
     const first = parse('a: 1\nb:\n  c: [x, y]\n');
-    const firstCompact = compactTrace(first.recorded);
+    const firstCompact = first.trace;
     const before = pointers(first.value).map((p) => offsetOf(firstCompact, p, first.value));
-    const second = parse('z:\n  - 1\n  - q: r\n');
-    compactTrace(second.recorded);
+    parse('z:\n  - 1\n  - q: r\n');
     expect(pointers(first.value).map((p) => offsetOf(firstCompact, p, first.value))).toEqual(before);
     expect(before).toEqual([0, 0, 5, 10, 14, 17]);
   });
 
   it('are what the recorder gives while js-yaml parses, document after document, falling back where keys are out of order', () => {
-    const recorder = createRecorder();
     const texts = [
       'a: 1\nb:\n  c: [x, y]\n',
       // Integer-like keys come first in JavaScript: not compacted.
@@ -75,18 +93,16 @@ describe('compact traces', () => {
     const compacted: boolean[] = [];
     const mismatches: string[] = [];
     for (const text of texts) {
+      const { value, recorded, trace } = parse(text);
+      // The recorder's own events are the reference's.
       recorder.start();
-      const value: unknown = jsYaml.load(text, { schema: KUBERNETES_YAML_SCHEMA, listener: recorder.listener } as jsYaml.LoadOptions);
-      const recorded = recorder.recorded();
-      const { value: again, recorded: reference } = parse(text);
-      expect(again).toEqual(value);
-      expect(recorded.events.map((e) => (typeof e === 'object' && e !== null ? JSON.stringify(e) : e))).toEqual(reference.events.map((e) => (typeof e === 'object' && e !== null ? JSON.stringify(e) : e)));
-      const trace = recorder.finish();
+      jsYaml.load(text, { schema: KUBERNETES_YAML_SCHEMA, listener: recorder.listener } as jsYaml.LoadOptions);
+      const again = recorder.recorded().events;
+      expect(again.map((e) => (typeof e === 'object' && e !== null ? JSON.stringify(e) : e))).toEqual(recorded.events.map((e) => (typeof e === 'object' && e !== null ? JSON.stringify(e) : e)));
       compacted.push('compact' in trace);
       for (const pointer of pointers(value)) {
         for (const at of ['key', 'value'] as const) {
-          // Each trace walks alongside its own parse's value (wrappers are found by identity).
-          const expected = offsetOf(reference, pointer, again, at);
+          const expected = offsetOf(recorded, pointer, value, at);
           const actual = offsetOf(trace, pointer, value, at);
           if (actual !== expected) mismatches.push(`${text} ${pointer} ${at}: ${actual} ≠ ${expected}`);
         }
