@@ -279,12 +279,14 @@ export function parseSource(source: SourceText, options: ParseOptions = {}): Par
         problems.push(problemAt(source, 'alias-bomb', `document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en')} nodes through its aliases; refused as a possible alias bomb`, chunk.offset));
         continue;
       }
-      const complexKey = chunk.text.includes('?') ? complexKeyOffset(recorder.recorded(), value) : -1;
+      // A complex key needs the events as recorded (rare: the text has a `?`); they are also what the document keeps if it cannot be compacted.
+      const recorded = chunk.text.includes('?') ? recorder.recorded() : undefined;
+      const complexKey = recorded ? complexKeyOffset(recorded, value) : -1;
       if (complexKey >= 0) {
         problems.push(problemAt(source, 'yaml-syntax', 'a mapping key that is not a scalar (`? [a, b]`): Kubernetes objects need string keys', chunk.offset + complexKey));
         continue;
       }
-      documents.push({ source, index: docIndex, offset: chunk.offset, value, trace: recorder.finish() });
+      documents.push({ source, index: docIndex, offset: chunk.offset, value, trace: recorder.finish(recorded) });
     } catch (error: unknown) {
       const e = error as YamlError;
       const raw = typeof e.reason === 'string' ? e.reason : String(e.message ?? error);

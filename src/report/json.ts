@@ -35,9 +35,8 @@ const FINDING_INDENT = '\n      ';
  * `JSON.stringify(report, null, 2)`.
  */
 function findingJson(f: Finding): string {
-  if (typeof f.line !== 'number' || typeof f.column !== 'number' || typeof f.fixable !== 'boolean' || !Number.isFinite(f.line) || !Number.isFinite(f.column)) return nested(shown(f), 2);
-  const strings = [f.ruleId, f.severity, f.category, f.message, f.file, f.path];
-  if (strings.some((v) => typeof v !== 'string')) return nested(shown(f), 2);
+  const expected = Number.isFinite(f.line) && Number.isFinite(f.column) && typeof f.fixable === 'boolean' && typeof f.ruleId === 'string' && typeof f.severity === 'string' && typeof f.category === 'string' && typeof f.message === 'string' && typeof f.file === 'string' && typeof f.path === 'string';
+  if (!expected) return nested(shown(f), 2);
   const q = JSON.stringify;
   let out = `{${FINDING_INDENT}"ruleId": ${q(f.ruleId)},${FINDING_INDENT}"severity": ${q(f.severity)},${FINDING_INDENT}"category": ${q(f.category)},${FINDING_INDENT}"message": ${q(f.message)},${FINDING_INDENT}"file": ${q(f.file)},${FINDING_INDENT}"line": ${f.line},${FINDING_INDENT}"column": ${f.column},${FINDING_INDENT}"resource": ${nested(f.resource, 3)},${FINDING_INDENT}"path": ${q(f.path)},${FINDING_INDENT}"fixable": ${f.fixable}`;
   if (f.impact) out += `,${FINDING_INDENT}"impact": ${nested(f.impact, 3)}`;
