@@ -1,6 +1,6 @@
 /** Runs the rules over a loaded input: severities, suppression, positions, sorting. */
 import { loadSources, type LoadResult } from '../load/objects.js';
-import type { LoadNote } from '../load/types.js';
+import type { LoadNote, LoadProblem } from '../load/types.js';
 import type { SourceText } from '../document/types.js';
 import { buildGraph, type Graph } from '../model/graph.js';
 import { IGNORE_ANNOTATION, ignoredRules, positionOf, type Resource } from '../model/resource.js';
@@ -9,7 +9,7 @@ import { RULES } from '../rules/index.js';
 import { servedBy, type Served } from '../domain/service-role.js';
 import { containerServed } from '../domain/serving.js';
 import type { ContainerView, Workload } from '../model/workload.js';
-import type { Finding, Report, Rule, Severity } from '../rules/types.js';
+import type { Finding, Report, Rule, RuleContext, RuleMeta, Severity } from '../rules/types.js';
 import { severityRank } from '../rules/types.js';
 
 export { IGNORE_ANNOTATION };
@@ -74,11 +74,11 @@ export function checkGraph(loaded: LoadResult, graph: Graph, files: number, opti
   const findings: Finding[] = [];
   const overrides = options.ruleSeverities ?? {};
   const ignoreCache = new Map<Resource, ReadonlySet<string>>();
-  const scope = servedScope(graph, options.profile);
+  const scope = new ServedScope(graph, options.profile);
   for (const rule of options.rules ?? RULES.values()) {
     const override = overrides[rule.meta.id];
     if (override === 'off') continue;
-    runRule(rule, override, graph, loaded.problems, options.profile, findings, ignoreCache, scope);
+    rule.check(new RuleRun(rule, override, graph, loaded.problems, options.profile, findings, ignoreCache, scope));
   }
   findings.sort(compareFindings);
   return { profile: options.profile.name, files, objects: loaded.objects, findings, notes: loaded.notes };
@@ -91,28 +91,40 @@ type Scoped = { readonly drop: true } | { readonly drop: false; readonly cap: Se
  * The served scope of Service-dependent rules (RuleMeta.serviceDependent), decided once per
  * workload — and per container for a finding on a container, which may be served less than its
  * pod (a container that serves only a webhook beside one behind a user Service) — from
- * domain/service-role.ts, so that every rule applies the same answer.
+ * domain/service-role.ts, so that every rule applies the same answer. A class rather than a
+ * closure made per check, like the rule context below and the graph's lookups (model/graph.ts
+ * IndexedGraph says what the closures kept alive).
  */
-function servedScope(graph: Graph, profile: Profile): (report: Report) => Scoped {
-  const byResource = new Map<Resource, Workload>(graph.workloads.map((w) => [w.resource, w]));
+class ServedScope {
+  readonly #byResource: Map<Resource, Workload>;
   // By workload, then by the container the finding is on (undefined: the workload as a whole).
-  const cache = new Map<Workload, Map<ContainerView | undefined, Scoped>>();
-  const context = { graph, profile };
-  const none: Scoped = { drop: false, cap: undefined, note: '' };
-  const scopeOf = (served: Served): Scoped => (served.level === 'none' ? { drop: true } : served.level === 'user' ? none : { drop: false, cap: 'warning', note: served.why });
-  return (report) => {
-    const workload = report.workload ?? byResource.get(report.resource);
-    if (!workload) return none;
+  readonly #cache = new Map<Workload, Map<ContainerView | undefined, Scoped>>();
+  readonly #context: { readonly graph: Graph; readonly profile: Profile };
+
+  constructor(graph: Graph, profile: Profile) {
+    this.#byResource = new Map(graph.workloads.map((w) => [w.resource, w]));
+    this.#context = { graph, profile };
+  }
+
+  of(report: Report): Scoped {
+    const workload = report.workload ?? this.#byResource.get(report.resource);
+    if (!workload) return IN_SCOPE;
     const container = report.workload ? undefined : workload.containers.find((c) => isAtOrUnder(report.path, c.path));
-    let byContainer = cache.get(workload);
-    if (!byContainer) cache.set(workload, (byContainer = new Map()));
+    let byContainer = this.#cache.get(workload);
+    if (!byContainer) this.#cache.set(workload, (byContainer = new Map()));
     let scoped = byContainer.get(container);
     if (!scoped) {
-      scoped = scopeOf(container ? containerServed(context, workload, container) : servedBy(context, workload));
+      scoped = scopeOf(container ? containerServed(this.#context, workload, container) : servedBy(this.#context, workload));
       byContainer.set(container, scoped);
     }
     return scoped;
-  };
+  }
+}
+
+const IN_SCOPE: Scoped = { drop: false, cap: undefined, note: '' };
+
+function scopeOf(served: Served): Scoped {
+  return served.level === 'none' ? { drop: true } : served.level === 'user' ? IN_SCOPE : { drop: false, cap: 'warning', note: served.why };
 }
 
 /** True when JSON Pointer `path` is `base` or a pointer inside it. */
@@ -120,60 +132,78 @@ function isAtOrUnder(path: string, base: string): boolean {
   return path.startsWith(base) && (path.length === base.length || path[base.length] === '/');
 }
 
-function runRule(rule: Rule, override: Severity | undefined, graph: Graph, problems: ReturnType<typeof loadSources>['problems'], profile: Profile, out: Finding[], ignoreCache: Map<Resource, ReadonlySet<string>>, scope: (report: Report) => Scoped): void {
-  const { meta } = rule;
-  rule.check({
-    graph,
-    profile,
-    problems,
-    report(report: Report): void {
-      let ignored = ignoreCache.get(report.resource);
-      if (!ignored) {
-        ignored = ignoredRules(report.resource);
-        ignoreCache.set(report.resource, ignored);
-      }
-      if (ignored.has(meta.id) || ignored.has('all')) return;
-      const template = meta.messages[report.messageId];
-      if (template === undefined) throw new Error(`rule ${meta.id} reported unknown message id ${report.messageId}`);
-      const scoped = meta.serviceDependent ? scope(report) : undefined;
-      if (scoped?.drop) return;
-      let severity = report.severity ?? meta.severity;
-      if (scoped?.cap && severityRank(scoped.cap) < severityRank(severity)) severity = scoped.cap;
-      const message = formatMessage(template, report.data);
-      const pos = positionOf(report.resource, report.path);
-      const fix = rebase(report);
-      out.push({
-        ruleId: meta.id,
-        severity: override ?? severity,
-        category: meta.category,
-        message: scoped?.note ? `${message} — ${scoped.note}` : message,
-        file: report.resource.doc.source.path,
-        line: pos.line,
-        column: pos.column,
-        resource: report.resource.ref,
-        path: report.resource.base + report.path,
-        fixable: fix !== undefined,
-        ...(fix ? { fix } : {}),
-        document: report.resource.doc.index,
-      });
-    },
-    reportAt(location, messageId, data): void {
-      const template = meta.messages[messageId];
-      if (template === undefined) throw new Error(`rule ${meta.id} reported unknown message id ${messageId}`);
-      out.push({
-        ruleId: meta.id,
-        severity: override ?? meta.severity,
-        category: meta.category,
-        message: formatMessage(template, data),
-        file: location.file,
-        line: location.line,
-        column: location.column,
-        resource: location.resource,
-        path: location.path,
-        fixable: false,
-      });
-    },
-  });
+/** What one rule is given while it checks a graph: where its reports go (a class, not closures: see ServedScope). */
+class RuleRun implements RuleContext {
+  readonly graph: Graph;
+  readonly profile: Profile;
+  readonly problems: readonly LoadProblem[];
+  readonly #meta: RuleMeta;
+  readonly #override: Severity | undefined;
+  readonly #out: Finding[];
+  readonly #ignoreCache: Map<Resource, ReadonlySet<string>>;
+  readonly #scope: ServedScope;
+
+  constructor(rule: Rule, override: Severity | undefined, graph: Graph, problems: readonly LoadProblem[], profile: Profile, out: Finding[], ignoreCache: Map<Resource, ReadonlySet<string>>, scope: ServedScope) {
+    this.graph = graph;
+    this.profile = profile;
+    this.problems = problems;
+    this.#meta = rule.meta;
+    this.#override = override;
+    this.#out = out;
+    this.#ignoreCache = ignoreCache;
+    this.#scope = scope;
+  }
+
+  report(report: Report): void {
+    const meta = this.#meta;
+    let ignored = this.#ignoreCache.get(report.resource);
+    if (!ignored) {
+      ignored = ignoredRules(report.resource);
+      this.#ignoreCache.set(report.resource, ignored);
+    }
+    if (ignored.has(meta.id) || ignored.has('all')) return;
+    const template = meta.messages[report.messageId];
+    if (template === undefined) throw new Error(`rule ${meta.id} reported unknown message id ${report.messageId}`);
+    const scoped = meta.serviceDependent ? this.#scope.of(report) : undefined;
+    if (scoped?.drop) return;
+    let severity = report.severity ?? meta.severity;
+    if (scoped?.cap && severityRank(scoped.cap) < severityRank(severity)) severity = scoped.cap;
+    const message = formatMessage(template, report.data);
+    const pos = positionOf(report.resource, report.path);
+    const fix = rebase(report);
+    this.#out.push({
+      ruleId: meta.id,
+      severity: this.#override ?? severity,
+      category: meta.category,
+      message: scoped?.note ? `${message} — ${scoped.note}` : message,
+      file: report.resource.doc.source.path,
+      line: pos.line,
+      column: pos.column,
+      resource: report.resource.ref,
+      path: report.resource.base + report.path,
+      fixable: fix !== undefined,
+      ...(fix ? { fix } : {}),
+      document: report.resource.doc.index,
+    });
+  }
+
+  reportAt(location: Parameters<RuleContext['reportAt']>[0], messageId: string, data?: Readonly<Record<string, string | number>>): void {
+    const meta = this.#meta;
+    const template = meta.messages[messageId];
+    if (template === undefined) throw new Error(`rule ${meta.id} reported unknown message id ${messageId}`);
+    this.#out.push({
+      ruleId: meta.id,
+      severity: this.#override ?? meta.severity,
+      category: meta.category,
+      message: formatMessage(template, data),
+      file: location.file,
+      line: location.line,
+      column: location.column,
+      resource: location.resource,
+      path: location.path,
+      fixable: false,
+    });
+  }
 }
 
 /** Orders findings by file, line, column, rule. */
