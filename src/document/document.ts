@@ -15,9 +15,9 @@ export interface ParsedDocument {
   readonly trace: Trace;
 }
 
-const startsCache = new WeakMap<SourceText, number[]>();
+const startsCache = new WeakMap<SourceText, Int32Array>();
 
-function startsOf(source: SourceText): number[] {
+function startsOf(source: SourceText): Int32Array {
   let starts = startsCache.get(source);
   if (!starts) {
     starts = lineStarts(source.text);

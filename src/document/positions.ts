@@ -131,17 +131,19 @@ export function createRecorder(): TraceRecorder {
   const finish = (fallback?: RecordedTrace): Trace => {
     if (n === 0 || broken || depth > 0) return fallback ?? recorded();
     const compact = allocate(n);
-    compact.set(distances.subarray(0, n));
+    // Filled as the walk goes (copying with `set` needs one more typed array view per document): each open
+    // when the walk reaches it, each close by its open; children's distances are read from `distances`.
     for (let open = 0; open < n; open++) {
-      const distance = compact[open] ?? 0;
+      const distance = distances[open] ?? 0;
       if (distance <= 0) continue;
+      compact[open] = distance;
       const close = open + distance;
       const result = results[close];
       compact[close] = -2 * (offsets[open] ?? 0) - 1 - (compact[close] === SAME_MARK ? 1 : 0);
       let child = open + 1;
-      if (child < close && sameResult(results[child + (compact[child] ?? 0)], result)) {
+      if (child < close && sameResult(results[child + (distances[child] ?? 0)], result)) {
         // Marked before its own close is written (children come after their parent).
-        compact[child + (compact[child] ?? 0)] = SAME_MARK;
+        compact[child + (distances[child] ?? 0)] = SAME_MARK;
         continue;
       }
       if (typeof result !== 'object' || result === null || Array.isArray(result)) continue;
@@ -149,9 +151,9 @@ export function createRecorder(): TraceRecorder {
       // (for…in lists own keys as Object.keys does for these plain objects, without a new array).
       for (const key in result) {
         // The key nodes are every other child, starting with the first; each is followed by its value's.
-        if (child >= close || String(results[child + (compact[child] ?? 0)]) !== key) return fallback ?? recorded();
-        child += (compact[child] ?? 0) + 1;
-        if (child < close) child += (compact[child] ?? 0) + 1;
+        if (child >= close || String(results[child + (distances[child] ?? 0)]) !== key) return fallback ?? recorded();
+        child += (distances[child] ?? 0) + 1;
+        if (child < close) child += (distances[child] ?? 0) + 1;
       }
       // A key node left over is a key the value does not have.
       if (child < close) return fallback ?? recorded();
@@ -342,21 +344,27 @@ export function complexKeyOffset(trace: RecordedTrace, root: unknown): number {
   return typeof events[0] === 'number' ? visit(0, root) : -1;
 }
 
-/** Line-start table of a text, for offset → line/column. */
-export function lineStarts(text: string): number[] {
-  const starts = [0];
+/** Line-start table of a text, for offset → line/column (a typed array: 4 bytes a line, outside the collected heap). */
+export function lineStarts(text: string): Int32Array {
   if (text.includes('\r')) {
     // CR-only (old Mac) line ends count too, as YAML counts them.
     const re = /\r\n?|\n/g;
-    for (let m = re.exec(text); m; m = re.exec(text)) starts.push(m.index + m[0].length);
-    return starts;
+    const found = [0];
+    for (let m = re.exec(text); m; m = re.exec(text)) found.push(m.index + m[0].length);
+    return Int32Array.from(found);
   }
-  let i = text.indexOf('\n');
-  while (i !== -1) {
-    starts.push(i + 1);
-    i = text.indexOf('\n', i + 1);
+  // About one line in 32 characters to start with (manifest lines are shorter), doubled when full.
+  let starts = new Int32Array(Math.max(16, text.length >> 5));
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    if (lines === starts.length) {
+      const grown = new Int32Array(lines * 2);
+      grown.set(starts);
+      starts = grown;
+    }
+    starts[lines++] = i + 1;
   }
-  return starts;
+  return starts.subarray(0, lines);
 }
 
 /** Moves an offset past white space and comment lines to the first character of content. */
@@ -375,7 +383,7 @@ export function skipBlank(text: string, offset: number): number {
 }
 
 /** 1-based line and column of `offset` in a text with the given line starts. */
-export function positionAt(starts: readonly number[], offset: number): Position {
+export function positionAt(starts: ArrayLike<number>, offset: number): Position {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {

@@ -11,6 +11,7 @@ import { formatText } from '../../src/report/text.js';
 import { summarizeCheck } from '../../src/report/summary.js';
 import { VERSION } from '../../src/version.js';
 import { RULES } from '../../src/rules/index.js';
+import type { Finding } from '../../src/rules/types.js';
 import { ROOT, source } from '../helpers.js';
 
 const profile = findBuiltinProfile('ack-flannel');
@@ -112,11 +113,21 @@ describe('json in chunks', () => {
     const withImpact = { ...result, findings: result.findings.map((f, i) => (i === 0 ? { ...f, impact: { failedRequests: 1.5, before: 2, after: 0.5, otherFixes: 0, verdict: 'saves' as const, rps: 100, workloads: ['Deployment/x/nginx'], advice: 'add "a" —\n b' } } : f)) };
     const notes = { ...result, notes: [{ message: 'Widget (x/v1) is not a kind rollsafe analyzes; skipped', file: 'a "quoted"\nfile.yaml', line: 3 }] };
     const empty = { ...result, findings: [], notes: [] };
-    // Strings JSON escapes (quotes, backslash, control characters, lone surrogates, U+2028), and a finding
-    // with a field of an unexpected type (written the general way).
-    const odd = { ...result, findings: result.findings.slice(0, 2).map((f, i) => (i === 0 ? { ...f, message: 'a "b" \\ c\t\u0001 \u2028 \ud800 é', file: 'dir\\x.yaml', path: '/metadata/annotations/a~1b' } : { ...f, line: Number.NaN })) };
+    // Strings JSON escapes (quotes, backslash, control characters, lone surrogates, U+2028), a finding
+    // with a field of an unexpected type (written the general way), and resources of other shapes.
+    const oddRefs = [{ name: 'x', kind: 'Deployment', namespace: '' }, { kind: 'Deployment', namespace: 'a', name: 'b', extra: 1 }, { kind: 'Deployment', namespace: 'a' }];
+    const odd = {
+      ...result,
+      findings: result.findings.slice(0, 5).map((f, i) =>
+        i === 0
+          ? { ...f, message: 'a "b" \\ c\t\u0001 \u2028 \ud800 é', file: 'dir\\x.yaml', path: '/metadata/annotations/a~1b', resource: { kind: 'Deploy"ment', namespace: 'n\\s', name: '\u2028' } }
+          : i === 1
+            ? { ...f, line: Number.NaN }
+            : { ...f, resource: oddRefs[i - 2] as Finding['resource'] },
+      ),
+    };
     for (const r of [result, many, withImpact, notes, empty, odd]) expect(formatJson(r)).toBe(oneString(r));
-    expect(odd.findings.length).toBe(2);
+    expect(odd.findings.length).toBe(5);
     expect(many.findings.length).toBeGreaterThan(20);
     expect(formatJson(empty).endsWith('  "findings": [],\n  "notes": []\n}\n')).toBe(true);
   });
