@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { loadSources } from '../../src/load/objects.js';
 import { findTemplateAction, parseSource, splitDocuments } from '../../src/load/parse.js';
@@ -69,6 +70,28 @@ describe('YAML 1.1 scalars, as the Kubernetes decoder reads them', () => {
     const booleans = [true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false, false, false, false];
     const strings = ['yES', 'tRUE', 'oN', 'nO', 'oFF', 'fALSE', 'o', 't', 'f', 'Yess', 'yes!', 'Y2', 'off-', 'nope', 'falsey', 'x', 'é', 9];
     expect(Object.values(d?.value as Record<string, unknown>)).toEqual([...booleans, ...strings]);
+  });
+
+  it('floats are read as js-yaml core reads them', () => {
+    const scalars = ['1.5', '-2e3', '+1.0', '.5', '0.', '1e5', '1E-2', '.inf', '-.Inf', '+.INF', '.nan', '.NaN', '3', '-0', '0x1F', '1_000.5', '1.2.3', 'e5', 'inf', 'nan', 'NaN', 'v1.5', '~', '', '-1', '.', '+', '..5', '1.5x', ' 2.5', '١.٥'];
+    const text = scalars.map((w, i) => `k${i}: ${w === '' ? "''" : w === ' 2.5' ? '" 2.5"' : w}`).join('\n');
+    const [d] = parseSource({ path: 'a.yaml', text }).documents;
+    const core = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA }) as Record<string, unknown>;
+    expect(Object.values(d?.value as Record<string, unknown>)).toEqual(Object.values(core));
+    expect(Object.values(d?.value as Record<string, unknown>).slice(0, 14)).toEqual([1.5, -2000, 1, 0.5, 0, 100000, 0.01, Infinity, -Infinity, Infinity, Number.NaN, Number.NaN, 3, 0]);
+    fc.assert(
+      fc.property(fc.stringMatching(/^[-+.0-9a-zA-Z_]{1,8}$/), (w) => {
+        // A lone `-` starts a sequence entry, not a scalar.
+        if (w === '-') return;
+        const line = `k: ${w}\n`;
+        const ours = parseSource({ path: 'p.yaml', text: line }).documents[0]?.value as Record<string, unknown> | undefined;
+        const theirs = jsYaml.load(line, { schema: jsYaml.CORE_SCHEMA }) as Record<string, unknown>;
+        // YAML 1.1 booleans (y, n, on, off…) are where the two schemas differ by design.
+        if (typeof ours?.['k'] === 'boolean') return;
+        expect(Object.is(ours?.['k'], theirs['k']) || ours?.['k'] === theirs['k']).toBe(true);
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
   });
 
   it('an unquoted on in an annotation is an invalid-manifest problem that says to quote it', () => {
