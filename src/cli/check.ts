@@ -7,10 +7,10 @@ import { checkFiles } from '../engine/partition.js';
 import { type CheckResult } from '../engine/run.js';
 import { severityRank, type Severity } from '../rules/types.js';
 import { listSources } from '../load/files.js';
-import { formatGithub } from '../report/github.js';
+import { githubChunks } from '../report/github.js';
 import { jsonChunks } from '../report/json.js';
-import { formatSarif } from '../report/sarif.js';
-import { formatText } from '../report/text.js';
+import { sarifChunks } from '../report/sarif.js';
+import { textChunks } from '../report/text.js';
 import { findingImpacts, judgedByImpact } from '../impact/impact.js';
 import { defineCommand } from './command.js';
 import { ANALYSIS_OPTIONS, loadConfig, resolveCheckProfile } from './options.js';
@@ -79,12 +79,9 @@ Suppress a rule on one object with the annotation
     const code = threshold !== undefined && result.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
     // In pieces, each once stdout has taken the last: a large input's report is tens of MB, and one
     // string of it, or a pipe's backlog of it, would be held several times over.
-    if (format === 'json') {
-      const written = writeChunks(io, jsonChunks(result));
-      return written ? written.then(() => code) : code;
-    }
     const color = format === 'text' && io.isTTY && !values['no-color'] && !io.env['NO_COLOR'];
-    io.stdout(format === 'sarif' ? formatSarif(result) : format === 'github' ? formatGithub(result) : formatText(result, { color, width: outputWidth(values.width, io) }));
-    return code;
+    const chunks = format === 'json' ? jsonChunks(result) : format === 'sarif' ? sarifChunks(result) : format === 'github' ? githubChunks(result) : textChunks(result, { color, width: outputWidth(values.width, io) });
+    const written = writeChunks(io, chunks);
+    return written ? written.then(() => code) : code;
   },
 });

@@ -1,5 +1,6 @@
 import type { CheckResult } from '../engine/run.js';
 import type { Finding } from '../rules/types.js';
+import { arrayChunks, nested } from './chunks.js';
 import { summarizeCheck } from './summary.js';
 import { VERSION } from '../version.js';
 
@@ -18,11 +19,6 @@ function shown(f: Finding): Record<string, unknown> {
     fixable: f.fixable,
     ...(f.impact ? { impact: f.impact } : {}),
   };
-}
-
-/** `JSON.stringify(value, null, 2)` for a value nested `depth` levels deep (JSON strings hold no raw newline, so indenting every line is safe). */
-function nested(value: unknown, depth: number): string {
-  return JSON.stringify(value, null, 2).replaceAll('\n', `\n${'  '.repeat(depth)}`);
 }
 
 const FINDING_INDENT = '\n      ';
@@ -65,34 +61,15 @@ function findingJson(f: Finding): string {
   return `${out}\n    }`;
 }
 
-/** Findings per chunk: a large report is written in pieces instead of one string several times its size. */
-const CHUNK = 1000;
-
-/** A top-level array of the report as `JSON.stringify(…, null, 2)` writes it (`text` writes one item at depth 2), CHUNK items at a time, then `close`. */
-function* array<T>(items: readonly T[], text: (item: T) => string, close: string): Generator<string> {
-  if (items.length === 0) {
-    yield `[]${close}`;
-    return;
-  }
-  yield '[\n';
-  for (let i = 0; i < items.length; i += CHUNK) {
-    let chunk = '';
-    const end = Math.min(items.length, i + CHUNK);
-    for (let k = i; k < end; k++) chunk += `    ${text(items[k] as T)}${k === items.length - 1 ? '\n' : ',\n'}`;
-    yield chunk;
-  }
-  yield `  ]${close}`;
-}
-
 /**
  * The stable JSON shape other tools read, in chunks whose concatenation is exactly
  * `JSON.stringify(report, null, 2) + '\n'` (tested against it).
  */
 export function* jsonChunks(result: CheckResult): Generator<string> {
   yield `{\n  "version": ${JSON.stringify(VERSION)},\n  "profile": ${JSON.stringify(result.profile)},\n  "summary": ${nested(summarizeCheck(result), 1)},\n  "findings": `;
-  yield* array(result.findings, findingJson, ',\n');
+  yield* arrayChunks(result.findings, findingJson, 1, ',\n');
   yield '  "notes": ';
-  yield* array(result.notes, (note) => nested(note, 2), '\n}\n');
+  yield* arrayChunks(result.notes, (note) => nested(note, 2), 1, '\n}\n');
 }
 
 /** The stable JSON shape other tools read. */

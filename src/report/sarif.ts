@@ -1,5 +1,6 @@
 import type { CheckResult } from '../engine/run.js';
-import type { Severity } from '../rules/types.js';
+import type { Finding, Severity } from '../rules/types.js';
+import { arrayChunks, nested } from './chunks.js';
 import { RULES } from '../rules/index.js';
 import { VERSION } from '../version.js';
 
@@ -12,11 +13,28 @@ function artifactUri(file: string): string {
   return file.split(/[\\/]/).map(encodeURIComponent).join('/');
 }
 
-/** SARIF 2.1.0: rule metadata in the driver, one result per finding with its physical location. */
-export function formatSarif(result: CheckResult): string {
+type SarifResult = Record<string, unknown>;
+
+function sarifResult(f: Finding, ruleIndex: ReadonlyMap<string, number>): SarifResult {
+  return {
+    ruleId: f.ruleId,
+    ruleIndex: ruleIndex.get(f.ruleId) ?? -1,
+    level: level(f.severity),
+    message: { text: f.message },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: artifactUri(f.file) }, region: { startLine: f.line, startColumn: f.column } },
+        ...(f.resource.kind === '' ? {} : { logicalLocations: [{ fullyQualifiedName: `${f.resource.kind}/${f.resource.namespace === '' ? '' : f.resource.namespace + '/'}${f.resource.name}`, kind: 'resource' }] }),
+      },
+    ],
+    properties: { path: f.path, category: f.category, fixable: f.fixable, ...(f.impact ? { impact: f.impact } : {}) },
+  };
+}
+
+/** The log around the results (`results` is the last key of the run, so everything after it closes the log). */
+function sarifLog(result: CheckResult, results: readonly SarifResult[]): unknown {
   const rules = [...RULES.values()];
-  const index = new Map(rules.map((r, i) => [r.meta.id, i]));
-  const log = {
+  return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
@@ -36,21 +54,28 @@ export function formatSarif(result: CheckResult): string {
           },
         },
         properties: { profile: result.profile },
-        results: result.findings.map((f) => ({
-          ruleId: f.ruleId,
-          ruleIndex: index.get(f.ruleId) ?? -1,
-          level: level(f.severity),
-          message: { text: f.message },
-          locations: [
-            {
-              physicalLocation: { artifactLocation: { uri: artifactUri(f.file) }, region: { startLine: f.line, startColumn: f.column } },
-              ...(f.resource.kind === '' ? {} : { logicalLocations: [{ fullyQualifiedName: `${f.resource.kind}/${f.resource.namespace === '' ? '' : f.resource.namespace + '/'}${f.resource.name}`, kind: 'resource' }] }),
-            },
-          ],
-          properties: { path: f.path, category: f.category, fixable: f.fixable, ...(f.impact ? { impact: f.impact } : {}) },
-        })),
+        results,
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + '\n';
+}
+
+const NO_RESULTS = '"results": []';
+
+/**
+ * SARIF 2.1.0: rule metadata in the driver, one result per finding with its physical location.
+ * In pieces (report/chunks.ts) whose concatenation is `JSON.stringify(log, null, 2) + '\n'`: the
+ * log is written around an empty `results`, and the results go where it was, CHUNK at a time.
+ */
+export function* sarifChunks(result: CheckResult): Generator<string> {
+  const ruleIndex = new Map([...RULES.keys()].map((id, i) => [id, i]));
+  const frame = JSON.stringify(sarifLog(result, []), null, 2);
+  const at = frame.lastIndexOf(NO_RESULTS);
+  yield `${frame.slice(0, at)}"results": `;
+  yield* arrayChunks(result.findings, (f) => nested(sarifResult(f, ruleIndex), 4), 3, `${frame.slice(at + NO_RESULTS.length)}\n`);
+}
+
+/** The SARIF log as one string (see {@link sarifChunks}). */
+export function formatSarif(result: CheckResult): string {
+  return [...sarifChunks(result)].join('');
 }

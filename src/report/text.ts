@@ -1,6 +1,7 @@
 import { impactBasis, impactText } from './impact-text.js';
 import type { CheckResult } from '../engine/run.js';
-import type { Severity } from '../rules/types.js';
+import type { Finding, Severity } from '../rules/types.js';
+import { CHUNK } from './chunks.js';
 import { summarizeCheck } from './summary.js';
 import { wrapLine } from './wrap.js';
 
@@ -77,15 +78,18 @@ function withNoteMarks(message: string, notes: ReadonlyMap<string, number>, colo
 
 /**
  * Findings grouped by file, one line each (wrapped at `width`), then the profile explanations
- * they share and a summary line.
+ * they share and a summary line. In pieces of CHUNK findings (report/chunks.ts), each ending at a
+ * line's end.
  */
-export function formatText(result: CheckResult, options: TextOptions): string {
+export function* textChunks(result: CheckResult, options: TextOptions): Generator<string> {
   const { color } = options;
   const width = options.width ?? 0;
   const notes = repeatedExplanations(result.findings.map((f) => f.message));
-  const lines: string[] = [];
+  let lines: string[] = [];
+  let any = false;
   let file: string | undefined;
-  for (const f of result.findings) {
+  for (let i = 0; i < result.findings.length; i++) {
+    const f = result.findings[i] as Finding;
     if (f.file !== file) {
       if (file !== undefined) lines.push('');
       file = f.file;
@@ -97,14 +101,24 @@ export function formatText(result: CheckResult, options: TextOptions): string {
     const text = `${withNoteMarks(f.message, notes, color)}  ${paint(color, 'dim', f.ruleId)}${fix}`;
     lines.push(`  ${paint(color, 'dim', where)} ${severityLabel(f.severity, color)} ${wrapLine(text, width, ' '.repeat(19), 19).replaceAll(KEEP, ' ')}`);
     if (f.impact) lines.push(`  ${' '.repeat(8)} ${wrapLine(`${paint(color, 'bold', impactText(f.impact))} ${paint(color, 'dim', `(${impactBasis(f.impact)})`)}`, width, ' '.repeat(11), 11)}`);
+    if ((i + 1) % CHUNK === 0) {
+      yield lines.join('\n') + '\n';
+      lines = [];
+      any = true;
+    }
   }
   for (const note of result.notes) lines.push(paint(color, 'dim', wrapLine(`note: ${note.file}:${note.line}: ${note.message}`, width, '      ')));
   const s = summarizeCheck(result);
   const total = s.errors + s.warnings + s.infos;
   const fixable = result.findings.filter((f) => f.fixable).length;
-  if (lines.length > 0) lines.push('');
+  if (any || lines.length > 0) lines.push('');
   for (const [text, n] of notes) lines.push(wrapLine(`${paint(color, 'dim', `[${n}]`)} ${text}`, width, '    '));
   const head = total === 0 ? paint(color, 'bold', '✔ no findings') : paint(color, 'bold', `✖ ${plural(total, 'finding')} (${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${s.infos} info)`);
   lines.push(wrapLine(`${head} in ${plural(s.files, 'file')}, ${plural(s.objects, 'object')} · profile ${result.profile}${fixable > 0 ? ` · ${fixable} fixable` : ''}`, width, '  '));
-  return lines.join('\n') + '\n';
+  yield lines.join('\n') + '\n';
+}
+
+/** The text report as one string (see {@link textChunks}). */
+export function formatText(result: CheckResult, options: TextOptions): string {
+  return [...textChunks(result, options)].join('');
 }

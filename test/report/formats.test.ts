@@ -4,10 +4,11 @@ import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { checkSources } from '../../src/engine/run.js';
 import { findBuiltinProfile } from '../../src/profiles/builtin.js';
-import { formatGithub } from '../../src/report/github.js';
+import { CHUNK } from '../../src/report/chunks.js';
+import { formatGithub, githubChunks } from '../../src/report/github.js';
 import { formatJson, jsonChunks } from '../../src/report/json.js';
-import { formatSarif } from '../../src/report/sarif.js';
-import { formatText } from '../../src/report/text.js';
+import { formatSarif, sarifChunks } from '../../src/report/sarif.js';
+import { formatText, textChunks } from '../../src/report/text.js';
 import { summarizeCheck } from '../../src/report/summary.js';
 import { VERSION } from '../../src/version.js';
 import { RULES } from '../../src/rules/index.js';
@@ -132,11 +133,66 @@ describe('json in chunks', () => {
     expect(formatJson(empty).endsWith('  "findings": [],\n  "notes": []\n}\n')).toBe(true);
   });
 
-  it('writes a large report in pieces of 1,000 findings', () => {
+  it('writes a large report in pieces of CHUNK findings', () => {
     const big = { ...result, findings: Array.from({ length: 2500 }, (_, i) => result.findings[i % result.findings.length]).filter((f): f is NonNullable<typeof f> => f !== undefined) };
     const chunks = [...jsonChunks(big)];
-    // head, '[', 3 chunks of findings, ']', notes key, notes
-    expect(chunks.length).toBe(8);
+    // head, '[', 25 pieces of findings, ']', notes key, notes
+    expect(CHUNK).toBe(100);
+    expect(chunks.length).toBe(30);
     expect(chunks.join('')).toBe(oneString(big));
+  });
+});
+
+describe('sarif, text and github in pieces', () => {
+  /** 2,500 findings over several files (so that pieces start inside a file's group), and a note. */
+  const big = (n: number): typeof result => ({
+    ...result,
+    findings: Array.from({ length: n }, (_, i) => ({ ...(result.findings[i % result.findings.length] as Finding), file: `f${Math.floor(i / 700)}.yaml`, line: i + 1 })),
+    notes: [{ message: 'Widget (x/v1) is not a kind rollsafe analyzes; skipped', file: 'f0.yaml', line: 3 }],
+  });
+
+  it('SARIF: the log written around its results, CHUNK results a piece, formatted exactly as one JSON.stringify of it', () => {
+    const chunks = [...sarifChunks(big(2500))];
+    // the log up to `"results": `, '[', 25 pieces of results, ']' and the rest of the log
+    expect(chunks.length).toBe(28);
+    const text = chunks.join('');
+    const log = JSON.parse(text) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { region: { startLine: number } } }> }>; properties: unknown }> };
+    expect(text).toBe(JSON.stringify(log, null, 2) + '\n');
+    expect(log.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation.region.startLine)).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1));
+    expect(log.runs[0]?.properties).toEqual({ profile: result.profile });
+    const empty = [...sarifChunks({ ...result, findings: [] })].join('');
+    expect(empty).toBe(JSON.stringify(JSON.parse(empty), null, 2) + '\n');
+    expect((JSON.parse(empty) as { runs: Array<{ results: unknown[] }> }).runs[0]?.results).toEqual([]);
+  });
+
+  it('text: a piece per CHUNK findings, each ending at a line end, then the notes and the summary', () => {
+    for (const n of [2500, 1000]) {
+      const chunks = [...textChunks(big(n), { color: false })];
+      expect(chunks.length).toBe(n / CHUNK + 1);
+      for (const chunk of chunks) expect(chunk.endsWith('\n')).toBe(true);
+      const lines = chunks.join('').split('\n');
+      expect(lines.filter((l) => /^ {2}\d+:\d+ /.test(l)).length).toBe(n);
+      expect(lines.filter((l) => /^f\d+\.yaml$/.test(l))).toEqual(Array.from({ length: Math.ceil(n / 700) }, (_, i) => `f${i}.yaml`));
+      // Each file's group after the first starts after a blank line, wherever the pieces were cut.
+      expect(lines.filter((l, i) => /^f[1-9]\d*\.yaml$/.test(l) && lines[i - 1] !== '').length).toBe(0);
+      expect(lines.at(-2)).toMatch(new RegExp(`^✖ ${n.toLocaleString('en').replace(',', '')} findings`));
+      expect(lines.at(-1)).toBe('');
+    }
+    // The notes follow the last finding; then a blank line, also when the last piece of findings was
+    // just written and nothing else is left (a whole number of pieces of findings and no notes).
+    const withNote = [...textChunks(big(1000), { color: false })].join('').split('\n');
+    const note = withNote.findIndex((l) => l.startsWith('note: f0.yaml:3: Widget'));
+    expect([withNote[note - 1]?.startsWith('  1000:1 '), withNote[note + 1]]).toEqual([true, '']);
+    const exact = [...textChunks({ ...big(1000), notes: [] }, { color: false })].join('').split('\n');
+    const last = exact.findIndex((l) => l.startsWith('  1000:1 '));
+    expect(exact[last + 1]).toBe('');
+    expect(exact.slice(last + 2).every((l) => l === '' || /^\[\d+\] |^✖ /.test(l))).toBe(true);
+  });
+
+  it('github: CHUNK annotations a piece', () => {
+    const chunks = [...githubChunks(big(2500))];
+    expect(chunks.length).toBe(25);
+    expect(chunks.join('').split('\n').filter((l) => l.startsWith('::')).length).toBe(2500);
+    expect([...githubChunks({ ...result, findings: [] })]).toEqual([]);
   });
 });
