@@ -41,31 +41,6 @@ export interface InputFacts {
   readonly hasWorkloads: boolean;
 }
 
-export interface Graph {
-  readonly resources: readonly Resource[];
-  /** Facts about the whole input, which may be larger than `resources`. */
-  readonly input: InputFacts;
-  readonly workloads: readonly Workload[];
-  readonly services: readonly ServiceView[];
-  readonly pdbs: readonly Resource[];
-  readonly hpas: readonly Resource[];
-  readonly ingresses: readonly Resource[];
-  readonly backendConfigs: readonly Resource[];
-  readonly namespaces: readonly Resource[];
-  /** Services that select the workload's pods. */
-  servicesOf(workload: Workload): readonly ServiceView[];
-  /** Workloads whose pods the Service selects. */
-  workloadsOf(service: ServiceView): readonly Workload[];
-  pdbsOf(workload: Workload): readonly Resource[];
-  hpasOf(workload: Workload): readonly Resource[];
-  /** Ingresses that route to the Service. */
-  ingressesOf(service: ServiceView): readonly Resource[];
-  /** A BackendConfig by namespace and name. */
-  backendConfig(namespace: string, name: string): Resource | undefined;
-  /** The Namespace object of that name, if the input has it. */
-  namespace(name: string): Resource | undefined;
-}
-
 /**
  * A Service port's targetPort as the API server stores it: unset, 0 or "" is the port itself
  * (SetDefaults_Service, pkg/apis/core/v1/defaults.go); a number outside 1–65535 or a string that
@@ -148,14 +123,16 @@ interface GraphIndexes {
 }
 
 /**
- * The graph's lookups are methods over its indexes, not closures made per graph. Measured on the
- * namespaces of bench corpus A checked one after another: with closures, about 5 MB of each part's
- * objects (what the closures reach) were still there after two young-generation collections once
- * its check had returned, and went only with a full collection; as methods they go with the first
- * (engine/partition.ts checks a large input a part at a time so that its objects die young).
+ * The objects of an input (or of a part of one: engine/partition.ts) and the lookups the rules
+ * make between them. The lookups are methods over indexes built once, not closures made per graph.
+ * Measured on the namespaces of bench corpus A checked one after another: with closures, about
+ * 5 MB of each part's objects (what the closures reach) were still there after two
+ * young-generation collections once its check had returned, and went only with a full
+ * collection; as methods they go with the first.
  */
-class IndexedGraph implements Graph {
+export class Graph {
   readonly resources: readonly Resource[];
+  /** Facts about the whole input, which may be larger than `resources`. */
   readonly input: InputFacts;
   readonly workloads: readonly Workload[];
   readonly services: readonly ServiceView[];
@@ -179,10 +156,12 @@ class IndexedGraph implements Graph {
     this.#index = index;
   }
 
+  /** Services that select the workload's pods. */
   servicesOf(w: Workload): readonly ServiceView[] {
     return this.#index.servicesOf.get(w) ?? EMPTY;
   }
 
+  /** Workloads whose pods the Service selects. */
   workloadsOf(s: ServiceView): readonly Workload[] {
     return this.#index.workloadsOf.get(s) ?? EMPTY;
   }
@@ -196,14 +175,17 @@ class IndexedGraph implements Graph {
     return index.hpasOf.get(w) ?? (index.hpaByTarget.size === 0 ? EMPTY : hpaTargeting(index.hpaByTarget, w));
   }
 
+  /** Ingresses that route to the Service. */
   ingressesOf(s: ServiceView): readonly Resource[] {
     return this.#index.ingressByService.get(`${effectiveNamespace(s.resource)}/${s.resource.name}`) ?? EMPTY;
   }
 
+  /** A BackendConfig by namespace and name. */
   backendConfig(namespace: string, name: string): Resource | undefined {
     return this.#index.backendConfigByName.get(`${namespace}/${name}`);
   }
 
+  /** The Namespace object of that name, if the input has it. */
   namespace(name: string): Resource | undefined {
     return this.#index.namespaceByName.get(name);
   }
@@ -280,7 +262,7 @@ export function buildGraph(resources: readonly Resource[], input?: InputFacts): 
   const namespaceByName = new Map<string, Resource>();
   for (const ns of namespaces) namespaceByName.set(ns.name, ns);
 
-  return new IndexedGraph(
+  return new Graph(
     { resources, input: input ?? { hasServices: services.length > 0, hasWorkloads: workloads.length > 0 }, workloads, services, pdbs, hpas, ingresses, backendConfigs, namespaces },
     { servicesOf, workloadsOf, pdbsOf, hpaByTarget, hpasOf, ingressByService, backendConfigByName, namespaceByName },
   );
