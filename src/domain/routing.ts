@@ -1,9 +1,9 @@
 /** Which layers route to a workload's pods, what the cloud LB sends to, and the propagation budget. */
-import type { ServiceView } from '../model/graph.js';
+import type { GraphMemo, ServiceView } from '../model/graph.js';
 import { recordAt, stringAt } from '../model/k8s.js';
 import type { Workload } from '../model/workload.js';
 import { awsLoadBalancer, genericNodeLoadBalancer } from '../profiles/builtin.js';
-import { propagationBudget, type Budget, type LbBackend, type LoadBalancerProfile } from '../profiles/types.js';
+import { propagationBudget, type Budget, type LbBackend, type LoadBalancerProfile, type Profile } from '../profiles/types.js';
 import type { DomainContext } from './context.js';
 
 /**
@@ -87,13 +87,9 @@ function exposure(context: DomainContext, workload: Workload): { viaLoadBalancer
 
 /** The propagation budget for a workload under the context's profile. */
 export function budgetFor(context: DomainContext, workload: Workload): Budget {
-  let byWorkload = budgets.get(context.graph)?.get(context.profile);
-  if (!byWorkload) {
-    byWorkload = new Map();
-    let byProfile = budgets.get(context.graph);
-    if (!byProfile) budgets.set(context.graph, (byProfile = new WeakMap()));
-    byProfile.set(context.profile, byWorkload);
-  }
+  const byProfile = context.graph.memo(BUDGETS);
+  let byWorkload = byProfile.get(context.profile);
+  if (!byWorkload) byProfile.set(context.profile, (byWorkload = new Map()));
   let budget = byWorkload.get(workload);
   if (!budget) {
     const e = exposure(context, workload);
@@ -103,7 +99,7 @@ export function budgetFor(context: DomainContext, workload: Workload): Budget {
 }
 
 /** Several rules ask for each workload's budget: computed once per graph and profile. */
-const budgets = new WeakMap<object, WeakMap<object, Map<Workload, Budget>>>();
+const BUDGETS: GraphMemo<Map<Profile, Map<Workload, Budget>>> = { create: () => new Map() };
 
 const AWS_LB_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-type';
 const AWS_NLB_TARGET_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type';

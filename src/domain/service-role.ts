@@ -3,7 +3,7 @@
  * simulator and advise ask here instead of treating every selecting Service as user traffic.
  */
 import { declaredPorts } from '../model/container.js';
-import type { Graph, ServiceView } from '../model/graph.js';
+import type { Graph, GraphMemo, ServiceView } from '../model/graph.js';
 import { arrayAt, isRecord, recordAt, stringAt, stringMapAt } from '../model/k8s.js';
 import { effectiveNamespace, type Resource } from '../model/resource.js';
 import { labelSelectorMatches, mapSelectorMatches } from '../model/selector.js';
@@ -49,12 +49,11 @@ export function isNonClientPortName(name: string): boolean {
 }
 
 /** Each Service's class, computed once per graph. */
-const classCache = new WeakMap<object, Map<ServiceView, ServiceClass>>();
+const CLASSES: GraphMemo<Map<ServiceView, ServiceClass>> = { create: () => new Map() };
 
 /** What the Service carries (see {@link ServiceRole}), from the input's objects that refer to it and its port names. */
 export function classifyService(context: DomainContext, service: ServiceView): ServiceClass {
-  let cache = classCache.get(context.graph);
-  if (!cache) classCache.set(context.graph, (cache = new Map()));
+  const cache = context.graph.memo(CLASSES);
   let found = cache.get(service);
   if (!found) cache.set(service, (found = classify(context, service)));
   return found;
@@ -102,16 +101,16 @@ interface RoleIndex {
   readonly discovery: ReadonlyMap<string, string>;
 }
 
-const indexCache = new WeakMap<object, RoleIndex>();
+/** The role index of a graph, built on first use (undefined until then). */
+const ROLE_INDEX: GraphMemo<{ index?: RoleIndex }> = { create: () => ({}) };
 
 function serviceKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
 function roleIndex(context: DomainContext): RoleIndex {
-  let index = indexCache.get(context.graph);
-  if (!index) indexCache.set(context.graph, (index = buildRoleIndex(context.graph)));
-  return index;
+  const memo = context.graph.memo(ROLE_INDEX);
+  return (memo.index ??= buildRoleIndex(context.graph));
 }
 
 /** The namespace of the Service a webhook's `clientConfig.service` or an APIService's `spec.service` names (`default` when unset), or undefined when it names none. */
@@ -319,15 +318,14 @@ export function levelOf(context: DomainContext, service: ServiceView): ServedLev
 
 /** How the workload is served (see {@link ServedLevel}). */
 export function servedBy(context: DomainContext, workload: Workload): Served {
-  let cache = servedCache.get(context.graph);
-  if (!cache) servedCache.set(context.graph, (cache = new Map()));
+  const cache = context.graph.memo(SERVED);
   let served = cache.get(workload);
   if (!served) cache.set(workload, (served = findServed(context, workload)));
   return served;
 }
 
 /** Most rules and the engine's served scope ask how each workload is served: decided once per graph. */
-const servedCache = new WeakMap<object, Map<Workload, Served>>();
+const SERVED: GraphMemo<Map<Workload, Served>> = { create: () => new Map() };
 
 function findServed(context: DomainContext, workload: Workload): Served {
   const selecting = context.graph.servicesOf(workload);

@@ -1,6 +1,6 @@
 /** Which containers of a workload receive a Service's traffic, and on which ports. */
 import { declaredPorts } from '../model/container.js';
-import type { ServiceView } from '../model/graph.js';
+import type { GraphMemo, ServiceView } from '../model/graph.js';
 import { arrayAt, numberAt, recordAt, stringAt } from '../model/k8s.js';
 import type { ContainerView, Workload } from '../model/workload.js';
 import type { DomainContext } from './context.js';
@@ -30,15 +30,14 @@ function servesService(container: ContainerView, service: ServiceView, onlyConta
  * declare a port not named for metrics or health. None when only metrics, admin or ignored-webhook Services select the workload.
  */
 export function servingContainers(context: DomainContext, workload: Workload): readonly ContainerView[] {
-  let cache = servingCache.get(context.graph);
-  if (!cache) servingCache.set(context.graph, (cache = new Map()));
+  const cache = context.graph.memo(SERVING);
   let serving = cache.get(workload);
   if (!serving) cache.set(workload, (serving = findServingContainers(context, workload)));
   return serving;
 }
 
 /** Several rules ask for the serving containers of the same workload: computed once per graph. */
-const servingCache = new WeakMap<object, Map<Workload, readonly ContainerView[]>>();
+const SERVING: GraphMemo<Map<Workload, readonly ContainerView[]>> = { create: () => new Map() };
 
 function findServingContainers(context: DomainContext, workload: Workload): ContainerView[] {
   const served = servedBy(context, workload);
@@ -121,8 +120,7 @@ export function containerServed(context: DomainContext, workload: Workload, cont
  * container: computed once per graph.
  */
 function ownServices(context: DomainContext, workload: Workload, container: ContainerView): readonly ServiceView[] {
-  let cache = ownCache.get(context.graph);
-  if (!cache) ownCache.set(context.graph, (cache = new Map()));
+  const cache = context.graph.memo(OWN_SERVICES);
   let own = cache.get(container);
   if (!own) {
     const only = workload.containers.length === 1;
@@ -131,7 +129,7 @@ function ownServices(context: DomainContext, workload: Workload, container: Cont
   return own;
 }
 
-const ownCache = new WeakMap<object, Map<ContainerView, readonly ServiceView[]>>();
+const OWN_SERVICES: GraphMemo<Map<ContainerView, readonly ServiceView[]>> = { create: () => new Map() };
 
 /**
  * When every Service that carries requests to this container is one whose clients look its pods up

@@ -93,7 +93,7 @@ type Scoped = { readonly drop: true } | { readonly drop: false; readonly cap: Se
  * pod (a container that serves only a webhook beside one behind a user Service) — from
  * domain/service-role.ts, so that every rule applies the same answer. A class rather than a
  * closure made per check, like the rule context below and the graph's lookups (model/graph.ts
- * Graph says what the closures kept alive).
+ * Graph says what they kept alive).
  */
 class ServedScope {
   readonly #byResource: Map<Resource, Workload>;

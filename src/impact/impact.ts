@@ -14,7 +14,7 @@ import { applyOperation, cloneValue, valueAt } from '../fix/patch.js';
 import { loadSources } from '../load/objects.js';
 import { pointerTokens } from '../document/pointer.js';
 import type { SourceText } from '../document/types.js';
-import { buildGraph, type Graph } from '../model/graph.js';
+import { buildGraph, type Graph, type GraphMemo } from '../model/graph.js';
 import { isRecord } from '../model/k8s.js';
 import { DEFAULT_NAMESPACE, effectiveNamespace, toResource, type Resource } from '../model/resource.js';
 import type { Workload } from '../model/workload.js';
@@ -51,7 +51,8 @@ function reportedOn(resource: Resource, finding: Finding): boolean {
   return finding.document === undefined || (resource.doc.source.path === finding.file && resource.doc.index === finding.document && finding.path.startsWith(resource.base));
 }
 
-const placedIds = new WeakMap<Graph, Map<Workload, string>>();
+/** Each workload's placed id, worked out once per graph (empty until the first lookup). */
+const PLACED_IDS: GraphMemo<Map<Workload, string>> = { create: () => new Map() };
 
 /**
  * A workload's id with its file and its rank among the workloads of that id in the file: objects
@@ -59,9 +60,8 @@ const placedIds = new WeakMap<Graph, Map<Workload, string>>();
  * objects) keeps the rank.
  */
 function placedId(graph: Graph, workload: Workload): string {
-  let ids = placedIds.get(graph);
-  if (!ids) {
-    ids = new Map();
+  const ids = graph.memo(PLACED_IDS);
+  if (ids.size === 0) {
     const seen = new Map<string, number>();
     for (const w of graph.workloads) {
       const key = `${workloadId(w)}\u0000${w.resource.doc.source.path}`;
@@ -69,7 +69,6 @@ function placedId(graph: Graph, workload: Workload): string {
       seen.set(key, rank + 1);
       ids.set(w, `${key}\u0000${rank}`);
     }
-    placedIds.set(graph, ids);
   }
   return ids.get(workload) ?? workloadId(workload);
 }
