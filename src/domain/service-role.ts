@@ -101,16 +101,15 @@ interface RoleIndex {
   readonly discovery: ReadonlyMap<string, string>;
 }
 
-/** The role index of a graph, built on first use (undefined until then). */
-const ROLE_INDEX: GraphMemo<{ index?: RoleIndex }> = { create: () => ({}) };
+/** The role index of a graph, built on first use. */
+const ROLE_INDEX: GraphMemo<RoleIndex> = { create: (graph) => buildRoleIndex(graph) };
 
 function serviceKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
 function roleIndex(context: DomainContext): RoleIndex {
-  const memo = context.graph.memo(ROLE_INDEX);
-  return (memo.index ??= buildRoleIndex(context.graph));
+  return context.graph.memo(ROLE_INDEX);
 }
 
 /** The namespace of the Service a webhook's `clientConfig.service` or an APIService's `spec.service` names (`default` when unset), or undefined when it names none. */

@@ -51,8 +51,20 @@ function reportedOn(resource: Resource, finding: Finding): boolean {
   return finding.document === undefined || (resource.doc.source.path === finding.file && resource.doc.index === finding.document && finding.path.startsWith(resource.base));
 }
 
-/** Each workload's placed id, worked out once per graph (empty until the first lookup). */
-const PLACED_IDS: GraphMemo<Map<Workload, string>> = { create: () => new Map() };
+/** Each workload's placed id, worked out once per graph. */
+const PLACED_IDS: GraphMemo<ReadonlyMap<Workload, string>> = { create: placedIds };
+
+function placedIds(graph: Graph): Map<Workload, string> {
+  const ids = new Map<Workload, string>();
+  const seen = new Map<string, number>();
+  for (const w of graph.workloads) {
+    const key = `${workloadId(w)}\u0000${w.resource.doc.source.path}`;
+    const rank = seen.get(key) ?? 0;
+    seen.set(key, rank + 1);
+    ids.set(w, `${key}\u0000${rank}`);
+  }
+  return ids;
+}
 
 /**
  * A workload's id with its file and its rank among the workloads of that id in the file: objects
@@ -60,17 +72,7 @@ const PLACED_IDS: GraphMemo<Map<Workload, string>> = { create: () => new Map() }
  * objects) keeps the rank.
  */
 function placedId(graph: Graph, workload: Workload): string {
-  const ids = graph.memo(PLACED_IDS);
-  if (ids.size === 0) {
-    const seen = new Map<string, number>();
-    for (const w of graph.workloads) {
-      const key = `${workloadId(w)}\u0000${w.resource.doc.source.path}`;
-      const rank = seen.get(key) ?? 0;
-      seen.set(key, rank + 1);
-      ids.set(w, `${key}\u0000${rank}`);
-    }
-  }
-  return ids.get(workload) ?? workloadId(workload);
+  return graph.memo(PLACED_IDS).get(workload) ?? workloadId(workload);
 }
 
 /** The workloads a finding concerns: the workload itself, or those its Service selects. */

@@ -200,16 +200,16 @@ export class Graph {
   memo<T>(key: GraphMemo<T>): T {
     let value = this.#memos.get(key) as T | undefined;
     if (value === undefined) {
-      value = key.create();
+      value = key.create(this);
       this.#memos.set(key, value);
     }
     return value;
   }
 }
 
-/** A fact computed once per graph (see {@link Graph.memo}): a module-level key and how to make the graph's empty value. */
+/** A fact computed once per graph (see {@link Graph.memo}): a module-level key and how to make the graph's value (an index, or an empty cache filled as asked). */
 export interface GraphMemo<T> {
-  readonly create: () => T;
+  readonly create: (graph: Graph) => T;
 }
 
 /** Builds the graph of a set of resources: the whole input, or a part of it with the whole input's facts. */
